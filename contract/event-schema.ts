@@ -1,0 +1,54 @@
+// The wire contract, once: what the tracker sends, what the collector accepts and what the
+// pipeline reads from Kafka. JSON Schema for /docs is generated from these TypeBox schemas.
+import { Type, type Static } from '@sinclair/typebox';
+import { EVENT_TYPE_PATTERN, LIMITS } from './limits.ts';
+
+const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
+
+/** An event as a client posts it to `POST /analytics`. */
+export const IncomingEvent = Type.Object(
+  {
+    event_id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-made UUID; the server assigns one when absent. The pipeline deduplicates on it.' })),
+    event_type: Type.String({
+      minLength: 1,
+      maxLength: LIMITS.eventType,
+      pattern: EVENT_TYPE_PATTERN,
+      description: 'page_view, button_click, navigation_click, page_unload, or a custom name of letters, digits and _ . : -',
+    }),
+    page_url: Type.String({ minLength: 1, maxLength: LIMITS.pageUrl, format: 'http-url', description: 'Absolute http(s) URL of the page' }),
+    page_title: Type.Optional(text(LIMITS.pageTitle, 'Document title')),
+    button_id: Type.Optional(text(LIMITS.buttonId, 'Id, tracking attribute or text of the clicked element')),
+    session_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.sessionId, description: 'Per-tab session id; the Kafka key' })),
+    user_agent: Type.Optional(text(LIMITS.userAgent, 'Browser user agent; taken from the User-Agent header when absent')),
+    site_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.siteId, description: 'Optional site identifier' })),
+    timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 client time; the server fills it when absent' })),
+    metadata: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: `JSON object, at most ${LIMITS.metadataBytes} bytes serialized and ${LIMITS.metadataDepth} levels deep`,
+      }),
+    ),
+  },
+  { additionalProperties: false, $id: 'IncomingEvent' },
+);
+export type IncomingEvent = Static<typeof IncomingEvent>;
+
+/** How the collector adjusted a client timestamp it could not trust. */
+export const TimestampAdjustment = Type.Union([Type.Literal('clamped_future'), Type.Literal('clamped_past')]);
+export type TimestampAdjustment = Static<typeof TimestampAdjustment>;
+
+/**
+ * The Kafka record value: an accepted event after enrichment. Every field the database needs is
+ * present; `client_timestamp` keeps the original when `timestamp` was clamped.
+ */
+export const CollectedEvent = Type.Object(
+  {
+    ...IncomingEvent.properties,
+    event_id: Type.String({ format: 'uuid' }),
+    timestamp: Type.String({ format: 'date-time' }),
+    received_at: Type.String({ format: 'date-time', description: 'Collector time of receipt' }),
+    client_timestamp: Type.Optional(Type.String({ description: 'The client timestamp as sent, when it was clamped' })),
+    timestamp_adjustment: Type.Optional(TimestampAdjustment),
+  },
+  { additionalProperties: false, $id: 'CollectedEvent' },
+);
+export type CollectedEvent = Static<typeof CollectedEvent>;

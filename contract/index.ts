@@ -1,0 +1,4 @@
+export * from './limits.ts';
+export * from './event-schema.ts';
+export * from './formats.ts';
+export * from './validate-event.ts';

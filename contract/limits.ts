@@ -1,0 +1,34 @@
+// Plain constants of the event contract. No runtime dependencies, so the browser tracker can
+// import them without pulling a schema library into its bundle.
+
+export const STANDARD_EVENT_TYPES = ['page_view', 'button_click', 'navigation_click', 'page_unload'] as const;
+export type StandardEventType = (typeof STANDARD_EVENT_TYPES)[number];
+
+/** Custom event names: letters, digits and `_ . : -`. */
+export const EVENT_TYPE_PATTERN = '^[A-Za-z0-9_.:-]+$';
+
+export const LIMITS = {
+  eventType: 100,
+  pageUrl: 500,
+  pageTitle: 200,
+  buttonId: 100,
+  sessionId: 100,
+  userAgent: 500,
+  siteId: 100,
+  /** Serialized JSON size of `metadata`, in UTF-8 bytes. */
+  metadataBytes: 32 * 1024,
+  /** Nesting depth of `metadata`: the object itself is depth 1. */
+  metadataDepth: 5,
+  /** Keys in any one object of `metadata`. */
+  metadataKeys: 100,
+  /** Events in one POST. */
+  batchSize: 500,
+} as const;
+
+/** Keys that could reach an object prototype; rejected anywhere in an event. */
+export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+export const TOPICS = {
+  events: 'analytics-events',
+  deadLetter: 'analytics-events-dlq',
+} as const;

@@ -1,0 +1,110 @@
+// Validation of one event against the contract, returning every problem with the JSON Pointer
+// of the field it concerns (`/page_url`, `/metadata/a/b`), so callers can say exactly what is wrong.
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { CollectedEvent, IncomingEvent } from './event-schema.ts';
+import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
+import { registerFormats } from './formats.ts';
+
+registerFormats();
+
+export interface FieldError {
+  /** JSON Pointer of the offending field, relative to the validated value's parent path. */
+  field: string;
+  message: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const forbidden = new Set<string>(FORBIDDEN_KEYS);
+
+function pointerEscape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size. */
+export function hygieneErrors(value: unknown, path = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  const walk = (node: unknown, at: string, depth: number): void => {
+    if (errors.length >= 20) return;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) errors.push({ field: at, message: 'must not contain NUL characters' });
+      else if (LONE_SURROGATE.test(node)) errors.push({ field: at, message: 'must be valid Unicode (lone surrogate)' });
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    if (depth > LIMITS.metadataDepth) {
+      errors.push({ field: at, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
+      return;
+    }
+    const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
+    if (!Array.isArray(node) && entries.length > LIMITS.metadataKeys && depth > 0) {
+      errors.push({ field: at, message: `must have at most ${LIMITS.metadataKeys} keys` });
+      return;
+    }
+    for (const [key, child] of entries) {
+      const childAt = `${at}/${pointerEscape(key)}`;
+      if (forbidden.has(key)) {
+        errors.push({ field: childAt, message: `key "${key}" is not allowed` });
+        continue;
+      }
+      if (key.includes('\u0000') || LONE_SURROGATE.test(key)) {
+        errors.push({ field: at, message: 'keys must be valid Unicode without NUL characters' });
+        continue;
+      }
+      walk(child, childAt, depth + 1);
+    }
+  };
+  walk(value, path, 0);
+  if (value !== null && typeof value === 'object' && 'metadata' in value) {
+    const metadata = (value as { metadata?: unknown }).metadata;
+    if (metadata !== undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(metadata) ?? '', 'utf8');
+      if (bytes > LIMITS.metadataBytes) {
+        errors.push({ field: `${path}/metadata`, message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${bytes})` });
+      }
+    }
+  }
+  return errors;
+}
+
+function compile<S extends TSchema>(schema: S) {
+  const checker = TypeCompiler.Compile(schema);
+  return (value: unknown, path = ''): Validation<Static<S>> => {
+    const errors: FieldError[] = [];
+    if (!checker.Check(value)) {
+      for (const e of checker.Errors(value)) {
+        errors.push({ field: `${path}${e.path}` || '/', message: schemaMessage(e.message, e.schema) });
+        if (errors.length >= 20) break;
+      }
+    }
+    errors.push(...hygieneErrors(value, path));
+    return errors.length === 0 ? { ok: true, value: value as Static<S> } : { ok: false, errors: dedupe(errors) };
+  };
+}
+
+function schemaMessage(message: string, schema: TSchema): string {
+  if (schema.format === 'http-url') return 'must be an absolute http(s) URL';
+  if (schema.format === 'uuid') return 'must be a UUID';
+  if (schema.format === 'date-time') return 'must be an ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z';
+  if (typeof schema.pattern === 'string' && message.startsWith('Expected string to match')) return `must match ${schema.pattern}`;
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+// TypeBox reports an unknown property once per rule that sees it; one line per field is enough.
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.field}\u0001${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Validates what a client posted. `path` prefixes every field pointer (e.g. `/3` in a batch). */
+export const validateIncomingEvent = compile(IncomingEvent);
+
+/** Validates a Kafka record value written by the collector. */
+export const validateCollectedEvent = compile(CollectedEvent);

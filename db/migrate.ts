@@ -1,0 +1,79 @@
+// Applies the numbered plain-SQL files in db/migrations once each, in order, recording them in
+// schema_migrations. A file `NNN_name.timescale.sql` or `NNN_name.plain.sql` is picked by whether
+// the server offers the timescaledb extension, so one history serves TimescaleDB and plain
+// PostgreSQL with the same table and view names.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { SqlRunner } from './sql-runner.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const FILE = /^(\d{3,})_([a-z0-9_]+?)(?:\.(timescale|plain))?\.sql$/;
+const NO_TRANSACTION = /^--\s*migrate:\s*no-transaction/m;
+const LOCK_ID = 7_262_024; // any constant: serialises concurrent runners (start script, services)
+
+export type Flavor = 'timescale' | 'plain';
+
+export interface Migration {
+  version: number;
+  name: string;
+  file: string;
+}
+
+export async function detectFlavor(db: SqlRunner): Promise<Flavor> {
+  const rows = await db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+  return rows.length > 0 ? 'timescale' : 'plain';
+}
+
+/** The migrations for a flavor, in order; a variant file wins over neither-flavor files of its number. */
+export async function listMigrations(flavor: Flavor, dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const byVersion = new Map<number, Migration>();
+  for (const file of (await readdir(dir)).sort()) {
+    const m = FILE.exec(file);
+    if (!m) continue;
+    const [, num, name, variant] = m;
+    if (variant && variant !== flavor) continue;
+    const version = Number(num);
+    if (byVersion.has(version) && !variant) continue;
+    byVersion.set(version, { version, name: name!, file: path.join(dir, file) });
+  }
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+}
+
+export interface MigrateResult {
+  flavor: Flavor;
+  applied: Migration[];
+}
+
+export async function migrate(db: SqlRunner, options: { dir?: string; flavor?: Flavor } = {}): Promise<MigrateResult> {
+  const flavor = options.flavor ?? (await detectFlavor(db));
+  await db.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
+  try {
+    await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      flavor text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+    const applied: Migration[] = [];
+    for (const migration of await listMigrations(flavor, options.dir)) {
+      if (done.has(migration.version)) continue;
+      const sql = await readFile(migration.file, 'utf8');
+      const record = `INSERT INTO schema_migrations (version, name, flavor) VALUES (${migration.version}, '${migration.name}', '${flavor}');`;
+      if (NO_TRANSACTION.test(sql)) {
+        await db.exec(sql);
+        await db.exec(record);
+      } else {
+        await db.exec(`BEGIN;\n${sql}\n;${record}\nCOMMIT;`).catch(async (error: unknown) => {
+          await db.exec('ROLLBACK').catch(() => undefined);
+          throw new Error(`migration ${path.basename(migration.file)} failed: ${(error as Error).message}`, { cause: error });
+        });
+      }
+      applied.push(migration);
+    }
+    return { flavor, applied };
+  } finally {
+    await db.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
+  }
+}

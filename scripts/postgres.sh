@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# PostgreSQL 15 for the project: uses the server in DATABASE_URL when reachable; otherwise starts
+# Debian's cluster (as root, installing postgresql when missing) or a project-local cluster.
+# Creates the role and databases the project uses (local defaults, overridable by env).
+# Usage: scripts/postgres.sh install|start|stop|status
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+PG_VERSION="${PG_VERSION:-15}"
+PG_CLUSTER="${PG_CLUSTER:-main}"  # a second cluster on another port serves outage tests
+LOCAL_DIR="$RUN_DIR/postgres/$PG_CLUSTER"
+MARK="$RUN_DIR/postgres-$PG_CLUSTER.started-by-project"
+
+pg_bin() { echo "/usr/lib/postgresql/$PG_VERSION/bin/$1"; }
+server_ready() { pg_isready -q -h "$PGHOST_DEFAULT" -p "$PGPORT_DEFAULT" 2>/dev/null; }
+
+install() {
+  [ -x "$(pg_bin postgres)" ] && command -v psql >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "PostgreSQL $PG_VERSION is missing: sudo apt-get install -y postgresql-$PG_VERSION" postgres
+  say postgres "installing postgresql-$PG_VERSION from Debian"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$PG_VERSION" >"$LOG_DIR/postgres-apt.log" 2>&1 \
+    || die "apt-get install postgresql-$PG_VERSION failed; see $LOG_DIR/postgres-apt.log" postgres
+}
+
+# Runs SQL as a superuser over the local socket.
+as_super() {
+  if [ "$(id -u)" = 0 ]; then su postgres -c "psql -X -q -v ON_ERROR_STOP=1 -p $PGPORT_DEFAULT -d postgres" ;
+  else psql -X -q -v ON_ERROR_STOP=1 -h "$LOCAL_DIR" -p "$PGPORT_DEFAULT" -d postgres; fi
+}
+
+provision() {
+  as_super <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ANALYTICS_DB_USER') THEN
+    CREATE ROLE "$ANALYTICS_DB_USER" LOGIN PASSWORD '$ANALYTICS_DB_PASSWORD' CREATEROLE CREATEDB;
+  END IF;
+END \$\$;
+SELECT format('CREATE DATABASE %I OWNER %I', d, '$ANALYTICS_DB_USER')
+  FROM unnest(ARRAY['$ANALYTICS_DB_NAME', '$ANALYTICS_TEST_DB_NAME']) AS d
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d) \gexec
+SQL
+}
+
+start_debian_cluster() {
+  install
+  if ! pg_lsclusters -h 2>/dev/null | awk "{print \$1\" \"\$2}" | grep -q "^$PG_VERSION $PG_CLUSTER$"; then
+    pg_createcluster "$PG_VERSION" "$PG_CLUSTER" -p "$PGPORT_DEFAULT" >/dev/null
+  fi
+  pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
+  touch "$MARK"
+}
+
+start_local_cluster() {
+  install
+  if [ ! -f "$LOCAL_DIR/data/PG_VERSION" ]; then
+    mkdir -p "$LOCAL_DIR"
+    "$(pg_bin initdb)" -D "$LOCAL_DIR/data" -U "$(id -un)" --auth=trust -E UTF8 >"$LOG_DIR/postgres-initdb.log"
+  fi
+  "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -l "$LOG_DIR/postgres.log" -w \
+    -o "-p $PGPORT_DEFAULT -k $LOCAL_DIR -c listen_addresses=$PGHOST_DEFAULT" start >/dev/null
+  touch "$MARK"
+}
+
+start() {
+  if server_ready; then
+    say postgres "already running on $PGHOST_DEFAULT:$PGPORT_DEFAULT"
+  elif [ "$(id -u)" = 0 ]; then
+    start_debian_cluster
+  else
+    start_local_cluster
+  fi
+  wait_for 30 server_ready || die "PostgreSQL did not become ready on $PGHOST_DEFAULT:$PGPORT_DEFAULT" postgres
+  # Provision only a server this machine owns; an external DATABASE_URL server is used as given.
+  if [ "$(id -u)" = 0 ] || [ -d "$LOCAL_DIR/data" ]; then provision; fi
+  say postgres "ready on $PGHOST_DEFAULT:$PGPORT_DEFAULT (psql -h $PGHOST_DEFAULT -U $ANALYTICS_DB_USER -d $ANALYTICS_DB_NAME)"
+}
+
+stop() {
+  [ -f "$MARK" ] || return 0
+  if [ -d "$LOCAL_DIR/data" ] && [ "$(id -u)" != 0 ]; then
+    "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -m fast stop >/dev/null || true
+  else
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast || true
+  fi
+  rm -f "$MARK"
+  say postgres "stopped"
+}
+
+
+# Stops the server without forgetting that the project started it (outage tests use it).
+stop_only() {
+  if [ -d "$LOCAL_DIR/data" ] && [ "$(id -u)" != 0 ]; then "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -m fast stop >/dev/null
+  else pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast; fi
+}
+
+status() { if server_ready; then say postgres "up on $PGHOST_DEFAULT:$PGPORT_DEFAULT"; else say postgres "down"; return 1; fi; }
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  stop-server) stop_only ;;
+  status) status ;;
+  *) echo "usage: $0 install|start|stop|stop-server|status" >&2; exit 2 ;;
+esac

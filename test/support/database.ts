@@ -1,0 +1,52 @@
+// A fresh, migrated database per test file: parallel test files never see each other's rows.
+// Refuses any database whose name lacks "test", so a test can never touch real data.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../db/migrate.ts';
+import { pgRunner } from '../../db/sql-runner.ts';
+import { ensurePostgres, PG_ADMIN_URL } from './services.ts';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+export function assertTestDatabase(url: string): void {
+  const name = new URL(url).pathname.slice(1);
+  if (!name.includes('test')) throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
+}
+
+export async function createTestDatabase(prefix = 'analytics_test', options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  await ensurePostgres();
+  assertTestDatabase(PG_ADMIN_URL);
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  assertTestDatabase(`postgres://x/${name}`);
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  if (options.migrate !== false) await migrate(pgRunner(pool));
+  return {
+    name,
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
