@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LIMITS, validateCollectedEvent, validateIncomingEvent, type FieldError } from './index.ts';
+
+const design = {
+  event_type: 'button_click',
+  page_url: 'http://test.com/page',
+  page_title: 'Test Page',
+  button_id: 'test-button',
+  session_id: 'test-session-123',
+  user_agent: 'curl/7.0',
+};
+
+const fields = (errors: FieldError[]) => errors.map((e) => e.field);
+
+test('the design example is valid', () => {
+  assert.deepEqual(validateIncomingEvent(design), { ok: true, value: design });
+});
+
+const valid: [string, Record<string, unknown>][] = [
+  ['custom event name', { event_type: 'signup.completed:v2-x_y', page_url: 'https://a.example/x' }],
+  ['uuid event id', { event_type: 'page_view', page_url: 'http://a.b', event_id: '0b6c3f0e-5d2a-4f7e-9b1c-2a9d8e7f6a5b' }],
+  ['timestamp with offset', { event_type: 'page_view', page_url: 'http://a.b', timestamp: '2026-01-31T12:00:00.123+01:00' }],
+  ['nested metadata at the depth limit', { event_type: 'x', page_url: 'http://a.b', metadata: { a: { b: { c: { d: { e: 1 } } } } } }],
+  ['emoji and unicode', { event_type: 'x', page_url: 'http://a.b/ü', page_title: 'Grüße 👋', metadata: { 'clé': '日本' } }],
+  ['strings at their limits', { event_type: 'e'.repeat(LIMITS.eventType), page_url: `http://a.b/${'p'.repeat(LIMITS.pageUrl - 11)}`, page_title: 't'.repeat(LIMITS.pageTitle) }],
+];
+
+for (const [name, event] of valid) {
+  test(`valid: ${name}`, () => {
+    const result = validateIncomingEvent(event);
+    assert.ok(result.ok, JSON.stringify(result));
+  });
+}
+
+const invalid: [string, unknown, string][] = [
+  ['missing event_type', { page_url: 'http://a.b' }, '/event_type'],
+  ['missing page_url', { event_type: 'x' }, '/page_url'],
+  ['page_url not http', { event_type: 'x', page_url: 'javascript:alert(1)' }, '/page_url'],
+  ['page_url relative', { event_type: 'x', page_url: '/relative' }, '/page_url'],
+  ['page_url too long', { event_type: 'x', page_url: `http://a.b/${'p'.repeat(LIMITS.pageUrl)}` }, '/page_url'],
+  ['event_type with spaces', { event_type: 'drop table', page_url: 'http://a.b' }, '/event_type'],
+  ['event_type too long', { event_type: 'e'.repeat(LIMITS.eventType + 1), page_url: 'http://a.b' }, '/event_type'],
+  ['event_type wrong type', { event_type: 42, page_url: 'http://a.b' }, '/event_type'],
+  ['event_id not a uuid', { event_type: 'x', page_url: 'http://a.b', event_id: '123' }, '/event_id'],
+  ['timestamp not ISO', { event_type: 'x', page_url: 'http://a.b', timestamp: 'yesterday' }, '/timestamp'],
+  ['timestamp without zone', { event_type: 'x', page_url: 'http://a.b', timestamp: '2026-01-31T12:00:00' }, '/timestamp'],
+  ['unknown field', { event_type: 'x', page_url: 'http://a.b', price: 3 }, '/price'],
+  ['metadata an array', { event_type: 'x', page_url: 'http://a.b', metadata: [1] }, '/metadata'],
+  ['metadata too deep', { event_type: 'x', page_url: 'http://a.b', metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }, '/metadata/a/b/c/d/e'],
+  ['metadata too big', { event_type: 'x', page_url: 'http://a.b', metadata: { s: 'x'.repeat(LIMITS.metadataBytes) } }, '/metadata'],
+  ['metadata with too many keys', { event_type: 'x', page_url: 'http://a.b', metadata: Object.fromEntries(Array.from({ length: LIMITS.metadataKeys + 1 }, (_, i) => [`k${i}`, i])) }, '/metadata'],
+  ['__proto__ key', JSON.parse('{"event_type":"x","page_url":"http://a.b","metadata":{"__proto__":{"admin":true}}}'), '/metadata/__proto__'],
+  ['constructor key', { event_type: 'x', page_url: 'http://a.b', metadata: { constructor: { prototype: 1 } } }, '/metadata/constructor'],
+  ['NUL byte', { event_type: 'x', page_url: 'http://a.b', page_title: 'a\u0000b' }, '/page_title'],
+  ['lone surrogate', { event_type: 'x', page_url: 'http://a.b', button_id: 'a\uD800b' }, '/button_id'],
+  ['NUL in a metadata key', { event_type: 'x', page_url: 'http://a.b', metadata: { 'k\u0000': 1 } }, '/metadata'],
+  ['empty session id', { event_type: 'x', page_url: 'http://a.b', session_id: '' }, '/session_id'],
+  ['not an object', 'hello', '/'],
+  ['null', null, '/'],
+];
+
+for (const [name, event, field] of invalid) {
+  test(`invalid: ${name} names ${field}`, () => {
+    const result = validateIncomingEvent(event);
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.ok(fields(result.errors).includes(field), `expected ${field} in ${JSON.stringify(result.errors)}`);
+  });
+}
+
+test('a path prefix locates errors inside a batch', () => {
+  const result = validateIncomingEvent({ event_type: 'x' }, '/7');
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.deepEqual(fields(result.errors), ['/7/page_url']);
+});
+
+test('collected events need the server-assigned fields', () => {
+  const result = validateCollectedEvent(design);
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.deepEqual(fields(result.errors).sort(), ['/event_id', '/received_at', '/timestamp']);
+  const complete = {
+    ...design,
+    event_id: '0b6c3f0e-5d2a-4f7e-9b1c-2a9d8e7f6a5b',
+    timestamp: '2026-01-31T12:00:00Z',
+    received_at: '2026-01-31T12:00:01Z',
+  };
+  assert.ok(validateCollectedEvent(complete).ok);
+});
