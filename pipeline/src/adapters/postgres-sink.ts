@@ -1,0 +1,120 @@
+// The database adapter: one pool, one transaction per batch (COPY into a session temp table, then
+// INSERT ... ON CONFLICT DO NOTHING), readiness checks and the summary/retention maintenance.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { cleanText } from '../steps/clean-text.ts';
+import type { EventRow } from '../steps/normalize-event.ts';
+import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
+
+export interface RejectedRecord {
+  reason: string;
+  detail: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface WriteResult {
+  inserted: number;
+  duplicates: number;
+}
+
+const COLUMNS = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
+// ON COMMIT DELETE ROWS empties the staging table at every commit, so a failed batch leaves nothing.
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS analytics_events_staging
+  (LIKE analytics_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
+const INSERT = `INSERT INTO analytics_events (${COLUMNS})
+  SELECT ${COLUMNS} FROM analytics_events_staging
+  ON CONFLICT (event_id, "timestamp") DO NOTHING`;
+const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
+  (reason, detail, kafka_topic, kafka_partition, kafka_offset, kafka_key, raw_value)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING`;
+const CHUNK_CHARS = 256 * 1024;
+
+function* copyChunks(rows: EventRow[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    chunk += toCopyRow(row);
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+export interface PostgresSink {
+  write(rows: EventRow[], rejected: RejectedRecord[]): Promise<WriteResult>;
+  /** Round-trips a query; false (not a throw) when the database is unreachable. */
+  check(): Promise<boolean>;
+  refreshSummary(): Promise<void>;
+  deleteOlderThan(days: number): Promise<number>;
+  setTimescaleRetention(days: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createPostgresSink(databaseUrl: string, onError: (error: Error) => void): PostgresSink {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
+  // An idle client losing its server is reported, not thrown: the next batch retries.
+  pool.on('error', onError);
+  const staged = new WeakSet<pg.PoolClient>();
+
+  return {
+    async write(rows, rejected) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        let inserted = 0;
+        if (rows.length > 0) {
+          if (!staged.has(client)) {
+            await client.query(CREATE_STAGING);
+            staged.add(client);
+          }
+          await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY analytics_events_staging (${COLUMNS}) FROM STDIN`)));
+          inserted = (await client.query(INSERT)).rowCount ?? 0;
+        }
+        for (const r of rejected) {
+          await client.query(INSERT_REJECTED, [r.reason, cleanText(r.detail), r.topic, r.partition, r.offset, r.key, r.value]);
+        }
+        await client.query('COMMIT');
+        return { inserted, duplicates: rows.length - inserted };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        // A client whose connection failed is discarded, not returned to the pool.
+        client.release(broken ? true : undefined);
+      }
+    },
+    async check() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async refreshSummary() {
+      await pool.query('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_summary');
+    },
+    async deleteOlderThan(days) {
+      const result = await pool.query(`DELETE FROM analytics_events WHERE "timestamp" < now() - make_interval(days => $1)`, [days]);
+      return result.rowCount ?? 0;
+    },
+    async setTimescaleRetention(days) {
+      await pool.query("SELECT remove_retention_policy('analytics_events', if_exists => true)");
+      if (days > 0) await pool.query("SELECT add_retention_policy('analytics_events', make_interval(days => $1))", [days]);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// Builds the pipeline from its adapters: migrations at boot, a kafkajs consumer whose eachBatch
+// writes each batch in one transaction and commits offsets only after it, plus maintenance timers.
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kafka, type Consumer, type EachBatchPayload } from 'kafkajs';
+import pg from 'pg';
+import { migrate, type Flavor } from '../../db/migrate.ts';
+import { pgRunner } from '../../db/sql-runner.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { createDeadLetterProducer } from './adapters/dead-letter-producer.ts';
+import { kafkaLogCreator } from './adapters/kafka-logger.ts';
+import { createPostgresSink } from './adapters/postgres-sink.ts';
+import type { PipelineConfig } from './config.ts';
+import { loadBatch, splitBatch } from './load-batch.ts';
+import { createMetrics } from './metrics.ts';
+import type { Readiness } from './ops-server.ts';
+import { retryUntil } from './retry.ts';
+
+export function createPipeline(config: PipelineConfig, logger: Logger) {
+  const metrics = createMetrics();
+  const state: Readiness = { kafka: false, database: false };
+  const stopSignal = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  const sink = createPostgresSink(config.databaseUrl, (error) => {
+    state.database = false;
+    logger.warn({ err: error }, 'idle database connection failed');
+  });
+  const kafka = new Kafka({ clientId: config.kafkaClientId, brokers: config.kafkaBrokers.split(','), logCreator: kafkaLogCreator(logger) });
+  const deadLetter = createDeadLetterProducer(kafka, config.kafkaDlqTopic);
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.kafkaGroupId,
+    maxWaitTimeInMs: config.pipelineBatchMaxMs,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+  });
+  const stopping = () => stopSignal.signal.aborted;
+  const pause = (ms: number) => delay(ms, undefined, { signal: stopSignal.signal }).catch(() => undefined);
+
+  consumer.on(consumer.events.GROUP_JOIN, () => (state.kafka = true));
+  consumer.on(consumer.events.FETCH, () => (state.kafka = true));
+  consumer.on(consumer.events.CRASH, () => (state.kafka = false));
+  consumer.on(consumer.events.DISCONNECT, () => (state.kafka = false));
+
+  const boot = <T>(what: string, fn: () => Promise<T>) =>
+    retryUntil(fn, {
+      shouldGiveUp: stopping,
+      maxDelayMs: config.pipelineRetryMaxMs,
+      sleep: pause,
+      onFailure: (err, attempt, ms) => logger.warn({ err, attempt, retryInMs: ms }, `${what} failed, retrying`),
+    });
+
+  async function runMigrations(): Promise<Flavor> {
+    const client = new pg.Client({ connectionString: config.databaseUrl });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const { flavor, applied } = await migrate(pgRunner(client));
+      logger.info({ flavor, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+      return flavor;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async function ensureTopics(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [config.kafkaTopic, config.kafkaDlqTopic].filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+        logger.info({ topics: missing }, 'created missing topics');
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  function every(ms: number, what: string, fn: () => Promise<void>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || stopping()) return;
+      busy = true;
+      fn()
+        .catch((err: unknown) => logger.warn({ err }, `${what} failed`))
+        .finally(() => (busy = false));
+    }, ms);
+    timers.push(timer);
+  }
+
+  function startMaintenance(flavor: Flavor): Promise<unknown> {
+    every(2000, 'database check', async () => {
+      state.database = await sink.check();
+      metrics.ready.set(state.kafka && state.database ? 1 : 0);
+    });
+    if (flavor === 'plain') {
+      // TimescaleDB's continuous aggregate policy refreshes there; here the pipeline does.
+      if (config.pipelineSummaryRefreshMs > 0) every(config.pipelineSummaryRefreshMs, 'summary refresh', () => sink.refreshSummary());
+      if (config.pipelineRetentionDays > 0) every(3_600_000, 'retention', async () => void (await sink.deleteOlderThan(config.pipelineRetentionDays)));
+      return Promise.resolve();
+    }
+    return boot('retention policy', () => sink.setTimescaleRetention(config.pipelineRetentionDays));
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    for (let i = 0; i < batch.messages.length; i += config.pipelineBatchMaxMessages) {
+      const chunk = batch.messages.slice(i, i + config.pipelineBatchMaxMessages);
+      const started = process.hrtime.bigint();
+      const split = splitBatch(topic, partition, chunk, metrics);
+      const result = await retryUntil(() => loadBatch({ sink, deadLetter }, split), {
+        shouldGiveUp: () => stopping() || !isRunning() || isStale(),
+        maxDelayMs: config.pipelineRetryMaxMs,
+        sleep: pause,
+        onFailure: async (err, attempt, ms) => {
+          metrics.dbErrors.inc();
+          state.database = await sink.check();
+          metrics.ready.set(0);
+          logger.warn({ err, attempt, retryInMs: ms, topic, partition, records: chunk.length }, 'batch not stored, retrying');
+          await heartbeat().catch(() => undefined);
+        },
+      });
+      // Given up (shutdown or partition revoked): nothing is committed, so these records replay.
+      if (!result.done) return;
+      state.database = true;
+      const last = chunk[chunk.length - 1]!.offset;
+      const next = (BigInt(last) + 1n).toString();
+      // Offsets are committed only after the DB transaction commits, so a crash replays, never skips.
+      await consumer.commitOffsets([{ topic, partition, offset: next }]);
+      resolveOffset(last);
+      const { inserted, duplicates, deadLettered } = result.value;
+      metrics.consumed.inc(chunk.length);
+      metrics.inserted.inc(inserted);
+      metrics.duplicates.inc(duplicates);
+      for (const r of split.rejected) metrics.deadLettered.inc({ reason: r.reason });
+      metrics.batchSize.observe(chunk.length);
+      metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.lag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
+      logger.debug({ topic, partition, offset: last, records: chunk.length, inserted, duplicates, deadLettered }, 'batch stored');
+      await heartbeat();
+    }
+  }
+
+  return {
+    metrics,
+    readiness: (): Readiness => ({ ...state }),
+    async start(): Promise<void> {
+      const flavor = await boot('migration', runMigrations);
+      if (!flavor.done) return;
+      state.database = true;
+      await startMaintenance(flavor.value);
+      if (!(await boot('topic check', ensureTopics)).done) return;
+      if (!(await boot('dead-letter producer connect', () => deadLetter.connect())).done) return;
+      if (!(await boot('consumer connect', () => consumer.connect())).done) return;
+      await consumer.subscribe({ topics: [config.kafkaTopic], fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      logger.info({ topic: config.kafkaTopic, groupId: config.kafkaGroupId, flavor: flavor.value }, 'consuming');
+    },
+    /** Finishes the batch in flight, commits, leaves the group and closes every connection. */
+    async stop(): Promise<void> {
+      stopSignal.abort();
+      for (const t of timers) clearInterval(t);
+      await consumer.disconnect().catch((err: unknown) => logger.warn({ err }, 'consumer disconnect failed'));
+      await deadLetter.close().catch(() => undefined);
+      await sink.close().catch(() => undefined);
+      state.kafka = false;
+      state.database = false;
+    },
+  };
+}
+export type Pipeline = ReturnType<typeof createPipeline>;

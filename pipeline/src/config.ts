@@ -1,0 +1,33 @@
+// The pipeline's configuration, read once at boot: each key from its UPPER_SNAKE_CASE variable.
+import { Type, type Static } from '@sinclair/typebox';
+import { TOPICS } from '../../contract/index.ts';
+import { loadConfig } from '../../lib/config.ts';
+
+export const PipelineConfig = Type.Object({
+  kafkaBrokers: Type.String({ default: '127.0.0.1:9092', description: 'Comma-separated host:port list' }),
+  kafkaTopic: Type.String({ default: TOPICS.events }),
+  kafkaDlqTopic: Type.String({ default: TOPICS.deadLetter }),
+  kafkaGroupId: Type.String({ default: 'analytics-pipeline' }),
+  kafkaClientId: Type.String({ default: 'analytics-pipeline' }),
+  databaseUrl: Type.String({ default: 'postgres://analytics:analytics@127.0.0.1:5432/analytics' }),
+  pipelineOpsHost: Type.String({ default: '0.0.0.0' }),
+  pipelineOpsPort: Type.Integer({ default: 4195, minimum: 0, maximum: 65535 }),
+  /** Most records per database transaction. */
+  pipelineBatchMaxMessages: Type.Integer({ default: 5000, minimum: 1, maximum: 100_000 }),
+  /** Longest a fetch waits for records before the batch in hand is written. */
+  pipelineBatchMaxMs: Type.Integer({ default: 200, minimum: 1, maximum: 60_000 }),
+  /** Plain PostgreSQL only: how often analytics_summary is refreshed; 0 turns refreshing off. */
+  pipelineSummaryRefreshMs: Type.Integer({ default: 5000, minimum: 0 }),
+  /** Raw events older than this are dropped (policy on TimescaleDB, DELETE on PostgreSQL); 0 keeps all. */
+  pipelineRetentionDays: Type.Integer({ default: 90, minimum: 0 }),
+  /** Longest pause between retries while the database is down. */
+  pipelineRetryMaxMs: Type.Integer({ default: 10_000, minimum: 10 }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], {
+    default: 'info',
+  }),
+});
+export type PipelineConfig = Static<typeof PipelineConfig>;
+
+export function loadPipelineConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  return loadConfig(PipelineConfig, env);
+}

@@ -1,0 +1,98 @@
+// Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
+// the contract; records from other producers get defaults in the spirit of the Bento mapping this
+// pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
+import { LIMITS, isUuid } from '../../../contract/index.ts';
+import { cleanColumn, cleanJson } from './clean-text.ts';
+import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
+import { dlq, ok, type Outcome } from './outcome.ts';
+
+export interface EventRow {
+  event_id: string;
+  timestamp: string;
+  event_type: string;
+  page_url: string;
+  page_title: string | null;
+  button_id: string | null;
+  session_id: string | null;
+  user_agent: string | null;
+  site_id: string | null;
+  /** Serialized JSON object. */
+  metadata: string;
+  received_at: string;
+}
+
+export interface RecordContext extends KafkaPosition {
+  /** Kafka record timestamp, epoch milliseconds as a string (kafkajs' form). */
+  timestamp: string;
+  key: Buffer | null;
+}
+
+// Dates PostgreSQL and JavaScript agree on; anything else is a producer bug, not an event.
+const MIN_TIME = Date.UTC(1970, 0, 1);
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+type TimeResult = { ok: true; iso: string } | { ok: false; reason: 'invalid_timestamp' | 'timestamp_out_of_range'; detail: string };
+
+/** ISO-8601 strings, or epoch numbers (seconds below 1e11, else milliseconds). */
+export function parseTimestamp(value: unknown, field: string): TimeResult {
+  let ms: number;
+  if (typeof value === 'number' && Number.isFinite(value)) ms = Math.abs(value) < 1e11 ? value * 1000 : value;
+  else if (typeof value === 'string' && value.trim() !== '') ms = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  else return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
+  if (Number.isNaN(ms)) return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
+  if (ms < MIN_TIME || ms > MAX_TIME) return { ok: false, reason: 'timestamp_out_of_range', detail: `${field} is outside 1970..9999` };
+  return { ok: true, iso: new Date(ms).toISOString() };
+}
+
+function eventId(raw: unknown, ctx: RecordContext): string {
+  if (typeof raw === 'string' && isUuid(raw)) return raw.toLowerCase();
+  if (typeof raw === 'string' && raw !== '') return idFromForeignId(raw);
+  return idFromPosition(ctx);
+}
+
+function metadataJson(raw: unknown): Outcome<string> {
+  if (raw === undefined || raw === null) return ok('{}');
+  // A non-object is kept, wrapped, rather than lost: the column is always a JSON object.
+  const object = typeof raw === 'object' && !Array.isArray(raw) ? raw : { value: raw };
+  const json = JSON.stringify(cleanJson(object));
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > LIMITS.metadataBytes) return dlq('metadata_too_large', `metadata is ${bytes} bytes, limit ${LIMITS.metadataBytes}`);
+  return ok(json);
+}
+
+export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContext): Outcome<EventRow> {
+  const eventType = cleanColumn(event.event_type, LIMITS.eventType);
+  if (eventType === null || eventType.trim() === '') return dlq('missing_event_type', 'event_type is missing or empty');
+
+  const kafkaTime = new Date(Number(ctx.timestamp)).toISOString();
+  let receivedAt = kafkaTime;
+  if (event.received_at !== undefined && event.received_at !== null) {
+    const parsed = parseTimestamp(event.received_at, 'received_at');
+    if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
+    receivedAt = parsed.iso;
+  }
+  let timestamp = receivedAt;
+  if (event.timestamp !== undefined && event.timestamp !== null) {
+    const parsed = parseTimestamp(event.timestamp, 'timestamp');
+    if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
+    timestamp = parsed.iso;
+  }
+
+  const metadata = metadataJson(event.metadata);
+  if (!metadata.ok) return metadata;
+
+  return ok({
+    event_id: eventId(event.event_id, ctx),
+    timestamp,
+    event_type: eventType,
+    page_url: cleanColumn(event.page_url, LIMITS.pageUrl) ?? '',
+    page_title: cleanColumn(event.page_title, LIMITS.pageTitle),
+    button_id: cleanColumn(event.button_id, LIMITS.buttonId),
+    // The collector keys records by session, so the key is the best fallback for a session id.
+    session_id: cleanColumn(event.session_id, LIMITS.sessionId) ?? (ctx.key ? cleanColumn(ctx.key.toString('utf8'), LIMITS.sessionId) : null),
+    user_agent: cleanColumn(event.user_agent, LIMITS.userAgent),
+    site_id: cleanColumn(event.site_id, LIMITS.siteId),
+    metadata: metadata.value,
+    received_at: receivedAt,
+  });
+}

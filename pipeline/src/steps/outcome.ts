@@ -1,0 +1,15 @@
+// Per-message outcomes are values: a step either yields the next value or says why the message
+// belongs in the dead-letter topic. Reasons are snake_case so they double as metric labels.
+export type RejectReason =
+  | 'empty_value'
+  | 'invalid_json'
+  | 'not_an_object'
+  | 'missing_event_type'
+  | 'invalid_timestamp'
+  | 'timestamp_out_of_range'
+  | 'metadata_too_large';
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const dlq = <T = never>(reason: RejectReason, detail: string): Outcome<T> => ({ ok: false, reason, detail });

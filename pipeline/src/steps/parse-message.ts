@@ -1,0 +1,16 @@
+// Step 1: Kafka record bytes -> a JSON object, or a reason to dead-letter it.
+import { dlq, ok, type Outcome } from './outcome.ts';
+
+export function parseMessage(value: Buffer | null): Outcome<Record<string, unknown>> {
+  if (value === null || value.length === 0) return dlq('empty_value', 'record has no value');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return dlq('invalid_json', (error as Error).message);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return dlq('not_an_object', `JSON value is ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
+  }
+  return ok(parsed as Record<string, unknown>);
+}

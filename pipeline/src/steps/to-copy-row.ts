@@ -1,0 +1,29 @@
+// Step 4: a row -> one line of COPY text format. Backslash, tab, newline and carriage return are
+// escaped, so no value (including a lone `\.`) can end the data or shift a column.
+import type { EventRow } from './normalize-event.ts';
+
+export const COPY_COLUMNS = [
+  'event_id',
+  'timestamp',
+  'event_type',
+  'page_url',
+  'page_title',
+  'button_id',
+  'session_id',
+  'user_agent',
+  'site_id',
+  'metadata',
+  'received_at',
+] as const satisfies readonly (keyof EventRow)[];
+
+const SPECIAL = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+export function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(SPECIAL, (ch) => ESCAPES[ch]!);
+}
+
+export function toCopyRow(row: EventRow): string {
+  return COPY_COLUMNS.map((c) => copyField(row[c])).join('\t') + '\n';
+}

@@ -1,0 +1,139 @@
+// The pipeline in-process against the real Kafka and PostgreSQL: rows land with the right fields,
+// replays deduplicate, poison goes to the dead-letter topic and table, hostile strings survive COPY.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka } from 'kafkajs';
+import { createLogger } from '../../lib/logger.ts';
+import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
+import { loadPipelineConfig } from '../../pipeline/src/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { collectedEvent, count, pipelineEnv, produce, waitFor } from './helpers.ts';
+
+let kafka: Kafka;
+let db: TestDatabase;
+let topic: string;
+let dlqTopic: string;
+let pipeline: Pipeline;
+
+before(async () => {
+  kafka = await testKafka('pipeline-load-test');
+  db = await createTestDatabase('analytics_test_pipeline');
+  topic = await createTopic(kafka, 'test-pipeline-events');
+  dlqTopic = await createTopic(kafka, 'test-pipeline-dlq', 1);
+  const config = loadPipelineConfig(pipelineEnv({ databaseUrl: db.url, topic, dlqTopic, groupId: `${topic}-group` }));
+  pipeline = createPipeline(config, createLogger('pipeline-test', 'warn'));
+  await pipeline.start();
+});
+
+after(async () => {
+  await pipeline.stop();
+  await deleteTopics(kafka, [topic, dlqTopic]);
+  await db.drop();
+});
+
+test('N collector events become N rows with the fields the collector wrote', async () => {
+  const events = Array.from({ length: 300 }, (_, i) =>
+    collectedEvent({ session_id: `load-${i % 7}`, event_type: i % 3 === 0 ? 'button_click' : 'page_view', button_id: i % 3 === 0 ? `btn-${i}` : undefined, metadata: { i } }),
+  );
+  await produce(kafka, topic, events.map((e) => ({ key: e.session_id!, value: JSON.stringify(e) })));
+  const sql = "SELECT count(*)::int AS n FROM analytics_events WHERE session_id LIKE 'load-%'";
+  await waitFor('300 rows', () => count(db.pool, sql), (n) => n >= 300);
+  assert.equal(await count(db.pool, sql), 300);
+
+  const sample = events[3]!;
+  const { rows } = await db.pool.query('SELECT * FROM analytics_events WHERE event_id = $1', [sample.event_id]);
+  assert.equal(rows.length, 1);
+  const row = rows[0];
+  assert.equal(row.event_type, 'button_click');
+  assert.equal(row.button_id, 'btn-3');
+  assert.equal(row.page_url, sample.page_url);
+  assert.equal(row.page_title, 'Products');
+  assert.equal(row.session_id, 'load-3');
+  assert.equal(row.user_agent, 'Mozilla/5.0 test');
+  assert.deepEqual(row.metadata, { i: 3 });
+  assert.equal((row.timestamp as Date).toISOString(), sample.timestamp);
+  assert.equal((row.received_at as Date).toISOString(), sample.received_at);
+});
+
+test('the same event produced twice is stored once', async () => {
+  const event = collectedEvent({ session_id: 'dup-session' });
+  const value = JSON.stringify(event);
+  await produce(kafka, topic, [{ key: 'dup-session', value }, { key: 'dup-session', value }]);
+  await produce(kafka, topic, [{ key: 'dup-session', value }, { key: 'dup-session', value: JSON.stringify(collectedEvent({ session_id: 'dup-session', event_type: 'marker' })) }]);
+  await waitFor('marker row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'dup-session' AND event_type = 'marker'"), (n) => n === 1);
+  assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${event.event_id}'`), 1);
+});
+
+test('poison messages go to the dead-letter topic and table; later events still land', async () => {
+  const poison = [
+    { key: 'poison', value: Buffer.from('{not json') },
+    { key: 'poison', value: Buffer.from('[1,2,3]') },
+    { key: 'poison', value: JSON.stringify({ page_url: 'https://x.example/' }) },
+    { key: 'poison', value: JSON.stringify({ event_type: 'page_view', timestamp: 'yesterday-ish' }) },
+  ];
+  const after = collectedEvent({ session_id: 'after-poison' });
+  await produce(kafka, topic, [...poison, { key: 'after-poison', value: JSON.stringify(after) }]);
+  await waitFor('event after poison', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${after.event_id}'`), (n) => n === 1);
+
+  const { rows } = await db.pool.query<{ reason: string; raw: Buffer; kafka_topic: string }>(
+    'SELECT reason, raw_value AS raw, kafka_topic FROM analytics_events_rejected ORDER BY kafka_partition, kafka_offset',
+  );
+  assert.deepEqual(rows.map((r) => r.reason).sort(), ['invalid_json', 'invalid_timestamp', 'missing_event_type', 'not_an_object']);
+  assert.ok(rows.every((r) => r.kafka_topic === topic));
+  assert.ok(rows.some((r) => r.raw.toString() === '{not json'));
+
+  const consumer = kafka.consumer({ groupId: `${dlqTopic}-reader` });
+  const seen: { reason: string; value: string }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push({ reason: message.headers!['x-reject-reason']!.toString(), value: message.value!.toString() });
+          if (seen.length >= 4) resolve();
+        },
+      });
+    });
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`dlq: ${seen.length} of 4`)), 30_000))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  assert.deepEqual(seen.map((s) => s.reason).sort(), ['invalid_json', 'invalid_timestamp', 'missing_event_type', 'not_an_object']);
+  assert.ok(seen.some((s) => s.value === '[1,2,3]'));
+});
+
+test('hostile strings are stored as documented and never break COPY', async () => {
+  const big = 'x'.repeat(16 * 1024);
+  const hostile = 'tab\there\nnew\\line \\. \r end 😀';
+  const events = [
+    collectedEvent({ session_id: 'hostile', page_title: hostile, button_id: '\\.', metadata: { big, hostile } }),
+    // From another producer: NUL and a lone surrogate, which the contract refuses and PostgreSQL cannot store.
+    { event_type: 'custom', page_url: 'https://x.example/\u0000nul', session_id: 'hostile', page_title: 'lone \uD800 surrogate', metadata: { 'k\u0000': 'v\uDC00' } },
+  ];
+  await produce(kafka, topic, events.map((e) => ({ key: 'hostile', value: JSON.stringify(e) })));
+  await waitFor('hostile rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'hostile'"), (n) => n >= 2);
+  const { rows } = await db.pool.query("SELECT page_title, button_id, page_url, metadata FROM analytics_events WHERE session_id = 'hostile' ORDER BY event_type DESC");
+  assert.equal(rows[0].page_title, hostile);
+  assert.equal(rows[0].button_id, '\\.');
+  assert.deepEqual(rows[0].metadata, { big, hostile });
+  assert.equal(rows[1].page_url, 'https://x.example/nul');
+  assert.equal(rows[1].page_title, 'lone \uFFFD surrogate');
+  assert.deepEqual(rows[1].metadata, { k: 'v\uFFFD' });
+});
+
+test('analytics_summary counts equal a GROUP BY over analytics_events', async () => {
+  const stamp = Date.now();
+  const events = Array.from({ length: 60 }, (_, i) =>
+    collectedEvent({ session_id: 'summary', event_type: ['page_view', 'button_click', 'page_unload'][i % 3]!, page_url: `https://s.example/${i % 4}`, timestamp: new Date(stamp - (i % 5) * 60_000).toISOString() }),
+  );
+  await produce(kafka, topic, events.map((e) => ({ key: 'summary', value: JSON.stringify(e) })));
+  await waitFor('summary rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'summary'"), (n) => n === 60);
+  const grouped = `SELECT date_trunc('minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count
+    FROM analytics_events GROUP BY 1, 2, 3`;
+  const diff = `SELECT count(*)::int AS n FROM ((SELECT * FROM analytics_summary EXCEPT ALL ${grouped}) UNION ALL (${grouped} EXCEPT ALL SELECT * FROM analytics_summary)) d`;
+  // The pipeline refreshes the plain-PostgreSQL view on its own timer (500 ms here).
+  await waitFor('summary refresh', () => count(db.pool, diff), (n) => n === 0, 30_000);
+  assert.equal(await count(db.pool, 'SELECT sum(event_count)::int AS n FROM analytics_summary'), await count(db.pool));
+});
