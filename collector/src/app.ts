@@ -1,0 +1,110 @@
+// Builds the collector's Fastify app from a config and a publisher, without listening, so tests
+// drive it with app.inject() and server.ts only adds the port and signal handling.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createLogger, type Logger } from '../../lib/logger.ts';
+import type { CollectorConfig } from './config.ts';
+import { createCollect } from './events/collect-events.ts';
+import { registerBodyParsers } from './http/body-parser.ts';
+import { originPolicy } from './http/cors-origins.ts';
+import { registerErrorHandlers } from './http/error-handler.ts';
+import type { EventPublisher } from './kafka/event-producer.ts';
+import { createMetrics, type CollectorMetrics } from './metrics.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { opsRoutes } from './routes/health.ts';
+
+export interface BuildAppOptions {
+  config: CollectorConfig;
+  publisher: EventPublisher;
+  logger?: Logger;
+  metrics?: CollectorMetrics;
+  /** Serve /docs (Swagger UI); on by default. */
+  docs?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, publisher } = options;
+  const logger = options.logger ?? createLogger('collector', config.logLevel);
+  const metrics = options.metrics ?? createMetrics();
+  publisher.onFlush(({ records, seconds, ok }) => {
+    metrics.produceSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
+    metrics.batchRecords.observe(records);
+  });
+  publisher.onReadyChange((ready) => metrics.kafkaReady.set(ready ? 1 : 0));
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request info lines would dominate CPU at thousands of events/s; outcomes are logged
+    // where they matter (warnings, errors) and counted in /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url }, 'request answered with 5xx');
+  });
+
+  const allowed = originPolicy(config.corsOrigins, config.corsAllowLocalhost);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, allowed(origin)),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'x-request-id'],
+    exposedHeaders: ['retry-after', 'x-request-id'],
+    maxAge: 86_400,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      message: `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
+    }),
+  });
+  registerBodyParsers(app, config.bodyLimitBytes);
+  registerErrorHandlers(app, metrics, config.bodyLimitBytes);
+
+  if (options.docs !== false) {
+    await app.register(swagger, {
+      // Shared schemas keep their contract names (IncomingEvent) in components/schemas.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+      openapi: {
+        info: { title: 'Analytics collector', version: '1.0.0', description: 'Receives tracker events and writes them to Kafka.' },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+
+  const collect = createCollect({
+    publisher,
+    maxFutureSkewMs: config.maxFutureSkewMs,
+    maxPastAgeMs: config.maxPastAgeMs,
+    now: () => new Date(),
+    newId: randomUUID,
+  });
+  await app.register(analyticsRoutes, {
+    collect,
+    metrics,
+    retryAfterSeconds: config.retryAfterSeconds,
+    rateLimit: config.rateLimitMax === 0 ? false : { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs },
+  });
+  await app.register(opsRoutes, { publisher, metrics });
+  return app;
+}

@@ -1,0 +1,53 @@
+// The collector's configuration: read once at boot from the environment (see lib/config.ts),
+// each key from its UPPER_SNAKE_CASE variable, e.g. `kafkaBrokers` from KAFKA_BROKERS.
+import { Type, type Static } from '@sinclair/typebox';
+import { loadConfig } from '../../lib/config.ts';
+import { TOPICS } from '../../contract/index.ts';
+
+export const DEFAULT_CORS_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
+
+export const CollectorConfigSchema = Type.Object({
+  collectorPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  collectorHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  kafkaBrokers: Type.String({ minLength: 1, default: '127.0.0.1:9092', description: 'Comma-separated host:port list' }),
+  kafkaTopic: Type.String({ minLength: 1, default: TOPICS.events }),
+  kafkaClientId: Type.String({ minLength: 1, default: 'analytics-collector' }),
+  /** Origins allowed by CORS, comma-separated; any http(s)://localhost or 127.0.0.1 origin is allowed as well. */
+  corsOrigins: Type.String({ default: DEFAULT_CORS_ORIGINS }),
+  corsAllowLocalhost: Type.Boolean({ default: true }),
+  /** Take the client IP from X-Forwarded-For (only behind a trusted proxy); used by the rate limit. */
+  trustProxy: Type.Boolean({ default: false }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  /** Requests per client IP per window on POST /analytics; 0 turns the limit off. */
+  rateLimitMax: Type.Integer({ minimum: 0, default: 6000 }),
+  rateLimitWindowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+  /** Micro-batching: a produce call goes out when this many records wait or after the linger. */
+  batchMaxRecords: Type.Integer({ minimum: 1, default: 1000 }),
+  batchMaxBytes: Type.Integer({ minimum: 1024, default: 512 * 1024 }),
+  batchLingerMs: Type.Integer({ minimum: 0, default: 5 }),
+  /** Longest a request waits for the broker's ack before answering 503. */
+  produceTimeoutMs: Type.Integer({ minimum: 50, default: 900 }),
+  kafkaConnectTimeoutMs: Type.Integer({ minimum: 100, default: 1000 }),
+  kafkaRequestTimeoutMs: Type.Integer({ minimum: 100, default: 3000 }),
+  /** How often readiness is re-checked (metadata probe when up, reconnect attempt when down). */
+  kafkaCheckIntervalMs: Type.Integer({ minimum: 100, default: 1000 }),
+  retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),
+  /** Client timestamps further ahead of receipt than this are clamped to received_at. */
+  maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5 * 60_000 }),
+  /** Client timestamps older than this are clamped to received_at. */
+  maxPastAgeMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
+  shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+export type CollectorConfig = Static<typeof CollectorConfigSchema>;
+
+export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  return loadConfig(CollectorConfigSchema, env);
+}
+
+export function brokerList(config: Pick<CollectorConfig, 'kafkaBrokers'>): string[] {
+  return config.kafkaBrokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+}

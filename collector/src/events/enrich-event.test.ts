@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateCollectedEvent } from '../../../contract/index.ts';
+import { enrichEvent, judgeTimestamp } from './enrich-event.ts';
+import { toRecord } from '../kafka/to-record.ts';
+
+const receivedAt = new Date('2026-03-01T12:00:00.000Z');
+const limits = { maxFutureSkewMs: 5 * 60_000, maxPastAgeMs: 7 * 24 * 3600_000 };
+const ctx = { receivedAt, newId: () => '00000000-0000-4000-8000-000000000001', ...limits };
+const base = { event_type: 'page_view', page_url: 'http://test.com/page' };
+
+test('timestamps: kept, normalised or clamped', () => {
+  const cases: [string, string, string, string | undefined][] = [
+    ['same instant', '2026-03-01T12:00:00Z', '2026-03-01T12:00:00.000Z', undefined],
+    ['offset is normalised to UTC', '2026-03-01T13:00:00+01:00', '2026-03-01T12:00:00.000Z', undefined],
+    ['slightly ahead (clock skew) kept', '2026-03-01T12:04:59Z', '2026-03-01T12:04:59.000Z', undefined],
+    ['just over 5 min ahead clamped', '2026-03-01T12:05:01Z', '2026-03-01T12:00:00.000Z', 'clamped_future'],
+    ['years ahead clamped', '2099-01-01T00:00:00Z', '2026-03-01T12:00:00.000Z', 'clamped_future'],
+    ['6 days old kept', '2026-02-23T12:00:00Z', '2026-02-23T12:00:00.000Z', undefined],
+    ['8 days old clamped', '2026-02-21T12:00:00Z', '2026-03-01T12:00:00.000Z', 'clamped_past'],
+    ['epoch clamped', '1970-01-01T00:00:00Z', '2026-03-01T12:00:00.000Z', 'clamped_past'],
+  ];
+  for (const [name, input, timestamp, adjustment] of cases) {
+    const judged = judgeTimestamp(input, receivedAt, limits);
+    assert.equal(judged.timestamp, timestamp, name);
+    assert.equal(judged.adjustment, adjustment, name);
+  }
+});
+
+test('enrichment fills ids, times and user agent, and the result satisfies CollectedEvent', () => {
+  const cases: { name: string; input: Record<string, unknown>; ua?: string; expect: Record<string, unknown> }[] = [
+    {
+      name: 'minimal event gets id, timestamp and received_at',
+      input: base,
+      expect: { event_id: '00000000-0000-4000-8000-000000000001', timestamp: receivedAt.toISOString(), received_at: receivedAt.toISOString() },
+    },
+    { name: 'client event_id is kept', input: { ...base, event_id: '6f1c1a52-3b7e-4d6a-9a55-0c1b2d3e4f50' }, expect: { event_id: '6f1c1a52-3b7e-4d6a-9a55-0c1b2d3e4f50' } },
+    { name: 'user agent from header when absent', input: base, ua: 'Mozilla/5.0 test', expect: { user_agent: 'Mozilla/5.0 test' } },
+    { name: 'user agent in body wins', input: { ...base, user_agent: 'curl/7.0' }, ua: 'Mozilla/5.0', expect: { user_agent: 'curl/7.0' } },
+    { name: 'control characters stripped from header', input: base, ua: 'a\u0000b\u0007c', expect: { user_agent: 'abc' } },
+    { name: 'over-long header truncated to the contract limit', input: base, ua: 'x'.repeat(900), expect: { user_agent: 'x'.repeat(500) } },
+    {
+      name: 'future timestamp clamped, original kept',
+      input: { ...base, timestamp: '2030-01-01T00:00:00Z' },
+      expect: { timestamp: receivedAt.toISOString(), client_timestamp: '2030-01-01T00:00:00Z', timestamp_adjustment: 'clamped_future' },
+    },
+    {
+      name: 'past timestamp clamped, original kept',
+      input: { ...base, timestamp: '2020-01-01T00:00:00Z' },
+      expect: { timestamp: receivedAt.toISOString(), client_timestamp: '2020-01-01T00:00:00Z', timestamp_adjustment: 'clamped_past' },
+    },
+  ];
+  for (const c of cases) {
+    const out = enrichEvent(c.input as never, { ...ctx, userAgentHeader: c.ua });
+    for (const [key, value] of Object.entries(c.expect)) assert.deepEqual((out as Record<string, unknown>)[key], value, `${c.name}: ${key}`);
+    const valid = validateCollectedEvent(out);
+    assert.ok(valid.ok, `${c.name}: ${JSON.stringify(valid)}`);
+  }
+});
+
+test('an unadjusted event carries no client_timestamp or adjustment', () => {
+  const out = enrichEvent({ ...base, timestamp: '2026-03-01T11:59:00Z' }, ctx);
+  assert.equal('client_timestamp' in out, false);
+  assert.equal('timestamp_adjustment' in out, false);
+});
+
+test('Kafka record: keyed by session, else event id; stamped with receipt time', () => {
+  const withSession = enrichEvent({ ...base, session_id: 's-1', timestamp: '2099-01-01T00:00:00Z' }, ctx);
+  const record = toRecord(withSession);
+  assert.equal(record.key, 's-1');
+  assert.equal(record.timestamp, String(receivedAt.getTime()));
+  assert.deepEqual(JSON.parse(record.value), withSession);
+  assert.equal(toRecord(enrichEvent(base, ctx)).key, '00000000-0000-4000-8000-000000000001');
+});

@@ -1,0 +1,64 @@
+// Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
+// the id generator and the request's User-Agent come in as arguments.
+import type { CollectedEvent, IncomingEvent } from '../../../contract/index.ts';
+import { LIMITS } from '../../../contract/index.ts';
+
+export interface EnrichContext {
+  receivedAt: Date;
+  userAgentHeader?: string | undefined;
+  newId: () => string;
+  maxFutureSkewMs: number;
+  maxPastAgeMs: number;
+}
+
+export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): CollectedEvent {
+  const receivedAt = ctx.receivedAt.toISOString();
+  const out: CollectedEvent = {
+    ...event,
+    event_id: event.event_id ?? ctx.newId(),
+    timestamp: receivedAt,
+    received_at: receivedAt,
+  };
+  const userAgent = event.user_agent ?? cleanHeader(ctx.userAgentHeader);
+  if (userAgent !== undefined) out.user_agent = userAgent;
+  if (event.timestamp !== undefined) {
+    const judged = judgeTimestamp(event.timestamp, ctx.receivedAt, ctx);
+    out.timestamp = judged.timestamp;
+    if (judged.adjustment !== undefined) {
+      out.timestamp_adjustment = judged.adjustment;
+      out.client_timestamp = event.timestamp;
+    }
+  }
+  return out;
+}
+
+export type TimestampJudgement =
+  | { timestamp: string; adjustment?: undefined }
+  | { timestamp: string; adjustment: 'clamped_future' | 'clamped_past' };
+
+/**
+ * Client clocks drift and can be set to anything. A timestamp far ahead would be rejected by
+ * Kafka 4 (records > 1 h in the future) and would sit in dashboards' future; a very old one
+ * would land in already-aggregated (or dropped) buckets. Both are clamped to receipt time and
+ * the original is kept in client_timestamp.
+ */
+export function judgeTimestamp(
+  clientTimestamp: string,
+  receivedAt: Date,
+  limits: { maxFutureSkewMs: number; maxPastAgeMs: number },
+): TimestampJudgement {
+  const client = Date.parse(clientTimestamp);
+  const now = receivedAt.getTime();
+  if (client - now > limits.maxFutureSkewMs) return { timestamp: receivedAt.toISOString(), adjustment: 'clamped_future' };
+  if (now - client > limits.maxPastAgeMs) return { timestamp: receivedAt.toISOString(), adjustment: 'clamped_past' };
+  // Normalised to UTC with milliseconds, so every stored timestamp has one shape.
+  return { timestamp: new Date(client).toISOString() };
+}
+
+// The header is client-controlled too: keep it within the contract's limits and valid text.
+function cleanHeader(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, LIMITS.userAgent).trim();
+  return cleaned.length > 0 ? cleaned : undefined;
+}

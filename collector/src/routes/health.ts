@@ -1,0 +1,26 @@
+// GET /health for load balancers and ops (200 only while Kafka is reachable); GET /metrics
+// for Prometheus.
+import type { FastifyInstance } from 'fastify';
+import type { EventPublisher } from '../kafka/event-producer.ts';
+import { HealthBody } from '../http/responses.ts';
+import type { CollectorMetrics } from '../metrics.ts';
+
+export interface OpsRouteOptions {
+  publisher: Pick<EventPublisher, 'isReady'>;
+  metrics: CollectorMetrics;
+}
+
+export async function opsRoutes(app: FastifyInstance, opts: OpsRouteOptions): Promise<void> {
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness and Kafka readiness', response: { 200: HealthBody, 503: HealthBody } } },
+    async (_request, reply) => {
+      const kafkaReady = opts.publisher.isReady();
+      return reply.code(kafkaReady ? 200 : 503).send({ status: kafkaReady ? 'ok' : 'unavailable', kafkaReady, timestamp: new Date().toISOString() });
+    },
+  );
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+    opts.metrics.kafkaReady.set(opts.publisher.isReady() ? 1 : 0);
+    return reply.header('content-type', opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,88 @@
+// Over real HTTP into the real broker: the design's curl body arrives with its session key, and
+// 100 concurrent posts (sharing micro-batches) all arrive exactly as acknowledged.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../collector/src/app.ts';
+import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import { validateCollectedEvent } from '../../contract/index.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
+import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+
+let app: FastifyInstance;
+let publisher: EventPublisher;
+let base: string;
+const kafka = await testKafka('collector-delivery-test');
+const topics: string[] = [];
+
+before(async () => {
+  const topic = await createTopic(kafka, 'test-collector-delivery');
+  topics.push(topic);
+  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
+  publisher = testPublisher(config);
+  app = await buildApp({ config, publisher, logger: silentLogger, docs: false });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  await waitFor('kafka ready', () => publisher.isReady());
+});
+
+after(async () => {
+  await app.close();
+  await publisher.close();
+  await deleteTopics(kafka, topics);
+});
+
+test('the design curl body arrives on the topic keyed by its session id', async () => {
+  const curlBody =
+    '{"event_type":"button_click","page_url":"http://test.com/page","page_title":"Test Page","button_id":"test-button","session_id":"test-session-123","user_agent":"curl/7.0"}';
+  const res = await fetch(`${base}/analytics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: curlBody });
+  assert.equal(res.status, 200);
+  const { eventId } = (await res.json()) as { eventId: string };
+
+  const [record] = await consumeRecords(kafka, topics[0]!, 1);
+  assert.equal(record!.key, 'test-session-123');
+  assert.equal(record!.value.event_id, eventId);
+  const valid = validateCollectedEvent(record!.value);
+  assert.ok(valid.ok, JSON.stringify(valid));
+  assert.deepEqual(
+    { ...record!.value, event_id: undefined, timestamp: undefined, received_at: undefined },
+    { ...JSON.parse(curlBody), event_id: undefined, timestamp: undefined, received_at: undefined },
+  );
+});
+
+test('100 concurrent posts are all acknowledged and all arrive, each once', async () => {
+  const topic = await createTopic(kafka, 'test-collector-concurrent');
+  topics.push(topic);
+  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
+  const pub = testPublisher(config);
+  const batches: number[] = [];
+  pub.onFlush((o) => batches.push(o.records));
+  const concurrent = await buildApp({ config, publisher: pub, logger: silentLogger, docs: false });
+  const url = await concurrent.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await waitFor('kafka ready', () => pub.isReady());
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(`${url}/analytics`, {
+          method: 'POST',
+          // Half as sendBeacon would send them.
+          headers: { 'Content-Type': i % 2 === 0 ? 'application/json' : 'text/plain;charset=UTF-8' },
+          body: JSON.stringify({ event_type: 'page_view', page_url: `http://test.com/p/${i}`, session_id: `s-${i % 7}` }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { eventId: string } })),
+      ),
+    );
+    assert.deepEqual([...new Set(responses.map((r) => r.status))], [200]);
+    const ids = responses.map((r) => r.body.eventId);
+
+    const records = await consumeRecords(kafka, topic, 100);
+    assert.equal(records.length, 100);
+    assert.deepEqual(records.map((r) => r.value.event_id).sort(), [...ids].sort());
+    for (const r of records) assert.equal(r.key, r.value.session_id);
+    // Micro-batching: the 100 requests shared fewer produce calls than there were requests.
+    assert.equal(batches.reduce((a, b) => a + b, 0), 100);
+    assert.ok(batches.length < 100, `produce calls: ${batches.length}`);
+  } finally {
+    await concurrent.close();
+    await pub.close();
+  }
+});
