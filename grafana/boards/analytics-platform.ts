@@ -1,0 +1,161 @@
+// "Analytics Platform Dashboard": what visitors do, live. Aggregates read analytics_summary
+// (events per minute, type and page) so a panel costs a few thousand summary rows, not a scan of
+// raw events; only the recent-events log and unique sessions need analytics_events itself.
+import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { PanelBuilder as GaugePanel } from '@grafana/grafana-foundation-sdk/gauge';
+import { PanelBuilder as PieChartPanel, PieChartType, PieChartLabels } from '@grafana/grafana-foundation-sdk/piechart';
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
+import { legend, reduce, thresholds } from './common.ts';
+
+export const EVENTS_OVER_TIME = sql`
+  SELECT $__timeGroupAlias(bucket, $__interval), event_type AS metric, sum(event_count) AS events
+    FROM analytics_summary
+   WHERE $__timeFilter(bucket)
+   GROUP BY 1, 2
+   ORDER BY 1, 2`;
+
+export const TOTAL_EVENTS = sql`
+  SELECT coalesce(sum(event_count), 0) AS "Events"
+    FROM analytics_summary
+   WHERE $__timeFilter(bucket)`;
+
+export const EVENTS_BY_TYPE = sql`
+  SELECT event_type AS "Event type", sum(event_count) AS "Events"
+    FROM analytics_summary
+   WHERE $__timeFilter(bucket)
+   GROUP BY 1
+   ORDER BY 2 DESC, 1`;
+
+export const RECENT_EVENTS = sql`
+  SELECT "timestamp" AS "Time", event_type AS "Type", page_url AS "Page", page_title AS "Title",
+         button_id AS "Button", session_id AS "Session", site_id AS "Site", received_at AS "Received"
+    FROM analytics_events
+   WHERE $__timeFilter("timestamp")
+   ORDER BY "timestamp" DESC
+   LIMIT 100`;
+
+// Every minute of the range appears, zero when idle, so the mean is a true per-minute rate.
+export const EVENTS_PER_MINUTE = sql`
+  WITH per_minute AS (
+    SELECT bucket, sum(event_count) AS events
+      FROM analytics_summary
+     WHERE $__timeFilter(bucket)
+     GROUP BY bucket
+  )
+  SELECT m AS "time", coalesce(p.events, 0) AS "Events per minute"
+    FROM generate_series(date_trunc('minute', $__timeFrom()::timestamptz), $__timeTo()::timestamptz, interval '1 minute') AS m
+    LEFT JOIN per_minute p ON p.bucket = m
+   WHERE m >= $__timeFrom()::timestamptz
+   ORDER BY 1`;
+
+export const UNIQUE_SESSIONS = sql`
+  SELECT count(DISTINCT session_id) AS "Unique sessions"
+    FROM analytics_events
+   WHERE $__timeFilter("timestamp")`;
+
+export const TOP_PAGES = sql`
+  SELECT page_url AS "Page",
+         coalesce(sum(event_count) FILTER (WHERE event_type = 'page_view'), 0) AS "Page views",
+         sum(event_count) AS "Events"
+    FROM analytics_summary
+   WHERE $__timeFilter(bucket)
+   GROUP BY 1
+   ORDER BY 2 DESC, 3 DESC, 1
+   LIMIT 10`;
+
+export function analyticsPlatformDashboard(): dashboard.Dashboard {
+  return new DashboardBuilder('Analytics Platform Dashboard')
+    .uid('analytics-platform')
+    .description('Visitor activity from the tracker: volume, event types, pages and sessions.')
+    .tags(['analytics'])
+    .timezone('browser')
+    .refresh('5s')
+    .time({ from: 'now-1h', to: 'now' })
+    .withPanel(
+      new StatPanel()
+        .id(1)
+        .title('Events per minute')
+        .description('Mean events per minute over the range (idle minutes count as zero).')
+        .datasource(DATASOURCE)
+        .withTarget(timeSeries(EVENTS_PER_MINUTE))
+        .reduceOptions(reduce(['mean']))
+        .graphMode(common.BigValueGraphMode.Area)
+        .decimals(1)
+        .unit('short')
+        .gridPos({ x: 0, y: 0, w: 6, h: 5 }),
+    )
+    .withPanel(
+      new StatPanel()
+        .id(2)
+        .title('Unique sessions')
+        .description('Distinct session ids with at least one event in the range.')
+        .datasource(DATASOURCE)
+        .withTarget(table(UNIQUE_SESSIONS))
+        .reduceOptions(reduce(['lastNotNull']))
+        .graphMode(common.BigValueGraphMode.None)
+        .unit('short')
+        .gridPos({ x: 6, y: 0, w: 6, h: 5 }),
+    )
+    .withPanel(
+      new GaugePanel()
+        .id(3)
+        .title('Total events')
+        .description('Events stored for the range; the gauge fills toward 100k.')
+        .datasource(DATASOURCE)
+        .withTarget(table(TOTAL_EVENTS))
+        .reduceOptions(reduce(['lastNotNull']))
+        .min(0)
+        .max(100_000)
+        .unit('short')
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 80_000, color: 'orange' }]))
+        .gridPos({ x: 12, y: 0, w: 6, h: 10 }),
+    )
+    .withPanel(
+      new PieChartPanel()
+        .id(4)
+        .title('Events by type')
+        .datasource(DATASOURCE)
+        .withTarget(table(EVENTS_BY_TYPE))
+        .reduceOptions(reduce(['lastNotNull'], true))
+        .pieType(PieChartType.Donut)
+        .displayLabels([PieChartLabels.Name, PieChartLabels.Percent])
+        .gridPos({ x: 18, y: 0, w: 6, h: 10 }),
+    )
+    .withPanel(
+      new TablePanel()
+        .id(5)
+        .title('Top pages')
+        .description('The ten pages with the most page views in the range.')
+        .datasource(DATASOURCE)
+        .withTarget(table(TOP_PAGES))
+        .gridPos({ x: 0, y: 5, w: 12, h: 5 }),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .id(6)
+        .title('Events over time by type')
+        .datasource(DATASOURCE)
+        .withTarget(timeSeries(EVENTS_OVER_TIME))
+        // analytics_summary holds minutes: never ask for finer buckets.
+        .interval('1m')
+        .unit('short')
+        .fillOpacity(10)
+        .legend(legend())
+        .gridPos({ x: 0, y: 10, w: 24, h: 9 }),
+    )
+    .withPanel(
+      new TablePanel()
+        .id(7)
+        .title('Recent events')
+        .description('The latest 100 events in the range, newest first.')
+        .datasource(DATASOURCE)
+        .withTarget(table(RECENT_EVENTS))
+        .gridPos({ x: 0, y: 19, w: 24, h: 10 }),
+    )
+    .build();
+}

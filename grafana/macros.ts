@@ -1,0 +1,147 @@
+// Grafana's PostgreSQL macro expansion, reproduced so tests run each panel's SQL exactly as
+// Grafana 12 would send it: first the global substitutions ($__interval, $__interval_ms,
+// $__unixEpochFrom/To), then every `$name(args)` through the postgres macro engine, with and
+// without the datasource's TimescaleDB switch. Pure: the time range and interval are inputs.
+import { formatInterval, goFixed3, goFloat, parseInterval, rfc3339Nano } from './go-format.ts';
+
+export interface MacroContext {
+  from: Date;
+  to: Date;
+  /** The query interval Grafana computed for the panel (what $__interval stands for). */
+  intervalMs: number;
+  /** jsonData.timescaledb of the datasource. */
+  timescaledb: boolean;
+  /** Wall clock for month/year intervals (`'1M'`); defaults to `to`. */
+  now?: Date;
+}
+
+export type FillMode = { mode: 'null' } | { mode: 'previous' } | { mode: 'value'; value: number };
+
+export type Expansion =
+  | { ok: true; sql: string; fill?: FillMode & { intervalSeconds: number } }
+  | { ok: false; error: string };
+
+// Grafana's pattern: `$` identifier `(` anything but `)` `)`.
+const MACRO = /\$([_a-zA-Z0-9]+)\(([^)]*)\)/g;
+
+function unixSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+function unixNanos(date: Date): string {
+  return (BigInt(date.getTime()) * 1_000_000n).toString();
+}
+
+/** sqleng.Interpolate: substitutions shared by every SQL datasource. */
+export function interpolateGlobal(sql: string, ctx: MacroContext): string {
+  const intervalMs = Math.trunc(ctx.intervalMs);
+  return sql
+    .replaceAll('$__interval_ms', String(intervalMs))
+    .replaceAll('$__interval', formatInterval(intervalMs))
+    .replaceAll('$__unixEpochFrom()', String(unixSeconds(ctx.from)))
+    .replaceAll('$__unixEpochTo()', String(unixSeconds(ctx.to)));
+}
+
+type MacroResult = { ok: true; text: string; fill?: FillMode & { intervalSeconds: number } } | { ok: false; error: string };
+
+function parseFill(arg: string, intervalSeconds: number): MacroResult | FillMode & { intervalSeconds: number } {
+  if (arg === 'NULL') return { mode: 'null', intervalSeconds };
+  if (arg === 'previous') return { mode: 'previous', intervalSeconds };
+  const value = Number(arg);
+  if (arg.trim() === '' || Number.isNaN(value)) return { ok: false, error: `error parsing fill value ${arg}` };
+  return { mode: 'value', value, intervalSeconds };
+}
+
+function groupSeconds(name: string, args: string[], ctx: MacroContext): { ok: true; seconds: number; fill?: FillMode & { intervalSeconds: number } } | { ok: false; error: string } {
+  if (args.length < 2) return { ok: false, error: `macro ${name} needs time column and interval and optional fill value` };
+  const parsed = parseInterval(args[1]!.replace(/^'+|'+$/g, ''), ctx.now ?? ctx.to);
+  if (!parsed.ok) return { ok: false, error: `error parsing interval ${args[1]}` };
+  const seconds = parsed.ns / 1e9;
+  if (args.length === 3) {
+    const fill = parseFill(args[2]!, seconds);
+    if ('ok' in fill) return fill as { ok: false; error: string };
+    return { ok: true, seconds, fill };
+  }
+  return { ok: true, seconds };
+}
+
+function evaluate(name: string, args: string[], ctx: MacroContext): MacroResult {
+  const col = args[0];
+  const missing = (): MacroResult => ({ ok: false, error: `missing time column argument for macro ${name}` });
+  const from = rfc3339Nano(ctx.from);
+  const to = rfc3339Nano(ctx.to);
+  switch (name) {
+    case '__time':
+      return col === undefined ? missing() : { ok: true, text: `${col} AS "time"` };
+    case '__timeEpoch':
+      return col === undefined ? missing() : { ok: true, text: `extract(epoch from ${col}) as "time"` };
+    case '__timeFilter':
+      return col === undefined ? missing() : { ok: true, text: `${col} BETWEEN '${from}' AND '${to}'` };
+    case '__timeFrom':
+      return { ok: true, text: `'${from}'` };
+    case '__timeTo':
+      return { ok: true, text: `'${to}'` };
+    case '__timeGroup': {
+      const g = groupSeconds(name, args, ctx);
+      if (!g.ok) return g;
+      const text = ctx.timescaledb
+        ? `time_bucket('${goFixed3(g.seconds)}s',${col})`
+        : `floor(extract(epoch from ${col})/${goFloat(g.seconds)})*${goFloat(g.seconds)}`;
+      return g.fill ? { ok: true, text, fill: g.fill } : { ok: true, text };
+    }
+    case '__timeGroupAlias': {
+      const r = evaluate('__timeGroup', args, ctx);
+      return r.ok ? { ...r, text: `${r.text} AS "time"` } : r;
+    }
+    case '__unixEpochFilter':
+      return col === undefined ? missing() : { ok: true, text: `${col} >= ${unixSeconds(ctx.from)} AND ${col} <= ${unixSeconds(ctx.to)}` };
+    case '__unixEpochNanoFilter':
+      return col === undefined ? missing() : { ok: true, text: `${col} >= ${unixNanos(ctx.from)} AND ${col} <= ${unixNanos(ctx.to)}` };
+    case '__unixEpochNanoFrom':
+      return { ok: true, text: unixNanos(ctx.from) };
+    case '__unixEpochNanoTo':
+      return { ok: true, text: unixNanos(ctx.to) };
+    case '__unixEpochGroup': {
+      const g = groupSeconds(name, args, ctx);
+      if (!g.ok) return g;
+      const text = `floor((${col})/${goFloat(g.seconds)})*${goFloat(g.seconds)}`;
+      return g.fill ? { ok: true, text, fill: g.fill } : { ok: true, text };
+    }
+    case '__unixEpochGroupAlias': {
+      const r = evaluate('__unixEpochGroup', args, ctx);
+      return r.ok ? { ...r, text: `${r.text} AS "time"` } : r;
+    }
+    default:
+      return { ok: false, error: `unknown macro "${name}"` };
+  }
+}
+
+/** The postgres macro engine alone (after the global substitutions). */
+export function interpolateMacros(sql: string, ctx: MacroContext): Expansion {
+  let error: string | undefined;
+  let fill: (FillMode & { intervalSeconds: number }) | undefined;
+  const out = sql.replace(MACRO, (whole: string, rawName: string, rawArgs: string) => {
+    let name = rawName;
+    // Grafana's pre-5.3 compatibility: `$__timeGroup(...)` directly followed by a comma (at its
+    // first occurrence) is read as $__timeGroupAlias.
+    if (name === '__timeGroup') {
+      const at = sql.indexOf(whole);
+      if (at >= 0 && sql[at + whole.length] === ',') name = '__timeGroupAlias';
+    }
+    const args = rawArgs.split(',').map((a) => a.replace(/^ +| +$/g, ''));
+    const r = evaluate(name, args, ctx);
+    if (!r.ok) {
+      error ??= r.error;
+      return 'macro_error()';
+    }
+    if (r.fill) fill = r.fill;
+    return r.text;
+  });
+  if (error !== undefined) return { ok: false, error };
+  return fill ? { ok: true, sql: out, fill } : { ok: true, sql: out };
+}
+
+/** What Grafana's PostgreSQL datasource executes for a panel query's rawSql. */
+export function expandMacros(sql: string, ctx: MacroContext): Expansion {
+  return interpolateMacros(interpolateGlobal(sql, ctx), ctx);
+}

@@ -1,0 +1,87 @@
+// What each panel must show for the seed, computed in plain TypeScript from the seed rows with
+// the panel's stated meaning (Grafana's BETWEEN is inclusive at both ends; summary panels count
+// an event when its minute bucket lies in the range).
+import type { Seed, SeedEvent } from './seed.ts';
+
+const MINUTE = 60_000;
+export const minuteOf = (t: Date): number => Math.floor(t.getTime() / MINUTE) * MINUTE;
+const inRange = (seed: Seed, ms: number): boolean => ms >= seed.from.getTime() && ms <= seed.to.getTime();
+
+export const summaryEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, minuteOf(e.timestamp)));
+export const rawEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.timestamp.getTime()));
+export const receivedEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.received_at.getTime()));
+export const rejectedInRange = (seed: Seed) => seed.rejected.filter((r) => inRange(seed, r.rejected_at.getTime()));
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
+  return out;
+}
+
+/** Long-format series `time|metric -> value`, with time floored to `bucketMs` (ms since epoch). */
+export function bucketed<T>(items: T[], time: (item: T) => number, bucketMs: number, metric: (item: T) => string = () => ''): Map<string, number> {
+  return countBy(items, (item) => `${Math.floor(time(item) / bucketMs) * bucketMs}|${metric(item)}`);
+}
+
+export function totalEvents(seed: Seed): number {
+  return summaryEvents(seed).length;
+}
+
+export function eventsByType(seed: Seed): [string, number][] {
+  return [...countBy(summaryEvents(seed), (e) => e.event_type)].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export function eventsOverTime(seed: Seed, intervalMs: number): Map<string, number> {
+  return bucketed(summaryEvents(seed), (e) => minuteOf(e.timestamp), intervalMs, (e) => e.event_type);
+}
+
+/** Every minute from the first whole minute >= from to `to`, with its event count. */
+export function eventsPerMinute(seed: Seed): [number, number][] {
+  const counts = countBy(summaryEvents(seed), (e) => String(minuteOf(e.timestamp)));
+  const out: [number, number][] = [];
+  for (let m = Math.ceil(seed.from.getTime() / MINUTE) * MINUTE; m <= seed.to.getTime(); m += MINUTE) out.push([m, counts.get(String(m)) ?? 0]);
+  return out;
+}
+
+export function recentEvents(seed: Seed, limit = 100): SeedEvent[] {
+  return rawEvents(seed)
+    .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime())
+    .slice(0, limit);
+}
+
+export function uniqueSessions(seed: Seed): number {
+  return new Set(rawEvents(seed).map((e) => e.session_id).filter((s) => s !== null)).size;
+}
+
+export function topPages(seed: Seed, limit = 10): { page: string; views: number; events: number }[] {
+  const rows = new Map<string, { page: string; views: number; events: number }>();
+  for (const e of summaryEvents(seed)) {
+    const row = rows.get(e.page_url) ?? { page: e.page_url, views: 0, events: 0 };
+    row.events += 1;
+    if (e.event_type === 'page_view') row.views += 1;
+    rows.set(e.page_url, row);
+  }
+  return [...rows.values()].sort((a, b) => b.views - a.views || b.events - a.events || (a.page < b.page ? -1 : 1)).slice(0, limit);
+}
+
+export function consumedStoredRejected(seed: Seed): { consumed: number; stored: number; rejected: number; rejectedPct: number } {
+  const stored = receivedEvents(seed).length;
+  const rejected = rejectedInRange(seed).length;
+  const consumed = stored + rejected;
+  return { consumed, stored, rejected, rejectedPct: consumed === 0 ? 0 : Math.round((10_000 * rejected) / consumed) / 100 };
+}
+
+export function deadLetteredByReason(seed: Seed): { reason: string; messages: number; lastSeen: number }[] {
+  const rows = new Map<string, { reason: string; messages: number; lastSeen: number }>();
+  for (const r of rejectedInRange(seed)) {
+    const row = rows.get(r.reason) ?? { reason: r.reason, messages: 0, lastSeen: 0 };
+    row.messages += 1;
+    row.lastSeen = Math.max(row.lastSeen, r.rejected_at.getTime());
+    rows.set(r.reason, row);
+  }
+  return [...rows.values()].sort((a, b) => b.messages - a.messages || (a.reason < b.reason ? -1 : 1));
+}
+
+export function newestReceived(seed: Seed): number {
+  return Math.max(...seed.events.map((e) => e.received_at.getTime()));
+}

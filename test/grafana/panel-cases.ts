@@ -1,0 +1,186 @@
+// One case per panel query of every committed dashboard: how to run it (range, interval) and what
+// its result must be, both the shape the panel type needs and the numbers of the seed.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DASHBOARDS, DASHBOARDS_DIR } from '../../grafana/dashboards.ts';
+import type { Seed } from './seed.ts';
+import * as truth from './ground-truth.ts';
+
+export type Row = Record<string, unknown>;
+export interface RunContext {
+  seed: Seed;
+  /** Database clock (ms) just before and just after the query ran. */
+  nowBefore: number;
+  nowAfter: number;
+}
+export interface PanelCase {
+  dashboard: string;
+  title: string;
+  refId: string;
+  intervalMs: number;
+  check(rows: Row[], ctx: RunContext): void;
+}
+export interface PanelQuery {
+  dashboard: string;
+  title: string;
+  type: string;
+  refId: string;
+  rawSql: string;
+  format: string;
+}
+
+/** Every query of every committed dashboard JSON (what Grafana loads). */
+export function committedQueries(): PanelQuery[] {
+  const out: PanelQuery[] = [];
+  for (const { file } of DASHBOARDS) {
+    const board = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, file), 'utf8')) as { panels: { title: string; type: string; targets: { refId: string; rawSql: string; format: string }[] }[] };
+    for (const panel of board.panels) {
+      for (const t of panel.targets) out.push({ dashboard: file, title: panel.title, type: panel.type, refId: t.refId, rawSql: t.rawSql, format: t.format });
+    }
+  }
+  return out;
+}
+
+const num = (v: unknown): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number(String(v));
+  assert.ok(Number.isFinite(n), `expected a number, got ${String(v)}`);
+  return n;
+};
+/** Grafana reads a time column as a timestamp or as epoch seconds. */
+const timeMs = (v: unknown): number => (v instanceof Date ? v.getTime() : num(v) * 1000);
+
+function columns(rows: Row[], expected: string[]): void {
+  assert.ok(rows.length > 0, 'query returned no rows');
+  assert.deepEqual(Object.keys(rows[0]!), expected);
+}
+
+/** time_series format: a "time" column, ascending; the other columns numeric except `metric`. */
+function series(rows: Row[], valueColumn: string, withMetric: boolean): Map<string, number> {
+  columns(rows, withMetric ? ['time', 'metric', valueColumn] : ['time', valueColumn]);
+  const out = new Map<string, number>();
+  let last = -Infinity;
+  for (const row of rows) {
+    const t = timeMs(row.time);
+    assert.ok(t >= last, 'time series rows must be sorted by time');
+    last = t;
+    const key = `${t}|${withMetric ? String(row.metric) : ''}`;
+    out.set(key, num(row[valueColumn]));
+  }
+  return out;
+}
+
+const A = 'analytics-platform.json';
+const P = 'pipeline-health.json';
+
+export const PANEL_CASES: PanelCase[] = [
+  ...[60_000, 300_000].map((intervalMs): PanelCase => ({
+    dashboard: A, title: 'Events over time by type', refId: 'A', intervalMs,
+    check: (rows, { seed }) => assert.deepEqual(series(rows, 'events', true), truth.eventsOverTime(seed, intervalMs)),
+  })),
+  {
+    dashboard: A, title: 'Total events', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Events']);
+      assert.equal(rows.length, 1);
+      assert.equal(num(rows[0]!.Events), truth.totalEvents(seed));
+    },
+  },
+  {
+    dashboard: A, title: 'Events by type', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Event type', 'Events']);
+      const got = rows.map((r) => [String(r['Event type']), num(r.Events)] as [string, number]);
+      for (let i = 1; i < got.length; i++) assert.ok(got[i - 1]![1] >= got[i]![1], 'slices sorted by size');
+      assert.deepEqual(new Map(got), new Map(truth.eventsByType(seed)));
+    },
+  },
+  {
+    dashboard: A, title: 'Recent events', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Time', 'Type', 'Page', 'Title', 'Button', 'Session', 'Site', 'Received']);
+      const want = truth.recentEvents(seed);
+      assert.equal(rows.length, want.length);
+      assert.deepEqual(
+        rows.map((r) => [timeMs(r.Time), r.Type, r.Page, r.Title, r.Button, r.Session, r.Site, timeMs(r.Received)]),
+        want.map((e) => [e.timestamp.getTime(), e.event_type, e.page_url, e.page_title, e.button_id, e.session_id, e.site_id, e.received_at.getTime()]),
+      );
+    },
+  },
+  {
+    dashboard: A, title: 'Events per minute', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      const got = series(rows, 'Events per minute', false);
+      assert.deepEqual([...got].map(([k, v]) => [Number(k.split('|')[0]), v]), truth.eventsPerMinute(seed));
+    },
+  },
+  {
+    dashboard: A, title: 'Unique sessions', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Unique sessions']);
+      assert.equal(num(rows[0]!['Unique sessions']), truth.uniqueSessions(seed));
+    },
+  },
+  {
+    dashboard: A, title: 'Top pages', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Page', 'Page views', 'Events']);
+      const want = truth.topPages(seed);
+      const all = new Map(truth.topPages(seed, Infinity).map((p) => [p.page, p]));
+      assert.equal(rows.length, want.length);
+      // Ties may break by collation, so check each row against its page and the ranking as a whole.
+      const got = rows.map((r) => ({ page: String(r.Page), views: num(r['Page views']), events: num(r.Events) }));
+      for (const g of got) assert.deepEqual(g, all.get(g.page));
+      assert.deepEqual(got.map((g) => [g.views, g.events]), want.map((w) => [w.views, w.events]));
+    },
+  },
+  {
+    dashboard: P, title: 'Consumed vs stored', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Consumed', 'Stored', 'Dead-lettered', 'Rejected %']);
+      const want = truth.consumedStoredRejected(seed);
+      const r = rows[0]!;
+      assert.deepEqual([num(r.Consumed), num(r.Stored), num(r['Dead-lettered']), num(r['Rejected %'])], [want.consumed, want.stored, want.rejected, want.rejectedPct]);
+    },
+  },
+  {
+    dashboard: P, title: 'Freshness', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed, nowBefore, nowAfter }) => {
+      columns(rows, ['Seconds since newest stored event']);
+      const seconds = num(rows[0]!['Seconds since newest stored event']);
+      const newest = truth.newestReceived(seed);
+      assert.ok(seconds >= (nowBefore - newest) / 1000 && seconds <= (nowAfter - newest) / 1000, `freshness ${seconds}s outside the clock bracket`);
+    },
+  },
+  ...[60_000, 600_000].flatMap((intervalMs): PanelCase[] => [
+    {
+      dashboard: P, title: 'Stored vs dead-lettered', refId: 'A', intervalMs,
+      check: (rows, { seed }) => assert.deepEqual(series(rows, 'Stored', false), truth.bucketed(truth.receivedEvents(seed), (e) => e.received_at.getTime(), intervalMs)),
+    },
+    {
+      dashboard: P, title: 'Stored vs dead-lettered', refId: 'B', intervalMs,
+      check: (rows, { seed }) => assert.deepEqual(series(rows, 'Dead-lettered', false), truth.bucketed(truth.rejectedInRange(seed), (r) => r.rejected_at.getTime(), intervalMs)),
+    },
+    {
+      dashboard: P, title: 'Dead-lettered over time by reason', refId: 'A', intervalMs,
+      check: (rows, { seed }) => assert.deepEqual(series(rows, 'rejected', true), truth.bucketed(truth.rejectedInRange(seed), (r) => r.rejected_at.getTime(), intervalMs, (r) => r.reason)),
+    },
+  ]),
+  ...[10_000, 60_000].map((intervalMs): PanelCase => ({
+    dashboard: P, title: 'Ingest rate', refId: 'A', intervalMs,
+    check: (rows, { seed }) => {
+      const counts = truth.bucketed(truth.receivedEvents(seed), (e) => e.received_at.getTime(), intervalMs);
+      assert.deepEqual(series(rows, 'Stored events/s', false), new Map([...counts].map(([k, n]) => [k, n / (intervalMs / 1000)])));
+    },
+  })),
+  {
+    dashboard: P, title: 'Dead-lettered by reason', refId: 'A', intervalMs: 60_000,
+    check: (rows, { seed }) => {
+      columns(rows, ['Reason', 'Messages', 'Last seen']);
+      const want = truth.deadLetteredByReason(seed);
+      const got = rows.map((r) => ({ reason: String(r.Reason), messages: num(r.Messages), lastSeen: timeMs(r['Last seen']) }));
+      assert.deepEqual(new Map(got.map((g) => [g.reason, g])), new Map(want.map((w) => [w.reason, w])));
+      assert.deepEqual(got.map((g) => g.messages), want.map((w) => w.messages));
+    },
+  },
+];

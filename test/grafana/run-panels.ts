@@ -1,0 +1,32 @@
+// Runs every panel case against a seeded database the way Grafana would: macros expanded for the
+// datasource's TimescaleDB switch, the SQL executed as sent, the rows checked.
+import assert from 'node:assert/strict';
+import type { SqlRunner } from '../../db/sql-runner.ts';
+import { expandMacros } from '../../grafana/macros.ts';
+import { committedQueries, PANEL_CASES, type PanelCase, type Row } from './panel-cases.ts';
+import type { Seed } from './seed.ts';
+
+export function caseName(c: PanelCase): string {
+  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s`;
+}
+
+export function assertEveryQueryHasACase(): void {
+  const covered = new Set(PANEL_CASES.map((c) => `${c.dashboard}|${c.title}|${c.refId}`));
+  const queries = committedQueries();
+  assert.ok(queries.length >= 13, 'dashboards lost panels');
+  for (const q of queries) assert.ok(covered.has(`${q.dashboard}|${q.title}|${q.refId}`), `no test for ${q.dashboard} / ${q.title} / ${q.refId}`);
+}
+
+export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescaledb: boolean): Promise<{ sql: string; rows: Row[] }> {
+  const query = committedQueries().find((q) => q.dashboard === c.dashboard && q.title === c.title && q.refId === c.refId);
+  assert.ok(query, `panel ${caseName(c)} not in the committed dashboards`);
+  const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb });
+  assert.ok(expanded.ok, expanded.ok ? '' : expanded.error);
+  assert.doesNotMatch(expanded.sql, /\$__/, 'every macro expanded');
+  const clock = async () => Number((await db.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::text AS ms'))[0]!.ms);
+  const nowBefore = await clock();
+  const rows = await db.query<Row>(expanded.sql);
+  const nowAfter = await clock();
+  c.check(rows, { seed, nowBefore, nowAfter });
+  return { sql: expanded.sql, rows };
+}

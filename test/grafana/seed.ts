@@ -1,0 +1,102 @@
+// A known data set for the panel tests: deterministic events around a one-hour window (some
+// before and after it, so time filters are proven), plus dead-lettered messages. The same rows
+// feed the database and the ground-truth calculations.
+import type { SqlRunner } from '../../db/sql-runner.ts';
+
+export const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
+export const PAGES = ['/', '/pricing', '/docs', '/blog/kafka', '/blog/grafana', '/about', '/contact', '/signup', '/login', '/docs/api', '/careers', '/status'];
+export const SESSIONS = Array.from({ length: 400 }, (_, i) => i);
+export const REASONS = ['invalid_json', 'schema_violation', 'schema_violation', 'too_large', 'schema_violation', 'invalid_json'];
+
+export interface SeedEvent {
+  event_id: string;
+  timestamp: Date;
+  event_type: string;
+  page_url: string;
+  page_title: string | null;
+  button_id: string | null;
+  session_id: string | null;
+  user_agent: string;
+  site_id: string;
+  received_at: Date;
+}
+
+export interface SeedRejected {
+  rejected_at: Date;
+  reason: string;
+  kafka_offset: number;
+}
+
+export interface Seed {
+  /** The dashboard range the tests query: whole minutes, one hour. */
+  from: Date;
+  to: Date;
+  events: SeedEvent[];
+  rejected: SeedRejected[];
+}
+
+function uuid(i: number): string {
+  const hex = i.toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
+/** Three hours back from `now`, on a minute boundary, so no retention or clamping touches it. */
+export function makeSeed(now = new Date()): Seed {
+  const from = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 3 * 3_600_000);
+  const to = new Date(from.getTime() + 3_600_000);
+  const events: SeedEvent[] = [];
+  // 700 events, one every ~6.8 s from 10 min before the range to 80 min after its start; traffic
+  // is uneven (a burst in minute 20) so per-minute numbers differ.
+  let t = from.getTime() - 10 * 60_000 + 137;
+  let rand = 12_345; // a fixed LCG: uneven but reproducible choices
+  const pick = <T>(items: readonly T[], skew: number): T => {
+    rand = (rand * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return items[Math.floor(items.length * (rand / 2_147_483_648) ** skew)]!;
+  };
+  for (let i = 0; i < 700; i++) {
+    t += i % 97 < 20 ? 1_013 : 8_311;
+    const type = pick(TYPES, 1.3);
+    const page = pick(PAGES, 2);
+    events.push({
+      event_id: uuid(i + 1),
+      timestamp: new Date(t),
+      event_type: type,
+      page_url: `https://demo.example${page}`,
+      page_title: i % 11 === 0 ? null : `Title ${page}`,
+      button_id: type === 'button_click' ? `btn-${i % 5}` : null,
+      session_id: i % 53 === 0 ? null : `s-${pick(SESSIONS, 1)}`,
+      user_agent: 'Mozilla/5.0 (seed)',
+      site_id: i % 4 === 0 ? 'docs' : 'main',
+      // The collector receives most events 0.4 s after they happen, some much later (retries).
+      received_at: new Date(t + (i % 29 === 0 ? 95_000 : 400)),
+    });
+  }
+  const rejected: SeedRejected[] = [];
+  for (let i = 0; i < 40; i++) {
+    rejected.push({
+      rejected_at: new Date(from.getTime() - 5 * 60_000 + i * 103_000 + 250),
+      reason: REASONS[(i * 5) % REASONS.length]!,
+      kafka_offset: 10_000 + i,
+    });
+  }
+  return { from, to, events, rejected };
+}
+
+export async function loadSeed(db: SqlRunner, seed: Seed): Promise<void> {
+  const rows = seed.events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString(), received_at: e.received_at.toISOString() }));
+  await db.query(
+    `INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, metadata, received_at)
+     SELECT event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, '{}'::jsonb, received_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, "timestamp" timestamptz, event_type text, page_url text, page_title text,
+            button_id text, session_id text, user_agent text, site_id text, received_at timestamptz)`,
+    [JSON.stringify(rows)],
+  );
+  await db.query(
+    `INSERT INTO analytics_events_rejected (rejected_at, reason, detail, kafka_topic, kafka_partition, kafka_offset, raw_value)
+     SELECT rejected_at, reason, 'seed', 'analytics-events', 0, kafka_offset, convert_to('{bad', 'UTF8')
+       FROM jsonb_to_recordset($1::jsonb) AS x(rejected_at timestamptz, reason text, kafka_offset bigint)`,
+    [JSON.stringify(seed.rejected.map((r) => ({ ...r, rejected_at: r.rejected_at.toISOString() })))],
+  );
+  const timescale = (await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).length > 0;
+  await db.exec(timescale ? "CALL refresh_continuous_aggregate('analytics_summary', NULL, NULL)" : 'REFRESH MATERIALIZED VIEW analytics_summary');
+}
