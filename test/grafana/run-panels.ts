@@ -17,7 +17,7 @@ export function assertEveryQueryHasACase(): void {
   for (const q of queries) assert.ok(covered.has(`${q.dashboard}|${q.title}|${q.refId}`), `no test for ${q.dashboard} / ${q.title} / ${q.refId}`);
 }
 
-export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescaledb: boolean): Promise<{ sql: string; rows: Row[] }> {
+export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescaledb: boolean): Promise<{ rawSql: string; sql: string; rows: Row[] }> {
   const query = committedQueries().find((q) => q.dashboard === c.dashboard && q.title === c.title && q.refId === c.refId);
   assert.ok(query, `panel ${caseName(c)} not in the committed dashboards`);
   const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb });
@@ -28,5 +28,5 @@ export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescale
   const rows = await db.query<Row>(expanded.sql);
   const nowAfter = await clock();
   c.check(rows, { seed, nowBefore, nowAfter });
-  return { sql: expanded.sql, rows };
+  return { rawSql: query.rawSql, sql: expanded.sql, rows };
 }
