@@ -96,7 +96,9 @@ test('poison messages go to the dead-letter topic and table; later events still 
         },
       });
     });
-    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`dlq: ${seen.length} of 4`)), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`dlq: ${seen.length} of 4`)), 30_000)));
+    await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
   }

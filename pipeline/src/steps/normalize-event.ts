@@ -35,9 +35,10 @@ type TimeResult = { ok: true; iso: string } | { ok: false; reason: 'invalid_time
 
 /** ISO-8601 strings, or epoch numbers (seconds below 1e11, else milliseconds). */
 export function parseTimestamp(value: unknown, field: string): TimeResult {
+  const epoch = (n: number) => (Math.abs(n) < 1e11 ? n * 1000 : n);
   let ms: number;
-  if (typeof value === 'number' && Number.isFinite(value)) ms = Math.abs(value) < 1e11 ? value * 1000 : value;
-  else if (typeof value === 'string' && value.trim() !== '') ms = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  if (typeof value === 'number' && Number.isFinite(value)) ms = epoch(value);
+  else if (typeof value === 'string' && value.trim() !== '') ms = /^-?\d+(\.\d+)?$/.test(value.trim()) ? epoch(Number(value)) : Date.parse(value);
   else return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
   if (Number.isNaN(ms)) return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
   if (ms < MIN_TIME || ms > MAX_TIME) return { ok: false, reason: 'timestamp_out_of_range', detail: `${field} is outside 1970..9999` };

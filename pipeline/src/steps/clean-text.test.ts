@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanColumn, cleanJson, cleanText, cutToLength } from './clean-text.ts';
+
+const NUL = String.fromCharCode(0);
+
+test('cleanText removes NUL and repairs lone surrogates, keeps everything else', () => {
+  const cases: [string, string, string][] = [
+    ['plain', 'hello', 'hello'],
+    ['NUL removed', `a${NUL}b${NUL}`, 'ab'],
+    ['lone high surrogate', 'a\uD800b', 'a\uFFFDb'],
+    ['lone low surrogate', '\uDC00x', '\uFFFDx'],
+    ['high at end', 'x\uD83D', 'x\uFFFD'],
+    ['valid pair kept', 'ok 😀', 'ok 😀'],
+    ['control characters kept', 'tab\tnl\n\\.', 'tab\tnl\n\\.'],
+  ];
+  for (const [name, input, expected] of cases) assert.equal(cleanText(input), expected, name);
+});
+
+test('cutToLength counts code points and never splits a surrogate pair', () => {
+  const cases: [string, number, string][] = [
+    ['abc', 5, 'abc'],
+    ['abcdef', 3, 'abc'],
+    ['😀😀😀', 2, '😀😀'],
+    ['a😀b', 2, 'a😀'],
+  ];
+  for (const [input, max, expected] of cases) assert.equal(cutToLength(input, max), expected, `${input}/${max}`);
+});
+
+test('cleanColumn turns scalars into cut text and drops structures', () => {
+  const cases: [unknown, string | null][] = [
+    [undefined, null],
+    [null, null],
+    ['abcdef', 'abcd'],
+    [12345, '1234'],
+    [true, 'true'],
+    [{ a: 1 }, null],
+    [['x'], null],
+  ];
+  for (const [input, expected] of cases) assert.equal(cleanColumn(input, 4), expected, JSON.stringify(input));
+});
+
+test('cleanJson cleans keys and nested strings', () => {
+  assert.deepEqual(cleanJson({ [`k${NUL}`]: [`v${NUL}`, { x: '\uD800' }], n: 1, b: null }), { k: ['v', { x: '\uFFFD' }], n: 1, b: null });
+});

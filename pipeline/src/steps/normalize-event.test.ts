@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { idFromForeignId, idFromPosition } from './deterministic-id.ts';
+import { normalizeEvent, parseTimestamp, type EventRow, type RecordContext } from './normalize-event.ts';
+
+const ctx: RecordContext = { topic: 't', partition: 1, offset: '42', timestamp: String(Date.UTC(2026, 0, 2, 3, 4, 5)), key: Buffer.from('key-session') };
+const KAFKA_TIME = '2026-01-02T03:04:05.000Z';
+const ID = '7d3c8a10-1b2c-4d5e-8f90-a1b2c3d4e5f6';
+const full = {
+  event_id: ID,
+  event_type: 'page_view',
+  page_url: 'https://x.example/',
+  page_title: 'T',
+  button_id: 'b',
+  session_id: 's',
+  user_agent: 'ua',
+  site_id: 'site',
+  timestamp: '2026-01-01T00:00:00.123Z',
+  received_at: '2026-01-01T00:00:01Z',
+  metadata: { a: 1 },
+};
+
+test('normalizeEvent maps contract events and fills defaults for other producers', () => {
+  const cases: [string, Record<string, unknown>, Partial<EventRow>][] = [
+    ['collector event kept as is', full, { event_id: ID, page_title: 'T', metadata: '{"a":1}', timestamp: '2026-01-01T00:00:00.123Z', received_at: '2026-01-01T00:00:01.000Z' }],
+    ['uppercase uuid lowered', { ...full, event_id: ID.toUpperCase() }, { event_id: ID }],
+    ['missing id derived from position', { event_type: 'x' }, { event_id: idFromPosition(ctx), page_url: '', session_id: 'key-session', metadata: '{}' }],
+    ['foreign id derived from itself', { event_type: 'x', event_id: 'order-17' }, { event_id: idFromForeignId('order-17') }],
+    ['missing times from Kafka record', { event_type: 'x' }, { timestamp: KAFKA_TIME, received_at: KAFKA_TIME }],
+    ['timestamp defaults to received_at', { event_type: 'x', received_at: '2026-03-01T00:00:00Z' }, { timestamp: '2026-03-01T00:00:00.000Z' }],
+    ['epoch seconds', { event_type: 'x', timestamp: 1767225600 }, { timestamp: '2026-01-01T00:00:00.000Z' }],
+    ['epoch milliseconds', { event_type: 'x', timestamp: 1767225600123 }, { timestamp: '2026-01-01T00:00:00.123Z' }],
+    ['offset time zone', { event_type: 'x', timestamp: '2026-01-01T02:00:00+02:00' }, { timestamp: '2026-01-01T00:00:00.000Z' }],
+    ['strings cut to columns', { event_type: 'x', page_title: 'é'.repeat(300) }, { page_title: 'é'.repeat(200) }],
+    ['NUL and lone surrogate repaired', { event_type: 'x', page_url: 'a\u0000b\uD800' }, { page_url: 'ab\uFFFD' }],
+    ['numeric session id', { event_type: 'x', session_id: 12 }, { session_id: '12' }],
+    ['non-object metadata wrapped', { event_type: 'x', metadata: [1, 2] }, { metadata: '{"value":[1,2]}' }],
+    ['null metadata', { event_type: 'x', metadata: null }, { metadata: '{}' }],
+  ];
+  for (const [name, input, expected] of cases) {
+    const out = normalizeEvent(input, ctx);
+    assert.ok(out.ok, name);
+    for (const [k, v] of Object.entries(expected)) assert.deepEqual(out.value[k as keyof EventRow], v, `${name}: ${k}`);
+  }
+});
+
+test('normalizeEvent dead-letters what it cannot repair', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['no event_type', { page_url: 'x' }, 'missing_event_type'],
+    ['blank event_type', { event_type: '  ' }, 'missing_event_type'],
+    ['object event_type', { event_type: { a: 1 } }, 'missing_event_type'],
+    ['garbage timestamp', { event_type: 'x', timestamp: 'soon' }, 'invalid_timestamp'],
+    ['boolean timestamp', { event_type: 'x', timestamp: true }, 'invalid_timestamp'],
+    ['year 10000', { event_type: 'x', timestamp: '+010000-01-01T00:00:00Z' }, 'timestamp_out_of_range'],
+    ['before 1970', { event_type: 'x', received_at: '1969-12-31T23:59:59Z' }, 'timestamp_out_of_range'],
+    ['huge metadata', { event_type: 'x', metadata: { big: 'x'.repeat(40_000) } }, 'metadata_too_large'],
+  ];
+  for (const [name, input, reason] of cases) {
+    const out = normalizeEvent(input, ctx);
+    assert.equal(out.ok ? 'ok' : out.reason, reason, name);
+  }
+});
+
+test('parseTimestamp accepts numeric strings as epochs', () => {
+  assert.deepEqual(parseTimestamp('1767225600', 'ts'), { ok: true, iso: '2026-01-01T00:00:00.000Z' });
+});

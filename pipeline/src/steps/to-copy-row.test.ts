@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyField, toCopyRow } from './to-copy-row.ts';
+
+test('copyField escapes what COPY text format treats specially', () => {
+  const cases: [string | null, string][] = [
+    [null, '\\N'],
+    ['', ''],
+    ['plain', 'plain'],
+    ['a\tb', 'a\\tb'],
+    ['a\nb', 'a\\nb'],
+    ['a\rb', 'a\\rb'],
+    ['back\\slash', 'back\\\\slash'],
+    ['\\.', '\\\\.'],
+    ['\\N', '\\\\N'],
+    ['😀 é', '😀 é'],
+  ];
+  for (const [input, expected] of cases) assert.equal(copyField(input), expected, JSON.stringify(input));
+});
+
+test('toCopyRow writes one tab-separated line in column order', () => {
+  const line = toCopyRow({
+    event_id: 'id',
+    timestamp: 't',
+    event_type: 'page_view',
+    page_url: 'u',
+    page_title: null,
+    button_id: 'b\tc',
+    session_id: 's',
+    user_agent: null,
+    site_id: null,
+    metadata: '{"a":"x\\ny"}',
+    received_at: 'r',
+  });
+  assert.equal(line, 'id\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\n');
+  assert.equal(line.split('\n').length, 2);
+});
