@@ -45,7 +45,7 @@ test('start-up order waits on health, and every service has a health check', asy
   }
   assert.match(dockerfile, /^USER node$/m, 'the services run as a non-root user');
   for (const s of ['kafka', 'postgres', 'grafana']) {
-    const block = config.split(/\n  (?=\S)/).find((b) => b.startsWith(`${s}:`));
+    const block = config.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${s}:`));
     assert.match(block ?? '', /healthcheck:/, `${s} has a health check`);
   }
   assert.match(config, /condition: service_healthy/);
