@@ -28,6 +28,8 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   const deadLetter = createDeadLetterProducer(kafka, config.kafkaDlqTopic);
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafkaGroupId,
+    sessionTimeout: config.kafkaSessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)),
     maxWaitTimeInMs: config.pipelineBatchMaxMs,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,

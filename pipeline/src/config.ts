@@ -9,6 +9,8 @@ export const PipelineConfig = Type.Object({
   kafkaDlqTopic: Type.String({ default: TOPICS.deadLetter }),
   kafkaGroupId: Type.String({ default: 'analytics-pipeline' }),
   kafkaClientId: Type.String({ default: 'analytics-pipeline' }),
+  /** How long the group waits for a silent (killed) member before handing its partitions on. */
+  kafkaSessionTimeoutMs: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000 }),
   databaseUrl: Type.String({ default: 'postgres://analytics:analytics@127.0.0.1:5432/analytics' }),
   pipelineOpsHost: Type.String({ default: '0.0.0.0' }),
   pipelineOpsPort: Type.Integer({ default: 4195, minimum: 0, maximum: 65535 }),

@@ -65,6 +65,7 @@ export function pipelineEnv(opts: { databaseUrl: string; topic: string; dlqTopic
     PIPELINE_OPS_HOST: '127.0.0.1',
     PIPELINE_SUMMARY_REFRESH_MS: '500',
     PIPELINE_RETRY_MAX_MS: '1000',
+    KAFKA_SESSION_TIMEOUT_MS: '8000',
   };
 }
 
