@@ -1,0 +1,44 @@
+// The demo site: a fixed allow-list of static pages plus the tracker bundle. Pages get the
+// tracker's script tag options from config, so tests can point them at their own collector.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../lib/logger.ts';
+import type { DemoConfig } from './config.ts';
+
+const PUBLIC = new URL('./public/', import.meta.url);
+export const PAGES: Record<string, string> = { '/': 'index.html', '/index.html': 'index.html', '/page2.html': 'page2.html' };
+const SCRIPT_TAG = '<script src="/analytics.js" defer data-debug></script>';
+
+const escapeAttr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The page's tracker tag with the configured options. */
+export function scriptTag(config: Pick<DemoConfig, 'demoCollectorUrl' | 'demoAllowAutomation'>): string {
+  const endpoint = config.demoCollectorUrl ? ` data-endpoint="${escapeAttr(config.demoCollectorUrl)}"` : '';
+  const automation = config.demoAllowAutomation ? ' data-allow-automation' : '';
+  return SCRIPT_TAG.replace(' defer', ` defer${endpoint}${automation}`);
+}
+
+export interface DemoDeps {
+  config: DemoConfig;
+  logger: Logger;
+  /** The built analytics.js, read when the app starts. */
+  trackerCode: string;
+}
+
+export async function buildDemoApp({ config, logger, trackerCode }: DemoDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  const tag = scriptTag(config);
+  const pages = new Map<string, string>();
+  for (const [route, file] of Object.entries(PAGES)) {
+    const html = await readFile(new URL(file, PUBLIC), 'utf8');
+    pages.set(route, html.replace(SCRIPT_TAG, tag));
+  }
+  for (const [route, html] of pages) {
+    app.get(route, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html));
+  }
+  app.get('/analytics.js', async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'no-cache').send(trackerCode),
+  );
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
+  return app;
+}
