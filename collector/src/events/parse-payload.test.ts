@@ -70,3 +70,25 @@ test('batches: all invalid, empty or oversized are invalid as a whole', () => {
   if (huge.kind === 'invalid') assert.match(huge.errors[0]!.message, /at most 500/);
   assert.equal(parsePayload(Array.from({ length: 500 }, () => ok)).kind, 'batch');
 });
+
+test('a missing field is reported once as "is required", a malformed one by its rule', () => {
+  const cases: [string, unknown, { field: string; message: string }[]][] = [
+    ['missing page_url', { event_type: 'page_view' }, [{ field: '/page_url', message: 'is required' }]],
+    ['malformed page_url', { ...ok, page_url: 'x' }, [{ field: '/page_url', message: 'must be an absolute http(s) URL' }]],
+    ['both missing', {}, [{ field: '/event_type', message: 'is required' }, { field: '/page_url', message: 'is required' }]],
+  ];
+  for (const [name, body, expected] of cases) {
+    const result = parsePayload(body);
+    assert.equal(result.kind, 'invalid', name);
+    if (result.kind === 'invalid') assert.deepEqual([...result.errors].sort((a, b) => a.field.localeCompare(b.field)), expected, name);
+  }
+  const batch = parsePayload([ok, { event_type: 'x' }]);
+  assert.equal(batch.kind, 'batch');
+  if (batch.kind === 'batch') assert.deepEqual(batch.errors, [{ index: 1, field: '/1/page_url', message: 'is required' }]);
+});
+
+test('problems with the body object itself are located at "/"', () => {
+  const result = parsePayload(JSON.parse('{"\\ud800":0,"event_type":"x","page_url":"http://a.com"}'));
+  assert.equal(result.kind, 'invalid');
+  if (result.kind === 'invalid') for (const e of result.errors) assert.match(e.field, /^\//);
+});
