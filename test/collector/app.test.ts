@@ -98,10 +98,11 @@ test('400: invalid bodies name the field and nothing reaches Kafka', async () =>
   }
 });
 
-test('413: a body over the limit', async () => {
-  const res = await post({ ...curlBody, metadata: { big: 'x'.repeat(70 * 1024) } });
+test('413: a body over the limit, with CORS headers on the error', async () => {
+  const res = await post({ ...curlBody, metadata: { big: 'x'.repeat(70 * 1024) } }, { origin: 'http://localhost:8080' });
   assert.equal(res.statusCode, 413);
   assert.equal(res.json().error, 'payload_too_large');
+  assert.equal(res.headers['access-control-allow-origin'], 'http://localhost:8080');
 });
 
 test('415: unknown content types, with CORS headers on the error', async () => {
@@ -170,12 +171,18 @@ test('429: the per-IP rate limit answers with Retry-After', async () => {
     const codes: number[] = [];
     let last;
     for (let i = 0; i < 3; i++) {
-      last = await limited.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json' }, payload: '{}' });
+      last = await limited.inject({
+        method: 'POST',
+        url: '/analytics',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:8080' },
+        payload: '{}',
+      });
       codes.push(last.statusCode);
     }
     assert.deepEqual(codes, [400, 400, 429]);
     assert.equal(last!.json().error, 'rate_limited');
     assert.ok(Number(last!.headers['retry-after']) > 0);
+    assert.equal(last!.headers['access-control-allow-origin'], 'http://localhost:8080');
   } finally {
     await limited.close();
   }
@@ -187,8 +194,14 @@ test('503: Kafka unreachable answers 503 with Retry-After, and /health says so',
   const downPublisher = testPublisher(config);
   const down = await buildApp({ config, publisher: downPublisher, logger: silentLogger, docs: false });
   try {
-    const res = await down.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(curlBody) });
+    const res = await down.inject({
+      method: 'POST',
+      url: '/analytics',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:8080' },
+      payload: JSON.stringify(curlBody),
+    });
     assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['access-control-allow-origin'], 'http://localhost:8080');
     assert.equal(res.json().error, 'kafka_unavailable');
     assert.equal(res.headers['retry-after'], '5');
     assert.doesNotMatch(res.body, /ECONNREFUSED|kafkajs|stack/i);

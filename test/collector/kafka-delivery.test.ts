@@ -86,3 +86,39 @@ test('100 concurrent posts are all acknowledged and all arrive, each once', asyn
     await pub.close();
   }
 });
+
+test('far-future and very old client timestamps are clamped, flagged and still stored', async () => {
+  const topic = await createTopic(kafka, 'test-collector-clock');
+  topics.push(topic);
+  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic });
+  const pub = testPublisher(config);
+  const clock = await buildApp({ config, publisher: pub, logger: silentLogger, docs: false });
+  try {
+    await waitFor('kafka ready', () => pub.isReady());
+    const sent = [
+      { event_type: 'page_view', page_url: 'http://test.com/future', session_id: 'clock', timestamp: '2099-01-01T00:00:00Z' },
+      { event_type: 'page_view', page_url: 'http://test.com/past', session_id: 'clock', timestamp: '2001-01-01T00:00:00Z' },
+      { event_type: 'page_view', page_url: 'http://test.com/now', session_id: 'clock', timestamp: new Date().toISOString() },
+    ];
+    const res = await clock.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(sent) });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().accepted, 3);
+
+    const records = await consumeRecords(kafka, topic, 3);
+    const byPage = new Map(records.map((r) => [r.value.page_url, r]));
+    const future = byPage.get('http://test.com/future')!;
+    assert.equal(future.value.timestamp_adjustment, 'clamped_future');
+    assert.equal(future.value.client_timestamp, '2099-01-01T00:00:00Z');
+    assert.equal(future.value.timestamp, future.value.received_at);
+    const past = byPage.get('http://test.com/past')!;
+    assert.equal(past.value.timestamp_adjustment, 'clamped_past');
+    assert.equal(past.value.client_timestamp, '2001-01-01T00:00:00Z');
+    const now = byPage.get('http://test.com/now')!;
+    assert.equal(now.value.timestamp_adjustment, undefined);
+    assert.equal(now.value.timestamp, sent[2]!.timestamp);
+    for (const r of records) assert.equal(Number(r.timestamp), Date.parse(r.value.received_at as string));
+  } finally {
+    await clock.close();
+    await pub.close();
+  }
+});
