@@ -25,9 +25,9 @@ export interface WriteResult {
 
 const COLUMNS = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
 // ON COMMIT DELETE ROWS empties the staging table at every commit, so a failed batch leaves nothing.
-const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS analytics_events_staging
+export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS analytics_events_staging
   (LIKE analytics_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
-const INSERT = `INSERT INTO analytics_events (${COLUMNS})
+export const INSERT_FROM_STAGING = `INSERT INTO analytics_events (${COLUMNS})
   SELECT ${COLUMNS} FROM analytics_events_staging
   ON CONFLICT (event_id, "timestamp") DO NOTHING`;
 const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
@@ -77,7 +77,7 @@ export function createPostgresSink(databaseUrl: string, onError: (error: Error) 
             staged.add(client);
           }
           await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY analytics_events_staging (${COLUMNS}) FROM STDIN`)));
-          inserted = (await client.query(INSERT)).rowCount ?? 0;
+          inserted = (await client.query(INSERT_FROM_STAGING)).rowCount ?? 0;
         }
         for (const r of rejected) {
           await client.query(INSERT_REJECTED, [r.reason, cleanText(r.detail), r.topic, r.partition, r.offset, r.key, r.value]);
