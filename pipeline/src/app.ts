@@ -134,11 +134,11 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       metrics.consumed.inc(chunk.length);
       metrics.inserted.inc(inserted);
       metrics.duplicates.inc(duplicates);
-      for (const r of split.rejected) metrics.deadLettered.inc({ reason: r.reason });
+      for (const r of deadLettered) metrics.deadLettered.inc({ reason: r.reason });
       metrics.batchSize.observe(chunk.length);
       metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       metrics.lag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
-      logger.debug({ topic, partition, offset: last, records: chunk.length, inserted, duplicates, deadLettered }, 'batch stored');
+      logger.debug({ topic, partition, offset: last, records: chunk.length, inserted, duplicates, deadLettered: deadLettered.length }, 'batch stored');
       await heartbeat();
     }
   }

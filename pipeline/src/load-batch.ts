@@ -14,31 +14,71 @@ export interface KafkaRecord {
 }
 
 export interface BatchResult extends WriteResult {
-  deadLettered: number;
+  /** Every record dead-lettered by this batch: by the steps, or refused by the database. */
+  deadLettered: RejectedRecord[];
 }
 
-export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics) {
-  const rows: EventRow[] = [];
-  const rejected: RejectedRecord[] = [];
+export interface SplitBatch {
+  rows: EventRow[];
+  /** The record each row came from, for dead-lettering a row the database refuses. */
+  sources: RejectedRecord[];
+  rejected: RejectedRecord[];
+}
+
+export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics): SplitBatch {
+  const split: SplitBatch = { rows: [], sources: [], rejected: [] };
   for (const m of records) {
     const { outcome, normalized } = processMessage(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
+    const source = { reason: '', detail: '', topic, partition, offset: m.offset, key: m.key, value: m.value };
     if (outcome.ok) {
-      rows.push(outcome.value);
+      split.rows.push(outcome.value);
+      split.sources.push(source);
       if (normalized) metrics?.normalized.inc();
     } else {
-      rejected.push({ reason: outcome.reason, detail: outcome.detail, topic, partition, offset: m.offset, key: m.key, value: m.value });
+      split.rejected.push({ ...source, reason: outcome.reason, detail: outcome.detail });
     }
   }
-  return { rows, rejected };
+  return split;
 }
 
-export async function loadBatch(
-  deps: { sink: PostgresSink; deadLetter: DeadLetterProducer },
-  split: { rows: EventRow[]; rejected: RejectedRecord[] },
-): Promise<BatchResult> {
+/**
+ * SQLSTATE classes 22 (data exception) and 23 (integrity) mean this data, not the database, is the
+ * problem; anything else (connection, disk, permissions) is retried with every row kept.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+export async function loadBatch(deps: { sink: PostgresSink; deadLetter: DeadLetterProducer }, split: SplitBatch): Promise<BatchResult> {
   // Dead letters are produced before the transaction: a crash in between re-sends them (at least
   // once) while the rejected table keeps one row per Kafka position.
   if (split.rejected.length > 0) await deps.deadLetter.send(split.rejected);
-  const result = await deps.sink.write(split.rows, split.rejected);
-  return { ...result, deadLettered: split.rejected.length };
+  try {
+    const result = await deps.sink.write(split.rows, split.rejected);
+    return { ...result, deadLettered: split.rejected };
+  } catch (error) {
+    if (!isDataError(error) || split.rows.length === 0) throw error;
+    return isolateRefusedRows(deps, split);
+  }
+}
+
+// A row the steps let through but PostgreSQL refuses would stall its partition forever: write the
+// rows one by one and dead-letter only the refused ones. Rare, so simplicity beats speed here.
+async function isolateRefusedRows(deps: { sink: PostgresSink; deadLetter: DeadLetterProducer }, split: SplitBatch): Promise<BatchResult> {
+  const total = { inserted: 0, duplicates: 0 };
+  const refused: RejectedRecord[] = [];
+  for (const [i, row] of split.rows.entries()) {
+    try {
+      const r = await deps.sink.write([row], []);
+      total.inserted += r.inserted;
+      total.duplicates += r.duplicates;
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      refused.push({ ...split.sources[i]!, reason: 'database_rejected', detail: (error as Error).message });
+    }
+  }
+  if (refused.length > 0) await deps.deadLetter.send(refused);
+  await deps.sink.write([], [...split.rejected, ...refused]);
+  return { ...total, deadLettered: [...split.rejected, ...refused] };
 }

@@ -106,6 +106,22 @@ test('poison messages go to the dead-letter topic and table; later events still 
   assert.ok(seen.some((s) => s.value === '[1,2,3]'));
 });
 
+test('a row PostgreSQL refuses is dead-lettered as database_rejected; the rest of its batch lands', async () => {
+  // A CHECK constraint stands in for any value the steps let through but the database refuses.
+  await db.pool.query("ALTER TABLE analytics_events ADD CONSTRAINT refuse_marker CHECK (event_type <> 'refuse_me')");
+  try {
+    const events = [collectedEvent({ session_id: 'refused' }), collectedEvent({ session_id: 'refused', event_type: 'refuse_me' }), collectedEvent({ session_id: 'refused' })];
+    await produce(kafka, topic, events.map((e) => ({ key: 'refused', value: JSON.stringify(e) })));
+    await waitFor('refused row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events_rejected WHERE reason = 'database_rejected'"), (n) => n === 1);
+    assert.equal(await count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'refused'"), 2);
+    const { rows } = await db.pool.query("SELECT detail, convert_from(raw_value, 'UTF8') AS raw FROM analytics_events_rejected WHERE reason = 'database_rejected'");
+    assert.match(rows[0].detail, /refuse_marker/);
+    assert.equal(JSON.parse(rows[0].raw).event_id, events[1]!.event_id);
+  } finally {
+    await db.pool.query('ALTER TABLE analytics_events DROP CONSTRAINT refuse_marker');
+  }
+});
+
 test('hostile strings are stored as documented and never break COPY', async () => {
   const big = 'x'.repeat(16 * 1024);
   const hostile = 'tab\there\nnew\\line \\. \r end 😀';

@@ -7,7 +7,9 @@ export type RejectReason =
   | 'missing_event_type'
   | 'invalid_timestamp'
   | 'timestamp_out_of_range'
-  | 'metadata_too_large';
+  | 'metadata_too_large'
+  // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.
+  | 'database_rejected';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
 
