@@ -23,6 +23,18 @@ function pointerEscape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** True when objects or arrays nest more than `max` levels (the value itself is level 1). Iterative: no recursion on hostile depth. */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (level > max) return true;
+    for (const child of Object.values(node)) stack.push([child, level + 1]);
+  }
+  return false;
+}
+
 /** Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size. */
 export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
@@ -59,7 +71,13 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   walk(value, path, 0);
   if (value !== null && typeof value === 'object' && 'metadata' in value) {
     const metadata = (value as { metadata?: unknown }).metadata;
-    if (metadata !== undefined) {
+    // JSON.stringify recurses once per level, so measuring metadata nested thousands of levels
+    // deep would overflow the stack; such a value is refused for its depth without measuring.
+    if (metadata !== undefined && deeperThan(metadata, LIMITS.metadataDepth)) {
+      if (!errors.some((e) => e.field.startsWith(`${path}/metadata`))) {
+        errors.push({ field: `${path}/metadata`, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
+      }
+    } else if (metadata !== undefined) {
       const bytes = Buffer.byteLength(JSON.stringify(metadata) ?? '', 'utf8');
       if (bytes > LIMITS.metadataBytes) {
         errors.push({ field: `${path}/metadata`, message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${bytes})` });
