@@ -3,7 +3,7 @@
 #   docker build --target collector -t analytics-collector .
 # Stages: build (all dependencies, tracker bundle) -> runtime (production dependencies + tsx,
 # non-root) -> collector | pipeline | demo-site (entry point, port, health check).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -79,7 +79,7 @@ try {
               const plan = await db.query<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${expanded.sql}`);
               best = Math.min(best, plan[0]!['QUERY PLAN'][0]['Execution Time']);
             }
-            times.push(best.toFixed(1));
+            times.push(best.toFixed(best < 1 ? 2 : 1));
           }
           print(`| ${file.replace('.json', '')} | ${panel.title} | ${target.refId} | ${times.join(' | ')} |`);
         }

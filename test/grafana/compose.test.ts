@@ -59,6 +59,16 @@ test('runbook: curl http://localhost:3000/api/health reaches Grafana; psql -U an
   assert.match(config, /POSTGRES_DB: analytics\n/);
 });
 
+test('the database init script is valid shell and gives grafana the password from the environment', async () => {
+  const script = path.join(ROOT, 'docker/postgres/10-grafana-role.sh');
+  await run('sh', ['-n', script]);
+  const text = await readFile(script, 'utf8');
+  assert.match(text, /--set=pw="\$\{GRAFANA_DB_PASSWORD:-grafana\}"/);
+  assert.match(text, /ALTER ROLE grafana LOGIN PASSWORD %L', :'pw'/);
+  const config = (await compose('config')).stdout;
+  assert.match(config, /10-grafana-role\.sh:\/docker-entrypoint-initdb\.d\/010_grafana_role\.sh:ro/);
+});
+
 test('the kafka tool wrapper runs the official <name>.sh script with the arguments given', async () => {
   const home = await mkdtemp(path.join(tmpdir(), 'kafka-home-'));
   await mkdir(path.join(home, 'bin'));
