@@ -25,8 +25,8 @@ export const CollectorConfigSchema = Type.Object({
   batchMaxRecords: Type.Integer({ minimum: 1, default: 1000 }),
   batchMaxBytes: Type.Integer({ minimum: 1024, default: 512 * 1024 }),
   batchLingerMs: Type.Integer({ minimum: 0, default: 5 }),
-  /** Longest a request waits for the broker's ack before answering 503. */
-  produceTimeoutMs: Type.Integer({ minimum: 50, default: 800 }),
+  /** A request waits this long for its ack, longer only while other acks keep arriving (busy, not stalled). */
+  produceTimeoutMs: Type.Integer({ minimum: 50, default: 600 }),
   kafkaConnectTimeoutMs: Type.Integer({ minimum: 100, default: 1000 }),
   kafkaRequestTimeoutMs: Type.Integer({ minimum: 100, default: 3000 }),
   /** How often readiness is re-checked (metadata probe when up, reconnect attempt when down). */

@@ -27,7 +27,8 @@ export function createCollect(deps: CollectDeps): CollectFn {
     if (parsed.kind === 'invalid') {
       return { status: 'invalid', errors: parsed.errors, rejected: Array.isArray(body) ? Math.max(body.length, 1) : 1 };
     }
-    const ctx = { receivedAt: deps.now(), userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
+    const receivedAt = deps.now();
+    const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
     const events: CollectedEvent[] =
       parsed.kind === 'single' ? [enrichEvent(parsed.event, ctx)] : parsed.events.map(({ event }) => enrichEvent(event, ctx));
     const published = await deps.publisher.publish(events);

@@ -1,10 +1,16 @@
 // Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
 // the id generator and the request's User-Agent come in as arguments.
 import type { CollectedEvent, IncomingEvent } from '../../../contract/index.ts';
-import { LIMITS } from '../../../contract/index.ts';
+import { IncomingEvent as IncomingEventSchema, LIMITS } from '../../../contract/index.ts';
+
+// Copied field by field from the contract's list: faster than object spread on this hot path,
+// and only contract fields can ever reach Kafka.
+const FIELDS = Object.keys(IncomingEventSchema.properties) as (keyof IncomingEvent)[];
 
 export interface EnrichContext {
   receivedAt: Date;
+  /** receivedAt as ISO-8601, computed once per request. */
+  receivedAtIso?: string;
   userAgentHeader?: string | undefined;
   newId: () => string;
   maxFutureSkewMs: number;
@@ -12,13 +18,15 @@ export interface EnrichContext {
 }
 
 export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): CollectedEvent {
-  const receivedAt = ctx.receivedAt.toISOString();
-  const out: CollectedEvent = {
-    ...event,
-    event_id: event.event_id ?? ctx.newId(),
-    timestamp: receivedAt,
-    received_at: receivedAt,
-  };
+  const receivedAt = ctx.receivedAtIso ?? ctx.receivedAt.toISOString();
+  const out = {} as Record<string, unknown>;
+  for (const key of FIELDS) {
+    const value = event[key];
+    if (value !== undefined) out[key] = value;
+  }
+  out.event_id = event.event_id ?? ctx.newId();
+  out.timestamp = receivedAt;
+  out.received_at = receivedAt;
   const userAgent = event.user_agent ?? cleanHeader(ctx.userAgentHeader);
   if (userAgent !== undefined) out.user_agent = userAgent;
   if (event.timestamp !== undefined) {
@@ -29,7 +37,7 @@ export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): Collected
       out.client_timestamp = event.timestamp;
     }
   }
-  return out;
+  return out as CollectedEvent;
 }
 
 export type TimestampJudgement =

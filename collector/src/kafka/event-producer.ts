@@ -9,6 +9,7 @@ import { brokerList, type CollectorConfig } from '../config.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
+import { waitForAck } from './ack-wait.ts';
 
 export type PublishOutcome = { ok: true } | { ok: false; reason: 'not_ready' | 'timeout' | 'send_failed' | 'closing' };
 
@@ -54,6 +55,7 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
   let ready = false;
   let closing = false;
   let checking = false;
+  let lastAckAt = 0;
   const flushListeners: ((o: FlushObservation) => void)[] = [];
   const readyListeners: ((ready: boolean) => void)[] = [];
 
@@ -88,6 +90,7 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
         'produce',
       );
       ok = true;
+      lastAckAt = Date.now();
     } catch (error) {
       if (producer === current) discard(`produce failed: ${(error as Error).message}`);
       throw error;
@@ -160,7 +163,11 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
       if (closing) return { ok: false, reason: 'closing' };
       if (!ready) return { ok: false, reason: 'not_ready' };
       try {
-        await withTimeout(batcher.add(events.map(toRecord)), config.produceTimeoutMs, 'publish');
+        await waitForAck(batcher.add(events.map(toRecord)), {
+          stallMs: config.produceTimeoutMs,
+          maxMs: config.kafkaRequestTimeoutMs,
+          lastProgress: () => lastAckAt,
+        });
         return { ok: true };
       } catch (error) {
         const name = (error as Error).name;
