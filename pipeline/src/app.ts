@@ -20,7 +20,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   const state: Readiness = { kafka: false, database: false };
   const stopSignal = new AbortController();
   const timers: NodeJS.Timeout[] = [];
-  const sink = createPostgresSink(config.databaseUrl, (error) => {
+  const sink = createPostgresSink(config.databaseUrl, config.pipelineConcurrency + 1, (error) => {
     state.database = false;
     logger.warn({ err: error }, 'idle database connection failed');
   });
@@ -155,7 +155,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       if (!(await boot('dead-letter producer connect', () => deadLetter.connect())).done) return;
       if (!(await boot('consumer connect', () => consumer.connect())).done) return;
       await consumer.subscribe({ topics: [config.kafkaTopic], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.pipelineConcurrency, eachBatch });
       logger.info({ topic: config.kafkaTopic, groupId: config.kafkaGroupId, flavor: flavor.value }, 'consuming');
     },
     /** Finishes the batch in flight, commits, leaves the group and closes every connection. */

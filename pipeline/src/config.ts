@@ -16,6 +16,8 @@ export const PipelineConfig = Type.Object({
   pipelineOpsPort: Type.Integer({ default: 4195, minimum: 0, maximum: 65535 }),
   /** Most records per database transaction. */
   pipelineBatchMaxMessages: Type.Integer({ default: 5000, minimum: 1, maximum: 100_000 }),
+  /** Partitions loaded at once, each batch in its own transaction and connection (order kept per partition). */
+  pipelineConcurrency: Type.Integer({ default: 3, minimum: 1, maximum: 32 }),
   /** Longest a fetch waits for records before the batch in hand is written. */
   pipelineBatchMaxMs: Type.Integer({ default: 200, minimum: 1, maximum: 60_000 }),
   /** Plain PostgreSQL only: how often analytics_summary is refreshed; 0 turns refreshing off. */

@@ -58,8 +58,9 @@ export interface PostgresSink {
   close(): Promise<void>;
 }
 
-export function createPostgresSink(databaseUrl: string, onError: (error: Error) => void): PostgresSink {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
+export function createPostgresSink(databaseUrl: string, connections: number, onError: (error: Error) => void): PostgresSink {
+  // One connection per concurrently loaded partition, plus one for checks and the summary refresh.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: connections, connectionTimeoutMillis: 5000 });
   // An idle client losing its server is reported, not thrown: the next batch retries.
   pool.on('error', onError);
   const staged = new WeakSet<pg.PoolClient>();

@@ -2,9 +2,12 @@
 // text and jsonb, and jsonb rejects lone UTF-16 surrogates, so either would fail a whole COPY.
 const NUL = new RegExp(String.fromCharCode(0), 'g');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Cheap pre-check: most strings hold neither NUL nor any surrogate and are returned untouched.
+const SUSPECT = new RegExp(`[${String.fromCharCode(0)}\uD800-\uDFFF]`);
 
 /** NUL removed, each lone surrogate replaced by U+FFFD (what TextDecoder would produce). */
 export function cleanText(value: string): string {
+  if (!SUSPECT.test(value)) return value;
   return value.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD');
 }
 

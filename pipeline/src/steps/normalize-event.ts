@@ -1,7 +1,7 @@
 // Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
 // the contract; records from other producers get defaults in the spirit of the Bento mapping this
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
-import { LIMITS, isUuid } from '../../../contract/index.ts';
+import { LIMITS, isUuid, type CollectedEvent } from '../../../contract/index.ts';
 import { cleanColumn, cleanJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';
@@ -59,6 +59,26 @@ function metadataJson(raw: unknown): Outcome<string> {
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > LIMITS.metadataBytes) return dlq('metadata_too_large', `metadata is ${bytes} bytes, limit ${LIMITS.metadataBytes}`);
   return ok(json);
+}
+
+/**
+ * A record that passed the contract: limits, formats and text hygiene are already guaranteed, so
+ * it maps straight to a row (timestamps pass through; PostgreSQL parses RFC 3339 exactly).
+ */
+export function rowFromContract(event: CollectedEvent): EventRow {
+  return {
+    event_id: event.event_id.toLowerCase(),
+    timestamp: event.timestamp,
+    event_type: event.event_type,
+    page_url: event.page_url,
+    page_title: event.page_title ?? null,
+    button_id: event.button_id ?? null,
+    session_id: event.session_id ?? null,
+    user_agent: event.user_agent ?? null,
+    site_id: event.site_id ?? null,
+    metadata: event.metadata === undefined ? '{}' : JSON.stringify(event.metadata),
+    received_at: event.received_at,
+  };
 }
 
 export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContext): Outcome<EventRow> {
