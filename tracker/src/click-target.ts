@@ -2,46 +2,43 @@
 // wins, so a click on an icon inside a button counts for the button. Password and hidden inputs
 // never report, and no input's value is ever read.
 import { BUTTON_ID_MAX } from './limits.ts';
-import { cut, type Metadata } from './event.ts';
+import type { Metadata } from './event.ts';
 
 /** The part of a DOM Element the tracker reads; unit tests pass plain objects. */
 export interface ElementLike {
   tagName: string;
   id: string;
   textContent: string | null;
-  /** Resolved URL on HTML links (SVG links hold an object here). */
-  href?: unknown;
+  /** Resolved URL on HTML links; SVG links hold an object with the attribute as baseVal. */
+  href?: string | { baseVal: string };
   getAttribute(name: string): string | null;
   closest(selector: string): ElementLike | null;
   matches(selector: string): boolean;
 }
 
-/** event_type, metadata and, for buttons, button_id. */
+/** event_type, metadata and, for buttons, button_id: the tracker's add() arguments. */
 export type Click = [type: 'button_click' | 'navigation_click', metadata: Metadata, buttonId?: string];
 
-export const CLICKABLE = 'a[href],area[href],button,input[type=button],input[type=submit],[role=button],[data-track]';
+export const CLICKABLE = 'a[href],button,[type=button],[type=submit],[role=button],[data-track]';
 const LINK = '[href]:not([role=button])';
 const PRIVATE = '[type=password],[type=hidden]';
-export const SECTION = '[data-section],section,main,header,footer,nav,aside,article,form';
+/** Regions a button's section is named after: data-section, else a landmark's id or tag. */
+export const SECTION = '[data-section],section,main,header,footer,nav,aside,form';
 
 const attr = (el: ElementLike, name: string) => el.getAttribute(name);
-const text = (el: ElementLike) => cut((el.textContent || '').replace(/\s+/g, ' ').trim(), BUTTON_ID_MAX);
-
-/** id, else the data-track value, else the accessible name or text (inputs have none: name or type). */
-export const buttonId = (el: ElementLike): string =>
-  el.id || attr(el, 'data-track') || attr(el, 'aria-label') || text(el) || attr(el, 'name') || attr(el, 'type') || el.tagName;
-
-/** The named region holding the element: its data-section, else a landmark's id or tag. */
-export function sectionOf(el: ElementLike): string {
-  const region = el.closest(SECTION);
-  return region ? attr(region, 'data-section') || region.id || region.tagName.toLowerCase() : 'body';
-}
+const text = (el: ElementLike) => (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, BUTTON_ID_MAX);
 
 export function describeClick(target: ElementLike): Click | undefined {
   const el = target.closest(CLICKABLE);
+  const region = target.closest(SECTION);
   // A private input never reports, even inside something tracked.
   if (!el || target.matches(PRIVATE)) return undefined;
   return el.matches(LINK)
-    ? ['navigation_click', { destination: typeof el.href == 'string' ? el.href : attr(el, 'href'), link_text: text(el) }]
-    : ['button_click', { section: sectionOf(el) }, buttonId(el)];
+    ? ['navigation_click', { destination: (el.href as { baseVal?: string }).baseVal || el.href, link_text: text(el) }]
+    : [
+        'button_click',
+        { section: region ? attr(region, 'data-section') || region.id || region.tagName.toLowerCase() : 'body' },
+        // id, else data-track, else the accessible name or text; inputs have none: name or type.
+        el.id || attr(el, 'data-track') || attr(el, 'aria-label') || text(el) || attr(el, 'name') || attr(el, 'type') || el.tagName,
+      ];
 }

@@ -3,36 +3,34 @@
 
 export interface Config {
   endpoint: string;
-  siteId: string | null;
+  siteId: string | undefined;
   /** data-debug: logs every batch sent, retried or dropped with console.info. */
   debug: boolean;
-  /** data-allow-automation: track browsers driven by automation (navigator.webdriver). */
-  automation: boolean;
-  /** data-respect-dnt: stay silent under Do-Not-Track or Global Privacy Control. */
-  respectDnt: boolean;
-}
-
-/** Options are switched on by the attribute's presence (`data-debug`); values are ignored. */
-export function readConfig(attr: (name: string) => string | null, location: { protocol: string; hostname: string }): Config {
-  const on = (name: string) => attr(`data-${name}`) != null;
-  return {
-    endpoint: attr('data-endpoint') || `${location.protocol}//${location.hostname}:3001/analytics`,
-    siteId: attr('data-site-id'),
-    debug: on('debug'),
-    automation: on('allow-automation'),
-    respectDnt: on('respect-dnt'),
-  };
 }
 
 export interface PrivacySignals {
   /** The visitor's opt-out flag: localStorage `analytics_opt_out` is set. */
   optedOut: unknown;
-  /** navigator.webdriver */
+  /** navigator.webdriver: automation, ignored unless data-allow-automation. */
   automated: unknown;
-  /** navigator.doNotTrack === '1' or navigator.globalPrivacyControl */
+  /** Do-Not-Track or Global Privacy Control, honoured with data-respect-dnt. */
   dntOrGpc: unknown;
 }
 
-/** Whether the tracker must stay silent on this page. */
-export const blocked = (config: Config, signals: PrivacySignals): boolean =>
-  !!(signals.optedOut || (signals.automated && !config.automation) || (config.respectDnt && signals.dntOrGpc));
+/**
+ * The tracker's configuration, or undefined when it must stay silent. Options are switched on
+ * by the attribute's presence (`data-debug`); their values are ignored.
+ */
+export function readConfig(
+  attr: (name: string) => string | null,
+  location: { protocol: string; hostname: string },
+  { optedOut, automated, dntOrGpc }: PrivacySignals,
+): Config | undefined {
+  const on = (name: string) => attr(`data-${name}`) != null;
+  if (optedOut || (automated && !on('allow-automation')) || (dntOrGpc && on('respect-dnt'))) return undefined;
+  return {
+    endpoint: attr('data-endpoint') || `${location.protocol}//${location.hostname}:3001/analytics`,
+    siteId: attr('data-site-id') || undefined,
+    debug: on('debug'),
+  };
+}

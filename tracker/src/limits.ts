@@ -5,5 +5,3 @@ import { LIMITS } from '../../contract/limits.ts';
 export const PAGE_URL_MAX = LIMITS.pageUrl;
 export const PAGE_TITLE_MAX = LIMITS.pageTitle;
 export const BUTTON_ID_MAX = LIMITS.buttonId;
-export const USER_AGENT_MAX = LIMITS.userAgent;
-export const METADATA_BYTES_MAX = LIMITS.metadataBytes;

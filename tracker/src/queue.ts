@@ -1,16 +1,7 @@
 // The unsent queue as plain data: bounded, split into batches that fit one keepalive request,
 // and stored per tab, so a reload resumes it while another open tab never sends it twice.
 import { byteLength, type QueuedEvent } from './event.ts';
-
-/** Oldest events are dropped beyond this, keeping localStorage use bounded (~0.5 MB a tab). */
-export const MAX_QUEUED = 1000;
-/** Events per request (the collector takes up to 500). */
-export const BATCH_COUNT = 20;
-/** Browsers allow 64 KiB of keepalive and beacon bodies in flight per page. */
-export const BATCH_BYTES = 60_000;
-/** A stored queue untouched this long belongs to a closed tab; the next tab adopts it. */
-export const ORPHAN_AFTER_MS = 120_000;
-export const STORAGE_PREFIX = 'analytics_q:';
+import { BATCH_BYTES, BATCH_COUNT, MAX_QUEUED } from './settings.ts';
 
 export interface StoredQueue {
   /** Last write, ms since epoch. */
@@ -25,9 +16,10 @@ export interface StoredQueue {
  * least one event so nothing can block the queue.
  */
 export function nextBatch(queue: QueuedEvent[]): [events: QueuedEvent[], json: string] {
-  let n = BATCH_COUNT;
-  while (n > 1 && byteLength(JSON.stringify(queue.slice(0, n))) > BATCH_BYTES) n--;
-  return [queue.slice(0, n), JSON.stringify(queue.slice(0, n))];
+  let n = BATCH_COUNT + 1;
+  let json;
+  while (byteLength((json = JSON.stringify(queue.slice(0, --n)))) > BATCH_BYTES && n > 1);
+  return [queue.slice(0, n), json];
 }
 
 export function parseStored(json: string | null): StoredQueue | undefined {

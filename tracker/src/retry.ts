@@ -1,20 +1,18 @@
-// What a response means for a batch, and how long to wait before trying again.
+// Whether a failed send is worth repeating, and when.
+import { MAX_RETRY_DELAY_MS } from './settings.ts';
 
-export type Outcome = 'sent' | 'retry' | 'dropped';
-
-/** Status 0 stands for a network error (collector down, offline, CORS failure). */
-export function outcomeOf(status: number): Outcome {
-  // Other 4xx mean the batch itself is wrong: sending it again cannot succeed.
-  return status > 199 && status < 300 ? 'sent' : !status || status == 429 || status > 499 ? 'retry' : 'dropped';
-}
-
-export const MAX_RETRY_DELAY_MS = 60_000;
+/**
+ * Network errors (status 0: collector down, offline, CORS failure), 429 and 5xx are retried.
+ * Other answers end the batch: 2xx delivered it, other 4xx mean the batch itself is wrong and
+ * sending it again cannot succeed.
+ */
+export const shouldRetry = (status: number): boolean => !status || status == 429 || status > 499;
 
 /**
  * Exponential backoff from 1 s with jitter (half to full delay, so tabs that failed together do
- * not retry together), capped at a minute; a Retry-After header in seconds wins.
+ * not retry together), capped at a minute; a positive Retry-After in seconds wins.
  */
-export function retryDelay(attempt: number, retryAfter: string | null, random: number): number {
-  const seconds = Number(retryAfter);
-  return Math.min(MAX_RETRY_DELAY_MS, retryAfter && seconds >= 0 ? seconds * 1000 : 1000 * 2 ** attempt * (0.5 + random / 2));
+export function retryDelay(attempt: number, retryAfter: string | null | undefined, random: number): number {
+  const ms = Number(retryAfter) * 1000;
+  return Math.min(MAX_RETRY_DELAY_MS, ms > 0 ? ms : 1000 * 2 ** attempt * (0.5 + random / 2));
 }

@@ -1,49 +1,59 @@
-// The tracker's behaviour: page views and their visible time, the stored queue, batching,
-// retries and the exit beacon. Browser-only APIs come in through the `Browser` seam; time,
-// randomness and timers are the standard globals (unit tests mock them with node:test).
+// The tracker at run time: page views and their visible time, clicks, custom events, and their
+// delivery through a queue stored per tab, batched, retried and beaconed at exit. It reads the
+// browser through its standard globals (window, document, localStorage, fetch, ...), the seam
+// the Node tests fake. Kept as one closure with no internal objects: every property name would
+// ship in the bundle, and the budget is 2 KB.
 import type { Config } from './config.ts';
-import { buildEvent, customMetadata, visitor, type Metadata, type QueuedEvent } from './event.ts';
-import { BATCH_COUNT, ORPHAN_AFTER_MS, STORAGE_PREFIX, merge, nextBatch, parseStored, without } from './queue.ts';
-import { outcomeOf, retryDelay } from './retry.ts';
+import { describeClick, type ElementLike } from './click-target.ts';
+import { buildEvent, byteLength, type Metadata, type QueuedEvent } from './event.ts';
+import { newSessionId } from './ids.ts';
+import { merge, nextBatch, without } from './queue.ts';
+import { BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
+import { retryDelay, shouldRetry } from './retry.ts';
 
-/** The part of Storage used; its keys are its own enumerable properties, as in localStorage. */
-export type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-export interface Browser {
-  store: Store;
-  currentPage(): { url: string; title: string };
-  agent: string;
-  screenSize: number[];
-  /** Never rejects: a network error is status 0. */
-  post(url: string, body: string): Promise<[status: number, retryAfter: string | null]>;
-  beacon(url: string, body: string): boolean;
-  debugLog(...message: unknown[]): void;
-}
+export type Api = { track(name: string, metadata?: object): void };
 
-export const BATCH_DELAY_MS = 1000;
+/** Runs `fn` so that nothing it throws reaches the page. */
+export const guard =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- wraps handlers of every shape
+  <A extends any[]>(fn: (...args: A) => unknown) =>
+    (...args: A): void => {
+      try {
+        fn(...args);
+      } catch {
+        // The host page must never see the tracker fail.
+      }
+    };
 
-export function createTracker(config: Config, sessionId: string, b: Browser) {
+export function startTracker({ endpoint, siteId, debug }: Config, api: Api): void {
+  // One session per tab: sessionStorage survives reloads and the tab's navigations.
+  const sessionId: string = sessionStorage[SESSION_KEY] || (sessionStorage[SESSION_KEY] = newSessionId());
   const key = STORAGE_PREFIX + sessionId;
-  const who = visitor(sessionId, b.agent, config.siteId);
+  const page = () => ({ url: location.href, title: document.title });
   let queue: QueuedEvent[] = [];
   let inFlight: QueuedEvent[] = [];
+  // The last delivery failed: backing off, and a beacon at exit would be a blind guess.
   let failing: unknown = 0;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
-  // The current page view. It ends at the first hide, so its visible time is one stretch.
-  let view = { url: '', title: '', visibleSince: 0, ended: 1 };
+  // The current page view: where it was, since when it is visible (0: hidden), whether it ended.
+  // A view ends at its first hide, so its visible time is one stretch.
+  let view = page();
+  let visibleSince = 0;
+  let ended = 1;
 
   const persist = (pending = queue) => {
     try {
-      if (pending[0]) b.store.setItem(key, JSON.stringify({ t: Date.now(), f: failing, q: pending }));
-      else b.store.removeItem(key);
+      if (pending[0]) localStorage.setItem(key, JSON.stringify({ t: Date.now(), f: failing, q: pending }));
+      else localStorage.removeItem(key);
     } catch {
       // Storage full: the events stay queued in memory.
     }
   };
 
-  /** Flushes after `ms`; a pending timer (the batch delay or a backoff) is kept unless `reset`. */
-  const later = (ms: number, reset?: boolean) => {
+  /** Flushes after `ms`; a pending timer (batch delay or backoff) is kept unless `reset`. */
+  const later = (ms: number, reset?: unknown) => {
     if (reset) clearTimeout(timer);
     if (reset || !timer) {
       timer = setTimeout(() => {
@@ -54,87 +64,123 @@ export function createTracker(config: Config, sessionId: string, b: Browser) {
   };
 
   function flush(): void {
-    // While backing off, only the retry timer may send.
+    // While backing off, only the retry timer sends.
     if (inFlight[0] || !queue[0] || (failing && timer)) return;
     const [batch, json] = nextBatch(queue);
     inFlight = batch;
-    void b.post(config.endpoint, json).then(([status, retryAfter]) => {
-      const outcome = outcomeOf(status);
-      inFlight = [];
-      failing = outcome == 'retry';
-      if (failing) later(retryDelay(attempt++, retryAfter, Math.random()), true);
-      else {
-        attempt = 0;
-        queue = without(queue, batch);
-      }
-      b.debugLog(outcome, batch.length, status);
-      persist();
-      flush();
-    });
+    // A string body is text/plain: a CORS-simple request, so no preflight can be lost.
+    // keepalive lets a request outlive its page but is capped at 64 KiB: a lone huge event
+    // goes without it, instead of failing forever.
+    fetch(endpoint, { method: 'POST', body: json, keepalive: byteLength(json) <= BATCH_BYTES })
+      .then(
+        (r) => [r.status, r.headers.get('Retry-After')] as const,
+        () => [0] as const,
+      )
+      .then(([status, retryAfter]) => {
+        inFlight = [];
+        failing = shouldRetry(status);
+        if (failing) later(retryDelay(attempt++, retryAfter, Math.random()), 1);
+        else {
+          attempt = 0;
+          queue = without(queue, batch);
+        }
+        // data-debug: the collector's answer (0: network error) and the events, for the runbook.
+        // eslint-disable-next-line no-console
+        if (debug) console.info('[analytics]', status, batch);
+        persist();
+        flush();
+      });
   }
 
-  function add(type: string, metadata: Metadata, buttonId?: string, page = b.currentPage()): void {
-    queue = merge(queue, [buildEvent(type, page, who, metadata, buttonId)]);
+  const add = (type: string, metadata: Metadata, buttonId?: string, at = page()) => {
+    queue = [...queue, buildEvent(type, metadata, buttonId, at, sessionId, siteId)].slice(-MAX_QUEUED);
     persist();
     if (queue[BATCH_COUNT - 1]) flush();
     else later(BATCH_DELAY_MS);
-  }
+  };
 
   /** Ends the current view once: its page_unload carries the visible time, in ms. */
-  function endView(): void {
-    if (!view.ended) {
-      view.ended = 1;
-      add('page_unload', { time_on_page_ms: view.visibleSince && Date.now() - view.visibleSince }, undefined, view);
-    }
-  }
-
-  // Resume this tab's stored queue (a reload or the tab's previous page) and adopt queues of
-  // tabs closed long ago; queues of other open tabs are theirs to send.
-  for (const k of Object.keys(b.store)) {
-    const stored = k.indexOf(STORAGE_PREFIX) ? 0 : parseStored(b.store.getItem(k));
-    if (stored && (k == key || Date.now() - stored.t > ORPHAN_AFTER_MS)) {
-      queue = merge(queue, stored.q);
-      if (k == key) failing = stored.f;
-      else b.store.removeItem(k);
-    }
-  }
-  persist();
-  later(BATCH_DELAY_MS);
-
-  return {
-    /** A new page view (load, SPA navigation, back/forward-cache restore); ends the previous one. */
-    pageView(referrer: string, visible: boolean): void {
-      endView();
-      view = { ...b.currentPage(), visibleSince: visible ? Date.now() : 0, ended: 0 };
-      add('page_view', { referrer, screen_width: b.screenSize[0], screen_height: b.screenSize[1] });
-    },
-    /** A click (see click-target.ts) or any event of the page's own. */
-    add,
-    track(name: string, metadata?: unknown): void {
-      const clean = customMetadata(metadata);
-      if (clean) add(name, clean);
-    },
-    visible(): void {
-      view.visibleSince = view.visibleSince || Date.now();
-    },
-    /**
-     * visibilitychange to hidden, and pagehide: the view ends here (mobile browsers may never
-     * unload) and the queue leaves by beacon, unless the collector was failing: a beacon's fate
-     * is unknown, so then the stored queue waits for the tab's next page. Events already on the
-     * wire in a keepalive request are not stored again.
-     */
-    exit(): void {
-      endView();
-      let rest = without(queue, inFlight);
-      while (rest[0] && !failing) {
-        const [batch, json] = nextBatch(rest);
-        if (!b.beacon(config.endpoint, json)) break;
-        queue = without(queue, batch);
-        rest = rest.slice(batch.length);
-      }
-      persist(failing ? queue : rest);
-    },
+  const endView = () => {
+    if (!ended) add('page_unload', { time_on_page_ms: visibleSince && Date.now() - visibleSince }, undefined, view);
+    ended = 1;
   };
-}
 
-export type Tracker = ReturnType<typeof createTracker>;
+  /**
+   * visibilitychange to hidden, and pagehide: the view ends (mobile browsers may never unload)
+   * and the queue leaves by beacon, unless delivery was failing: a beacon's fate is unknown, so
+   * then the stored queue waits for the tab's next page. Events already on the wire in a
+   * keepalive request are not stored again.
+   */
+  const exit = () => {
+    endView();
+    let rest = without(queue, inFlight);
+    while (rest[0] && !failing) {
+      const [batch, json] = nextBatch(rest);
+      if (!navigator.sendBeacon(endpoint, json)) break;
+      queue = without(queue, batch);
+      rest = rest.slice(batch.length);
+    }
+    persist(failing ? queue : rest);
+  };
+
+  // Resume this tab's stored queue (a reload, or the tab's previous page) and adopt queues of
+  // tabs closed long ago; queues of other open tabs are theirs to send.
+  for (const k of Object.keys(localStorage)) {
+    try {
+      const stored = !k.indexOf(STORAGE_PREFIX) && JSON.parse(localStorage[k]);
+      if (stored && (k == key || Date.now() - stored.t > ORPHAN_AFTER_MS)) {
+        queue = merge(queue, stored.q);
+        if (k == key) failing = stored.f;
+        else localStorage.removeItem(k);
+      }
+    } catch {
+      // Not one of ours, or damaged: left alone.
+    }
+  }
+
+  // A copy, so later changes by the page do not alter the queued event; non-JSON throws here.
+  api.track = guard((name: string, metadata?: object) => add(name, JSON.parse(JSON.stringify(metadata || {}))));
+
+  // Page views: on load, on each change of path or query (a fragment only scrolls), once a
+  // burst of history calls has settled, and on return from the back/forward cache.
+  const path = () => location.href.split('#')[0];
+  let lastPath: string | undefined;
+  let settling: ReturnType<typeof setTimeout> | 0 = 0;
+  const pathChanged = guard((referrer?: string) => {
+    settling = 0;
+    if (path() != lastPath) {
+      endView();
+      view = page();
+      visibleSince = document.hidden ? 0 : Date.now();
+      ended = 0;
+      add('page_view', { referrer: referrer ?? lastPath, screen_width: screen.width, screen_height: screen.height });
+    }
+    lastPath = path();
+  });
+  pathChanged(document.referrer);
+  const soon = () => (settling ||= setTimeout(pathChanged, SPA_SETTLE_MS));
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method];
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      soon();
+      return original.apply(this, args);
+    };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper for every event type
+  const on = (target: EventTarget, type: string, fn: (e: any) => void) => target.addEventListener(type, guard(fn), true);
+  on(window, 'popstate', soon);
+  // Capture phase: pages that stop propagation are still counted. Never delays navigation.
+  on(document, 'click', (e: MouseEvent) => {
+    const click = describeClick(e.target as unknown as ElementLike);
+    if (click) add(...click);
+  });
+  on(document, 'visibilitychange', () => (document.hidden ? exit() : (visibleSince ||= ended ? 0 : Date.now())));
+  on(window, 'pagehide', exit);
+  on(window, 'pageshow', (e: PageTransitionEvent) => {
+    if (e.persisted) {
+      lastPath = '';
+      pathChanged(document.referrer);
+    }
+  });
+}

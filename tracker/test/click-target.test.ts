@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buttonId, describeClick, sectionOf } from '../src/click-target.ts';
+import { describeClick } from '../src/click-target.ts';
 import { element } from './fake-dom.ts';
 
 const body = element('body');
@@ -40,18 +40,27 @@ test('describeClick: what each click means', () => {
   for (const [name, target, expected] of cases) assert.deepEqual(describeClick(target), expected, name);
 });
 
-test('buttonId: id, tracking attribute, accessible name, text, name, type, tag; at most 100 chars', () => {
-  assert.equal(buttonId(element('button', { id: 'x', 'data-track': 't' }, 'Text')), 'x');
-  assert.equal(buttonId(element('button', { 'data-track': 't', 'aria-label': 'Label' }, 'Text')), 't');
-  assert.equal(buttonId(element('button', { 'aria-label': 'Close dialog' }, '×')), 'Close dialog');
-  assert.equal(buttonId(element('input', { type: 'button' })), 'button');
-  assert.equal(buttonId(element('button', {}, 'a'.repeat(300))).length, 100);
-  assert.equal(buttonId(element('button', {}, '')), 'BUTTON');
+const idOf = (el: ReturnType<typeof element>) => describeClick(el)?.[2];
+const sectionOf = (el: ReturnType<typeof element>) => describeClick(el)?.[1].section;
+
+test('button_id: id, tracking attribute, accessible name, text, name, type, tag; at most 100 chars', () => {
+  assert.equal(idOf(element('button', { id: 'x', 'data-track': 't' }, 'Text')), 'x');
+  assert.equal(idOf(element('button', { 'data-track': 't', 'aria-label': 'Label' }, 'Text')), 't');
+  assert.equal(idOf(element('button', { 'aria-label': 'Close dialog' }, '×')), 'Close dialog');
+  assert.equal(idOf(element('input', { type: 'button' })), 'button');
+  assert.equal(idOf(element('button', {}, 'a'.repeat(300)))!.length, 100);
+  assert.equal(idOf(element('button', {}, '')), 'BUTTON');
 });
 
-test('sectionOf: data-section, else landmark id or tag, else body', () => {
+test('section: data-section, else landmark id or tag, else body', () => {
   assert.equal(sectionOf(element('button', {}, '', hero)), 'hero-area');
   assert.equal(sectionOf(element('button', {}, '', form)), 'signup');
   assert.equal(sectionOf(element('button', {}, '', nav)), 'nav');
   assert.equal(sectionOf(element('button', {}, '', body)), 'body');
+});
+
+test('SVG links report their href attribute', () => {
+  const svgLink = { ...element('a', { href: '/diagram' }), href: { baseVal: '/diagram' } };
+  svgLink.closest = (s: string) => (svgLink.matches(s) ? svgLink : null);
+  assert.deepEqual(describeClick(svgLink), ['navigation_click', { destination: '/diagram', link_text: '' }]);
 });

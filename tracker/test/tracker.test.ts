@@ -1,199 +1,257 @@
-// The tracker's delivery behaviour in Node: batching, retries, the stored queue, exit beacons
-// and page views, with a scripted network and mocked time.
+// The tracker at run time, in Node with a fake browser: page views, clicks, batching, retries,
+// the stored queue, exit beacons and SPA navigation, with a scripted network and mocked time.
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateIncomingEvent } from '../../contract/index.ts';
-import { readConfig } from '../src/config.ts';
-import { createTracker } from '../src/tracker.ts';
-import { ORPHAN_AFTER_MS, STORAGE_PREFIX } from '../src/queue.ts';
-import { fakeBrowser, fakeStore } from './fake-browser.ts';
+import { ORPHAN_AFTER_MS, SESSION_KEY, STORAGE_PREFIX } from '../src/settings.ts';
+import { startTracker, type Api } from '../src/tracker.ts';
+import { element } from './fake-dom.ts';
+import { fakeStore, installBrowser, type FakeBrowser } from './fake-browser.ts';
 
-const config = readConfig((n) => (n === 'data-endpoint' ? 'https://c.example/analytics' : null), { protocol: 'https:', hostname: 'x' });
+const ENDPOINT = 'https://c.example/analytics';
 const SESSION = 'session-1-test';
 const KEY = STORAGE_PREFIX + SESSION;
+let b: FakeBrowser | undefined;
 
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-01-01T00:00:00Z') }));
-afterEach(() => mock.timers.reset());
+afterEach(() => {
+  b?.uninstall();
+  b = undefined;
+  mock.timers.reset();
+});
+
+/** Opens a page of the tab whose storage is given (a new tab when omitted) and starts the tracker. */
+function open(options: Parameters<typeof installBrowser>[0] = {}, siteId?: string) {
+  if (b) {
+    // The previous page is gone, and its timers with it.
+    b.uninstall();
+    const now = Date.now();
+    mock.timers.reset();
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now });
+  }
+  b = installBrowser({ session: fakeStore({ [SESSION_KEY]: SESSION }), ...options });
+  const api: Api = { track() {} };
+  startTracker({ endpoint: ENDPOINT, siteId, debug: true }, api);
+  return { b, api };
+}
 
 const stored = (store: Record<string, string>) => JSON.parse(store[KEY] ?? '{"q":[]}') as { f: boolean; q: { event_type: string }[] };
+const types = (f: FakeBrowser) => f.sent.map((s) => [s.via, ...s.events.map((e) => e.event_type)]);
 
-test('a page view goes out within 1 s in one batch, valid by the contract, and the stored queue empties', async () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.pageView('https://ref.example/', true);
-  t.add('button_click', { section: 'hero' }, 'btn-action-1');
-  assert.equal(stored(f.store).q.length, 2, 'stored before sending');
+test('page view and clicks go out within 1 s in one batch, valid by the contract, then the stored queue empties', async () => {
+  const { b } = open({}, 'site-1');
+  const hero = element('section', { 'data-section': 'hero' });
+  b.click(element('path', {}, '', element('button', { id: 'btn-action-1' }, 'Go', hero)));
+  b.click(element('a', { href: '/page2.html' }, 'Page 2', hero));
+  b.click(element('p', {}, 'not tracked', hero));
+  assert.equal(stored(b.local).q.length, 3, 'stored before sending');
   mock.timers.tick(999);
-  assert.equal(f.sent.length, 0);
+  assert.equal(b.sent.length, 0);
   mock.timers.tick(1);
-  assert.deepEqual(f.sent.map(f.types), [['page_view', 'button_click']]);
-  for (const e of f.sent[0]!.events) assert.ok(validateIncomingEvent(e).ok);
-  assert.equal(f.sent[0]!.events[0]!.session_id, SESSION);
-  await f.respond();
-  assert.equal(f.store[KEY], undefined);
+  assert.deepEqual(types(b), [['fetch', 'page_view', 'button_click', 'navigation_click']]);
+  const [view, click, nav] = b.sent[0]!.events;
+  for (const e of b.sent[0]!.events) assert.ok(validateIncomingEvent(e).ok, JSON.stringify(validateIncomingEvent(e)));
+  assert.deepEqual(view!.metadata, { referrer: 'https://ref.example/', screen_width: 1280, screen_height: 720 });
+  assert.equal(view!.session_id, SESSION);
+  assert.equal(view!.site_id, 'site-1');
+  assert.equal(click!.button_id, 'btn-action-1');
+  assert.deepEqual(click!.metadata, { section: 'hero' });
+  assert.deepEqual(nav!.metadata, { destination: 'http://demo.test/page2.html', link_text: 'Page 2' });
+  assert.equal(b.sent[0]!.keepalive, true);
+  await b.respond();
+  assert.equal(b.local[KEY], undefined);
+  assert.deepEqual(b.logs.at(-1)?.slice(0, 2), ['[analytics]', 200]);
+});
+
+test('a new tab gets a session id of the form session-<ms>-<random>, kept in sessionStorage', () => {
+  b = installBrowser();
+  startTracker({ endpoint: ENDPOINT, siteId: undefined, debug: false }, { track() {} });
+  assert.match(b.session[SESSION_KEY]!, /^session-\d{13}-[0-9a-z]+$/);
+  mock.timers.tick(1000);
+  assert.equal(b.sent[0]!.events[0]!.session_id, b.session[SESSION_KEY]);
+  assert.equal(b.logs.length, 0, 'quiet without data-debug');
 });
 
 test('20 queued events flush at once, without waiting for the timer', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  for (let i = 0; i < 20; i++) t.add('button_click', {}, `b${i}`);
-  assert.equal(f.sent.length, 1);
-  assert.equal(f.sent[0]!.events.length, 20);
+  const { b, api } = open();
+  for (let i = 0; i < 19; i++) api.track('custom', { i });
+  assert.equal(b.sent.length, 1);
+  assert.equal(b.sent[0]!.events.length, 20);
 });
 
-test('network errors, 429 and 5xx are retried with backoff (Retry-After honoured); the same events, once each', async () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  f.answer([0, null], [503, '5'], [429, '2'], [200, null]);
-  t.add('button_click', {}, 'a');
+test('network errors, 429 and 5xx are retried with backoff (Retry-After honoured); no request while backing off', async () => {
+  const { b, api } = open();
+  b.answer('network', [503, '5'], [429, '2'], 200);
   mock.timers.tick(1000);
-  await f.respond(); // network error: retry within 0.5-1 s
-  assert.equal(stored(f.store).f, true);
-  t.add('button_click', {}, 'b'); // queued during backoff: no extra request
+  await b.respond(); // network error: retry in 0.5-1 s
+  assert.equal(stored(b.local).f, true);
+  for (let i = 0; i < 25; i++) api.track('during_backoff'); // neither the count nor the timer sends now
   mock.timers.tick(499);
-  assert.equal(f.sent.length, 1);
+  assert.equal(b.sent.length, 1);
   mock.timers.tick(501);
-  assert.equal(f.sent.length, 2);
-  await f.respond(); // 503, Retry-After: 5
+  assert.equal(b.sent.length, 2);
+  await b.respond(); // 503, Retry-After: 5
   mock.timers.tick(4999);
-  assert.equal(f.sent.length, 2);
+  assert.equal(b.sent.length, 2);
   mock.timers.tick(1);
-  await f.respond(); // 429, Retry-After: 2
+  await b.respond(); // 429, Retry-After: 2
   mock.timers.tick(2000);
-  assert.equal(f.sent.length, 4);
-  await f.respond(); // 200
-  const first = f.sent.map((s) => s.events[0]!.event_id);
-  assert.equal(new Set(first).size, 1, 'every attempt carries the same event a');
-  assert.deepEqual(f.sent[3]!.events.map((e) => e.button_id), ['a', 'b']);
-  assert.equal(f.store[KEY], undefined);
+  assert.equal(b.sent.length, 4);
+  assert.equal(new Set(b.sent.map((s) => s.events[0]!.event_id)).size, 1, 'every attempt starts with the same page view');
+  await b.respond(); // 200, then the rest drains
+  await b.respond();
+  const delivered = b.sent.slice(3).flatMap((s) => s.events);
+  assert.equal(delivered.length, 26);
+  assert.equal(new Set(delivered.map((e) => e.event_id)).size, 26);
+  assert.equal(b.local[KEY], undefined);
   mock.timers.tick(120_000);
-  assert.equal(f.sent.length, 4, 'nothing sent twice after success');
+  assert.equal(b.sent.length, 5, 'nothing sent twice after success');
 });
 
 test('other 4xx answers drop the batch: no retry', async () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  f.answer([400, null]);
-  t.add('bad', {});
+  const { b } = open();
+  b.answer(400);
   mock.timers.tick(1000);
-  await f.respond();
+  await b.respond();
   mock.timers.tick(120_000);
-  assert.equal(f.sent.length, 1);
-  assert.equal(f.store[KEY], undefined);
+  assert.equal(b.sent.length, 1);
+  assert.equal(b.local[KEY], undefined);
 });
 
-test('exit ends the view once (page_unload with visible time) and beacons the queue', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.pageView('', true);
+test('hiding the page ends the view once (page_unload with visible time) and beacons the queue', () => {
+  const { b } = open();
   mock.timers.tick(300);
-  t.add('button_click', {}, 'x');
+  b.click(element('button', { id: 'x' }));
   mock.timers.tick(200); // inside the batch delay: nothing posted yet
-  t.exit();
-  t.exit(); // pagehide after visibilitychange: no second unload
-  assert.deepEqual(f.sent.map((s) => [s.via, ...f.types(s)]), [['beacon', 'page_view', 'button_click', 'page_unload']]);
-  const unload = f.sent[0]!.events[2]!;
+  b.hide();
+  b.window.fire('pagehide');
+  assert.deepEqual(types(b), [['beacon', 'page_view', 'button_click', 'page_unload']]);
+  const unload = b.sent[0]!.events[2]!;
   assert.deepEqual(unload.metadata, { time_on_page_ms: 500 });
-  assert.equal(unload.page_url, 'https://shop.example/');
-  assert.equal(f.store[KEY], undefined);
+  assert.ok(validateIncomingEvent(unload).ok);
+  assert.equal(b.local[KEY], undefined);
+  b.show(); // back to the tab: the view has ended, nothing more
+  b.hide();
+  assert.equal(b.events().filter((e) => e.event_type === 'page_unload').length, 1);
 });
 
-test('a page opened hidden counts visible time from when it was shown', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.pageView('', false);
+test('a page opened in the background counts visible time from when it is shown', () => {
+  const { b } = open({ hidden: true });
   mock.timers.tick(5000);
-  t.visible();
+  b.show();
   mock.timers.tick(700);
-  t.exit();
-  assert.deepEqual(f.sent.at(-1)!.events.at(-1)!.metadata, { time_on_page_ms: 700 });
+  b.window.fire('pagehide');
+  assert.deepEqual(b.events().at(-1)!.metadata, { time_on_page_ms: 700 });
 });
 
 test('events on the wire in a keepalive request are neither beaconed nor stored again at exit', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.add('first', {});
+  const { b, api } = open();
   mock.timers.tick(1000);
-  assert.equal(f.inFlight(), 1);
-  t.add('second', {});
-  t.exit();
-  assert.deepEqual(f.sent.map(f.types), [['first'], ['second']]);
-  assert.equal(f.store[KEY], undefined);
+  assert.equal(b.inFlight(), 1);
+  api.track('second');
+  b.window.fire('pagehide');
+  assert.deepEqual(types(b), [['fetch', 'page_view'], ['beacon', 'second', 'page_unload']]);
+  assert.equal(b.local[KEY], undefined);
 });
 
-test('when the collector was failing, exit stores the queue for the next page instead of beaconing', async () => {
-  const store = fakeStore();
-  const f = fakeBrowser(store);
-  const t = createTracker(config, SESSION, f.browser);
-  f.answer([0, null]);
-  t.pageView('', true);
+test('when delivery was failing, exit stores the queue for the tab next page, which sends it once', async () => {
+  const local = fakeStore();
+  const first = open({ local }).b;
+  first.answer('network');
   mock.timers.tick(1000);
-  await f.respond();
-  t.add('navigation_click', { destination: 'https://shop.example/2' });
-  t.exit();
-  assert.equal(f.sent.filter((s) => s.via === 'beacon').length, 0);
-  assert.deepEqual(stored(store).q.map((e) => e.event_type), ['page_view', 'navigation_click', 'page_unload']);
+  await first.respond();
+  first.click(element('a', { href: '/page2.html' }, 'Page 2'));
+  first.window.fire('pagehide');
+  assert.equal(first.sent.filter((s) => s.via === 'beacon').length, 0);
+  assert.deepEqual(stored(local).q.map((e) => e.event_type), ['page_view', 'navigation_click', 'page_unload']);
 
-  // The tab's next page resumes the queue and sends it, once, ahead of its own events.
-  const next = fakeBrowser(store);
-  const t2 = createTracker(config, SESSION, next.browser);
-  t2.pageView('https://shop.example/', true);
+  const next = open({ local, url: 'https://shop.example/page2.html' }).b;
   mock.timers.tick(1000);
-  assert.deepEqual(next.sent.map(next.types), [['page_view', 'navigation_click', 'page_unload', 'page_view']]);
+  assert.deepEqual(types(next), [['fetch', 'page_view', 'navigation_click', 'page_unload', 'page_view']]);
   await next.respond();
-  assert.equal(store[KEY], undefined);
+  assert.equal(local[KEY], undefined);
 });
 
-test('a beacon refused by the browser (quota) leaves the events stored', () => {
-  const f = fakeBrowser();
-  f.failBeacons();
-  const t = createTracker(config, SESSION, f.browser);
-  t.add('kept', {});
-  t.exit();
-  assert.deepEqual(stored(f.store).q.map((e) => e.event_type), ['kept']);
+test('a beacon the browser refuses (quota) leaves the events stored', () => {
+  const { b, api } = open();
+  b.failBeacons();
+  api.track('kept');
+  b.window.fire('pagehide');
+  assert.deepEqual(stored(b.local).q.map((e) => e.event_type), ['page_view', 'kept', 'page_unload']);
 });
 
 test('queues of other tabs: adopted when abandoned, left alone while fresh; other keys untouched', () => {
   const old = { t: Date.now() - ORPHAN_AFTER_MS - 1, f: false, q: [{ event_id: 'old-1', event_type: 'orphan', page_url: 'https://x/' }] };
-  const fresh = { t: Date.now() - 1000, f: false, q: [{ event_id: 'fresh-1', event_type: 'other-tab', page_url: 'https://x/' }] };
-  const store = fakeStore({
+  const fresh = { t: Date.now() - 1000, f: false, q: [{ event_id: 'fresh-1', event_type: 'other_tab', page_url: 'https://x/' }] };
+  const local = fakeStore({
     [`${STORAGE_PREFIX}session-old`]: JSON.stringify(old),
     [`${STORAGE_PREFIX}session-fresh`]: JSON.stringify(fresh),
     [`${STORAGE_PREFIX}session-broken`]: '{',
     unrelated: 'keep me',
   });
-  const f = fakeBrowser(store);
-  createTracker(config, SESSION, f.browser);
-  mock.timers.tick(0);
-  assert.equal(store[`${STORAGE_PREFIX}session-old`], undefined);
-  assert.ok(store[`${STORAGE_PREFIX}session-fresh`]);
-  assert.equal(store.unrelated, 'keep me');
-  assert.deepEqual(stored(store).q.map((e) => e.event_type), ['orphan']);
+  const { b } = open({ local });
+  assert.equal(local[`${STORAGE_PREFIX}session-old`], undefined);
+  assert.ok(local[`${STORAGE_PREFIX}session-fresh`]);
+  assert.equal(local.unrelated, 'keep me');
+  mock.timers.tick(1000);
+  assert.deepEqual(types(b), [['fetch', 'orphan', 'page_view']]);
 });
 
-test('SPA navigation: the previous view ends on its own URL, the next starts with the old URL as referrer', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.pageView('', true);
+test('SPA navigation: one page view per URL change after a burst, none for fragments; the old view ends on its URL', () => {
+  const { b } = open();
   mock.timers.tick(100);
-  f.page.url = 'https://shop.example/?tab=details';
-  t.pageView('https://shop.example/', true);
-  t.exit();
-  const events = f.sent.flatMap((s) => s.events);
-  assert.deepEqual(events.map((e) => [e.event_type, e.page_url]), [
-    ['page_view', 'https://shop.example/'],
-    ['page_unload', 'https://shop.example/'],
-    ['page_view', 'https://shop.example/?tab=details'],
-    ['page_unload', 'https://shop.example/?tab=details'],
-  ]);
-  assert.deepEqual(events[2]!.metadata, { referrer: 'https://shop.example/', screen_width: 1280, screen_height: 720 });
+  history.pushState({}, '', '?tab=details');
+  history.replaceState({}, '', '?tab=details');
+  history.replaceState({}, '', '?tab=details');
+  mock.timers.tick(50);
+  history.pushState({}, '', '#section');
+  mock.timers.tick(50);
+  history.replaceState({}, '', '?tab=reviews');
+  b.window.fire('popstate');
+  mock.timers.tick(50);
+  b.window.fire('pagehide');
+  assert.deepEqual(
+    b.events().map((e) => [e.event_type, e.page_url]),
+    [
+      ['page_view', 'https://shop.example/'],
+      ['page_unload', 'https://shop.example/'],
+      ['page_view', 'https://shop.example/?tab=details'],
+      ['page_unload', 'https://shop.example/?tab=details'],
+      ['page_view', 'https://shop.example/?tab=reviews'],
+      ['page_unload', 'https://shop.example/?tab=reviews'],
+    ],
+  );
+  assert.deepEqual(b.events()[2]!.metadata, { referrer: 'https://shop.example/', screen_width: 1280, screen_height: 720 });
 });
 
-test('custom events: valid ones queued with a copy of their metadata, others ignored', () => {
-  const f = fakeBrowser();
-  const t = createTracker(config, SESSION, f.browser);
-  t.track('signup', { plan: 'pro' });
-  t.track('nothing', [1]);
-  t.exit();
-  assert.deepEqual(f.sent.flatMap((s) => s.events).map((e) => [e.event_type, e.metadata]), [['signup', { plan: 'pro' }]]);
+test('back/forward cache: a restored page counts a new view', () => {
+  const { b } = open();
+  b.window.fire('pagehide', { persisted: true });
+  b.document.hidden = false;
+  b.window.fire('pageshow', { persisted: true });
+  b.window.fire('pageshow', { persisted: false });
+  b.window.fire('pagehide');
+  assert.deepEqual(b.events().map((e) => e.event_type), ['page_view', 'page_unload', 'page_view', 'page_unload']);
+});
+
+test('custom events: metadata copied when tracked; non-JSON refused without throwing', () => {
+  const { b, api } = open();
+  const metadata = { plan: 'pro' };
+  api.track('signup', metadata);
+  metadata.plan = 'changed';
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.doesNotThrow(() => api.track('cyclic', cyclic));
+  b.window.fire('pagehide');
+  assert.deepEqual(b.events().filter((e) => e.event_type !== 'page_view' && e.event_type !== 'page_unload').map((e) => [e.event_type, e.metadata]), [['signup', { plan: 'pro' }]]);
+});
+
+test('a lone event too big for keepalive goes without it instead of failing forever', () => {
+  const { b, api } = open();
+  api.track('huge', { blob: 'x'.repeat(70_000) });
+  mock.timers.tick(1000);
+  assert.deepEqual(b.sent.map((s) => [s.events.length, s.keepalive]), [[1, true]]);
+  return b.respond().then(() => {
+    assert.deepEqual(b!.sent.map((s) => [s.events.length, s.keepalive]), [[1, true], [1, false]]);
+  });
 });
