@@ -37,10 +37,20 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   const stopping = () => stopSignal.signal.aborted;
   const pause = (ms: number) => delay(ms, undefined, { signal: stopSignal.signal }).catch(() => undefined);
 
-  consumer.on(consumer.events.GROUP_JOIN, () => (state.kafka = true));
-  consumer.on(consumer.events.FETCH, () => (state.kafka = true));
+  // Kafka counts as connected while the consumer is in the group and has fetched or heartbeated
+  // recently (a broker outage stops both long before kafkajs gives up and reports a crash).
+  let kafkaSeenAt = 0;
+  const KAFKA_SILENCE_MS = Math.max(15_000, 2 * config.pipelineRetryMaxMs);
+  const seen = () => {
+    state.kafka = true;
+    kafkaSeenAt = Date.now();
+  };
+  consumer.on(consumer.events.GROUP_JOIN, seen);
+  consumer.on(consumer.events.FETCH, seen);
+  consumer.on(consumer.events.HEARTBEAT, seen);
   consumer.on(consumer.events.CRASH, () => (state.kafka = false));
   consumer.on(consumer.events.DISCONNECT, () => (state.kafka = false));
+  const kafkaConnected = () => state.kafka && Date.now() - kafkaSeenAt < KAFKA_SILENCE_MS;
 
   const boot = <T>(what: string, fn: () => Promise<T>) =>
     retryUntil(fn, {
@@ -93,7 +103,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   function startMaintenance(flavor: Flavor): Promise<unknown> {
     every(2000, 'database check', async () => {
       state.database = await sink.check();
-      metrics.ready.set(state.kafka && state.database ? 1 : 0);
+      metrics.ready.set(kafkaConnected() && state.database ? 1 : 0);
     });
     if (flavor === 'plain') {
       // TimescaleDB's continuous aggregate policy refreshes there; here the pipeline does.
@@ -145,7 +155,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
 
   return {
     metrics,
-    readiness: (): Readiness => ({ ...state }),
+    readiness: (): Readiness => ({ kafka: kafkaConnected(), database: state.database }),
     async start(): Promise<void> {
       const flavor = await boot('migration', runMigrations);
       if (!flavor.done) return;
