@@ -1,0 +1,134 @@
+// Benchmarks 1 and 2: the real collector (validation, enrichment, Kafka acks=all on a private
+// topic) against a bare Fastify handler parsing the same body, and the generator's own ceiling
+// (a raw node:http server that parses nothing). Rounds alternate the servers so drift in the
+// shared machine's load hits all of them alike.
+import type { BenchContext } from '../lib/context.ts';
+import { recordPeak } from '../lib/context.ts';
+import { incomingEvent, prng } from '../lib/events.ts';
+import { KAFKA_BROKERS } from '../lib/kafka.ts';
+import { freePort, startService, waitReady, type Service } from '../lib/processes.ts';
+import type { BenchResult } from '../lib/report.ts';
+import { median } from '../lib/stats.ts';
+import { runLoad } from '../lib/workers.ts';
+import type { LoadResult } from '../load/autocannon-worker.ts';
+
+export const SINGLE_TARGET_RATIO = 0.5;
+export const BATCH_TARGET_EVENTS_PER_SECOND = 100_000;
+
+export async function startCollector(ctx: BenchContext, topic: string, name: string): Promise<{ service: Service; url: string }> {
+  const port = await freePort();
+  const service = startService({
+    name,
+    script: 'collector/src/server.ts',
+    env: { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_TOPIC: topic, KAFKA_BROKERS, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'warn' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(service, `${url}/health`);
+  ctx.log(`${name} ready on ${url} (topic ${topic})`);
+  return { service, url };
+}
+
+async function startBaseline(kind: 'raw' | 'fastify'): Promise<{ service: Service; url: string }> {
+  const port = await freePort();
+  const service = startService({ name: `baseline-${kind}`, script: 'bench/load/baseline-server.ts', args: [kind], env: { PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  // The raw server answers any path; Fastify has /health.
+  await waitReady(service, kind === 'raw' ? url : `${url}/health`);
+  return { service, url };
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> {
+  const { seconds, rounds, connections, warmupSeconds } = ctx.settings.http;
+  const rnd = prng(1);
+  const single = JSON.stringify(incomingEvent(rnd, 0));
+  const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => incomingEvent(rnd, i)));
+  const topic = await ctx.kafka.createTopic('collector');
+  const services: Service[] = [];
+  try {
+    const collector = await startCollector(ctx, topic, 'collector');
+    services.push(collector.service);
+    const raw = await startBaseline('raw');
+    services.push(raw.service);
+    const bare = await startBaseline('fastify');
+    services.push(bare.service);
+    const cases = [
+      { key: 'raw', url: raw.url, body: single, events: 1 },
+      { key: 'bare', url: bare.url, body: single, events: 1 },
+      { key: 'collector', url: collector.url, body: single, events: 1 },
+      { key: 'bareBatch', url: bare.url, body: batch, events: 100 },
+      { key: 'collectorBatch', url: collector.url, body: batch, events: 100 },
+    ] as const;
+    let collectorEvents2xx = 0;
+    if (warmupSeconds > 0) {
+      // JIT, the producer id, Kafka connections and metadata: not part of the measurement.
+      for (const c of [cases[2], cases[4], cases[1]]) {
+        const w = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds: warmupSeconds });
+        if (c.url === collector.url) collectorEvents2xx += w.ok2xx * c.events;
+      }
+    }
+    const byCase = new Map<string, LoadResult[]>();
+    for (let r = 0; r < rounds; r++) {
+      for (const c of cases) {
+        const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
+        byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);
+        if (c.url === collector.url) collectorEvents2xx += res.ok2xx * c.events;
+        ctx.log(`round ${r + 1}/${rounds} ${c.key}: ${Math.round(res.requestsPerSecond)} req/s, p50 ${res.latencyP50Ms} ms, p99 ${res.latencyP99Ms} ms, non-2xx ${res.non2xx + res.errors}`);
+      }
+    }
+    // Requests autocannon abandoned at its deadline may still be acknowledged: let them land.
+    await new Promise((r) => setTimeout(r, 1500));
+    const accepted = await metric(collector.url, 'collector_events_accepted_total');
+    const onTopic = await ctx.kafka.recordCount(topic);
+    recordPeak(ctx, 'collector', 'collector benchmarks 1-2', collector.service);
+
+    const med = (key: string, f: (r: LoadResult) => number) => median((byCase.get(key) ?? []).map(f));
+    const summary = (key: string, events: number) => ({
+      requestsPerSecond: med(key, (r) => r.requestsPerSecond),
+      eventsPerSecond: med(key, (r) => r.requestsPerSecond) * events,
+      p50Ms: med(key, (r) => r.latencyP50Ms),
+      p99Ms: med(key, (r) => r.latencyP99Ms),
+      failed: (byCase.get(key) ?? []).reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0),
+      rounds: (byCase.get(key) ?? []).map((r) => Math.round(r.requestsPerSecond)),
+    });
+    const s = { raw: summary('raw', 1), bare: summary('bare', 1), collector: summary('collector', 1), bareBatch: summary('bareBatch', 100), collectorBatch: summary('collectorBatch', 100) };
+    const counts = { collectorEvents2xx, acceptedByCollector: accepted, recordsOnTopic: onTopic };
+    const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
+    return [
+      {
+        id: 'generator_ceiling',
+        title: `0. Load generator ceiling: autocannon vs raw node:http (no parsing), c=${connections}`,
+        value: s.raw.requestsPerSecond,
+        unit: 'req/s',
+        details: { ...s.raw, note: 'no server can be measured faster than this on this machine with this generator' },
+      },
+      {
+        id: 'collector_single',
+        title: `1. Collector, 1 event/request, c=${connections} (p50 ${s.collector.p50Ms} / p99 ${s.collector.p99Ms} ms; bare ${s.bare.p50Ms} / ${s.bare.p99Ms} ms)`,
+        value: s.collector.requestsPerSecond,
+        unit: 'req/s',
+        baseline: { name: 'bare Fastify', value: s.bare.requestsPerSecond, unit: 'req/s' },
+        ratio: singleRatio,
+        target: { text: `>= ${SINGLE_TARGET_RATIO}x bare Fastify`, met: singleRatio >= SINGLE_TARGET_RATIO },
+        details: { collector: s.collector, bareFastify: s.bare, counts, topic },
+      },
+      {
+        id: 'collector_batch',
+        title: `2. Collector, 100 events/request, c=${connections} (p50 ${s.collectorBatch.p50Ms} / p99 ${s.collectorBatch.p99Ms} ms)`,
+        value: s.collectorBatch.eventsPerSecond,
+        unit: 'events/s',
+        baseline: { name: 'bare Fastify, same body', value: s.bareBatch.eventsPerSecond, unit: 'events/s' },
+        ratio: s.collectorBatch.eventsPerSecond / s.bareBatch.eventsPerSecond,
+        target: { text: `>= ${BATCH_TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s`, met: s.collectorBatch.eventsPerSecond >= BATCH_TARGET_EVENTS_PER_SECOND },
+        details: { collector: s.collectorBatch, bareFastify: s.bareBatch, counts },
+      },
+    ];
+  } finally {
+    for (const svc of services) await svc.stop();
+  }
+}

@@ -1,0 +1,180 @@
+// Benchmark 3: the loader. A private topic is pre-filled with N realistic collector records; the
+// real pipeline (pipeline/src/main.ts) loads them into a fresh migrated database through its
+// dedup path (COPY into staging, INSERT ... ON CONFLICT DO NOTHING), against `psql \copy` of the
+// very same rows (made by the pipeline's own steps) into another fresh database with the same
+// schema. The clock for the pipeline starts when it has joined its group (/ready) and stops when
+// its inserted counter reaches N; the row count is then checked in the database.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Message } from 'kafkajs';
+import { processMessage } from '../../pipeline/src/steps/process-message.ts';
+import { COPY_COLUMNS, toCopyRow } from '../../pipeline/src/steps/to-copy-row.ts';
+import { recordPeak, type BenchContext } from '../lib/context.ts';
+import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
+import { collectedEvent, prng } from '../lib/events.ts';
+import { fillTopic, KAFKA_BROKERS } from '../lib/kafka.ts';
+import { freePort, nowMs, RUN_DIR, startService, waitReady } from '../lib/processes.ts';
+import type { BenchResult } from '../lib/report.ts';
+import { median } from '../lib/stats.ts';
+
+const run = promisify(execFile);
+export const LOADER_TARGET_RATIO = 0.8;
+// One produce request per chunk: stays well under the broker's 1 MB message batch limit.
+const CHUNK = 2000;
+
+/** Fills the topic and writes the COPY text of the same rows; returns the file and bytes written. */
+async function prepare(ctx: BenchContext, topic: string, events: number, file: string): Promise<{ bytes: number; rows: number }> {
+  const rnd = prng(3);
+  const end = Date.now();
+  const out = createWriteStream(file);
+  let rows = 0;
+  let bytes = 0;
+  function* chunks(): Generator<Message[]> {
+    for (let start = 0; start < events; start += CHUNK) {
+      const messages: Message[] = [];
+      let tsv = '';
+      for (let i = start; i < Math.min(events, start + CHUNK); i++) {
+        const e = collectedEvent(rnd, i, events, end);
+        const value = Buffer.from(JSON.stringify(e));
+        const timestamp = String(Date.parse(e.received_at));
+        messages.push({ key: e.session_id ?? null, value, timestamp });
+        // The pipeline's own steps make the COPY rows, so both sides load identical data.
+        const { outcome } = processMessage(value, { topic, partition: 0, offset: String(i), timestamp, key: null });
+        if (!outcome.ok) throw new Error(`generated event rejected by the pipeline: ${outcome.reason}`);
+        tsv += toCopyRow(outcome.value);
+        rows++;
+        bytes += value.length;
+      }
+      out.write(tsv);
+      yield messages;
+    }
+  }
+  const written = await fillTopic(ctx.kafka.kafka, topic, chunks(), 8);
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  if (written !== events) throw new Error(`filled ${written} of ${events} records`);
+  return { bytes, rows };
+}
+
+async function copyBaseline(ctx: BenchContext, file: string, rows: number): Promise<number> {
+  const db = await createBenchDatabase('copy');
+  try {
+    const cols = COPY_COLUMNS.map((c) => `"${c}"`).join(',');
+    await db.pool.query('CHECKPOINT').catch(() => undefined);
+    const started = nowMs();
+    await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', db.url, '-c', `\\copy analytics_events (${cols}) FROM '${file}'`], { maxBuffer: 1024 * 1024 });
+    const seconds = (nowMs() - started) / 1000;
+    const n = await countEvents(db.pool);
+    if (n !== rows) throw new Error(`psql \\copy stored ${n} of ${rows} rows`);
+    ctx.log(`psql \\copy: ${rows} rows in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} rows/s)`);
+    return seconds;
+  } finally {
+    await db.drop();
+  }
+}
+
+interface PipelineRun {
+  seconds: number;
+  startupSeconds: number;
+  firstRowSeconds: number;
+}
+
+async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, rows: number): Promise<PipelineRun> {
+  const db: BenchDatabase = await createBenchDatabase('loader');
+  const port = await freePort();
+  const spawned = nowMs();
+  const service = startService({
+    name: 'pipeline-loader',
+    script: 'pipeline/src/main.ts',
+    env: {
+      KAFKA_BROKERS,
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: dlqTopic,
+      KAFKA_GROUP_ID: `bench-loader-${randomBytes(4).toString('hex')}`,
+      DATABASE_URL: db.url,
+      PIPELINE_OPS_PORT: String(port),
+      PIPELINE_OPS_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const ready = await waitReady(service, `${url}/ready`, 120_000, 20);
+    let first = 0;
+    let done = 0;
+    const deadline = Date.now() + 120_000 + rows / 2;
+    while (Date.now() < deadline) {
+      if (service.child.exitCode !== null) throw new Error(`pipeline exited (${service.child.exitCode}); see ${service.logFile}`);
+      const stored = (await metricValue(url, 'pipeline_events_inserted_total')) + (await metricValue(url, 'pipeline_duplicates_skipped_total'));
+      const t = nowMs();
+      if (stored > 0 && first === 0) first = t;
+      if (stored >= rows) {
+        done = t;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (done === 0) throw new Error(`pipeline did not store ${rows} rows in time; see ${service.logFile}`);
+    recordPeak(ctx, 'pipeline', 'loader benchmark 3', service);
+    const n = await countEvents(db.pool);
+    if (n !== rows) throw new Error(`pipeline stored ${n} of ${rows} rows`);
+    const seconds = (done - ready) / 1000;
+    ctx.log(`pipeline: ${rows} rows in ${seconds.toFixed(2)} s after joining (${Math.round(rows / seconds)} rows/s); startup ${((ready - spawned) / 1000).toFixed(2)} s`);
+    return { seconds, startupSeconds: (ready - spawned) / 1000, firstRowSeconds: (first - ready) / 1000 };
+  } finally {
+    await service.stop();
+    await db.drop();
+  }
+}
+
+export async function benchLoader(ctx: BenchContext): Promise<BenchResult[]> {
+  const { events, rounds } = ctx.settings.loader;
+  const topic = await ctx.kafka.createTopic('loader');
+  const dlqTopic = await ctx.kafka.createTopic('loader-dlq');
+  mkdirSync(RUN_DIR, { recursive: true });
+  const file = path.join(RUN_DIR, `loader-${process.pid}.tsv`);
+  try {
+    const fillStart = nowMs();
+    const { bytes, rows } = await prepare(ctx, topic, events, file);
+    ctx.log(`topic ${topic} filled with ${rows} records (${(bytes / rows).toFixed(0)} bytes avg) in ${((nowMs() - fillStart) / 1000).toFixed(1)} s`);
+    const copies: number[] = [];
+    const loads: PipelineRun[] = [];
+    for (let r = 0; r < rounds; r++) {
+      copies.push(await copyBaseline(ctx, file, rows));
+      loads.push(await pipelineRun(ctx, topic, dlqTopic, rows));
+    }
+    const copySeconds = median(copies);
+    const pipelineSeconds = median(loads.map((l) => l.seconds));
+    const ratio = copySeconds / pipelineSeconds;
+    return [
+      {
+        id: 'loader',
+        title: `3. Loader, ${rows.toLocaleString('en-US')} events topic -> analytics_events (dedup path)`,
+        value: rows / pipelineSeconds,
+        unit: 'rows/s',
+        baseline: { name: 'psql \\copy, same rows and schema', value: rows / copySeconds, unit: 'rows/s' },
+        ratio,
+        target: { text: `>= ${LOADER_TARGET_RATIO}x psql \\copy`, met: ratio >= LOADER_TARGET_RATIO },
+        details: {
+          rows,
+          avgRecordBytes: bytes / rows,
+          pipelineSeconds: loads.map((l) => l.seconds),
+          copySeconds: copies,
+          pipelineStartupSeconds: loads.map((l) => l.startupSeconds),
+          pipelineFirstRowSeconds: loads.map((l) => l.firstRowSeconds),
+          clock: 'pipeline: from /ready (group joined) until inserted+duplicates counter reaches N, then count(*) verified; copy: psql wall time',
+        },
+      },
+    ];
+  } finally {
+    rmSync(file, { force: true });
+  }
+}

@@ -1,0 +1,77 @@
+// Scratch databases for the benchmarks: a fresh migrated database per measurement, never the
+// product's `analytics` database (a name must contain "bench" or "test").
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../db/migrate.ts';
+import { pgRunner } from '../../db/sql-runner.ts';
+
+/** Connection used only to CREATE/DROP the scratch databases. */
+export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://analytics:analytics@127.0.0.1:5432/analytics_test';
+
+export function assertBenchDatabase(name: string): void {
+  if (!/bench|test/.test(name) || name === 'analytics') throw new Error(`refusing to use database "${name}": benchmark databases must contain "bench" or "test"`);
+}
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** CREATE DATABASE analytics_bench_<label>_<hex>, migrated with the project's migrations. */
+export async function createBenchDatabase(label: string): Promise<BenchDatabase> {
+  const name = `analytics_bench_${label}_${randomBytes(3).toString('hex')}`;
+  assertBenchDatabase(name);
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  pool.on('error', () => undefined);
+  await migrate(pgRunner(pool));
+  return {
+    name,
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      // FORCE cannot end another role's session (e.g. a superuser's monitoring query that
+      // happens to be connected): retry for a while, then leave the database for later.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+          return;
+        } catch (error) {
+          if (attempt >= 20) {
+            process.stderr.write(`[bench] could not drop database ${name}: ${(error as Error).message}\n`);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    },
+  };
+}
+
+export async function countEvents(pool: pg.Pool): Promise<number> {
+  return Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM analytics_events')).rows[0]!.n);
+}
+
+export async function serverVersion(): Promise<string> {
+  return admin(async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
+}
+
+/** Which flavor the migrations picked: TimescaleDB hypertable or plain table. */
+export async function flavor(pool: pg.Pool): Promise<string> {
+  return (await pool.query<{ flavor: string }>('SELECT flavor FROM schema_migrations ORDER BY version LIMIT 1')).rows[0]?.flavor ?? 'unknown';
+}

@@ -1,0 +1,111 @@
+// Child processes the benchmarks start: the real collector and pipeline entry points and the
+// baseline servers, each with a log file, readiness polling and peak memory from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const RUN_DIR = path.join(ROOT, 'bench', 'results', 'tmp');
+
+export interface Service {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  logFile: string;
+  /** Peak resident set (VmHWM) in bytes, as last read from /proc; sampled every second and at stop. */
+  peakRssBytes(): number;
+  /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** VmHWM (peak resident set) of a live process in bytes, or undefined once it has exited. */
+export function readPeakRss(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  name: string;
+  /** Script relative to the repository root, run as `node --import tsx <script>`. */
+  script: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. ['--cpu-prof'] (BENCH_CPU_PROF=1 adds it to every service). */
+  nodeFlags?: string[];
+}
+
+export function startService(opts: StartOptions): Service {
+  mkdirSync(RUN_DIR, { recursive: true });
+  const logFile = path.join(RUN_DIR, `${opts.name}.log`);
+  const fd = openSync(logFile, 'a');
+  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RUN_DIR, 'profiles')}`] : [];
+  const child = spawn(process.execPath, [...profile, ...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${opts.name} did not start`);
+  let peak = 0;
+  const sample = () => {
+    const v = readPeakRss(pid);
+    if (v !== undefined && v > peak) peak = v;
+  };
+  const sampler = setInterval(sample, 1000);
+  sampler.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', () => clearInterval(sampler));
+  return {
+    name: opts.name,
+    pid,
+    child,
+    logFile,
+    peakRssBytes: () => (sample(), peak),
+    async stop(graceMs = 15_000) {
+      sample();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers 2xx; fails early if the process exits. */
+export async function waitReady(service: Service, url: string, timeoutMs = 60_000, intervalMs = 50): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}); see ${service.logFile}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return performance.timeOrigin + performance.now();
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`${service.name} not ready at ${url} after ${timeoutMs} ms; see ${service.logFile}`);
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

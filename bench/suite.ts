@@ -1,0 +1,99 @@
+// Runs the selected benchmark cases in one process, on the already running Kafka and PostgreSQL,
+// and assembles the report. bench/run.ts is the CLI around it; the smoke test calls it directly.
+import { execFileSync } from 'node:child_process';
+import { benchCollector } from './cases/collector.ts';
+import { benchEndToEnd } from './cases/end-to-end.ts';
+import { benchLoader } from './cases/loader.ts';
+import { benchTracker } from './cases/tracker.ts';
+import type { BenchContext } from './lib/context.ts';
+import { ADMIN_URL, serverVersion } from './lib/database.ts';
+import { connectBenchKafka } from './lib/kafka.ts';
+import { describeMachine } from './lib/machine.ts';
+import type { Settings } from './lib/modes.ts';
+import { ROOT } from './lib/processes.ts';
+import type { BenchReport, BenchResult } from './lib/report.ts';
+import pg from 'pg';
+
+export const COLLECTOR_RSS_TARGET_MB = 150;
+export const PIPELINE_RSS_TARGET_MB = 200;
+
+function gitState(): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'collector', 'pipeline', 'contract', 'db', 'lib', 'tracker'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+async function dbFlavor(): Promise<string> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    const r = await c.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+    return r.rowCount ? 'TimescaleDB available' : 'plain, no TimescaleDB';
+  } finally {
+    await c.end();
+  }
+}
+
+function memoryResults(ctx: BenchContext): BenchResult[] {
+  const out: BenchResult[] = [];
+  for (const [role, targetMb] of [
+    ['collector', COLLECTOR_RSS_TARGET_MB],
+    ['pipeline', PIPELINE_RSS_TARGET_MB],
+  ] as const) {
+    const peak = ctx.memory.byRole.get(role);
+    if (!peak) continue;
+    const mb = peak.bytes / 1024 / 1024;
+    out.push({
+      id: `${role}_peak_rss`,
+      title: `6. Peak RSS (VmHWM), ${role} (max over its processes; peak during ${peak.during})`,
+      value: mb,
+      unit: 'MB',
+      target: { text: `<= ${targetMb} MB`, met: mb <= targetMb },
+      details: { bytes: peak.bytes, during: peak.during, source: '/proc/<pid>/status VmHWM, sampled every second and before stop' },
+    });
+  }
+  return out;
+}
+
+export async function runSuite(settings: Settings, log: (m: string) => void = () => undefined): Promise<BenchReport> {
+  const started = new Date();
+  const machine = describeMachine(await serverVersion(), await dbFlavor());
+  const kafka = await connectBenchKafka();
+  const ctx: BenchContext = { settings, kafka, memory: { byRole: new Map() }, log };
+  const results: BenchResult[] = [];
+  try {
+    for (const name of settings.cases) {
+      log(`== ${name}`);
+      if (name === 'collector') results.push(...(await benchCollector(ctx)));
+      else if (name === 'loader') results.push(...(await benchLoader(ctx)));
+      else if (name === 'e2e') results.push(...(await benchEndToEnd(ctx)));
+      else results.push(...(await benchTracker()));
+    }
+  } finally {
+    await kafka.close();
+  }
+  results.push(...memoryResults(ctx));
+  const finished = new Date();
+  return {
+    schemaVersion: 1,
+    mode: settings.mode,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+    git: gitState(),
+    machine,
+    settings,
+    results,
+    notes: [
+      'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.',
+      'Collector: real `collector/src/server.ts`, private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.',
+      'Loader: real `pipeline/src/main.ts` (COPY into staging, INSERT ... ON CONFLICT DO NOTHING, offsets after commit, summary refresh on) from a pre-filled private topic into a fresh migrated database; baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
+      'End to end: latency from the 2xx arriving at the load generator to the first database poll that returns the row (poll interval and median poll time in latest.json); an upper bound.',
+      'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.',
+    ],
+  };
+}
