@@ -1,0 +1,138 @@
+// Poison messages written straight to a private topic with Apache Kafka's own console producer
+// (bin/kafka-console-producer): each lands in the dead-letter topic and analytics_events_rejected
+// with its reason and its exact bytes, and valid events produced after them are stored.
+// test/pipeline/load.test.ts covers a few poison shapes sent with kafkajs; this file covers the
+// console-producer path and every kind the spec lists (not JSON, wrong schema, huge, empty,
+// invalid UTF-8).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { createLogger } from '../../lib/logger.ts';
+import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
+import { loadPipelineConfig } from '../../pipeline/src/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
+import { consoleProduce, readTopic } from './kafka-tools.ts';
+import { waitUntil } from './support.ts';
+
+let kafka: Kafka;
+let db: TestDatabase;
+let topic: string;
+let dlqTopic: string;
+let pipeline: Pipeline;
+
+before(async () => {
+  kafka = await testKafka('reliability-poison');
+  db = await createTestDatabase('analytics_test_poison');
+  // One partition: "after the poison" is then a real order, and a stuck poison would block it.
+  topic = await createTopic(kafka, 'test-poison-events', 1);
+  dlqTopic = await createTopic(kafka, 'test-poison-dlq', 1);
+  const config = loadPipelineConfig({
+    KAFKA_BROKERS: KAFKA_BROKER,
+    KAFKA_TOPIC: topic,
+    KAFKA_DLQ_TOPIC: dlqTopic,
+    KAFKA_GROUP_ID: `${topic}-group`,
+    DATABASE_URL: db.url,
+    PIPELINE_OPS_PORT: '0',
+    PIPELINE_SUMMARY_REFRESH_MS: '0',
+    LOG_LEVEL: 'fatal',
+  });
+  pipeline = createPipeline(config, createLogger('poison-test', (process.env.LOG_LEVEL as 'fatal') ?? 'fatal'));
+  await pipeline.start();
+});
+
+after(async () => {
+  await pipeline?.stop();
+  await deleteTopics(kafka, [topic, dlqTopic]);
+  await db?.drop();
+});
+
+const valid = (n: number) => {
+  const now = new Date().toISOString();
+  return { event_id: randomUUID(), event_type: 'page_view', page_url: `https://site.example/after-poison/${n}`, session_id: `poison-${n}`, timestamp: now, received_at: now };
+};
+
+// [what, line as the console producer reads it, reason the pipeline must give]
+const POISON: [string, Buffer, string][] = [
+  ['plain text', Buffer.from('this is not json'), 'invalid_json'],
+  ['truncated JSON', Buffer.from('{"event_type":"page_view","page_url":"https://x.exa'), 'invalid_json'],
+  ['JSON array', Buffer.from('[1,2,3]'), 'not_an_object'],
+  ['JSON string', Buffer.from('"just a string"'), 'not_an_object'],
+  ['JSON null', Buffer.from('null'), 'not_an_object'],
+  ['JSON number', Buffer.from('42'), 'not_an_object'],
+  ['wrong schema: no event_type', Buffer.from('{"page_url":"https://x.example/","title":"t"}'), 'missing_event_type'],
+  ['wrong schema: event_type an object', Buffer.from('{"event_type":{"a":1},"page_url":"https://x.example/"}'), 'missing_event_type'],
+  ['wrong schema: timestamp not a time', Buffer.from('{"event_type":"page_view","timestamp":"tuesday"}'), 'invalid_timestamp'],
+  ['wrong schema: timestamp out of range', Buffer.from('{"event_type":"page_view","timestamp":1e300}'), 'timestamp_out_of_range'],
+  ['empty', Buffer.alloc(0), 'empty_value'],
+  ['huge, not JSON (900 KB)', Buffer.from('z'.repeat(900_000)), 'invalid_json'],
+  ['huge metadata (800 KB)', Buffer.from(JSON.stringify({ event_type: 'page_view', page_url: 'https://x.example/', metadata: { s: 'm'.repeat(800_000) } })), 'metadata_too_large'],
+];
+
+test('console-producer poison goes to the DLQ and the rejected table with its reason; later events are stored', async () => {
+  // Invalid UTF-8 typed into the console producer: the tool decodes stdin as UTF-8, so it writes
+  // U+FFFD in place of each bad byte; the record is still not JSON.
+  const badUtf8Line = Buffer.from([0xff, 0xfe, 0x7b, 0xc3, 0x28, 0x80]);
+  const huge = POISON.filter(([what]) => what.startsWith('huge'));
+  const small = POISON.filter(([what]) => !what.startsWith('huge'));
+  const after = [valid(1), valid(2), valid(3)];
+  await consoleProduce(KAFKA_BROKER, topic, [...small.map(([, bytes]) => bytes), badUtf8Line]);
+  // Each huge record goes alone: the dead-letter producer sends a batch's rejects in one request,
+  // and two near-1 MB rejects fetched together exceed the broker's message.max.bytes and stall
+  // the partition (a known pipeline defect, see test/chaos/RESULTS.md).
+  for (const [what, bytes] of huge) {
+    await consoleProduce(KAFKA_BROKER, topic, [bytes]);
+    await waitUntil(`${what} rejected`, async () => (await db.pool.query('SELECT 1 FROM analytics_events_rejected WHERE length(raw_value) = $1', [bytes.length])).rowCount === 1);
+  }
+  await consoleProduce(KAFKA_BROKER, topic, after.map((e) => Buffer.from(JSON.stringify(e))));
+
+  // Truly invalid UTF-8 bytes need a byte-level producer; kafkajs writes them unchanged.
+  const rawInvalid = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff]);
+  const last = valid(4);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: [{ value: rawInvalid }, { value: JSON.stringify(last) }] });
+  await producer.disconnect();
+
+  const ids = [...after, last].map((e) => e.event_id);
+  await waitUntil('valid events after the poison stored', async () => {
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics_events WHERE event_id = ANY($1::uuid[])', [ids]);
+    return rows[0]!.n === ids.length;
+  });
+  assert.equal((await db.pool.query('SELECT count(*)::int AS n FROM analytics_events')).rows[0].n, ids.length, 'no poison became a row');
+
+  const expected = [
+    ...small.map(([what, bytes, reason]) => ({ what, bytes, reason })),
+    { what: 'invalid UTF-8 via the console producer', bytes: Buffer.from(badUtf8Line.toString('utf8'), 'utf8'), reason: 'invalid_json' },
+    ...huge.map(([what, bytes, reason]) => ({ what, bytes, reason })),
+    { what: 'invalid UTF-8 bytes', bytes: rawInvalid, reason: 'invalid_json' },
+  ];
+  const { rows } = await db.pool.query<{ reason: string; raw: Buffer | null; offset: string; detail: string }>(
+    'SELECT reason, raw_value AS raw, kafka_offset::text AS offset, detail FROM analytics_events_rejected WHERE kafka_topic = $1 ORDER BY kafka_offset',
+    [topic],
+  );
+  assert.equal(rows.length, expected.length, JSON.stringify(rows.map((r) => r.reason)));
+  expected.forEach((e, i) => {
+    const row = rows[i]!;
+    assert.equal(row.reason, e.reason, e.what);
+    assert.ok(row.detail.length > 0, `${e.what}: detail`);
+    assert.ok((row.raw ?? Buffer.alloc(0)).equals(e.bytes), `${e.what}: raw bytes kept exactly`);
+  });
+  // The console producer really wrote replacement characters, and kafkajs the bad bytes.
+  assert.ok(expected[small.length]!.bytes.includes(Buffer.from('\uFFFD')));
+  assert.equal(rawInvalid.toString('utf8').includes('\uFFFD'), true);
+
+  const dead = await readTopic(kafka, dlqTopic, expected.length);
+  assert.equal(dead.length, expected.length);
+  const bySource = new Map(dead.map((d) => [d.headers['x-source-offset'], d]));
+  for (const row of rows) {
+    const d = bySource.get(row.offset);
+    assert.ok(d, `dead letter for offset ${row.offset}`);
+    assert.equal(d.headers['x-reject-reason'], row.reason);
+    assert.equal(d.headers['x-source-topic'], topic);
+    assert.ok((d.value ?? Buffer.alloc(0)).equals(row.raw ?? Buffer.alloc(0)), `dead letter ${row.offset} carries the original bytes`);
+  }
+  assert.deepEqual(pipeline.readiness(), { kafka: true, database: true }, 'the pipeline stays up');
+});
