@@ -23,7 +23,7 @@ export const CLICKABLE = 'a[href],button,[type=button],[type=submit],[role=butto
 const LINK = '[href]:not([role=button])';
 const PRIVATE = '[type=password],[type=hidden]';
 /** Regions a button's section is named after: data-section, else a landmark's id or tag. */
-export const SECTION = '[data-section],section,main,header,footer,nav,aside,form';
+export const SECTION = '[data-section],section,main,header,footer,nav,aside';
 
 const attr = (el: ElementLike, name: string) => el.getAttribute(name);
 const text = (el: ElementLike) => (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, BUTTON_ID_MAX);

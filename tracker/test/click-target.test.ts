@@ -6,7 +6,8 @@ import { element } from './fake-dom.ts';
 const body = element('body');
 const hero = element('section', { id: 'hero', 'data-section': 'hero-area' }, '', body);
 const nav = element('nav', {}, '', body);
-const form = element('form', { id: 'signup' }, '', body);
+const aside = element('aside', { id: 'signup' }, '', body);
+const form = element('form', { id: 'signup-form' }, '', aside);
 
 test('describeClick: what each click means', () => {
   const button = element('button', { id: 'btn-action-1' }, 'Go', hero);

@@ -1,0 +1,182 @@
+// analytics.js in real Chromium against the demo site, the real collector process and Kafka:
+// every click, navigation and unload arrives once with the right fields, also across a
+// collector outage; the page never shows a console error.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, stat } from 'node:fs/promises';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { FastifyInstance } from 'fastify';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { ROOT } from '../support/services.ts';
+import { CollectorProcess, freePort, launchChromium, readTopic, startDemo, waitFor, type Received } from './harness.ts';
+
+let kafka: Kafka;
+let topic: string;
+let collector: CollectorProcess;
+let demo: { app: FastifyInstance; origin: string };
+let browser: Browser;
+let reader: { consumer: Consumer; received: Received[] };
+
+before(async () => {
+  kafka = await testKafka('browser-test');
+  topic = await createTopic(kafka, 'test-browser');
+  collector = new CollectorProcess(await freePort(), topic);
+  await collector.start();
+  demo = await startDemo(collector.url);
+  reader = await readTopic(kafka, topic);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await reader?.consumer.disconnect();
+  await collector?.stop();
+  await demo?.app.close();
+  if (topic) await deleteTopics(kafka, [topic]);
+});
+
+/** A fresh tab in a fresh profile, with its console recorded. */
+async function openTab(): Promise<{ page: Page; messages: ConsoleMessage[]; pageErrors: Error[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const messages: ConsoleMessage[] = [];
+  const pageErrors: Error[] = [];
+  page.on('console', (m) => messages.push(m));
+  page.on('pageerror', (e) => pageErrors.push(e));
+  return { page, messages, pageErrors };
+}
+
+/** The tracker's debug lines: `[analytics] <status> <events>`. */
+const statuses = (messages: ConsoleMessage[]) => messages.filter((m) => m.text().startsWith('[analytics]')).map((m) => Number(m.text().split(' ')[1]));
+
+async function sessionOf(page: Page): Promise<string> {
+  return page.evaluate(() => sessionStorage.getItem('analytics_session')!);
+}
+
+/** Closes the tab the way a visitor does, letting its pagehide run. */
+async function closeTab(page: Page): Promise<void> {
+  await page.close({ runBeforeUnload: true });
+  await waitFor('tab closed', () => page.isClosed() || undefined);
+}
+
+function eventsOf(session: string): Received[] {
+  return reader.received.filter((r) => r.event.session_id === session);
+}
+
+test('clicks, navigation to page 2 and back, and closing the tab arrive once each with the right fields', async () => {
+  const { page, messages, pageErrors } = await openTab();
+  const origin = demo.origin;
+  await page.goto(`${origin}/`);
+  await page.click('#btn-action-1');
+  await page.click('#btn-action-2');
+  await page.locator('#btn-action-3 svg').click(); // the icon inside the button
+  await page.click('[data-track=card-cta]');
+  await page.click('text=Untitled button');
+  await page.click('#btn-custom');
+  await page.click('#password'); // never reported
+  await page.click('#signup-submit');
+  await mkdir(`${ROOT}test-results`, { recursive: true });
+  await page.screenshot({ path: `${ROOT}test-results/demo-site.png`, fullPage: true });
+  const session = await sessionOf(page);
+
+  await Promise.all([page.waitForURL(`${origin}/page2.html`), page.click('#link-page2')]);
+  await page.click('#btn-action-4');
+  await page.click('#btn-tab-details'); // history.pushState: a single-page navigation
+  await waitFor('SPA URL', async () => page.url().endsWith('?tab=details') || undefined);
+  assert.equal(await sessionOf(page), session, 'one session across the tab');
+  await Promise.all([page.waitForURL(`${origin}/`), page.click('#link-home')]);
+  await closeTab(page);
+
+  // 4 views (home, page 2, page 2 ?tab=details, home) + 9 clicks + 2 links + 1 custom + 4 unloads.
+  await waitFor('20 events in Kafka', () => eventsOf(session).length >= 20 || undefined);
+  await new Promise((r) => setTimeout(r, 1500)); // anything late would be a duplicate
+  const got = eventsOf(session);
+  const events = got.map((r) => r.event);
+  assert.equal(got.length, 20, JSON.stringify(events.map((e) => e.event_type)));
+  assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'no event twice');
+  for (const r of got) assert.equal(r.key, session, 'Kafka key is the session id');
+  for (const e of events) assert.match(String(e.user_agent), /Chrome/);
+
+  const home = `${origin}/`;
+  const page2 = `${origin}/page2.html`;
+  const tab = `${origin}/page2.html?tab=details`;
+  const byType = (type: string) => events.filter((e) => e.event_type === type);
+  assert.deepEqual(byType('page_view').map((e) => e.page_url), [home, page2, tab, home]);
+  assert.deepEqual(byType('page_view').map((e) => (e.metadata as { referrer: string }).referrer), ['', home, page2, tab]);
+  assert.deepEqual(byType('page_view').map((e) => e.page_title), ['Analytics Demo - Home', 'Analytics Demo - Page 2', 'Analytics Demo - Page 2', 'Analytics Demo - Home']);
+
+  const unloads = byType('page_unload');
+  assert.deepEqual(unloads.map((e) => e.page_url).sort(), [home, home, page2, tab].sort(), 'one page_unload per view');
+  for (const u of unloads) assert.ok((u.metadata as { time_on_page_ms: number }).time_on_page_ms > 0, JSON.stringify(u));
+
+  assert.deepEqual(
+    byType('button_click').map((e) => [e.button_id, (e.metadata as { section: string }).section, e.page_url]),
+    [
+      ['btn-action-1', 'hero', home],
+      ['btn-action-2', 'hero', home],
+      ['btn-action-3', 'features', home],
+      ['card-cta', 'features', home],
+      ['Untitled button', 'features', home],
+      ['btn-custom', 'features', home],
+      ['signup-submit', 'signup', home],
+      ['btn-action-4', 'pricing', page2],
+      ['btn-tab-details', 'tabs', page2],
+    ],
+  );
+  assert.deepEqual(byType('navigation_click').map((e) => [e.metadata, e.page_url]), [
+    [{ destination: page2, link_text: 'Continue to page 2' }, home],
+    [{ destination: home, link_text: 'Back to the home page' }, tab],
+  ]);
+  assert.deepEqual(byType('demo_signup').map((e) => e.metadata), [{ plan: 'free' }]);
+  assert.ok(!JSON.stringify(events).includes('secret value'), 'input values are never read');
+
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(messages.filter((m) => m.type() === 'error').map((m) => m.text()), []);
+  assert.ok(statuses(messages).length > 0 && statuses(messages).every((s) => s === 200), `debug lines: ${statuses(messages)}`);
+  assert.ok((await stat(`${ROOT}test-results/demo-site.png`)).size > 10_000);
+});
+
+test('collector stopped during clicks and restarted: the events still arrive, once each', async () => {
+  const { page, messages, pageErrors } = await openTab();
+  const origin = demo.origin;
+  await page.goto(`${origin}/`);
+  await waitFor('page view delivered', () => statuses(messages).includes(200) || undefined);
+  const session = await sessionOf(page);
+
+  await collector.stop();
+  await page.click('#btn-action-1');
+  await page.click('#btn-action-2');
+  await waitFor('a failed delivery', () => statuses(messages).includes(0) || undefined);
+  // Leaving while the collector is down: the queue stays stored and page 2 takes it over.
+  await Promise.all([page.waitForURL(`${origin}/page2.html`), page.click('#link-page2')]);
+  const before = statuses(messages).length;
+  await page.click('#btn-action-4');
+  await waitFor('page 2 fails too', () => statuses(messages).slice(before).includes(0) || undefined);
+
+  await collector.start();
+  await waitFor('delivery after the restart', () => statuses(messages).slice(before).includes(200) || undefined, 90_000);
+  await closeTab(page);
+
+  await waitFor('8 events in Kafka', () => eventsOf(session).length >= 8 || undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  const events = eventsOf(session).map((r) => r.event);
+  assert.deepEqual(
+    events.map((e) => [e.event_type, e.button_id ?? null, e.page_url.replace(origin, '')]).sort(),
+    [
+      ['page_view', null, '/'],
+      ['button_click', 'btn-action-1', '/'],
+      ['button_click', 'btn-action-2', '/'],
+      ['navigation_click', null, '/'],
+      ['page_unload', null, '/'],
+      ['page_view', null, '/page2.html'],
+      ['button_click', 'btn-action-4', '/page2.html'],
+      ['page_unload', null, '/page2.html'],
+    ].sort(),
+  );
+  assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'no event twice');
+  assert.deepEqual(pageErrors, []);
+  // While the collector is down the browser itself reports the refused connections; nothing else.
+  const errors = messages.filter((m) => m.type() === 'error' && !m.text().includes('ERR_CONNECTION_REFUSED'));
+  assert.deepEqual(errors.map((m) => m.text()), []);
+});
