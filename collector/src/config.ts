@@ -22,11 +22,11 @@ export const CollectorConfigSchema = Type.Object({
   rateLimitMax: Type.Integer({ minimum: 0, default: 6000 }),
   rateLimitWindowMs: Type.Integer({ minimum: 100, default: 60_000 }),
   /** Micro-batching: a produce call goes out when this many records wait or after the linger. */
-  batchMaxRecords: Type.Integer({ minimum: 1, default: 1000 }),
+  batchMaxRecords: Type.Integer({ minimum: 1, default: 500 }),
   batchMaxBytes: Type.Integer({ minimum: 1024, default: 512 * 1024 }),
   batchLingerMs: Type.Integer({ minimum: 0, default: 5 }),
   /** A request waits this long for its ack, longer only while other acks keep arriving (busy, not stalled). */
-  produceTimeoutMs: Type.Integer({ minimum: 50, default: 600 }),
+  produceTimeoutMs: Type.Integer({ minimum: 50, default: 450 }),
   kafkaConnectTimeoutMs: Type.Integer({ minimum: 100, default: 1000 }),
   kafkaRequestTimeoutMs: Type.Integer({ minimum: 100, default: 3000 }),
   /** How often readiness is re-checked (metadata probe when up, reconnect attempt when down). */

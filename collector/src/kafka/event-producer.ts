@@ -131,6 +131,8 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
     });
     producer = p;
     admin = a;
+    // A fresh connection counts as progress, so the first sends get the full ack window.
+    lastAckAt = Date.now();
     setReady(true, 'connected');
   };
 
