@@ -12,10 +12,17 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
 import { legend, reduce, thresholds } from './common.ts';
 
+// Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
+// without TimescaleDB) a few rows per minute instead of one per minute, type and page.
 export const EVENTS_OVER_TIME = sql`
-  SELECT $__timeGroupAlias(bucket, $__interval), event_type AS metric, sum(event_count) AS events
-    FROM analytics_summary
-   WHERE $__timeFilter(bucket)
+  WITH per_minute AS (
+    SELECT bucket, event_type, sum(event_count) AS events
+      FROM analytics_summary
+     WHERE $__timeFilter(bucket)
+     GROUP BY 1, 2
+  )
+  SELECT $__timeGroupAlias(bucket, $__interval), event_type AS metric, sum(events) AS events
+    FROM per_minute
    GROUP BY 1, 2
    ORDER BY 1, 2`;
 
