@@ -1,13 +1,22 @@
 // Entry point: `npx tsx collector/src/server.ts`. Reads config once, connects the producer,
 // serves HTTP, and on SIGTERM/SIGINT stops accepting, finishes in-flight requests, flushes the
 // producer and exits 0.
+import { ConfigError } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { buildApp } from './app.ts';
-import { loadCollectorConfig } from './config.ts';
+import { loadCollectorConfig, type CollectorConfig } from './config.ts';
 import { createKafkaEventProducer } from './kafka/event-producer.ts';
 import { createMetrics } from './metrics.ts';
 
-const config = loadCollectorConfig();
+let config: CollectorConfig;
+try {
+  config = loadCollectorConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // No config, no log level yet: report through a default logger and stop.
+  createLogger('collector').fatal(error.message);
+  process.exit(1);
+}
 const logger = createLogger('collector', config.logLevel);
 const publisher = createKafkaEventProducer(config, logger);
 const app = await buildApp({ config, publisher, logger, metrics: createMetrics({ defaultMetrics: true }) });

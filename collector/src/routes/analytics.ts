@@ -47,7 +47,8 @@ export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRoute
           return reply.code(400).send(errorBody('validation_failed', summarize(outcome.errors.length), outcome.errors));
         case 'unavailable':
           metrics.eventsRejected.inc({ reason: 'kafka_unavailable' }, outcome.events);
-          request.log.warn({ reason: outcome.reason, events: outcome.events }, 'events not accepted: kafka unavailable');
+          // The producer logs the outage once; per-request lines would flood the log during one.
+          request.log.debug({ reason: outcome.reason, events: outcome.events }, 'events not accepted: kafka unavailable');
           return reply
             .code(503)
             .header('retry-after', String(opts.retryAfterSeconds))
