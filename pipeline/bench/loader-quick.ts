@@ -1,7 +1,8 @@
 // `npx tsx pipeline/bench/loader-quick.ts [events]` (default 200000): fills a private topic with
 // collector-shaped events, loads it with the pipeline into a fresh database, then `psql \copy`s
 // the same rows into the same schema in another fresh database, and prints rows/s for both.
-// Uses the running Kafka and PostgreSQL; drops what it creates.
+// Uses the running Kafka and PostgreSQL; drops what it creates. PIPELINE_DIRECT_COPY=false measures
+// the staging path alone.
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -28,7 +29,7 @@ const loaderDb = await createTestDatabase('analytics_test_bench_loader');
 const copyDb = await createTestDatabase('analytics_test_bench_copy');
 const file = path.join(tmpdir(), `${topic}.tsv`);
 const pipeline = createPipeline(
-  loadPipelineConfig({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: loaderDb.url, PIPELINE_SUMMARY_REFRESH_MS: '0' }),
+  loadPipelineConfig({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: loaderDb.url, PIPELINE_SUMMARY_REFRESH_MS: '0', PIPELINE_DIRECT_COPY: process.env.PIPELINE_DIRECT_COPY ?? 'true' }),
   createLogger('loader-bench', 'warn'),
 );
 

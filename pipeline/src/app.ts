@@ -20,10 +20,15 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   const state: Readiness = { kafka: false, database: false };
   const stopSignal = new AbortController();
   const timers: NodeJS.Timeout[] = [];
-  const sink = createPostgresSink(config.databaseUrl, config.pipelineConcurrency + 1, (error) => {
-    state.database = false;
-    logger.warn({ err: error }, 'idle database connection failed');
-  });
+  const sink = createPostgresSink(
+    config.databaseUrl,
+    config.pipelineConcurrency + 1,
+    (error) => {
+      state.database = false;
+      logger.warn({ err: error }, 'idle database connection failed');
+    },
+    config.pipelineDirectCopy,
+  );
   const kafka = new Kafka({ clientId: config.kafkaClientId, brokers: config.kafkaBrokers.split(','), logCreator: kafkaLogCreator(logger) });
   const deadLetter = createDeadLetterProducer(kafka, config.kafkaDlqTopic);
   const consumer: Consumer = kafka.consumer({

@@ -18,6 +18,11 @@ export const PipelineConfig = Type.Object({
   pipelineBatchMaxMessages: Type.Integer({ default: 5000, minimum: 1, maximum: 100_000 }),
   /** Partitions loaded at once, each batch in its own transaction and connection (order kept per partition). */
   pipelineConcurrency: Type.Integer({ default: 3, minimum: 1, maximum: 32 }),
+  /**
+   * COPY straight into analytics_events first and fall back to staging + ON CONFLICT only when the
+   * batch holds an already stored event; false always takes the staging path.
+   */
+  pipelineDirectCopy: Type.Boolean({ default: true }),
   /** Longest a fetch waits for records before the batch in hand is written. */
   pipelineBatchMaxMs: Type.Integer({ default: 200, minimum: 1, maximum: 60_000 }),
   /** Plain PostgreSQL only: how often analytics_summary is refreshed; 0 turns refreshing off. */
