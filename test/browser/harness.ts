@@ -32,36 +32,32 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** The collector on its own port and topic, run exactly as in production (`collector/src/server.ts`). */
-export class CollectorProcess {
+/**
+ * A service run exactly as in production (`node --import tsx <entry>`), with its own env, ready
+ * when `readyUrl` answers 200; stoppable and restartable, for outages.
+ */
+export class ServiceProcess {
   private child: ChildProcess | undefined;
   output = '';
   constructor(
-    readonly port: number,
-    readonly topic: string,
+    readonly entry: string,
+    readonly env: Record<string, string>,
+    readonly readyUrl: string,
   ) {}
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/analytics`;
-  }
-
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, COLLECTOR_PORT: String(this.port), COLLECTOR_HOST: '127.0.0.1', KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: this.topic, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => (this.output += d));
     child.stderr!.on('data', (d: Buffer) => (this.output += d));
-    await waitFor(`collector on ${this.port} (${this.output})`, async () => {
-      if (child.exitCode !== null) throw new Error(`collector exited: ${this.output}`);
-      const res = await fetch(`http://127.0.0.1:${this.port}/health`).catch(() => undefined);
+    await waitFor(`${this.entry} ready at ${this.readyUrl}`, async () => {
+      if (child.exitCode !== null) throw new Error(`${this.entry} exited: ${this.output}`);
+      const res = await fetch(this.readyUrl).catch(() => undefined);
       return res?.status === 200 || undefined;
     });
   }
 
-  /** SIGTERM, and wait until the process is gone: the port refuses connections from then on. */
+  /** SIGTERM, and wait until the process is gone (then SIGKILL if it lingers). */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
@@ -70,6 +66,33 @@ export class CollectorProcess {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/** The collector on its own port, producing to `topic`. */
+export function collectorProcess(port: number, topic: string): ServiceProcess & { url: string } {
+  const service = new ServiceProcess(
+    'collector/src/server.ts',
+    { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic },
+    `http://127.0.0.1:${port}/health`,
+  );
+  return Object.assign(service, { url: `http://127.0.0.1:${port}/analytics` });
+}
+
+/** The pipeline consuming `topic` into the database at `databaseUrl`, its ops port on `opsPort`. */
+export function pipelineProcess(opsPort: number, topic: string, dlqTopic: string, databaseUrl: string): ServiceProcess {
+  return new ServiceProcess(
+    'pipeline/src/main.ts',
+    {
+      KAFKA_BROKERS: KAFKA_BROKER,
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: dlqTopic,
+      KAFKA_GROUP_ID: `${topic}-pipeline`,
+      DATABASE_URL: databaseUrl,
+      PIPELINE_OPS_HOST: '127.0.0.1',
+      PIPELINE_OPS_PORT: String(opsPort),
+    },
+    `http://127.0.0.1:${opsPort}/ready`,
+  );
 }
 
 export async function startDemo(collectorUrl: string): Promise<{ app: FastifyInstance; origin: string; trackerBytes: number }> {

@@ -1,19 +1,24 @@
-// analytics.js in real Chromium against the demo site, the real collector process and Kafka:
-// every click, navigation and unload arrives once with the right fields, also across a
-// collector outage; the page never shows a console error.
+// analytics.js in real Chromium against the demo site, the real collector process, Kafka and
+// the pipeline: every click, navigation and unload arrives once with the right fields, in Kafka
+// and as one row in analytics_events, also across a collector outage; the page never shows a
+// console error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, stat } from 'node:fs/promises';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { ROOT } from '../support/services.ts';
-import { CollectorProcess, freePort, launchChromium, readTopic, startDemo, waitFor, type Received } from './harness.ts';
+import { collectorProcess, freePort, launchChromium, pipelineProcess, readTopic, startDemo, waitFor, type Received, type ServiceProcess } from './harness.ts';
 
 let kafka: Kafka;
 let topic: string;
-let collector: CollectorProcess;
+let dlqTopic: string;
+let collector: ServiceProcess & { url: string };
+let pipeline: ServiceProcess;
+let db: TestDatabase;
 let demo: { app: FastifyInstance; origin: string };
 let browser: Browser;
 let reader: { consumer: Consumer; received: Received[] };
@@ -21,8 +26,11 @@ let reader: { consumer: Consumer; received: Received[] };
 before(async () => {
   kafka = await testKafka('browser-test');
   topic = await createTopic(kafka, 'test-browser');
-  collector = new CollectorProcess(await freePort(), topic);
-  await collector.start();
+  dlqTopic = await createTopic(kafka, 'test-browser-dlq', 1);
+  db = await createTestDatabase('analytics_test_browser');
+  collector = collectorProcess(await freePort(), topic);
+  pipeline = pipelineProcess(await freePort(), topic, dlqTopic, db.url);
+  await Promise.all([collector.start(), pipeline.start()]);
   demo = await startDemo(collector.url);
   reader = await readTopic(kafka, topic);
   browser = await launchChromium();
@@ -32,8 +40,10 @@ after(async () => {
   await browser?.close();
   await reader?.consumer.disconnect();
   await collector?.stop();
+  await pipeline?.stop();
   await demo?.app.close();
-  if (topic) await deleteTopics(kafka, [topic]);
+  await db?.drop();
+  if (topic) await deleteTopics(kafka, [topic, dlqTopic]);
 });
 
 /** A fresh tab in a fresh profile, with its console recorded. */
@@ -62,6 +72,20 @@ async function closeTab(page: Page): Promise<void> {
 
 function eventsOf(session: string): Received[] {
   return reader.received.filter((r) => r.event.session_id === session);
+}
+
+/** The session's rows in analytics_events, once the pipeline has stored `count` of them. */
+async function rowsOf(session: string, count: number): Promise<{ event_id: string; event_type: string; button_id: string | null }[]> {
+  const query = () => db.pool.query('SELECT event_id::text, event_type, button_id FROM analytics_events WHERE session_id = $1 ORDER BY "timestamp"', [session]);
+  await waitFor(`${count} rows in analytics_events`, async () => ((await query()).rowCount! >= count ? true : undefined));
+  return (await query()).rows;
+}
+
+/** What reached Kafka reached the database: the same event ids, one row each. */
+async function assertStored(session: string, events: Received['event'][]): Promise<void> {
+  const rows = await rowsOf(session, events.length);
+  assert.equal(rows.length, events.length, 'one row per event');
+  assert.deepEqual(rows.map((r) => r.event_id).sort(), events.map((e) => e.event_id).sort());
 }
 
 test('clicks, navigation to page 2 and back, and closing the tab arrive once each with the right fields', async () => {
@@ -135,6 +159,7 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   assert.deepEqual(messages.filter((m) => m.type() === 'error').map((m) => m.text()), []);
   assert.ok(statuses(messages).length > 0 && statuses(messages).every((s) => s === 200), `debug lines: ${statuses(messages)}`);
   assert.ok((await stat(`${ROOT}test-results/demo-site.png`)).size > 10_000);
+  await assertStored(session, events);
 });
 
 test('collector stopped during clicks and restarted: the events still arrive, once each', async () => {
@@ -179,4 +204,5 @@ test('collector stopped during clicks and restarted: the events still arrive, on
   // While the collector is down the browser itself reports the refused connections; nothing else.
   const errors = messages.filter((m) => m.type() === 'error' && !m.text().includes('ERR_CONNECTION_REFUSED'));
   assert.deepEqual(errors.map((m) => m.text()), []);
+  await assertStored(session, events);
 });
