@@ -40,6 +40,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
     maxBytes: 32 * 1024 * 1024,
   });
   const stopping = () => stopSignal.signal.aborted;
+  let summaryStale = true;
   const pause = (ms: number) => delay(ms, undefined, { signal: stopSignal.signal }).catch(() => undefined);
 
   // Kafka counts as connected while the consumer is in the group and has fetched or heartbeated
@@ -112,7 +113,17 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
     });
     if (flavor === 'plain') {
       // TimescaleDB's continuous aggregate policy refreshes there; here the pipeline does.
-      if (config.pipelineSummaryRefreshMs > 0) every(config.pipelineSummaryRefreshMs, 'summary refresh', () => sink.refreshSummary());
+      // A refresh recomputes the whole view, so it runs only when this instance stored rows since the last one.
+      if (config.pipelineSummaryRefreshMs > 0) {
+        every(config.pipelineSummaryRefreshMs, 'summary refresh', async () => {
+          if (!summaryStale) return;
+          summaryStale = false;
+          await sink.refreshSummary().catch((error: unknown) => {
+            summaryStale = true;
+            throw error;
+          });
+        });
+      }
       if (config.pipelineRetentionDays > 0) every(3_600_000, 'retention', async () => void (await sink.deleteOlderThan(config.pipelineRetentionDays)));
       return Promise.resolve();
     }
@@ -122,6 +133,8 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     for (let i = 0; i < batch.messages.length; i += config.pipelineBatchMaxMessages) {
+      // After SIGTERM or a revoke, stop at a chunk boundary: what is done is committed, the rest replays.
+      if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + config.pipelineBatchMaxMessages);
       const started = process.hrtime.bigint();
       const split = splitBatch(topic, partition, chunk, metrics);
@@ -148,6 +161,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       const { inserted, duplicates, deadLettered } = result.value;
       metrics.consumed.inc(chunk.length);
       metrics.inserted.inc(inserted);
+      if (inserted > 0) summaryStale = true;
       metrics.duplicates.inc(duplicates);
       for (const r of deadLettered) metrics.deadLettered.inc({ reason: r.reason });
       metrics.batchSize.observe(chunk.length);
