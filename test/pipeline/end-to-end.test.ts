@@ -1,0 +1,70 @@
+// The runbook's check, end to end with real processes: collector -> Kafka -> pipeline ->
+// PostgreSQL. One curl-shaped POST becomes one row; 100 parallel POSTs for one session, 100 rows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Kafka } from 'kafkajs';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER, ROOT } from '../support/services.ts';
+import { count, opsPort, pipelineEnv, startPipelineProcess, waitFor, type PipelineProcess } from './helpers.ts';
+
+let kafka: Kafka;
+let db: TestDatabase;
+let topic: string;
+let dlqTopic: string;
+let pipeline: PipelineProcess;
+let collector: ChildProcess;
+let collectorUrl = '';
+
+before(async () => {
+  kafka = await testKafka('pipeline-e2e-test');
+  db = await createTestDatabase('analytics_test_e2e');
+  topic = await createTopic(kafka, 'test-e2e-events');
+  dlqTopic = await createTopic(kafka, 'test-e2e-dlq', 1);
+  pipeline = startPipelineProcess(pipelineEnv({ databaseUrl: db.url, topic, dlqTopic, groupId: `${topic}-group` }));
+  collector = spawn(process.execPath, ['--import', 'tsx', 'collector/src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, COLLECTOR_PORT: '0', COLLECTOR_HOST: '127.0.0.1', KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  collector.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  collector.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const port = await waitFor('collector port', async () => /listening[^\n]*?(?:127\.0\.0\.1|localhost):(\d+)|"port":(\d+)/.exec(out), (m) => m !== null, 60_000);
+  collectorUrl = `http://127.0.0.1:${port![1] ?? port![2]}`;
+  await waitFor('collector health', async () => (await fetch(`${collectorUrl}/health`).catch(() => undefined))?.status, (s) => s === 200, 30_000);
+  const ops = await opsPort(pipeline);
+  await waitFor('pipeline ready', async () => (await fetch(`http://127.0.0.1:${ops}/ready`)).status, (s) => s === 200);
+});
+
+after(async () => {
+  collector?.kill('SIGTERM');
+  pipeline?.child.kill('SIGTERM');
+  await Promise.all([pipeline?.exited, collector && new Promise((r) => (collector.exitCode !== null ? r(null) : collector.once('exit', r)))]);
+  await deleteTopics(kafka, [topic, dlqTopic]);
+  await db.drop();
+});
+
+const post = (body: unknown) => fetch(`${collectorUrl}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('one POST /analytics becomes one row in analytics_events', async (t) => {
+  const started = Date.now();
+  const res = await post({ event_type: 'page_view', page_url: 'https://example.com/e2e', session_id: 'e2e-single', page_title: 'E2E' });
+  assert.ok(res.status >= 200 && res.status < 300, `collector answered ${res.status}`);
+  await waitFor('row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'e2e-single'"), (n) => n === 1, 30_000, 10);
+  // Reported, not asserted: speed belongs to benchmarks.
+  t.diagnostic(`row visible ${Date.now() - started} ms after the POST`);
+  const { rows } = await db.pool.query("SELECT event_type, page_url, page_title FROM analytics_events WHERE session_id = 'e2e-single'");
+  assert.deepEqual(rows[0], { event_type: 'page_view', page_url: 'https://example.com/e2e', page_title: 'E2E' });
+});
+
+test('100 parallel POSTs for perf-test-session make exactly 100 rows', async () => {
+  const responses = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => post({ event_type: 'button_click', page_url: 'https://example.com/perf', session_id: 'perf-test-session', button_id: `b${i}` })),
+  );
+  assert.ok(responses.every((r) => r.status >= 200 && r.status < 300), responses.map((r) => r.status).join());
+  const sql = "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'perf-test-session'";
+  await waitFor('100 rows', () => count(db.pool, sql), (n) => n >= 100, 30_000);
+  assert.equal(await count(db.pool, sql), 100);
+});
