@@ -11,7 +11,6 @@ import { merge, nextBatch, without } from './queue.ts';
 import { BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
 import { retryDelay, shouldRetry } from './retry.ts';
 
-
 export type Api = { track(name: string, metadata?: object): void };
 
 /** Runs `fn` so that nothing it throws reaches the page. */
