@@ -6,7 +6,14 @@ import { createKafkaEventProducer, type EventPublisher } from '../../collector/s
 import { createLogger } from '../../lib/logger.ts';
 
 export function testConfig(overrides: Partial<CollectorConfig> = {}): CollectorConfig {
-  return { ...loadCollectorConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), ...overrides };
+  return {
+    ...loadCollectorConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }),
+    // CI machines can be starved for CPU; a slow ack must not turn into a 503 in tests that are
+    // about something else. Outages are detected by readiness, which these do not affect.
+    produceTimeoutMs: 10_000,
+    kafkaRequestTimeoutMs: 15_000,
+    ...overrides,
+  };
 }
 
 export const silentLogger = createLogger('collector-test', process.env.LOG_LEVEL ?? 'silent');
