@@ -1,0 +1,149 @@
+// The README's runbook, run as printed against a stack started by `bin/start --detach`.
+// Three names are swapped so the test never touches real data or another run's records: the
+// database (`-d analytics` → a fresh analytics_test_* database), the topic (`--topic
+// analytics-events` → a private topic) and the consumer group (`--group analytics-pipeline`).
+// Everything else — ports, flags, quoting, the wrappers in bin/ — runs verbatim.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { portOpen, ROOT } from '../support/services.ts';
+
+const run = promisify(execFile);
+const STACK_PORTS = [3001, 4195, 8080];
+
+/** The shell commands of the README's Runbook section, continuation lines joined. */
+export function runbookCommands(readme: string): string[] {
+  const section = readme.split(/^## Runbook$/m)[1]?.split(/^## /m)[0] ?? '';
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks
+    .flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Commands a person runs by hand and leaves open: an interactive psql, a log tail. */
+const interactive = (cmd: string) => /^psql\b(?!.*\s-c\s)/.test(cmd) || /^tail -f/.test(cmd);
+
+let db: TestDatabase;
+let topic: string;
+let runDir: string;
+const group = `runbook-test-${process.pid}`;
+let env: NodeJS.ProcessEnv;
+
+before(async () => {
+  const busy = (await Promise.all(STACK_PORTS.map(async (p) => ((await portOpen('127.0.0.1', p)) ? p : null)))).filter(Boolean);
+  assert.deepEqual(busy, [], `ports ${busy.join(', ')} are in use: stop the running stack (npm run stop) so the runbook can start its own`);
+  const kafka = await testKafka('runbook');
+  topic = await createTopic(kafka, 'runbook-test');
+  db = await createTestDatabase('analytics_test_runbook');
+  runDir = await mkdtemp(path.join(tmpdir(), 'runbook-'));
+  env = {
+    ...process.env,
+    ANALYTICS_RUN_DIR: runDir,
+    DATABASE_URL: db.url,
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP_ID: group,
+    PIPELINE_SUMMARY_REFRESH_MS: '500',
+  };
+  const { stdout } = await run('bash', ['bin/start', '--detach'], { cwd: ROOT, env, timeout: 180_000 });
+  for (const name of ['collector', 'pipeline', 'demo-site']) assert.match(stdout, new RegExp(`\\[${name}\\]\\s+ready`), stdout);
+});
+
+after(async () => {
+  if (env) await run('bash', ['bin/stop'], { cwd: ROOT, env, timeout: 120_000 }).catch(() => undefined);
+  if (topic) await deleteTopics(await testKafka('runbook'), [topic]);
+  await db?.drop();
+  if (runDir) await rm(runDir, { recursive: true, force: true });
+});
+
+function localize(cmd: string): string {
+  return cmd
+    .replace(/-d analytics(?=\s)/g, `-d ${db.name}`)
+    .replace(/--topic analytics-events(?=\s|$)/g, `--topic ${topic}`)
+    .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`);
+}
+
+async function sh(cmd: string): Promise<string> {
+  const { stdout } = await run('bash', ['-c', localize(cmd)], { cwd: ROOT, env: { ...process.env }, timeout: 90_000 });
+  return stdout;
+}
+
+/** Re-runs a command until its output satisfies `ok` (the pipeline loads asynchronously). */
+async function eventually(cmd: string, ok: (out: string) => boolean, ms = 20_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  let out = '';
+  while (Date.now() < deadline) {
+    out = await sh(cmd);
+    if (ok(out)) return out;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return out;
+}
+
+const firstCount = (out: string) => Number(/^\s*(\d+)\s*$/m.exec(out)?.[1] ?? NaN);
+
+test('every runbook command works as printed', async () => {
+  const commands = runbookCommands(await readFile(path.join(ROOT, 'README.md'), 'utf8'));
+  assert.ok(commands.length >= 15, `only ${commands.length} commands found in the runbook`);
+  const checked = new Set<string>();
+  for (const cmd of commands) {
+    if (interactive(cmd)) continue;
+    if (/perf-test-session'/.test(cmd) && /COUNT/.test(cmd)) {
+      const out = await eventually(cmd, (o) => firstCount(o) === 100);
+      assert.equal(firstCount(out), 100, `${cmd}\n${out}`);
+      checked.add('perf-count');
+      continue;
+    }
+    const out = await sh(cmd);
+    if (/curl -s -X POST .*"button_id":"test-button"/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.equal(body.success, true, out);
+      assert.equal(body.message, 'Event received and sent to Kafka');
+      assert.match(body.eventId, /^[0-9a-f-]{36}$/);
+      checked.add('curl-design');
+    } else if (/curl -s -X POST .*-d '\[/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.equal(body.accepted, 1, out);
+      assert.ok(body.errors.some((e: { field: string }) => e.field === '/1/page_url'), out);
+      checked.add('curl-batch');
+    } else if (/curl -s -X POST .*-d '\{"event_type":"page_view"\}'/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.equal(body.success, false, out);
+      assert.ok(body.errors.some((e: { field: string }) => e.field === '/page_url'), out);
+      checked.add('curl-invalid');
+    } else if (/kafka-topics --list/.test(cmd)) {
+      assert.ok(out.split('\n').includes('analytics-events'), out);
+      assert.ok(out.split('\n').includes('analytics-events-dlq'), out);
+      checked.add('topics');
+    } else if (/kafka-console-consumer/.test(cmd)) {
+      const lines = out.trim().split('\n');
+      assert.equal(lines.length, 10, out);
+      for (const line of lines) assert.match(JSON.parse(line).event_type, /^[a-z_]+$/);
+      checked.add('console-consumer');
+    } else if (/kafka-consumer-groups/.test(cmd)) {
+      assert.match(out, new RegExp(topic), out);
+      checked.add('consumer-groups');
+    } else if (/localhost:3001\/health/.test(cmd)) {
+      assert.equal(JSON.parse(out).kafkaReady, true, out);
+      checked.add('collector-health');
+    } else if (/localhost:4195\/(ready|ping)/.test(cmd)) {
+      assert.ok(out.length > 0, cmd);
+      checked.add('pipeline-ops');
+    } else if (/\/metrics/.test(cmd)) {
+      assert.match(out, /# HELP /, cmd);
+      checked.add('metrics');
+    } else if (/SELECT COUNT\(\*\) FROM analytics_events;/.test(cmd)) {
+      assert.ok(firstCount(out) >= 102, out);
+      checked.add('psql-count');
+    }
+  }
+  for (const key of ['curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+    assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
+  }
+});
