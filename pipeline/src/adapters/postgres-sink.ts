@@ -96,6 +96,13 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
     async write(rows, rejected) {
       const client = await pool.connect();
       let broken = false;
+      // pg emits 'error' on a checked-out client whose server goes away (a restart); with no
+      // listener that event would crash the process. The query in flight rejects too, so the batch retries.
+      const onClientError = (error: Error) => {
+        broken = true;
+        onError(error);
+      };
+      client.on('error', onClientError);
       try {
         await client.query('BEGIN');
         let inserted = 0;
@@ -112,6 +119,7 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
         throw error;
       } finally {
         // A client whose connection failed is discarded, not returned to the pool.
+        client.off('error', onClientError);
         client.release(broken ? true : undefined);
       }
     },
