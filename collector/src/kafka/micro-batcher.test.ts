@@ -69,3 +69,12 @@ test('failPending rejects queued items; drain waits for everything in flight', a
   assert.equal(b.size, 0);
   await b.drain();
 });
+
+test('a caller whose items span several flushes resolves only when all are acked, fails if any fails', async () => {
+  const { calls, flush } = recorder({ fail: (items) => items.includes(99) });
+  const b = new MicroBatcher(flush, { maxRecords: 2, maxBytes: 1e6, lingerMs: 0 }, () => 1);
+  await b.add([1, 2, 3, 4, 5]);
+  assert.deepEqual(calls, [[1, 2], [3, 4], [5]]);
+  await assert.rejects(b.add([6, 7, 99, 8]), /broker said no/);
+  await b.add([]);
+});

@@ -9,11 +9,32 @@ export interface BatcherOptions {
   lingerMs: number;
 }
 
+// One per add() call, shared by its items: a 100-event request costs one promise, not 100.
+interface Ticket {
+  remaining: number;
+  settled: boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 interface Entry<T> {
   item: T;
   bytes: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
+  ticket: Ticket;
+}
+
+function succeed(ticket: Ticket): void {
+  ticket.remaining -= 1;
+  if (ticket.remaining === 0 && !ticket.settled) {
+    ticket.settled = true;
+    ticket.resolve();
+  }
+}
+
+function fail(ticket: Ticket, error: Error): void {
+  if (ticket.settled) return;
+  ticket.settled = true;
+  ticket.reject(error);
 }
 
 export class MicroBatcher<T> {
@@ -31,16 +52,17 @@ export class MicroBatcher<T> {
 
   /** Resolves when every item was flushed, rejects with the flush error otherwise. */
   add(items: readonly T[]): Promise<void> {
-    const done = items.map(
-      (item) =>
-        new Promise<void>((resolve, reject) => {
-          const bytes = this.sizeOf(item);
-          this.pending.push({ item, bytes, resolve, reject });
-          this.pendingBytes += bytes;
-        }),
-    );
+    if (items.length === 0) return Promise.resolve();
+    const done = new Promise<void>((resolve, reject) => {
+      const ticket: Ticket = { remaining: items.length, settled: false, resolve, reject };
+      for (const item of items) {
+        const bytes = this.sizeOf(item);
+        this.pending.push({ item, bytes, ticket });
+        this.pendingBytes += bytes;
+      }
+    });
     this.schedule();
-    return Promise.all(done).then(() => undefined);
+    return done;
   }
 
   get size(): number {
@@ -53,7 +75,7 @@ export class MicroBatcher<T> {
     this.pending = [];
     this.pendingBytes = 0;
     this.clearTimer();
-    for (const e of dropped) e.reject(error);
+    for (const e of dropped) fail(e.ticket, error);
     this.notifyIdle();
   }
 
@@ -96,10 +118,10 @@ export class MicroBatcher<T> {
     const batch = this.take();
     if (batch.length === 0) return;
     this.inFlight = this.flushFn(batch.map((e) => e.item)).then(
-      () => batch.forEach((e) => e.resolve()),
+      () => batch.forEach((e) => succeed(e.ticket)),
       (error: unknown) => {
         const err = error instanceof Error ? error : new Error(String(error));
-        batch.forEach((e) => e.reject(err));
+        batch.forEach((e) => fail(e.ticket, err));
       },
     );
     void this.inFlight.finally(() => {
