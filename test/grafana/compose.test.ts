@@ -28,7 +28,7 @@ test('images are pinned: TimescaleDB on PG16, Grafana 12 matching the dashboard 
   const text = await readFile(path.join(ROOT, 'docker-compose.yml'), 'utf8');
   const images = [...text.matchAll(/image: (\S+)/g)].map((m) => m[1]!);
   for (const image of images) assert.doesNotMatch(image, /:latest$|^[^:]+$/, `${image} is pinned`);
-  assert.ok(images.includes('apache/kafka:4.1.0'));
+  assert.ok(images.includes('apache/kafka:4.1.1'));
   assert.ok(images.some((i) => /^timescale\/timescaledb:2\.\d+\.\d+-pg16$/.test(i)));
   assert.ok(images.some((i) => /^grafana\/grafana-oss:12\.\d+\.\d+$/.test(i)));
   assert.match(text, /KAFKA_PROCESS_ROLES: broker,controller/);
