@@ -29,7 +29,7 @@ const loaderDb = await createTestDatabase('analytics_test_bench_loader');
 const copyDb = await createTestDatabase('analytics_test_bench_copy');
 const file = path.join(tmpdir(), `${topic}.tsv`);
 const pipeline = createPipeline(
-  loadPipelineConfig({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: loaderDb.url, PIPELINE_SUMMARY_REFRESH_MS: '0', PIPELINE_DIRECT_COPY: process.env.PIPELINE_DIRECT_COPY ?? 'true' }),
+  loadPipelineConfig({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: loaderDb.url, PIPELINE_SUMMARY_REFRESH_MS: '0', PIPELINE_DIRECT_COPY: process.env.PIPELINE_DIRECT_COPY ?? 'true', PIPELINE_CONCURRENCY: process.env.PIPELINE_CONCURRENCY ?? '3' }),
   createLogger('loader-bench', 'warn'),
 );
 
@@ -57,6 +57,7 @@ try {
 
   // 2. The pipeline: from start (migrate, join the group) to the last row committed.
   t = Date.now();
+  const cpu = process.cpuUsage();
   let firstAt = 0;
   await pipeline.start();
   for (;;) {
@@ -67,7 +68,13 @@ try {
   }
   const end = Date.now();
   const rows = Number((await loaderDb.pool.query('SELECT count(*) AS n FROM analytics_events')).rows[0].n);
+  const used = process.cpuUsage(cpu);
   out(`pipeline: ${rows} rows in ${end - t} ms: ${rate(rows, end - t)} end to end; ${rate(rows, end - firstAt)} from the first committed batch`);
+  const hist = (await pipeline.metrics.batchSeconds.get()).values;
+  const sum = hist.find((v) => v.metricName === 'pipeline_batch_duration_seconds_sum')?.value ?? 0;
+  const batches = hist.find((v) => v.metricName === 'pipeline_batch_duration_seconds_count')?.value ?? 0;
+  out(`pipeline batches: ${batches}, mean ${Math.round(rows / batches)} rows, mean ${Math.round((sum / batches) * 1000)} ms each (process + transaction + offset commit)`);
+  out(`pipeline process CPU: ${Math.round((used.user + used.system) / 1000)} ms over ${end - t} ms wall (${rate(rows, (used.user + used.system) / 1000)} per CPU-second)`);
 
   // 3. Baseline: psql \copy of the same rows into the same migrated schema.
   t = Date.now();
