@@ -68,6 +68,7 @@ const POISON: [string, Buffer, string][] = [
   ['wrong schema: timestamp out of range', Buffer.from('{"event_type":"page_view","timestamp":1e300}'), 'timestamp_out_of_range'],
   ['empty', Buffer.alloc(0), 'empty_value'],
   ['huge, not JSON (900 KB)', Buffer.from('z'.repeat(900_000)), 'invalid_json'],
+  ['deep: metadata nested 100,000 levels', Buffer.from(`{"event_type":"page_view","metadata":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`), 'metadata_too_deep'],
   ['huge metadata (800 KB)', Buffer.from(JSON.stringify({ event_type: 'page_view', page_url: 'https://x.example/', metadata: { s: 'm'.repeat(800_000) } })), 'metadata_too_large'],
 ];
 
@@ -85,7 +86,8 @@ test('console-producer poison goes to the DLQ and the rejected table with its re
   const last = valid(4);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  await producer.send({ topic, acks: -1, messages: [{ value: rawInvalid }, { value: JSON.stringify(last) }] });
+  const badByteInJson = Buffer.concat([Buffer.from('{"event_type":"page_view","page_url":"https://x.example/","page_title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  await producer.send({ topic, acks: -1, messages: [{ value: rawInvalid }, { value: badByteInJson }, { value: JSON.stringify(last) }] });
   await producer.disconnect();
 
   const ids = [...after, last].map((e) => e.event_id);
@@ -98,7 +100,9 @@ test('console-producer poison goes to the DLQ and the rejected table with its re
   const expected = [
     ...POISON.map(([what, bytes, reason]) => ({ what, bytes, reason })),
     { what: 'invalid UTF-8 via the console producer', bytes: Buffer.from(badUtf8Line.toString('utf8'), 'utf8'), reason: 'invalid_json' },
-    { what: 'invalid UTF-8 bytes', bytes: rawInvalid, reason: 'invalid_json' },
+    { what: 'invalid UTF-8 bytes', bytes: rawInvalid, reason: 'invalid_utf8' },
+    // Otherwise a valid event: refused, not stored with U+FFFD in place of the Latin-1 byte.
+    { what: 'invalid UTF-8 inside a JSON event', bytes: badByteInJson, reason: 'invalid_utf8' },
   ];
   const { rows } = await db.pool.query<{ reason: string; raw: Buffer | null; offset: string; detail: string }>(
     'SELECT reason, raw_value AS raw, kafka_offset::text AS offset, detail FROM analytics_events_rejected WHERE kafka_topic = $1 ORDER BY kafka_offset',

@@ -54,6 +54,9 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
     ['year 10000', { event_type: 'x', timestamp: '+010000-01-01T00:00:00Z' }, 'timestamp_out_of_range'],
     ['before 1970', { event_type: 'x', received_at: '1969-12-31T23:59:59Z' }, 'timestamp_out_of_range'],
     ['huge metadata', { event_type: 'x', metadata: { big: 'x'.repeat(40_000) } }, 'metadata_too_large'],
+    // 100,000 levels once overflowed the stack in cleanJson and stalled the partition.
+    ['metadata nested 100,000 deep', { event_type: 'x', metadata: nested(100_000) }, 'metadata_too_deep'],
+    ['metadata nested 20 deep is kept', { event_type: 'x', metadata: nested(20) }, 'ok'],
   ];
   for (const [name, input, reason] of cases) {
     const out = normalizeEvent(input, ctx);
@@ -64,3 +67,9 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
 test('parseTimestamp accepts numeric strings as epochs', () => {
   assert.deepEqual(parseTimestamp('1767225600', 'ts'), { ok: true, iso: '2026-01-01T00:00:00.000Z' });
 });
+
+function nested(levels: number): Record<string, unknown> {
+  let node: Record<string, unknown> = { leaf: 1 };
+  for (let i = 1; i < levels; i++) node = { n: node };
+  return node;
+}

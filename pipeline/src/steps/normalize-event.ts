@@ -1,7 +1,7 @@
 // Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
 // the contract; records from other producers get defaults in the spirit of the Bento mapping this
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
-import { LIMITS, isUuid, type CollectedEvent } from '../../../contract/index.ts';
+import { LIMITS, deeperThan, isUuid, type CollectedEvent } from '../../../contract/index.ts';
 import { cleanColumn, cleanJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';
@@ -51,8 +51,12 @@ function eventId(raw: unknown, ctx: RecordContext): string {
   return idFromPosition(ctx);
 }
 
+/** Deeper than this is no real event; cleaning and serializing it would recurse without bound. */
+export const MAX_METADATA_DEPTH = 64;
+
 function metadataJson(raw: unknown): Outcome<string> {
   if (raw === undefined || raw === null) return ok('{}');
+  if (deeperThan(raw, MAX_METADATA_DEPTH)) return dlq('metadata_too_deep', `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
   // A non-object is kept, wrapped, rather than lost: the column is always a JSON object.
   const object = typeof raw === 'object' && !Array.isArray(raw) ? raw : { value: raw };
   const json = JSON.stringify(cleanJson(object));

@@ -2,12 +2,14 @@
 // belongs in the dead-letter topic. Reasons are snake_case so they double as metric labels.
 export type RejectReason =
   | 'empty_value'
+  | 'invalid_utf8'
   | 'invalid_json'
   | 'not_an_object'
   | 'missing_event_type'
   | 'invalid_timestamp'
   | 'timestamp_out_of_range'
   | 'metadata_too_large'
+  | 'metadata_too_deep'
   // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.
   | 'database_rejected';
 

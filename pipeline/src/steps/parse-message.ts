@@ -1,11 +1,20 @@
 // Step 1: Kafka record bytes -> a JSON object, or a reason to dead-letter it.
 import { dlq, ok, type Outcome } from './outcome.ts';
 
+// Fatal: bytes that are not UTF-8 are refused, not silently turned into U+FFFD and stored.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseMessage(value: Buffer | null): Outcome<Record<string, unknown>> {
   if (value === null || value.length === 0) return dlq('empty_value', 'record has no value');
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return dlq('invalid_utf8', 'record value is not valid UTF-8');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     return dlq('invalid_json', (error as Error).message);
   }
