@@ -37,10 +37,36 @@ async function startBaseline(kind: 'raw' | 'fastify'): Promise<{ service: Servic
   return { service, url };
 }
 
-async function metric(url: string, name: string): Promise<number> {
+/** Sum of every sample of a metric (all label sets) in Prometheus text. */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+interface FlushSnapshot {
+  flushes: number;
+  seconds: number;
+  records: number;
+}
+
+async function flushSnapshot(url: string): Promise<FlushSnapshot> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
+  return {
+    flushes: metricSum(text, 'collector_kafka_produce_seconds_count'),
+    seconds: metricSum(text, 'collector_kafka_produce_seconds_sum'),
+    records: metricSum(text, 'collector_kafka_batch_records_sum'),
+  };
+}
+
+/** Average produce call over a phase: how long the broker took and how full the calls were. */
+function flushStats(before: FlushSnapshot, after: FlushSnapshot, seconds: number) {
+  const flushes = after.flushes - before.flushes;
+  return {
+    flushesPerSecond: flushes / seconds,
+    avgFlushMs: flushes === 0 ? 0 : ((after.seconds - before.seconds) / flushes) * 1000,
+    avgRecordsPerFlush: flushes === 0 ? 0 : (after.records - before.records) / flushes,
+  };
 }
 
 export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> {
@@ -73,17 +99,33 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
       }
     }
     const byCase = new Map<string, LoadResult[]>();
+    // VmHWM after each collector case: shows which load drives the peak.
+    const peakAfter: Record<string, number> = {};
+    const flushes: Record<string, ReturnType<typeof flushStats>[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
+        const before = c.url === collector.url ? await flushSnapshot(collector.url) : undefined;
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
+        if (before) flushes[c.key] = [...(flushes[c.key] ?? []), flushStats(before, await flushSnapshot(collector.url), res.seconds)];
         byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);
-        if (c.url === collector.url) collectorEvents2xx += res.ok2xx * c.events;
+        if (c.url === collector.url) {
+          collectorEvents2xx += res.ok2xx * c.events;
+          peakAfter[c.key] = Math.round(collector.service.peakRssBytes() / 1024 / 1024);
+        }
         ctx.log(`round ${r + 1}/${rounds} ${c.key}: ${Math.round(res.requestsPerSecond)} req/s, p50 ${res.latencyP50Ms} ms, p99 ${res.latencyP99Ms} ms, non-2xx ${res.non2xx + res.errors}`);
       }
     }
     // Requests autocannon abandoned at its deadline may still be acknowledged: let them land.
     await new Promise((r) => setTimeout(r, 1500));
-    const accepted = await metric(collector.url, 'collector_events_accepted_total');
+    const metricsText = await (await fetch(`${collector.url}/metrics`)).text();
+    const accepted = metricSum(metricsText, 'collector_events_accepted_total');
+    // Where the collector's memory is at the end: V8 heap vs. the rest (code, tsx, buffers).
+    const memory = {
+      heapTotalMb: metricSum(metricsText, 'nodejs_heap_size_total_bytes') / 2 ** 20,
+      heapUsedMb: metricSum(metricsText, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+      externalMb: metricSum(metricsText, 'nodejs_external_memory_bytes') / 2 ** 20,
+      rssNowMb: metricSum(metricsText, 'process_resident_memory_bytes') / 2 ** 20,
+    };
     const onTopic = await ctx.kafka.recordCount(topic);
     recordPeak(ctx, 'collector', 'collector benchmarks 1-2', collector.service);
 
@@ -115,7 +157,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
         baseline: { name: 'bare Fastify', value: s.bare.requestsPerSecond, unit: 'req/s' },
         ratio: singleRatio,
         target: { text: `>= ${SINGLE_TARGET_RATIO}x bare Fastify`, met: singleRatio >= SINGLE_TARGET_RATIO },
-        details: { collector: s.collector, bareFastify: s.bare, counts, topic },
+        details: { collector: s.collector, bareFastify: s.bare, counts, topic, collectorPeakRssMbAfter: peakAfter, collectorMemoryAtEnd: memory, kafkaFlushes: flushes['collector'] },
       },
       {
         id: 'collector_batch',
@@ -125,7 +167,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
         baseline: { name: 'bare Fastify, same body', value: s.bareBatch.eventsPerSecond, unit: 'events/s' },
         ratio: s.collectorBatch.eventsPerSecond / s.bareBatch.eventsPerSecond,
         target: { text: `>= ${BATCH_TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s`, met: s.collectorBatch.eventsPerSecond >= BATCH_TARGET_EVENTS_PER_SECOND },
-        details: { collector: s.collectorBatch, bareFastify: s.bareBatch, counts },
+        details: { collector: s.collectorBatch, bareFastify: s.bareBatch, counts, kafkaFlushes: flushes['collectorBatch'] },
       },
     ];
   } finally {

@@ -6,7 +6,7 @@ import type { Service } from './processes.ts';
 
 export interface PeakMemory {
   /** Largest VmHWM seen per role ("collector", "pipeline"), bytes, with the case that caused it. */
-  byRole: Map<string, { bytes: number; during: string }>;
+  byRole: Map<string, { bytes: number; during: string; atReadyBytes: number | undefined }>;
 }
 
 export interface BenchContext {
@@ -19,5 +19,5 @@ export interface BenchContext {
 export function recordPeak(ctx: BenchContext, role: string, during: string, service: Service): void {
   const bytes = service.peakRssBytes();
   const prev = ctx.memory.byRole.get(role);
-  if (!prev || bytes > prev.bytes) ctx.memory.byRole.set(role, { bytes, during });
+  if (!prev || bytes > prev.bytes) ctx.memory.byRole.set(role, { bytes, during, atReadyBytes: service.rssAtReadyBytes });
 }

@@ -12,7 +12,7 @@ export interface Settings {
   /** Events pre-filled into the loader's topic, and rounds of (COPY, pipeline). */
   loader: { events: number; rounds: number };
   /** Steady load for the end-to-end latency: events (= requests) per second, seconds. */
-  e2e: { rate: number; seconds: number; connections: number; pollIntervalMs: number };
+  e2e: { rate: number; seconds: number; warmupSeconds: number; connections: number; pollIntervalMs: number };
   cases: readonly CaseName[];
 }
 
@@ -20,17 +20,17 @@ const BASE: Record<Mode, Omit<Settings, 'cases' | 'mode'>> = {
   full: {
     http: { seconds: 10, rounds: 3, connections: 50, warmupSeconds: 3 },
     loader: { events: 1_000_000, rounds: 1 },
-    e2e: { rate: 1000, seconds: 60, connections: 50, pollIntervalMs: 5 },
+    e2e: { rate: 1000, seconds: 60, warmupSeconds: 5, connections: 50, pollIntervalMs: 5 },
   },
   quick: {
     http: { seconds: 4, rounds: 1, connections: 50, warmupSeconds: 2 },
     loader: { events: 50_000, rounds: 1 },
-    e2e: { rate: 1000, seconds: 10, connections: 50, pollIntervalMs: 5 },
+    e2e: { rate: 1000, seconds: 10, warmupSeconds: 3, connections: 50, pollIntervalMs: 5 },
   },
   smoke: {
     http: { seconds: 1, rounds: 1, connections: 4, warmupSeconds: 0 },
     loader: { events: 2_000, rounds: 1 },
-    e2e: { rate: 50, seconds: 2, connections: 2, pollIntervalMs: 10 },
+    e2e: { rate: 50, seconds: 2, warmupSeconds: 0, connections: 2, pollIntervalMs: 10 },
   },
 };
 

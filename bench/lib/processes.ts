@@ -14,22 +14,26 @@ export interface Service {
   pid: number;
   child: ChildProcess;
   logFile: string;
+  /** Resident set when it first answered ready (before any load), bytes. */
+  rssAtReadyBytes?: number;
   /** Peak resident set (VmHWM) in bytes, as last read from /proc; sampled every second and at stop. */
   peakRssBytes(): number;
   /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
 
-/** VmHWM (peak resident set) of a live process in bytes, or undefined once it has exited. */
-export function readPeakRss(pid: number): number | undefined {
+/** A `/proc/<pid>/status` memory field (VmHWM = peak resident set, VmRSS = now) in bytes; undefined once the process is gone. */
+export function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
   }
 }
+
+export const readPeakRss = (pid: number) => readStatusBytes(pid, 'VmHWM');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,7 +103,10 @@ export async function waitReady(service: Service, url: string, timeoutMs = 60_00
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) })
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return performance.timeOrigin + performance.now();
+    if (ok) {
+      service.rssAtReadyBytes ??= readStatusBytes(service.pid, 'VmRSS');
+      return performance.timeOrigin + performance.now();
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`${service.name} not ready at ${url} after ${timeoutMs} ms; see ${service.logFile}`);
