@@ -10,14 +10,15 @@ import { ADMIN_URL, serverVersion } from './lib/database.ts';
 import { connectBenchKafka } from './lib/kafka.ts';
 import { describeMachine } from './lib/machine.ts';
 import type { Settings } from './lib/modes.ts';
-import { ROOT } from './lib/processes.ts';
+import { ROOT, SERVICE_ROOT } from './lib/processes.ts';
 import type { BenchReport, BenchResult } from './lib/report.ts';
 import pg from 'pg';
 
 export const COLLECTOR_RSS_TARGET_MB = 150;
 export const PIPELINE_RSS_TARGET_MB = 200;
 
-function gitState(): { commit: string; dirty: boolean } {
+function gitState(): { commit: string; dirty: boolean; serviceRoot?: string } {
+  if (SERVICE_ROOT !== ROOT) return { commit: process.env.BENCH_SERVICE_REV ?? 'unknown', dirty: false, serviceRoot: SERVICE_ROOT };
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'collector', 'pipeline', 'contract', 'db', 'lib', 'tracker'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';

@@ -20,6 +20,7 @@ export async function startCollector(ctx: BenchContext, topic: string, name: str
   const service = startService({
     name,
     script: 'collector/src/server.ts',
+    measured: true,
     env: { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_TOPIC: topic, KAFKA_BROKERS, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'warn' },
   });
   const url = `http://127.0.0.1:${port}`;

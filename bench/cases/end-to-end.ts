@@ -37,6 +37,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
     const pipeline = startService({
       name: 'pipeline-e2e',
       script: 'pipeline/src/main.ts',
+      measured: true,
       env: {
         KAFKA_BROKERS,
         KAFKA_TOPIC: topic,

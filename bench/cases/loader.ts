@@ -94,6 +94,7 @@ async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, r
   const service = startService({
     name: 'pipeline-loader',
     script: 'pipeline/src/main.ts',
+    measured: true,
     env: {
       KAFKA_BROKERS,
       KAFKA_TOPIC: topic,

@@ -1,9 +1,19 @@
 // Scratch databases for the benchmarks: a fresh migrated database per measurement, never the
 // product's `analytics` database (a name must contain "bench" or "test").
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { migrate } from '../../db/migrate.ts';
-import { pgRunner } from '../../db/sql-runner.ts';
+import type * as Migrate from '../../db/migrate.ts';
+import type * as SqlRunner from '../../db/sql-runner.ts';
+import { SERVICE_ROOT } from './processes.ts';
+
+/** The migrations of the checkout whose services are measured, so schema and code always match. */
+async function migrateWithServiceRoot(pool: pg.Pool): Promise<void> {
+  const m = (await import(pathToFileURL(path.join(SERVICE_ROOT, 'db', 'migrate.ts')).href)) as typeof Migrate;
+  const r = (await import(pathToFileURL(path.join(SERVICE_ROOT, 'db', 'sql-runner.ts')).href)) as typeof SqlRunner;
+  await m.migrate(r.pgRunner(pool));
+}
 
 /** Connection used only to CREATE/DROP the scratch databases. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://analytics:analytics@127.0.0.1:5432/analytics_test';
@@ -38,7 +48,7 @@ export async function createBenchDatabase(label: string): Promise<BenchDatabase>
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   pool.on('error', () => undefined);
-  await migrate(pgRunner(pool));
+  await migrateWithServiceRoot(pool);
   return {
     name,
     url: url.toString(),

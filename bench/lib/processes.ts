@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RUN_DIR = path.join(ROOT, 'bench', 'results', 'tmp');
+/**
+ * Where the measured services (collector, pipeline) are started from. Defaults to this checkout;
+ * point it at an export of another revision (`git archive <rev> | tar -x -C dir`, plus a
+ * node_modules symlink) to measure before/after a change on the same machine minutes apart.
+ */
+export const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT ?? ROOT;
 
 export interface Service {
   name: string;
@@ -54,6 +60,8 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   /** Extra node flags, e.g. ['--cpu-prof'] (BENCH_CPU_PROF=1 adds it to every service). */
   nodeFlags?: string[];
+  /** A measured service (run from SERVICE_ROOT) rather than a bench helper (run from here). */
+  measured?: boolean;
 }
 
 export function startService(opts: StartOptions): Service {
@@ -62,7 +70,7 @@ export function startService(opts: StartOptions): Service {
   const fd = openSync(logFile, 'a');
   const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RUN_DIR, 'profiles')}`] : [];
   const child = spawn(process.execPath, [...profile, ...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
-    cwd: ROOT,
+    cwd: opts.measured ? SERVICE_ROOT : ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', fd, fd],
   });

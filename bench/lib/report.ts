@@ -30,7 +30,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
-  git: { commit: string; dirty: boolean };
+  git: { commit: string; dirty: boolean; serviceRoot?: string };
   machine: Machine;
   settings: Settings;
   results: BenchResult[];
