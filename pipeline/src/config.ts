@@ -29,6 +29,8 @@ export const PipelineConfig = Type.Object({
   pipelineSummaryRefreshMs: Type.Integer({ default: 5000, minimum: 0 }),
   /** Raw events older than this are dropped (policy on TimescaleDB, DELETE on PostgreSQL); 0 keeps all. */
   pipelineRetentionDays: Type.Integer({ default: 90, minimum: 0 }),
+  /** TimescaleDB only: chunks older than this are compressed into the columnstore; 0 turns it off. */
+  pipelineCompressAfterDays: Type.Integer({ default: 7, minimum: 0 }),
   /** Longest pause between retries while the database is down. */
   pipelineRetryMaxMs: Type.Integer({ default: 10_000, minimum: 10 }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], {

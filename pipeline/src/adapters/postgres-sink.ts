@@ -55,7 +55,6 @@ export interface PostgresSink {
   check(): Promise<boolean>;
   refreshSummary(): Promise<void>;
   deleteOlderThan(days: number): Promise<number>;
-  setTimescaleRetention(days: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,10 +136,6 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
     async deleteOlderThan(days) {
       const result = await pool.query(`DELETE FROM analytics_events WHERE "timestamp" < now() - make_interval(days => $1)`, [days]);
       return result.rowCount ?? 0;
-    },
-    async setTimescaleRetention(days) {
-      await pool.query("SELECT remove_retention_policy('analytics_events', if_exists => true)");
-      if (days > 0) await pool.query("SELECT add_retention_policy('analytics_events', make_interval(days => $1))", [days]);
     },
     async close() {
       await pool.end();
