@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrate, type Flavor } from '../../db/migrate.ts';
 import { pgRunner, type SqlRunner } from '../../db/sql-runner.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { commitFailure } from './adapters/commit-error.ts';
 import { createDeadLetterProducer } from './adapters/dead-letter-producer.ts';
 import { kafkaLogCreator } from './adapters/kafka-logger.ts';
 import { applyTimescalePolicies } from './adapters/timescale-policies.ts';
@@ -165,7 +166,9 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
       const last = chunk[chunk.length - 1]!.offset;
       const next = (BigInt(last) + 1n).toString();
       // Offsets are committed only after the DB transaction commits, so a crash replays, never skips.
-      await consumer.commitOffsets([{ topic, partition, offset: next }]);
+      await consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
+        throw commitFailure(error);
+      });
       resolveOffset(last);
       const { inserted, duplicates, deadLettered } = result.value;
       metrics.consumed.inc(chunk.length);
