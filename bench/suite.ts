@@ -10,7 +10,7 @@ import { ADMIN_URL, serverVersion } from './lib/database.ts';
 import { connectBenchKafka } from './lib/kafka.ts';
 import { describeMachine } from './lib/machine.ts';
 import type { Settings } from './lib/modes.ts';
-import { ROOT, SERVICE_ROOT } from './lib/processes.ts';
+import { extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
 import type { BenchReport, BenchResult } from './lib/report.ts';
 import pg from 'pg';
 
@@ -92,7 +92,7 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
     durationSeconds: (finished.getTime() - started.getTime()) / 1000,
     git: gitState(),
     machine,
-    settings,
+    settings: { ...settings, collectorEnv: extraEnv('BENCH_COLLECTOR_ENV'), pipelineEnv: extraEnv('BENCH_PIPELINE_ENV') },
     results,
     notes: [
       'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.',

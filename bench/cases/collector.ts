@@ -6,7 +6,7 @@ import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
 import { KAFKA_BROKERS } from '../lib/kafka.ts';
-import { freePort, startService, waitReady, type Service } from '../lib/processes.ts';
+import { extraEnv, freePort, startService, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { runLoad } from '../lib/workers.ts';
@@ -21,7 +21,7 @@ export async function startCollector(ctx: BenchContext, topic: string, name: str
     name,
     script: 'collector/src/server.ts',
     measured: true,
-    env: { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_TOPIC: topic, KAFKA_BROKERS, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'warn' },
+    env: { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_TOPIC: topic, KAFKA_BROKERS, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'warn', ...extraEnv('BENCH_COLLECTOR_ENV') },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(service, `${url}/health`);

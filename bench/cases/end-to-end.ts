@@ -13,7 +13,7 @@ import path from 'node:path';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { KAFKA_BROKERS } from '../lib/kafka.ts';
-import { freePort, nowMs, RUN_DIR, startService, waitReady, type Service } from '../lib/processes.ts';
+import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median, summarize } from '../lib/stats.ts';
 import { runSteadyLoad } from '../lib/workers.ts';
@@ -47,6 +47,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
         PIPELINE_OPS_PORT: String(port),
         PIPELINE_OPS_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        ...extraEnv('BENCH_PIPELINE_ENV'),
       },
     });
     services.push(pipeline);

@@ -16,7 +16,7 @@ import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
 import { collectedEvent, prng } from '../lib/events.ts';
 import { fillTopic, KAFKA_BROKERS } from '../lib/kafka.ts';
-import { freePort, nowMs, RUN_DIR, startService, waitReady } from '../lib/processes.ts';
+import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 
@@ -104,6 +104,7 @@ async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, r
       PIPELINE_OPS_PORT: String(port),
       PIPELINE_OPS_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      ...extraEnv('BENCH_PIPELINE_ENV'),
     },
   });
   const url = `http://127.0.0.1:${port}`;

@@ -52,6 +52,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `K=V,K2=V2` from BENCH_COLLECTOR_ENV / BENCH_PIPELINE_ENV: tuning experiments without code changes. */
+export function extraEnv(variable: 'BENCH_COLLECTOR_ENV' | 'BENCH_PIPELINE_ENV', env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (env[variable] ?? '').split(',')) {
+    const i = pair.indexOf('=');
+    if (i > 0) out[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  return out;
+}
+
 export interface StartOptions {
   name: string;
   /** Script relative to the repository root, run as `node --import tsx <script>`. */

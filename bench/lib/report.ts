@@ -32,7 +32,7 @@ export interface BenchReport {
   durationSeconds: number;
   git: { commit: string; dirty: boolean; serviceRoot?: string };
   machine: Machine;
-  settings: Settings;
+  settings: Settings & { collectorEnv: Record<string, string>; pipelineEnv: Record<string, string> };
   results: BenchResult[];
   notes: string[];
 }
