@@ -1,0 +1,168 @@
+// The faults of a chaos run and how recovery is observed. Each fault is injected while the load
+// client is sending; the harness then only WATCHES: every service must come back by itself (no
+// manual step). A recovery that never comes fails the run after a generous bound; how long it
+// took is reported, never asserted.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PrivateStack } from './private-stack.ts';
+import { startWatchingPort, whenBrokerServes } from './private-services.ts';
+
+export interface FaultRecord {
+  name: string;
+  /** Events the load client had dispatched when the fault was injected. */
+  atEvent: number;
+  /** How long the component was down (stop to restart), ms. */
+  downMs: number;
+  /** Milliseconds from the component's restart until each observation held. */
+  recovery: Record<string, number>;
+  notes: string[];
+}
+
+export interface FaultContext {
+  stack: PrivateStack;
+  /** Events acknowledged so far by the collector. */
+  acked: () => number;
+  log: (line: string) => void;
+}
+
+export type Fault = { name: string; run: (ctx: FaultContext, record: FaultRecord) => Promise<void> };
+
+const RECOVERY_BOUND_MS = 180_000;
+
+/** Waits until `check` holds; returns the ms it took since `since`. Throws after the bound. */
+export async function observe(what: string, check: () => Promise<boolean>, since: number, boundMs = RECOVERY_BOUND_MS): Promise<number> {
+  const deadline = Date.now() + boundMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`no recovery: ${what} did not happen within ${boundMs / 1000} s (no manual step is allowed)`);
+    await sleep(100);
+  }
+  return Date.now() - since;
+}
+
+/** Rows grow again (or everything acknowledged so far is stored): the pipeline is consuming. */
+async function consuming(ctx: FaultContext, since: number): Promise<number> {
+  const before = await ctx.stack.rowCount().catch(() => -1);
+  return observe('pipeline storing rows again', async () => {
+    const now = await ctx.stack.rowCount();
+    return now > before || now >= ctx.acked();
+  }, since);
+}
+
+export const pipelineKill = (n: number): Fault => ({
+  name: `pipeline SIGKILL #${n}`,
+  async run(ctx, record) {
+    const exit = await ctx.stack.pipeline.stop('SIGKILL');
+    if (exit.signal !== 'SIGKILL') record.notes.push(`exited ${exit.code}/${exit.signal} before the kill landed`);
+    const restarted = Date.now();
+    ctx.stack.pipeline.start();
+    record.recovery.ready = await observe('pipeline /ready 200 after SIGKILL', () => ctx.stack.pipelineReady(), restarted);
+    record.recovery.storing = await consuming(ctx, restarted);
+  },
+});
+
+export const postgresRestart: Fault = {
+  name: 'PostgreSQL restart',
+  async run(ctx, record) {
+    const stopped = Date.now();
+    await ctx.stack.stopPostgres();
+    record.notes.push(`server stop took ${Date.now() - stopped} ms`);
+    // Stay down until the pipeline has noticed, so the outage is real, not a blip.
+    await observe('pipeline /ready 503 while PostgreSQL is down', async () => !(await ctx.stack.pipelineReady()), stopped, 30_000)
+      .then((ms) => record.notes.push(`pipeline not ready ${ms} ms after the stop`))
+      .catch(() => record.notes.push('pipeline never reported not-ready'));
+    const back = await startWatchingPort(ctx.stack.ports.postgres, () => ctx.stack.startPostgres());
+    record.downMs = back - stopped;
+    record.recovery.ready = await observe('pipeline /ready 200 after PostgreSQL returned', () => ctx.stack.pipelineReady(), back);
+    record.recovery.storing = await consuming(ctx, back);
+  },
+};
+
+export const kafkaRestart: Fault = {
+  name: 'Kafka broker restart',
+  async run(ctx, record) {
+    const stopped = Date.now();
+    await ctx.stack.stopKafka();
+    record.notes.push(`broker stop took ${Date.now() - stopped} ms`);
+    await observe('collector /health 503 while Kafka is down', async () => !(await ctx.stack.collectorHealthy()), stopped, 30_000)
+      .then((ms) => record.notes.push(`collector unhealthy ${ms} ms after the stop began`))
+      .catch(() => record.notes.push('collector never reported unhealthy'));
+    const starting = Date.now();
+    const serving = whenBrokerServes(ctx.stack.broker);
+    const portOpen = await startWatchingPort(ctx.stack.ports.kafka, () => ctx.stack.startKafka());
+    const back = await serving;
+    record.notes.push(`broker port open ${portOpen - starting} ms after start, serving ${back - portOpen} ms later`);
+    record.downMs = back - stopped;
+    const [collector, pipeline] = await Promise.all([
+      observe('collector /health 200 after Kafka returned', () => ctx.stack.collectorHealthy(), back),
+      observe('pipeline /ready 200 after Kafka returned', () => ctx.stack.pipelineReady(), back),
+    ]);
+    record.recovery.collectorHealthy = collector;
+    record.recovery.pipelineReady = pipeline;
+    record.recovery.storing = await consuming(ctx, back);
+  },
+};
+
+export const collectorRestart: Fault = {
+  name: 'collector SIGTERM + restart',
+  async run(ctx, record) {
+    const stopped = Date.now();
+    const exit = await ctx.stack.collector.stop('SIGTERM');
+    record.notes.push(`graceful exit code ${exit.code}`);
+    if (exit.code !== 0) throw new Error(`collector exited ${exit.code}/${exit.signal} on SIGTERM; expected a clean 0`);
+    const restarted = Date.now();
+    record.downMs = restarted - stopped;
+    ctx.stack.collector.start();
+    record.recovery.healthy = await observe('collector /health 200 after restart', () => ctx.stack.collectorHealthy(), restarted);
+  },
+};
+
+/** The full sequence the spec asks for, spread over the run. */
+export const STANDARD_FAULTS: { at: number; fault: Fault }[] = [
+  { at: 0.1, fault: pipelineKill(1) },
+  { at: 0.22, fault: postgresRestart },
+  { at: 0.35, fault: pipelineKill(2) },
+  { at: 0.48, fault: kafkaRestart },
+  { at: 0.62, fault: collectorRestart },
+  { at: 0.76, fault: pipelineKill(3) },
+];
+
+/**
+ * Fires each fault once the load has dispatched its share of events. The load waits at the next
+ * threshold until the previous fault has recovered, so every fault lands while events flow.
+ */
+export class FaultSchedule {
+  readonly records: FaultRecord[] = [];
+  private nextIndex = 0;
+  private running: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly plan: { at: number; fault: Fault }[],
+    private readonly totalEvents: number,
+    private readonly ctx: FaultContext,
+  ) {}
+
+  async gate(dispatched: number): Promise<void> {
+    while (this.nextIndex < this.plan.length && dispatched >= this.plan[this.nextIndex]!.at * this.totalEvents) {
+      await this.running;
+      if (this.failure) throw this.failure;
+      if (this.nextIndex >= this.plan.length || dispatched < this.plan[this.nextIndex]!.at * this.totalEvents) continue;
+      const { fault } = this.plan[this.nextIndex++]!;
+      const record: FaultRecord = { name: fault.name, atEvent: dispatched, downMs: 0, recovery: {}, notes: [] };
+      this.records.push(record);
+      this.ctx.log(`fault: ${fault.name} at event ${dispatched}`);
+      this.running = fault.run(this.ctx, record).then(
+        () => this.ctx.log(`recovered: ${fault.name} ${JSON.stringify(record.recovery)}`),
+        (error: Error) => {
+          this.failure = error;
+        },
+      );
+    }
+  }
+
+  /** Waits for the last fault's recovery; throws the first failure. */
+  async done(): Promise<void> {
+    await this.running;
+    if (this.failure) throw this.failure;
+    if (this.nextIndex < this.plan.length) throw new Error(`only ${this.nextIndex} of ${this.plan.length} faults were injected`);
+  }
+}

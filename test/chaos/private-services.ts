@@ -1,0 +1,127 @@
+// A PRIVATE Kafka broker or PostgreSQL cluster, started by the project's own scripts on free
+// ports in their own run directory, for tests that stop and restart them. The shared Kafka (9092)
+// and PostgreSQL (5432) are never touched: a shared port is refused outright.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { assertTestDatabase } from '../support/database.ts';
+import { portOpen, script } from '../support/services.ts';
+
+const SHARED_PORTS = new Set([9092, 9093, 5432, 3001, 4195]);
+
+export function refuseShared(...ports: number[]): void {
+  for (const port of ports) if (SHARED_PORTS.has(port)) throw new Error(`refusing shared port ${port}`);
+}
+
+export async function privateRunDir(prefix: string): Promise<string> {
+  const dir = path.join(tmpdir(), `${prefix}-${randomBytes(3).toString('hex')}`);
+  await mkdir(path.join(dir, 'logs'), { recursive: true });
+  return dir;
+}
+
+export class PrivateKafka {
+  private readonly env: NodeJS.ProcessEnv;
+  constructor(readonly port: number, controllerPort: number, readonly runDir: string) {
+    refuseShared(port, controllerPort);
+    this.env = { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), ANALYTICS_RUN_DIR: runDir };
+  }
+
+  get broker(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  start(): Promise<string> {
+    return script('kafka.sh', ['start'], this.env);
+  }
+
+  stop(): Promise<string> {
+    return script('kafka.sh', ['stop'], this.env);
+  }
+}
+
+export class PrivatePostgres {
+  readonly cluster = `rel${randomBytes(3).toString('hex')}`;
+  private readonly env: NodeJS.ProcessEnv;
+  constructor(readonly port: number, readonly runDir: string) {
+    refuseShared(port);
+    this.env = { PG_CLUSTER: this.cluster, PGPORT: String(port), ANALYTICS_RUN_DIR: runDir };
+  }
+
+  /** The provisioned test database (role analytics, database analytics_test). */
+  get url(): string {
+    const url = `postgres://analytics:analytics@127.0.0.1:${this.port}/analytics_test`;
+    assertTestDatabase(url);
+    return url;
+  }
+
+  start(): Promise<string> {
+    return script('postgres.sh', ['start'], this.env);
+  }
+
+  /** Stops the server and keeps the cluster: an outage, not a removal. */
+  stopServer(): Promise<string> {
+    return script('postgres.sh', ['stop-server'], this.env);
+  }
+
+  /** Stops the server and removes the cluster. */
+  async remove(): Promise<void> {
+    await script('postgres.sh', ['stop'], this.env).catch(() => undefined);
+    if (process.getuid?.() === 0) await promisify(execFile)('pg_dropcluster', ['--stop', '15', this.cluster]).catch(() => undefined);
+  }
+}
+
+export async function removeRunDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Runs a (re)start while watching the port; resolves with the moment the port opened. */
+export async function startWatchingPort(port: number, start: () => Promise<unknown>): Promise<number> {
+  let openedAt = 0;
+  let watching = true;
+  const watch = (async () => {
+    while (watching && openedAt === 0) {
+      if (await portOpen('127.0.0.1', port, 200)) openedAt = Date.now();
+      else await sleep(50);
+    }
+  })();
+  try {
+    await start();
+  } finally {
+    watching = false;
+    await watch;
+  }
+  return openedAt || Date.now();
+}
+
+/**
+ * True once the broker answers a metadata request. A restarting KRaft broker opens its port
+ * seconds before it serves requests, so this, not the open port, is when Kafka is back.
+ */
+export async function brokerServing(broker: string, topic = 'analytics-events'): Promise<boolean> {
+  const kafka = new Kafka({ clientId: 'broker-probe', brokers: [broker], connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Polls until the broker serves requests; resolves with that moment. */
+export async function whenBrokerServes(broker: string, boundMs = 180_000): Promise<number> {
+  const deadline = Date.now() + boundMs;
+  while (!(await brokerServing(broker))) {
+    if (Date.now() > deadline) throw new Error(`broker ${broker} did not serve requests within ${boundMs / 1000} s`);
+    await sleep(100);
+  }
+  return Date.now();
+}

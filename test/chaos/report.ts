@@ -1,0 +1,25 @@
+// A chaos report as text: counts, faults with recovery times, catch-up. Pure, so it is easy to
+// paste into test/chaos/RESULTS.md.
+import type { ChaosReport } from './chaos.ts';
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function formatReport(r: ChaosReport, problems: string[]): string {
+  const v = r.verdict;
+  const lines = [
+    `chaos run: ${problems.length === 0 ? 'PASS' : 'FAIL'}`,
+    `events sent ${v.sent}, acknowledged ${v.acked}, rows ${v.rows}, distinct ${v.distinctStored}`,
+    `lost ${v.lost}, duplicated ${v.duplicated}, missing ${v.missing}, foreign ${v.foreign}, dead-lettered ${v.rejectedRows}`,
+    `analytics_summary total ${v.summaryTotal}, rows differing from a fresh GROUP BY ${v.summaryMismatches}`,
+    `requests ${r.load.requests} (batches of ${r.options.batchSize}, ${r.options.concurrency} concurrent), retries ${r.load.retries}, gave up ${r.load.gaveUp}, answers ${JSON.stringify(r.load.statuses)}`,
+    `restarts: pipeline ${r.restarts.pipeline}, collector ${r.restarts.collector}`,
+    'faults:',
+    ...r.faults.map((f) => {
+      const rec = Object.entries(f.recovery).map(([k, ms]) => `${k} ${s(ms)}`).join(', ');
+      return `  - ${f.name} at event ${f.atEvent}${f.downMs ? `, down ${s(f.downMs)}` : ''}; recovered: ${rec}${f.notes.length ? ` (${f.notes.join('; ')})` : ''}`;
+    }),
+    `timings: stack setup ${s(r.timings.setupMs)}, load ${s(r.timings.loadMs)} (${Math.round(v.sent / (r.timings.loadMs / 1000))} events/s incl. outages), catch-up after the last ack ${s(r.timings.catchUpMs)}, total ${s(r.timings.totalMs)}`,
+  ];
+  if (problems.length > 0) lines.push('problems:', ...problems.map((p) => `  - ${p}`), `logs kept in ${r.runDir}`);
+  return lines.join('\n');
+}
