@@ -100,6 +100,8 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   await page.click('#btn-custom');
   await page.click('#password'); // never reported
   await page.click('#signup-submit');
+  // The first batch goes by fetch (the page stays), so the debug line shows its status.
+  await waitFor('a delivery logged in the console', () => statuses(messages).length > 0 || undefined);
   await mkdir(`${ROOT}test-results`, { recursive: true });
   await page.screenshot({ path: `${ROOT}test-results/demo-site.png`, fullPage: true });
   const session = await sessionOf(page);
@@ -113,7 +115,10 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   await closeTab(page);
 
   // 4 views (home, page 2, page 2 ?tab=details, home) + 9 clicks + 2 links + 1 custom + 4 unloads.
-  await waitFor('20 events in Kafka', () => eventsOf(session).length >= 20 || undefined);
+  await waitFor('20 events in Kafka', () => eventsOf(session).length >= 20 || undefined).catch((error: Error) => {
+    const got = JSON.stringify(eventsOf(session).map((r) => [r.event.event_type, r.event.page_url]));
+    throw new Error(`${error.message}; got ${got}; console ${JSON.stringify(messages.map((m) => m.text()))}; collector ${collector.output.slice(-3000)}`);
+  });
   await new Promise((r) => setTimeout(r, 1500)); // anything late would be a duplicate
   const got = eventsOf(session);
   const events = got.map((r) => r.event);

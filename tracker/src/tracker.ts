@@ -91,7 +91,12 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
       });
   }
 
+  // A history change still settling is a view already begun: record it before anything else,
+  // or a click or an exit inside the settle window would lose it.
+  const settle = () => settling && pathChanged();
+
   const add = (type: string, metadata: Metadata, buttonId?: string, at = page()) => {
+    settle();
     queue = [...queue, buildEvent(type, metadata, buttonId, at, sessionId, siteId)].slice(-MAX_QUEUED);
     persist();
     if (queue[BATCH_COUNT - 1]) flush();
@@ -100,23 +105,25 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
 
   /** Ends the current view once: its page_unload carries the visible time, in ms. */
   const endView = () => {
+    settle();
     if (!ended) add('page_unload', { time_on_page_ms: visibleSince && Date.now() - visibleSince }, undefined, view);
     ended = 1;
   };
 
   /**
    * visibilitychange to hidden, and pagehide: the view ends (mobile browsers may never unload)
-   * and the queue leaves by beacon, unless delivery was failing: a beacon's fate is unknown, so
-   * then the stored queue waits for the tab's next page. Events already on the wire in a
-   * keepalive request are not stored again.
+   * and the queue leaves by beacon. When delivery was failing, a beacon's fate is unknown, so the
+   * queue is also kept for the tab's next page, which re-sends it (the pipeline keeps one row per
+   * event_id); the beacon covers the visitor who never comes back. Events already on the wire in
+   * a keepalive request are not stored again.
    */
   const exit = () => {
     endView();
     let rest = without(queue, inFlight);
-    while (rest[0] && !failing) {
+    while (rest[0]) {
       const [batch, json] = nextBatch(rest);
       if (!navigator.sendBeacon(endpoint, json)) break;
-      queue = without(queue, batch);
+      if (!failing) queue = without(queue, batch);
       rest = rest.slice(batch.length);
     }
     persist(failing ? queue : rest);

@@ -154,7 +154,7 @@ test('events on the wire in a keepalive request are neither beaconed nor stored 
   assert.equal(b.local[KEY], undefined);
 });
 
-test('when delivery was failing, exit stores the queue for the tab next page, which sends it once', async () => {
+test('when delivery was failing, exit beacons the queue and also keeps it for the tab next page, which re-sends it', async () => {
   const local = fakeStore();
   const first = open({ local }).b;
   first.answer('network');
@@ -162,7 +162,11 @@ test('when delivery was failing, exit stores the queue for the tab next page, wh
   await first.respond();
   first.click(element('a', { href: '/page2.html' }, 'Page 2'));
   first.window.fire('pagehide');
-  assert.equal(first.sent.filter((s) => s.via === 'beacon').length, 0);
+  // The beacon serves a visitor who never returns; its fate is unknown, so the queue stays too.
+  assert.deepEqual(
+    first.sent.filter((s) => s.via === 'beacon').map((s) => s.events.map((e) => e.event_type)),
+    [['page_view', 'navigation_click', 'page_unload']],
+  );
   assert.deepEqual(stored(local).q.map((e) => e.event_type), ['page_view', 'navigation_click', 'page_unload']);
 
   const next = open({ local, url: 'https://shop.example/page2.html' }).b;
@@ -222,6 +226,26 @@ test('SPA navigation: one page view per URL change after a burst, none for fragm
     ],
   );
   assert.deepEqual(b.events()[2]!.metadata, { referrer: 'https://shop.example/', screen_width: 1280, screen_height: 720 });
+});
+
+test('SPA navigation left or clicked within the settle window still counts its view, before the click', () => {
+  const { b } = open();
+  history.pushState({}, '', '?tab=details');
+  b.click(element('button', { id: 'buy' }, 'Buy'));
+  history.pushState({}, '', '?tab=reviews');
+  b.window.fire('pagehide');
+  assert.deepEqual(
+    b.events().map((e) => [e.event_type, e.page_url]),
+    [
+      ['page_view', 'https://shop.example/'],
+      ['page_unload', 'https://shop.example/'],
+      ['page_view', 'https://shop.example/?tab=details'],
+      ['button_click', 'https://shop.example/?tab=details'],
+      ['page_unload', 'https://shop.example/?tab=details'],
+      ['page_view', 'https://shop.example/?tab=reviews'],
+      ['page_unload', 'https://shop.example/?tab=reviews'],
+    ],
+  );
 });
 
 test('back/forward cache: a restored page counts a new view', () => {
