@@ -68,6 +68,17 @@ for (const [name, event, field] of invalid) {
   });
 }
 
+test('an absent required field is reported once, as required', () => {
+  const result = validateIncomingEvent({});
+  assert.deepEqual(result, {
+    ok: false,
+    errors: [
+      { field: '/event_type', message: 'is required' },
+      { field: '/page_url', message: 'is required' },
+    ],
+  });
+});
+
 test('a path prefix locates errors inside a batch', () => {
   const result = validateIncomingEvent({ event_type: 'x' }, '/7');
   assert.equal(result.ok, false);

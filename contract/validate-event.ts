@@ -1,6 +1,7 @@
 // Validation of one event against the contract, returning every problem with the JSON Pointer
 // of the field it concerns (`/page_url`, `/metadata/a/b`), so callers can say exactly what is wrong.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { CollectedEvent, IncomingEvent } from './event-schema.ts';
 import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
@@ -62,7 +63,7 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
         continue;
       }
       if (key.includes('\u0000') || LONE_SURROGATE.test(key)) {
-        errors.push({ field: at, message: 'keys must be valid Unicode without NUL characters' });
+        errors.push({ field: at || '/', message: 'keys must be valid Unicode without NUL characters' });
         continue;
       }
       walk(child, childAt, depth + 1);
@@ -92,8 +93,13 @@ function compile<S extends TSchema>(schema: S) {
   return (value: unknown, path = ''): Validation<Static<S>> => {
     const errors: FieldError[] = [];
     if (!checker.Check(value)) {
+      // An absent field is reported once, as absent, not by the rules its value would have broken.
+      const missing = new Set<string>();
       for (const e of checker.Errors(value)) {
-        errors.push({ field: `${path}${e.path}` || '/', message: schemaMessage(e.message, e.schema) });
+        const field = `${path}${e.path}` || '/';
+        if (e.type === ValueErrorType.ObjectRequiredProperty) missing.add(field);
+        else if (missing.has(field)) continue;
+        errors.push({ field, message: missing.has(field) ? 'is required' : schemaMessage(e.message, e.schema) });
         if (errors.length >= 20) break;
       }
     }
