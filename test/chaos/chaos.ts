@@ -50,6 +50,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const stack = new PrivateStack();
   const started = Date.now();
   let ok = false;
+  // Ctrl-C or a kill of the run must not leave a private broker, cluster or service behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the private stack`);
+    void stack.close({ keepRunDir: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await stack.start();
     log(`private stack in ${stack.runDir}: kafka ${stack.broker}, postgres :${stack.ports.postgres}, collector :${stack.ports.collector}, pipeline ops :${stack.ports.pipelineOps}`);
@@ -106,6 +113,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`run failed: ${(error as Error).message}\n${await stack.logTails()}`);
     throw error;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await stack.close({ keepRunDir: !ok || options.keepRunDir });
   }
 }

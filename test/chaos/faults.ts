@@ -4,7 +4,7 @@
 // took is reported, never asserted.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrivateStack } from './private-stack.ts';
-import { startWatchingPort, whenBrokerServes } from './private-services.ts';
+import { whenBrokerServes, whenPortOpens } from './private-services.ts';
 
 export interface FaultRecord {
   name: string;
@@ -69,10 +69,15 @@ export const postgresRestart: Fault = {
     await observe('pipeline /ready 503 while PostgreSQL is down', async () => !(await ctx.stack.pipelineReady()), stopped, 30_000)
       .then((ms) => record.notes.push(`pipeline not ready ${ms} ms after the stop`))
       .catch(() => record.notes.push('pipeline never reported not-ready'));
-    const back = await startWatchingPort(ctx.stack.ports.postgres, () => ctx.stack.startPostgres());
+    // Recovery is timed from the server accepting connections, watched alongside the start script
+    // (which goes on provisioning for a while after that).
+    const script = ctx.stack.startPostgres();
+    script.catch(() => undefined); // awaited below
+    const back = await whenPortOpens(ctx.stack.ports.postgres);
     record.downMs = back - stopped;
     record.recovery.ready = await observe('pipeline /ready 200 after PostgreSQL returned', () => ctx.stack.pipelineReady(), back);
     record.recovery.storing = await consuming(ctx, back);
+    await script;
   },
 };
 
@@ -86,10 +91,14 @@ export const kafkaRestart: Fault = {
       .then((ms) => record.notes.push(`collector unhealthy ${ms} ms after the stop began`))
       .catch(() => record.notes.push('collector never reported unhealthy'));
     const starting = Date.now();
-    const serving = whenBrokerServes(ctx.stack.broker);
-    const portOpen = await startWatchingPort(ctx.stack.ports.kafka, () => ctx.stack.startKafka());
-    const back = await serving;
-    record.notes.push(`broker port open ${portOpen - starting} ms after start, serving ${back - portOpen} ms later`);
+    // Timed from the broker taking writes again, watched alongside the start script (which then
+    // goes on checking topics for a few seconds).
+    const script = ctx.stack.startKafka();
+    script.catch(() => undefined); // awaited below
+    const portOpen = whenPortOpens(ctx.stack.ports.kafka);
+    portOpen.catch(() => undefined);
+    const back = await whenBrokerServes(ctx.stack.broker);
+    record.notes.push(`broker port open ${(await portOpen) - starting} ms after start, taking writes ${back - (await portOpen)} ms later`);
     record.downMs = back - stopped;
     const [collector, pipeline] = await Promise.all([
       observe('collector /health 200 after Kafka returned', () => ctx.stack.collectorHealthy(), back),
@@ -98,6 +107,7 @@ export const kafkaRestart: Fault = {
     record.recovery.collectorHealthy = collector;
     record.recovery.pipelineReady = pipeline;
     record.recovery.storing = await consuming(ctx, back);
+    await script;
   },
 };
 

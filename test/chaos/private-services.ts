@@ -79,40 +79,35 @@ export async function removeRunDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Runs a (re)start while watching the port; resolves with the moment the port opened. */
-export async function startWatchingPort(port: number, start: () => Promise<unknown>): Promise<number> {
-  let openedAt = 0;
-  let watching = true;
-  const watch = (async () => {
-    while (watching && openedAt === 0) {
-      if (await portOpen('127.0.0.1', port, 200)) openedAt = Date.now();
-      else await sleep(50);
-    }
-  })();
-  try {
-    await start();
-  } finally {
-    watching = false;
-    await watch;
+/** Resolves with the moment something accepts connections on the port (polled every 50 ms). */
+export async function whenPortOpens(port: number, boundMs = 180_000): Promise<number> {
+  const deadline = Date.now() + boundMs;
+  while (!(await portOpen('127.0.0.1', port, 200))) {
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${boundMs / 1000} s`);
+    await sleep(50);
   }
-  return openedAt || Date.now();
+  return Date.now();
 }
 
 /**
- * True once the broker answers a metadata request. A restarting KRaft broker opens its port
- * seconds before it serves requests, so this, not the open port, is when Kafka is back.
+ * True once the broker takes writes: it answers metadata and gives an idempotent producer its id
+ * (what the collector needs). A restarting KRaft broker opens its port, then answers metadata,
+ * then finishes loading its coordinators, seconds apart; the last is when Kafka is back.
  */
 export async function brokerServing(broker: string, topic = 'analytics-events'): Promise<boolean> {
   const kafka = new Kafka({ clientId: 'broker-probe', brokers: [broker], connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
   const admin = kafka.admin({ retry: { retries: 0 } });
+  // kafkajs refuses an idempotent producer without retries; one keeps the probe short.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 } });
   try {
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [topic] });
+    await producer.connect();
     return true;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
   }
 }
 

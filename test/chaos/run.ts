@@ -1,7 +1,8 @@
 // `npm run chaos` — the full chaos run on a private stack (own Kafka, PostgreSQL, collector and
 // pipeline on free ports). Exit code 0 only when nothing was lost or duplicated and every
 // service recovered by itself. Size and shape from the environment:
-//   CHAOS_EVENTS (200000), CHAOS_BATCH_SIZE (20), CHAOS_CONCURRENCY (8), CHAOS_RATE (events/s, unpaced)
+//   CHAOS_EVENTS (200000), CHAOS_BATCH_SIZE (20), CHAOS_CONCURRENCY (8), CHAOS_RATE (events/s, unpaced),
+//   CHAOS_KEEP_RUN_DIR=1 keeps the logs of a passing run too (a failing run always keeps them).
 import { failures, runChaos } from './chaos.ts';
 import { formatReport } from './report.ts';
 
@@ -20,6 +21,7 @@ try {
     batchSize: int('CHAOS_BATCH_SIZE', 20),
     concurrency: int('CHAOS_CONCURRENCY', 8),
     ratePerSecond: process.env.CHAOS_RATE ? int('CHAOS_RATE', 1) : undefined,
+    keepRunDir: process.env.CHAOS_KEEP_RUN_DIR === '1',
     log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
   });
   const problems = failures(report);

@@ -85,6 +85,7 @@ test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting
   })();
   // Kafka's return: the broker answers requests (its port opens seconds earlier).
   const serving = whenBrokerServes(kafka.broker);
+  serving.catch(() => undefined); // awaited below
   await kafka.start();
   const back = await serving;
   await waitUntil('an event accepted after Kafka returned', () => acceptedAt !== 0, 60_000);
