@@ -97,8 +97,8 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
     notes: [
       'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.',
       'Collector: real `collector/src/server.ts`, private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.',
-      'Loader: real `pipeline/src/main.ts` (COPY into staging, INSERT ... ON CONFLICT DO NOTHING, offsets after commit, summary refresh on) from a pre-filled private topic into a fresh migrated database; baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
-      'End to end: latency from the 2xx arriving at the load generator to the first database poll that returns the row (poll interval and median poll time in latest.json); an upper bound.',
+      'Loader: real `pipeline/src/main.ts` with its defaults (COPY under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s) from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
+      'End to end: an evenly paced open-loop generator (not autocannon, whose rate mode sends each second as one burst); latency from the 2xx arriving at the generator to the first database poll (every 5 ms) that returns the row, an upper bound; warm-up seconds reported apart.',
       'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.',
     ],
   };

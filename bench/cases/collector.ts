@@ -6,7 +6,7 @@ import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
 import { KAFKA_BROKERS } from '../lib/kafka.ts';
-import { extraEnv, freePort, startService, waitReady, type Service } from '../lib/processes.ts';
+import { extraEnv, freePort, readCpuSeconds, startService, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { runLoad } from '../lib/workers.ts';
@@ -102,12 +102,17 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const byCase = new Map<string, LoadResult[]>();
     // VmHWM after each collector case: shows which load drives the peak.
     const peakAfter: Record<string, number> = {};
-    const flushes: Record<string, ReturnType<typeof flushStats>[]> = {};
+    const flushes: Record<string, (ReturnType<typeof flushStats> & { collectorCpuCores: number })[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         const before = c.url === collector.url ? await flushSnapshot(collector.url) : undefined;
+        const cpuBefore = readCpuSeconds(collector.service.pid);
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
-        if (before) flushes[c.key] = [...(flushes[c.key] ?? []), flushStats(before, await flushSnapshot(collector.url), res.seconds)];
+        if (before) {
+          // Share of one core the collector used: near 100 % means CPU-bound, far below means waiting.
+          const cpu = (readCpuSeconds(collector.service.pid) - cpuBefore) / res.seconds;
+          flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, await flushSnapshot(collector.url), res.seconds), collectorCpuCores: cpu }];
+        }
         byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);
         if (c.url === collector.url) {
           collectorEvents2xx += res.ok2xx * c.events;
