@@ -75,6 +75,8 @@ test('poison messages go to the dead-letter topic and table; later events still 
   const after = collectedEvent({ session_id: 'after-poison' });
   await produce(kafka, topic, [...poison, { key: 'after-poison', value: JSON.stringify(after) }]);
   await waitFor('event after poison', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${after.event_id}'`), (n) => n === 1);
+  // The poison shares no partition with the later event, and partitions load concurrently.
+  await waitFor('poison recorded', () => count(db.pool, 'SELECT count(*)::int AS n FROM analytics_events_rejected'), (n) => n >= poison.length);
 
   const { rows } = await db.pool.query<{ reason: string; raw: Buffer; kafka_topic: string }>(
     'SELECT reason, raw_value AS raw, kafka_topic FROM analytics_events_rejected ORDER BY kafka_partition, kafka_offset',
