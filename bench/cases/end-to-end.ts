@@ -95,6 +95,9 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
       }
     })();
 
+    // Handled here so a failing poll cannot crash the process mid-load (and skip the cleanup);
+    // `await poller` below still throws it.
+    poller.catch(() => (loadDone = true));
     ctx.log(`steady load: ${rate} events/s for ${warmupSeconds} s warm-up + ${seconds} s measured, ${connections} connections`);
     const onAcks = (acks: Ack[]) => {
       for (const [id, ts, at] of acks) {
