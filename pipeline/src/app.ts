@@ -17,7 +17,11 @@ import { createMetrics } from './metrics.ts';
 import type { Readiness } from './ops-server.ts';
 import { retryUntil } from './retry.ts';
 
-export function createPipeline(config: PipelineConfig, logger: Logger) {
+/**
+ * `onFatal` hears of a consumer kafkajs will not restart: the caller exits so a supervisor starts
+ * a fresh process (offsets are committed only after the database commit, so nothing is skipped).
+ */
+export function createPipeline(config: PipelineConfig, logger: Logger, onFatal: (error: Error) => void = () => undefined) {
   const metrics = createMetrics();
   const state: Readiness = { kafka: false, database: false };
   const stopSignal = new AbortController();
@@ -59,7 +63,10 @@ export function createPipeline(config: PipelineConfig, logger: Logger) {
   consumer.on(consumer.events.GROUP_JOIN, seen);
   consumer.on(consumer.events.FETCH, seen);
   consumer.on(consumer.events.HEARTBEAT, seen);
-  consumer.on(consumer.events.CRASH, () => (state.kafka = false));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    state.kafka = false;
+    if (!payload.restart && !stopping()) onFatal(payload.error);
+  });
   consumer.on(consumer.events.DISCONNECT, () => (state.kafka = false));
   const kafkaConnected = () => state.kafka && Date.now() - kafkaSeenAt < KAFKA_SILENCE_MS;
 

@@ -7,7 +7,10 @@ import { startOpsServer } from './ops-server.ts';
 
 const config = loadPipelineConfig();
 const logger = createLogger('pipeline', config.logLevel);
-const pipeline = createPipeline(config, logger);
+const pipeline = createPipeline(config, logger, (err) => {
+  logger.fatal({ err }, 'consumer stopped for good; exiting so the supervisor restarts the pipeline');
+  process.exit(1);
+});
 const ops = await startOpsServer(config.pipelineOpsHost, config.pipelineOpsPort, pipeline.readiness, pipeline.metrics.registry);
 logger.info({ port: ops.port }, 'ops server listening');
 
