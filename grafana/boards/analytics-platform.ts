@@ -1,7 +1,6 @@
 // "Analytics Platform Dashboard": what visitors do, live. Aggregates read analytics_summary
 // (events per minute, type and page) so a panel costs a few thousand summary rows, not a scan of
 // raw events; only the recent-events log and unique sessions need analytics_events itself.
-import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -10,7 +9,7 @@ import { PanelBuilder as PieChartPanel, PieChartType, PieChartLabels } from '@gr
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
-import { legend, reduce, thresholds } from './common.ts';
+import { legend, liveDashboard, reduce, thresholds } from './common.ts';
 
 // Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
 // without TimescaleDB) a few rows per minute instead of one per minute, type and page.
@@ -76,13 +75,9 @@ export const TOP_PAGES = sql`
    LIMIT 10`;
 
 export function analyticsPlatformDashboard(): dashboard.Dashboard {
-  return new DashboardBuilder('Analytics Platform Dashboard')
-    .uid('analytics-platform')
+  return liveDashboard('Analytics Platform Dashboard', 'analytics-platform')
     .description('Visitor activity from the tracker: volume, event types, pages and sessions.')
     .tags(['analytics'])
-    .timezone('browser')
-    .refresh('5s')
-    .time({ from: 'now-1h', to: 'now' })
     .withPanel(
       new StatPanel()
         .id(1)

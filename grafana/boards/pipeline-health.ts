@@ -2,14 +2,13 @@
 // Only the database is asked: the collector's accepted count lives in its Prometheus metrics,
 // which this stack does not scrape, so "consumed" here is stored + dead-lettered messages, timed
 // by when the collector received them (received_at) and when the pipeline refused them.
-import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
-import { legend, reduce, thresholds } from './common.ts';
+import { legend, liveDashboard, reduce, thresholds } from './common.ts';
 
 export const CONSUMED_STORED_REJECTED = sql`
   SELECT s.stored + r.rejected AS "Consumed", s.stored AS "Stored", r.rejected AS "Dead-lettered",
@@ -59,13 +58,9 @@ export const DEAD_LETTERED_OVER_TIME = sql`
    ORDER BY 1, 2`;
 
 export function pipelineHealthDashboard(): dashboard.Dashboard {
-  return new DashboardBuilder('Pipeline Health')
-    .uid('pipeline-health')
+  return liveDashboard('Pipeline Health', 'pipeline-health')
     .description('Kafka to database: stored vs dead-lettered messages, ingest rate and freshness.')
     .tags(['analytics', 'pipeline'])
-    .timezone('browser')
-    .refresh('5s')
-    .time({ from: 'now-1h', to: 'now' })
     .withPanel(
       new StatPanel()
         .id(1)
