@@ -10,7 +10,7 @@ import { ADMIN_URL, serverVersion } from './lib/database.ts';
 import { connectBenchKafka } from './lib/kafka.ts';
 import { describeMachine } from './lib/machine.ts';
 import type { Settings } from './lib/modes.ts';
-import { extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
+import { buildMeasuredServices, extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
 import type { BenchReport, BenchResult } from './lib/report.ts';
 import pg from 'pg';
 
@@ -71,6 +71,7 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
   const kafka = await connectBenchKafka();
   const ctx: BenchContext = { settings, kafka, memory: { byRole: new Map() }, log };
   const results: BenchResult[] = [];
+  const { nodeFlags } = await buildMeasuredServices();
   try {
     for (const name of settings.cases) {
       log(`== ${name}`);
@@ -92,12 +93,12 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
     durationSeconds: (finished.getTime() - started.getTime()) / 1000,
     git: gitState(),
     machine,
-    settings: { ...settings, collectorEnv: extraEnv('BENCH_COLLECTOR_ENV'), pipelineEnv: extraEnv('BENCH_PIPELINE_ENV') },
+    settings: { ...settings, collectorEnv: extraEnv('BENCH_COLLECTOR_ENV'), pipelineEnv: extraEnv('BENCH_PIPELINE_ENV'), serviceNodeFlags: nodeFlags },
     results,
     notes: [
       'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.',
-      'Collector: real `collector/src/server.ts`, private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.',
-      'Loader: real `pipeline/src/main.ts` with its defaults (COPY under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s) from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
+      'Collector: real `collector/src/server.ts` (bundled as by `npm start`, run by plain node), private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.',
+      'Loader: real `pipeline/src/main.ts` (bundled, plain node) with its defaults (COPY under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s) from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
       'End to end: an evenly paced open-loop generator (not autocannon, whose rate mode sends each second as one burst); latency from the 2xx arriving at the generator to the first database poll (every 5 ms) that returns the row, an upper bound; warm-up seconds reported apart.',
       'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.',
     ],

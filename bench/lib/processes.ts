@@ -5,6 +5,7 @@ import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServices, readServiceList } from '../../scripts/build-services.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RUN_DIR = path.join(ROOT, 'bench', 'results', 'tmp');
@@ -14,6 +15,35 @@ export const RUN_DIR = path.join(ROOT, 'bench', 'results', 'tmp');
  * node_modules symlink) to measure before/after a change on the same machine minutes apart.
  */
 export const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT ?? ROOT;
+
+/** Where the measured services' bundles go (apart from bin/start's .cache/build, so the two never race). */
+export const BUILD_DIR = path.join(RUN_DIR, 'build');
+
+interface MeasuredBuild {
+  /** Entry file (relative to SERVICE_ROOT) -> its bundle. */
+  bundles: Map<string, string>;
+  nodeFlags: string[];
+}
+let measuredBuild: MeasuredBuild | undefined;
+
+/**
+ * Bundles SERVICE_ROOT's services the way bin/start does (same build, same node flags from its
+ * scripts/services.sh), so the bench measures what `npm start` runs. Call before startService.
+ */
+export async function buildMeasuredServices(): Promise<{ nodeFlags: string[] }> {
+  const { entries, nodeFlags } = readServiceList(SERVICE_ROOT);
+  const outputs = await buildServices(entries, SERVICE_ROOT, BUILD_DIR);
+  measuredBuild = { bundles: new Map(Object.entries(entries).map(([name, file]) => [file, outputs[name]!])), nodeFlags };
+  return { nodeFlags };
+}
+
+/** node arguments for a script: a measured service runs its bundle, a bench helper runs under tsx. */
+function scriptArgs(opts: StartOptions): string[] {
+  if (!opts.measured) return ['--import', 'tsx', opts.script];
+  const bundle = measuredBuild?.bundles.get(opts.script);
+  if (!measuredBuild || !bundle) throw new Error(`${opts.script}: no bundle; call buildMeasuredServices() first`);
+  return [...measuredBuild.nodeFlags, bundle];
+}
 
 export interface Service {
   name: string;
@@ -76,7 +106,7 @@ export function extraEnv(variable: 'BENCH_COLLECTOR_ENV' | 'BENCH_PIPELINE_ENV',
 
 export interface StartOptions {
   name: string;
-  /** Script relative to the repository root, run as `node --import tsx <script>`. */
+  /** Script relative to the repository root: its bundle when measured, else `node --import tsx <script>`. */
   script: string;
   args?: string[];
   env: NodeJS.ProcessEnv;
@@ -91,7 +121,7 @@ export function startService(opts: StartOptions): Service {
   const logFile = path.join(RUN_DIR, `${opts.name}.log`);
   const fd = openSync(logFile, 'a');
   const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RUN_DIR, 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...profile, ...(opts.nodeFlags ?? []), ...scriptArgs(opts), ...(opts.args ?? [])], {
     cwd: opts.measured ? SERVICE_ROOT : ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', fd, fd],

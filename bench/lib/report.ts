@@ -32,7 +32,7 @@ export interface BenchReport {
   durationSeconds: number;
   git: { commit: string; dirty: boolean; serviceRoot?: string };
   machine: Machine;
-  settings: Settings & { collectorEnv: Record<string, string>; pipelineEnv: Record<string, string> };
+  settings: Settings & { collectorEnv: Record<string, string>; pipelineEnv: Record<string, string>; serviceNodeFlags: string[] };
   results: BenchResult[];
   notes: string[];
 }
