@@ -1,7 +1,7 @@
 -- Indexes of analytics_events, chosen for ingest cost and the queries actually run, and the
 -- convergence of databases created by the first versions of 001/002 (no-ops on fresh ones).
 --
--- Measured on the 2-core workplace machine, psql \copy of 300k seed-shaped rows into an empty
+-- Measured on the 2-core machine, psql \copy of 300k seed-shaped rows into an empty
 -- analytics_events (pipeline/bench/index-cost.ts), rows/s:
 --   heap only                                              177k
 --   unique (event_id, timestamp)                           107k
