@@ -75,10 +75,18 @@ test('migrations choose the TimescaleDB variants and make a hypertable with 1-da
   assert.deepEqual(second.applied, []);
 });
 
-test('analytics_events carries only the deduplication key, led by time', async () => {
-  const { rows } = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'analytics_events'");
-  assert.equal(rows.length, 1, rows.map((r) => r.indexdef).join('\n'));
+test('analytics_events carries the deduplication key led by time and the two read-path indexes, nothing else', async () => {
+  const { rows } = await db.query<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'analytics_events' ORDER BY indexname",
+  );
+  assert.deepEqual(
+    rows.map((r) => r.indexname),
+    ['analytics_events_dedup_key', 'analytics_events_received_at_brin', 'analytics_events_session_time_idx'],
+    rows.map((r) => r.indexdef).join('\n'),
+  );
   assert.match(rows[0]!.indexdef, /UNIQUE INDEX analytics_events_dedup_key .*\("timestamp", event_id\)/);
+  assert.match(rows[1]!.indexdef, /USING brin \(received_at\)/);
+  assert.match(rows[2]!.indexdef, /\(session_id, "timestamp"\)/);
 });
 
 test('staging COPY + ON CONFLICT loads across chunks and drops replays', async () => {
