@@ -7,18 +7,17 @@
 // by a poll was committed before that poll began, so the figure is an upper bound, too high by
 // at most one poll interval plus the poll's own duration (both reported). The first seconds are a
 // warm-up, reported apart from the percentiles.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { createBenchDatabase } from '../lib/database.ts';
-import { KAFKA_BROKERS } from '../lib/kafka.ts';
-import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady, type Service } from '../lib/processes.ts';
+import { freePort, nowMs, RUN_DIR, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median, summarize } from '../lib/stats.ts';
 import { runSteadyLoad } from '../lib/workers.ts';
 import type { Ack } from '../load/steady-worker.ts';
 import { metricSum, startCollector } from './collector.ts';
+import { startPipeline } from './loader.ts';
 
 export const E2E_TARGET_P99_MS = 250;
 /** An acknowledged event not visible after this long counts as missing. */
@@ -34,22 +33,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
   const services: Service[] = [];
   try {
     const port = await freePort();
-    const pipeline = startService({
-      name: 'pipeline-e2e',
-      script: 'pipeline/src/main.ts',
-      measured: true,
-      env: {
-        KAFKA_BROKERS,
-        KAFKA_TOPIC: topic,
-        KAFKA_DLQ_TOPIC: dlqTopic,
-        KAFKA_GROUP_ID: `bench-e2e-${randomBytes(4).toString('hex')}`,
-        DATABASE_URL: db.url,
-        PIPELINE_OPS_PORT: String(port),
-        PIPELINE_OPS_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ...extraEnv('BENCH_PIPELINE_ENV'),
-      },
-    });
+    const pipeline = startPipeline('pipeline-e2e', topic, dlqTopic, db.url, port);
     services.push(pipeline);
     const collector = await startCollector(ctx, topic, 'collector-e2e');
     services.push(collector.service);

@@ -16,7 +16,7 @@ import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
 import { collectedEvent, prng } from '../lib/events.ts';
 import { fillTopic, KAFKA_BROKERS } from '../lib/kafka.ts';
-import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady } from '../lib/processes.ts';
+import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 
@@ -87,26 +87,32 @@ async function metricValue(url: string, name: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, rows: number): Promise<PipelineRun> {
-  const db: BenchDatabase = await createBenchDatabase('loader');
-  const port = await freePort();
-  const spawned = nowMs();
-  const service = startService({
-    name: 'pipeline-loader',
+/** The measured pipeline consuming `topic` into `databaseUrl` in a group of its own, ops on `port`. */
+export function startPipeline(name: string, topic: string, dlqTopic: string, databaseUrl: string, port: number): Service {
+  return startService({
+    name,
     script: 'pipeline/src/main.ts',
     measured: true,
     env: {
       KAFKA_BROKERS,
       KAFKA_TOPIC: topic,
       KAFKA_DLQ_TOPIC: dlqTopic,
-      KAFKA_GROUP_ID: `bench-loader-${randomBytes(4).toString('hex')}`,
-      DATABASE_URL: db.url,
+      KAFKA_GROUP_ID: `bench-${name}-${randomBytes(4).toString('hex')}`,
+      DATABASE_URL: databaseUrl,
       PIPELINE_OPS_PORT: String(port),
       PIPELINE_OPS_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       ...extraEnv('BENCH_PIPELINE_ENV'),
     },
   });
+}
+
+
+async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, rows: number): Promise<PipelineRun> {
+  const db: BenchDatabase = await createBenchDatabase('loader');
+  const port = await freePort();
+  const spawned = nowMs();
+  const service = startPipeline('pipeline-loader', topic, dlqTopic, db.url, port);
   const url = `http://127.0.0.1:${port}`;
   try {
     const ready = await waitReady(service, `${url}/ready`, 120_000, 20);
