@@ -2,7 +2,7 @@
 // for outages), the demo site in-process serving the freshly built analytics.js, a private
 // Kafka topic read back with kafkajs, and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
@@ -13,14 +13,6 @@ import { bundleTracker } from '../../tracker/build.ts';
 import { KAFKA_BROKER, ROOT } from '../support/services.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

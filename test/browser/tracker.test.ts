@@ -10,8 +10,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { ROOT } from '../support/services.ts';
-import { collectorProcess, freePort, launchChromium, pipelineProcess, readTopic, startDemo, waitFor, type Received, type ServiceProcess } from './harness.ts';
+import { freePort, ROOT } from '../support/services.ts';
+import { collectorProcess, launchChromium, pipelineProcess, readTopic, startDemo, waitFor, type Received, type ServiceProcess } from './harness.ts';
 
 let kafka: Kafka;
 let topic: string;

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { ROOT } from '../support/services.ts';
-import { freePorts } from '../reliability/support.ts';
+import { freePorts } from '../support/services.ts';
 import { PrivateKafka, PrivatePostgres, privateRunDir, refuseShared, removeRunDir } from './private-services.ts';
 import { ServiceProcess } from './service-process.ts';
 

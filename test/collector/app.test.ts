@@ -2,12 +2,11 @@
 // (private topic) or, for 503, to a broker address where nothing listens.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
+import { freePort, KAFKA_BROKER } from '../support/services.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
 
 const curlBody = {
@@ -213,14 +212,3 @@ test('503: Kafka unreachable answers 503 with Retry-After, and /health says so',
     await downPublisher.close();
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}

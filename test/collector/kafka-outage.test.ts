@@ -5,13 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
 import { TOPICS } from '../../contract/index.ts';
-import { script } from '../support/services.ts';
+import { freePorts, script } from '../support/services.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
 
 const runDir = `/tmp/collector-kafka-${randomBytes(4).toString('hex')}`;
@@ -68,16 +67,3 @@ test('Kafka stopped -> 503 with Retry-After and health false -> Kafka back -> ac
   assert.ok(ids.includes(again.json().eventId), 'event acknowledged after recovery arrived');
   assert.ok(!records.some((r) => r.value.page_url === event(2).page_url), 'the rejected event was not written');
 });
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER, ROOT } from '../support/services.ts';
+import { freePort, KAFKA_BROKER, ROOT } from '../support/services.ts';
 import { consumeRecords, waitFor } from './helpers.ts';
 
 test('server.ts serves, and SIGTERM drains in-flight work and exits 0', async () => {
@@ -71,14 +70,3 @@ test('server.ts serves, and SIGTERM drains in-flight work and exits 0', async ()
     await deleteTopics(kafka, [topic]);
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

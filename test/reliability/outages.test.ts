@@ -19,7 +19,8 @@ import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER, ROOT } from '../support/services.ts';
 import { PrivateKafka, PrivatePostgres, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
 import { ServiceProcess } from '../chaos/service-process.ts';
-import { freePorts, waitUntil } from './support.ts';
+import { waitUntil } from './support.ts';
+import { freePorts } from '../support/services.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {

@@ -1,5 +1,4 @@
 // Small helpers shared by the reliability tests: polling, free ports and topic offsets.
-import net from 'node:net';
 import type { Kafka } from 'kafkajs';
 
 /** Polls until check() is true; the bound only keeps a broken test from hanging forever. */
@@ -25,19 +24,3 @@ export async function topicMessageCount(kafka: Kafka, topic: string): Promise<nu
 }
 
 /** Ports nothing listens on right now (the OS picks them; closed again before returning). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}

@@ -24,6 +24,29 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
   });
 }
 
+/** `count` distinct ports the OS reports free on 127.0.0.1 (held together, so never the same twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const s = net.createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
+}
+
 /** Runs a project script (`scripts/kafka.sh start`, …) and returns its output; throws with it on failure. */
 export async function script(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
