@@ -2,7 +2,7 @@
 // leave, with real user agents, referrers and the tracker's metadata. Seeded, so every run
 // produces the same shapes and sizes (ids and times differ).
 import { randomUUID } from 'node:crypto';
-import type { CollectedEvent, IncomingEvent } from '../../contract/index.ts';
+import type { CollectedEvent, IncomingEvent } from '#contract';
 
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',

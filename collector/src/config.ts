@@ -2,7 +2,7 @@
 // each key from its UPPER_SNAKE_CASE variable, e.g. `kafkaBrokers` from KAFKA_BROKERS.
 import { Type, type Static } from '@sinclair/typebox';
 import { loadConfig } from '../../lib/config.ts';
-import { TOPICS } from '../../contract/index.ts';
+import { TOPICS } from '#contract';
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
 

@@ -1,6 +1,6 @@
 // Seed-shaped rows for the benchmarks: random v4 ids, times in arrival order, ~20 events a session.
 import { randomUUID } from 'node:crypto';
-import type { CollectedEvent } from '../../contract/index.ts';
+import type { CollectedEvent } from '#contract';
 
 const TYPES = ['page_view', 'button_click', 'navigation_click', 'page_unload'];
 

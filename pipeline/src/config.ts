@@ -1,6 +1,6 @@
 // The pipeline's configuration, read once at boot: each key from its UPPER_SNAKE_CASE variable.
 import { Type, type Static } from '@sinclair/typebox';
-import { TOPICS } from '../../contract/index.ts';
+import { TOPICS } from '#contract';
 import { loadConfig } from '../../lib/config.ts';
 
 export const PipelineConfig = Type.Object({

@@ -3,7 +3,7 @@
 // in agreement with the table.
 import type pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-import { TOPICS } from '../../contract/index.ts';
+import { TOPICS } from '#contract';
 
 export interface Verdict {
   sent: number;

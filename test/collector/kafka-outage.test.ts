@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
-import { TOPICS } from '../../contract/index.ts';
+import { TOPICS } from '#contract';
 import { freePorts, script } from '../support/services.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import type pg from 'pg';
-import type { CollectedEvent } from '../../contract/index.ts';
+import type { CollectedEvent } from '#contract';
 import { KAFKA_BROKER, ROOT } from '../support/services.ts';
 
 export function collectedEvent(overrides: Partial<CollectedEvent> = {}): CollectedEvent {

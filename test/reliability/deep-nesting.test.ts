@@ -2,7 +2,7 @@
 // body limit) made the contract's size check overflow the stack, so the collector answered 500.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateCollectedEvent, validateIncomingEvent } from '../../contract/index.ts';
+import { validateCollectedEvent, validateIncomingEvent } from '#contract';
 
 const LEVELS = 100_000;
 const nestedObjects = JSON.parse(`${'{"a":'.repeat(LEVELS)}1${'}'.repeat(LEVELS)}`) as unknown;

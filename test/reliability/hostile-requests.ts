@@ -2,7 +2,7 @@
 // construction (a valid event with exactly one thing broken, or a broken body/header), and says
 // which status and which field the collector must name in its answer.
 import fc from 'fast-check';
-import { LIMITS } from '../../contract/index.ts';
+import { LIMITS } from '#contract';
 
 export interface HostileRequest {
   kind: string;

@@ -2,7 +2,7 @@
 // so the collector never rejects what the tracker made. Absent optional fields are undefined,
 // which JSON leaves out. user_agent is not sent: the collector takes it from the request's
 // User-Agent header, the same string, so each event is smaller.
-import type { IncomingEvent } from '../../contract/event-schema.ts';
+import type { IncomingEvent } from '#contract/event-schema.ts';
 import { BUTTON_ID_MAX, PAGE_TITLE_MAX, PAGE_URL_MAX } from './limits.ts';
 import { uuid } from './ids.ts';
 

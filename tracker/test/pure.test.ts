@@ -2,7 +2,7 @@
 // real contract, ids, retry policy and queue batching.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUuid, LIMITS, validateIncomingEvent } from '../../contract/index.ts';
+import { isUuid, LIMITS, validateIncomingEvent } from '#contract';
 import { readConfig, type PrivacySignals } from '../src/config.ts';
 import { buildEvent } from '../src/event.ts';
 import { newSessionId, uuid } from '../src/ids.ts';

@@ -2,7 +2,7 @@
 // the stored queue, exit beacons and SPA navigation, with a scripted network and mocked time.
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateIncomingEvent } from '../../contract/index.ts';
+import { validateIncomingEvent } from '#contract';
 import { ORPHAN_AFTER_MS, SESSION_KEY, STORAGE_PREFIX } from '../src/settings.ts';
 import { startTracker, type Api } from '../src/tracker.ts';
 import { element } from './fake-dom.ts';

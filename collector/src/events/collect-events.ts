@@ -1,6 +1,6 @@
 // The collector's one use case: validate a posted body, enrich the valid events and publish
 // them, answering with a value the HTTP layer turns into a status code.
-import type { CollectedEvent } from '../../../contract/index.ts';
+import type { CollectedEvent } from '#contract';
 import type { EventPublisher, PublishOutcome } from '../kafka/event-producer.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError } from './parse-payload.ts';

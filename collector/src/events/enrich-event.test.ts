@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateCollectedEvent } from '../../../contract/index.ts';
+import { validateCollectedEvent } from '#contract';
 import { enrichEvent, judgeTimestamp } from './enrich-event.ts';
 import { toRecord } from '../kafka/to-record.ts';
 

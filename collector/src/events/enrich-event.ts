@@ -1,7 +1,7 @@
 // Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
 // the id generator and the request's User-Agent come in as arguments.
-import type { CollectedEvent, IncomingEvent } from '../../../contract/index.ts';
-import { IncomingEvent as IncomingEventSchema, LIMITS } from '../../../contract/index.ts';
+import type { CollectedEvent, IncomingEvent } from '#contract';
+import { IncomingEvent as IncomingEventSchema, LIMITS } from '#contract';
 
 // Copied field by field from the contract's list: faster than object spread on this hot path,
 // and only contract fields can ever reach Kafka.

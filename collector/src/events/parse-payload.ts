@@ -1,6 +1,6 @@
 // Splits a parsed request body into valid events and per-field errors. A body is one event
 // object or an array of up to LIMITS.batchSize of them; invalid items never stop valid siblings.
-import { LIMITS, validateIncomingEvent, type FieldError, type IncomingEvent } from '../../../contract/index.ts';
+import { LIMITS, validateIncomingEvent, type FieldError, type IncomingEvent } from '#contract';
 
 export interface IndexedError extends FieldError {
   /** Position in a batch; absent for a single-event body. */

@@ -3,7 +3,7 @@
 // While Kafka is down every publish answers `unavailable` at once; a background loop reconnects
 // with a fresh producer, so the collector recovers by itself when the broker returns.
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
-import type { CollectedEvent } from '../../../contract/index.ts';
+import type { CollectedEvent } from '#contract';
 import type { Logger } from '../../../lib/logger.ts';
 import { brokerList, type CollectorConfig } from '../config.ts';
 import { MicroBatcher } from './micro-batcher.ts';

@@ -1,6 +1,6 @@
 // The Kafka record for one collected event: keyed by session so a session's events stay in
 // order on one partition, stamped with receipt time (never the client's clock).
-import type { CollectedEvent } from '../../../contract/index.ts';
+import type { CollectedEvent } from '#contract';
 
 export interface EventRecord {
   key: string;

@@ -1,7 +1,7 @@
 // POST /analytics: one event or a batch. 200 only after Kafka acknowledged every accepted event.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { IncomingEvent, LIMITS } from '../../../contract/index.ts';
+import { IncomingEvent, LIMITS } from '#contract';
 import type { CollectFn } from '../events/collect-events.ts';
 import { BatchAccepted, ErrorBody, SingleAccepted, errorBody } from '../http/responses.ts';
 import type { CollectorMetrics } from '../metrics.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUuid } from '../../../contract/index.ts';
+import { isUuid } from '#contract';
 import { idFromForeignId, idFromPosition, uuidV5 } from './deterministic-id.ts';
 
 test('uuidV5 matches the RFC 9562 reference vector', () => {

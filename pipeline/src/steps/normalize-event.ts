@@ -1,7 +1,7 @@
 // Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
 // the contract; records from other producers get defaults in the spirit of the Bento mapping this
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
-import { LIMITS, deeperThan, isUuid, type CollectedEvent } from '../../../contract/index.ts';
+import { LIMITS, deeperThan, isUuid, type CollectedEvent } from '#contract';
 import { cleanColumn, cleanJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';

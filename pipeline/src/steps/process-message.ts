@@ -1,6 +1,6 @@
 // The steps composed: record bytes -> row or dead-letter reason. Collector records pass the shared
 // contract and go straight through; other records are normalized with defaults.
-import { validateCollectedEvent } from '../../../contract/index.ts';
+import { validateCollectedEvent } from '#contract';
 import { normalizeEvent, rowFromContract, type EventRow, type RecordContext } from './normalize-event.ts';
 import { parseMessage } from './parse-message.ts';
 import { ok, type Outcome } from './outcome.ts';
