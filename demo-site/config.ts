@@ -1,6 +1,6 @@
 // The demo site's configuration, read once at boot from the environment (lib/config.ts).
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '../lib/config.ts';
+import { LogLevelSetting, loadConfig, shutdownTimeoutSetting } from '../lib/config.ts';
 
 export const DemoConfigSchema = Type.Object({
   demoPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -9,7 +9,8 @@ export const DemoConfigSchema = Type.Object({
   demoCollectorUrl: Type.String({ default: '' }),
   /** Lets automated browsers (navigator.webdriver) be tracked, for the browser tests. */
   demoAllowAutomation: Type.Boolean({ default: false }),
-  logLevel: Type.String({ default: 'info' }),
+  shutdownTimeoutMs: shutdownTimeoutSetting(10_000),
+  logLevel: LogLevelSetting,
 });
 export type DemoConfig = Static<typeof DemoConfigSchema>;
 

@@ -1,15 +1,13 @@
 // Entry point: `npx tsx demo-site/server.ts`. Builds analytics.js when no bundle exists yet,
-// serves the demo pages on DEMO_PORT (8080) and stops cleanly on SIGTERM/SIGINT.
+// serves the demo pages on DEMO_PORT (8080) and stops cleanly on SIGTERM/SIGINT (lib/service.ts).
 import { access, readFile } from 'node:fs/promises';
-import { createLogger } from '../lib/logger.ts';
+import type { Logger } from '../lib/logger.ts';
+import { runService } from '../lib/service.ts';
 import { BUNDLE_PATH, buildTracker } from '../tracker/build.ts';
 import { buildDemoApp } from './app.ts';
-import { loadDemoConfig } from './config.ts';
+import { DemoConfigSchema } from './config.ts';
 
-const config = loadDemoConfig();
-const logger = createLogger('demo-site', config.logLevel);
-
-async function trackerCode(): Promise<string> {
+async function trackerCode(logger: Logger): Promise<string> {
   try {
     await access(BUNDLE_PATH);
   } catch {
@@ -19,11 +17,12 @@ async function trackerCode(): Promise<string> {
   return readFile(BUNDLE_PATH, 'utf8');
 }
 
-const app = await buildDemoApp({ config, logger, trackerCode: await trackerCode() });
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void app.close().then(() => process.exit(0));
-  });
-}
-await app.listen({ port: config.demoPort, host: config.demoHost });
+await runService({
+  name: 'demo-site',
+  config: DemoConfigSchema,
+  async start({ config, logger }) {
+    const app = await buildDemoApp({ config, logger, trackerCode: await trackerCode(logger) });
+    await app.listen({ port: config.demoPort, host: config.demoHost });
+    return { close: () => app.close() };
+  },
+});

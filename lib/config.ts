@@ -2,11 +2,18 @@
 // is read from its UPPER_SNAKE_CASE variable, converted, defaulted and validated. Errors name
 // the variable, so a typo in a deployment fails fast and clearly.
 import { Value } from '@sinclair/typebox/value';
-import type { TObject, Static } from '@sinclair/typebox';
+import { Type, type TObject, type Static } from '@sinclair/typebox';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** LOG_LEVEL, the same for every service. */
+export const LogLevelSetting = Type.Unsafe<LogLevel>(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }));
+
+/** SHUTDOWN_TIMEOUT_MS: how long a stopping service may take before it exits with 1 anyway. */
+export const shutdownTimeoutSetting = (defaultMs: number) => Type.Integer({ minimum: 100, default: defaultMs });
 
 export function envName(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();

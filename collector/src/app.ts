@@ -12,7 +12,7 @@ import { createCollect } from './events/collect-events.ts';
 import { registerBodyParsers } from './http/body-parser.ts';
 import { originPolicy } from './http/cors-origins.ts';
 import { registerErrorHandlers } from './http/error-handler.ts';
-import type { EventPublisher } from './kafka/event-producer.ts';
+import type { EventPublisher } from './events/publisher.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { opsRoutes } from './routes/health.ts';

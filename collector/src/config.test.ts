@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/config.ts';
-import { brokerList, loadCollectorConfig } from './config.ts';
+import { parseBrokers } from '../../lib/kafka.ts';
+import { loadCollectorConfig } from './config.ts';
 
 test('defaults are the documented local ones', () => {
   const c = loadCollectorConfig({});
@@ -25,7 +26,7 @@ test('environment variables override and are converted', () => {
     LOG_LEVEL: 'debug',
   });
   assert.equal(c.collectorPort, 4001);
-  assert.deepEqual(brokerList(c), ['a:1', 'b:2']);
+  assert.deepEqual(parseBrokers(c.kafkaBrokers), ['a:1', 'b:2']);
   assert.equal(c.kafkaTopic, 't');
   assert.equal(c.rateLimitMax, 0);
   assert.equal(c.batchLingerMs, 2);

@@ -1,7 +1,7 @@
 // The collector's configuration: read once at boot from the environment (see lib/config.ts),
 // each key from its UPPER_SNAKE_CASE variable, e.g. `kafkaBrokers` from KAFKA_BROKERS.
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '../../lib/config.ts';
+import { LogLevelSetting, loadConfig, shutdownTimeoutSetting } from '../../lib/config.ts';
 import { TOPICS } from '#contract';
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
@@ -36,18 +36,11 @@ export const CollectorConfigSchema = Type.Object({
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5 * 60_000 }),
   /** Client timestamps older than this are clamped to received_at. */
   maxPastAgeMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
-  shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
-  logLevel: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  shutdownTimeoutMs: shutdownTimeoutSetting(10_000),
+  logLevel: LogLevelSetting,
 });
 export type CollectorConfig = Static<typeof CollectorConfigSchema>;
 
 export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   return loadConfig(CollectorConfigSchema, env);
-}
-
-export function brokerList(config: Pick<CollectorConfig, 'kafkaBrokers'>): string[] {
-  return config.kafkaBrokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
 }

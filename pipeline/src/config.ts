@@ -1,7 +1,7 @@
 // The pipeline's configuration, read once at boot: each key from its UPPER_SNAKE_CASE variable.
 import { Type, type Static } from '@sinclair/typebox';
 import { TOPICS } from '#contract';
-import { loadConfig } from '../../lib/config.ts';
+import { LogLevelSetting, loadConfig, shutdownTimeoutSetting } from '../../lib/config.ts';
 
 export const PipelineConfig = Type.Object({
   kafkaBrokers: Type.String({ default: '127.0.0.1:9092', description: 'Comma-separated host:port list' }),
@@ -33,9 +33,9 @@ export const PipelineConfig = Type.Object({
   pipelineCompressAfterDays: Type.Integer({ default: 7, minimum: 0 }),
   /** Longest pause between retries while the database is down. */
   pipelineRetryMaxMs: Type.Integer({ default: 10_000, minimum: 10 }),
-  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], {
-    default: 'info',
-  }),
+  /** Longest a stop may take (finishing the batch in flight, leaving the group) before exit 1. */
+  shutdownTimeoutMs: shutdownTimeoutSetting(30_000),
+  logLevel: LogLevelSetting,
 });
 export type PipelineConfig = Static<typeof PipelineConfig>;
 

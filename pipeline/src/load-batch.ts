@@ -1,7 +1,6 @@
 // One batch of Kafka records -> rows and rejects -> dead-letter topic, then one database
 // transaction. The caller commits offsets only after this resolves, so a crash replays, never skips.
-import type { RejectedRecord, PostgresSink, WriteResult } from './adapters/postgres-sink.ts';
-import type { DeadLetterProducer } from './adapters/dead-letter-producer.ts';
+import type { BatchStore, DeadLetterSink, RejectedRecord, WriteResult } from './batch-ports.ts';
 import type { EventRow } from './steps/normalize-event.ts';
 import { processMessage } from './steps/process-message.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,6 +10,11 @@ export interface KafkaRecord {
   value: Buffer | null;
   offset: string;
   timestamp: string;
+}
+
+export interface BatchPorts {
+  sink: BatchStore;
+  deadLetter: DeadLetterSink;
 }
 
 export interface BatchResult extends WriteResult {
@@ -50,7 +54,7 @@ export function isDataError(error: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
-export async function loadBatch(deps: { sink: PostgresSink; deadLetter: DeadLetterProducer }, split: SplitBatch): Promise<BatchResult> {
+export async function loadBatch(deps: BatchPorts, split: SplitBatch): Promise<BatchResult> {
   // Dead letters are produced before the transaction: a crash in between re-sends them (at least
   // once) while the rejected table keeps one row per Kafka position.
   if (split.rejected.length > 0) await deps.deadLetter.send(split.rejected);
@@ -65,7 +69,7 @@ export async function loadBatch(deps: { sink: PostgresSink; deadLetter: DeadLett
 
 // A row the steps let through but PostgreSQL refuses would stall its partition forever: write the
 // rows one by one and dead-letter only the refused ones. Rare, so simplicity beats speed here.
-async function isolateRefusedRows(deps: { sink: PostgresSink; deadLetter: DeadLetterProducer }, split: SplitBatch): Promise<BatchResult> {
+async function isolateRefusedRows(deps: BatchPorts, split: SplitBatch): Promise<BatchResult> {
   const total = { inserted: 0, duplicates: 0 };
   const refused: RejectedRecord[] = [];
   for (const [i, row] of split.rows.entries()) {

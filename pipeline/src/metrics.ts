@@ -2,7 +2,8 @@
 // skipped as duplicates or dead-lettered.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics() {
+/** `ready` is read at every scrape, from the same readiness /ready answers with. */
+export function createMetrics(ready: () => boolean = () => false) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pipeline_' });
   const r = [registry];
@@ -22,7 +23,14 @@ export function createMetrics() {
       registers: r,
     }),
     lag: new Gauge({ name: 'pipeline_consumer_lag', help: 'Records behind the partition high watermark', labelNames: ['topic', 'partition'], registers: r }),
-    ready: new Gauge({ name: 'pipeline_ready', help: '1 when Kafka and the database are both connected', registers: r }),
+    ready: new Gauge({
+      name: 'pipeline_ready',
+      help: '1 when Kafka and the database are both connected',
+      registers: r,
+      collect() {
+        this.set(ready() ? 1 : 0);
+      },
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -3,18 +3,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-
-export interface Readiness {
-  kafka: boolean;
-  database: boolean;
-}
+import type { ReadinessState } from './readiness.ts';
 
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startOpsServer(host: string, port: number, readiness: () => Readiness, registry: Registry): Promise<OpsServer> {
+export async function startOpsServer(host: string, port: number, readiness: () => ReadinessState, registry: Registry): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

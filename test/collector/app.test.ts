@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { freePort, KAFKA_BROKER } from '../support/services.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';

@@ -2,7 +2,8 @@
 // topic, and a consumer that collects what arrived.
 import type { Kafka } from 'kafkajs';
 import { loadCollectorConfig, type CollectorConfig } from '../../collector/src/config.ts';
-import { createKafkaEventProducer, type EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import type { EventPublisher } from '../../collector/src/events/publisher.ts';
+import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
 import { createLogger } from '../../lib/logger.ts';
 
 export function testConfig(overrides: Partial<CollectorConfig> = {}): CollectorConfig {

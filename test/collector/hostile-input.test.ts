@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { validateCollectedEvent } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER } from '../support/services.ts';

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { TOPICS } from '#contract';
 import { freePorts, script } from '../support/services.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';

@@ -1,7 +1,7 @@
 // The collector's one use case: validate a posted body, enrich the valid events and publish
 // them, answering with a value the HTTP layer turns into a status code.
 import type { CollectedEvent } from '#contract';
-import type { EventPublisher, PublishOutcome } from '../kafka/event-producer.ts';
+import type { EventPublisher, UnpublishedReason } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError } from './parse-payload.ts';
 
@@ -9,7 +9,7 @@ export type CollectOutcome =
   | { status: 'accepted'; kind: 'single'; eventId: string }
   | { status: 'accepted'; kind: 'batch'; eventIds: string[]; errors: IndexedError[]; size: number }
   | { status: 'invalid'; errors: IndexedError[]; rejected: number }
-  | { status: 'unavailable'; reason: Exclude<PublishOutcome, { ok: true }>['reason']; events: number };
+  | { status: 'unavailable'; reason: UnpublishedReason; events: number };
 
 export interface CollectDeps {
   publisher: Pick<EventPublisher, 'publish'>;

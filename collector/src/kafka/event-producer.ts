@@ -2,52 +2,44 @@
 // with a readiness flag kept by connect/disconnect events, failed sends and a periodic probe.
 // While Kafka is down every publish answers `unavailable` at once; a background loop reconnects
 // with a fresh producer, so the collector recovers by itself when the broker returns.
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
-import type { CollectedEvent } from '#contract';
+import { Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import { createKafkaClient } from '../../../lib/kafka.ts';
 import type { Logger } from '../../../lib/logger.ts';
-import { brokerList, type CollectorConfig } from '../config.ts';
+import type { EventPublisher, FlushObservation } from '../events/publisher.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
 import { waitForAck } from './ack-wait.ts';
 
-export type PublishOutcome = { ok: true } | { ok: false; reason: 'not_ready' | 'timeout' | 'send_failed' | 'closing' };
-
-export interface FlushObservation {
-  records: number;
-  seconds: number;
-  ok: boolean;
+/** The producer's settings, named as in the collector's configuration (which satisfies this). */
+export interface ProducerSettings {
+  /** Comma-separated host:port list. */
+  kafkaBrokers: string;
+  kafkaTopic: string;
+  kafkaClientId: string;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  batchLingerMs: number;
+  produceTimeoutMs: number;
+  kafkaConnectTimeoutMs: number;
+  kafkaRequestTimeoutMs: number;
+  kafkaCheckIntervalMs: number;
 }
-
-/** What the HTTP layer needs from a producer; the Kafka adapter below is the one implementation. */
-export interface EventPublisher {
-  isReady(): boolean;
-  publish(events: readonly CollectedEvent[]): Promise<PublishOutcome>;
-  onFlush(listener: (o: FlushObservation) => void): void;
-  onReadyChange(listener: (ready: boolean) => void): void;
-  close(): Promise<void>;
-}
-
-export type ProducerConfig = Pick<
-  CollectorConfig,
-  | 'kafkaBrokers' | 'kafkaTopic' | 'kafkaClientId' | 'batchMaxRecords' | 'batchMaxBytes' | 'batchLingerMs'
-  | 'produceTimeoutMs' | 'kafkaConnectTimeoutMs' | 'kafkaRequestTimeoutMs' | 'kafkaCheckIntervalMs'
->;
 
 class NotReadyError extends Error {
   override name = 'NotReadyError';
 }
 
-export function createKafkaEventProducer(config: ProducerConfig, logger: Logger): EventPublisher {
+export function createKafkaEventProducer(config: ProducerSettings, logger: Logger): EventPublisher {
   const log = logger.child({ component: 'kafka-producer' });
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId: config.kafkaClientId,
-    brokers: brokerList(config),
+    brokers: config.kafkaBrokers,
+    logger: log,
     connectionTimeout: config.kafkaConnectTimeoutMs,
     requestTimeout: config.kafkaRequestTimeoutMs,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => kafkajsLog(log, entry),
   });
 
   let producer: Producer | undefined;
@@ -170,7 +162,7 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
           maxMs: config.kafkaRequestTimeoutMs,
           lastProgress: () => lastAckAt,
         });
-        return { ok: true };
+        return { ok: true, value: undefined };
       } catch (error) {
         const name = (error as Error).name;
         return { ok: false, reason: name === 'TimeoutError' ? 'timeout' : name === 'NotReadyError' ? 'not_ready' : 'send_failed' };
@@ -190,16 +182,4 @@ export function createKafkaEventProducer(config: ProducerConfig, logger: Logger)
       ready = false;
     },
   };
-}
-
-const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
-
-function kafkajsLog(log: Logger, { level, log: entry }: LogEntry): void {
-  const { message, ...rest } = entry;
-  // Retries are limited on purpose (see open()); kafkajs warns about it on every producer.
-  if (message.startsWith(LIMITED_RETRIES_WARNING)) return;
-  const fields = { kafkajs: rest };
-  if (level === logLevel.ERROR || level === logLevel.WARN) log.warn(fields, message);
-  else if (level === logLevel.INFO) log.debug(fields, message);
-  else log.trace(fields, message);
 }

@@ -1,7 +1,7 @@
 // GET /health for load balancers and ops (200 only while Kafka is reachable); GET /metrics
 // for Prometheus.
 import type { FastifyInstance } from 'fastify';
-import type { EventPublisher } from '../kafka/event-producer.ts';
+import type { EventPublisher } from '../events/publisher.ts';
 import { HealthBody } from '../http/responses.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 

@@ -1,10 +1,9 @@
 // The dead-letter topic: the original key and bytes, with why and where they came from in headers.
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { RejectedRecord } from './postgres-sink.ts';
+import type { DeadLetterSink, RejectedRecord } from '../batch-ports.ts';
 
-export interface DeadLetterProducer {
+export interface DeadLetterProducer extends DeadLetterSink {
   connect(): Promise<void>;
-  send(records: RejectedRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,21 +7,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { cleanText } from '../steps/clean-text.ts';
 import type { EventRow } from '../steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
-
-export interface RejectedRecord {
-  reason: string;
-  detail: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-}
-
-export interface WriteResult {
-  inserted: number;
-  duplicates: number;
-}
+import type { BatchStore } from '../batch-ports.ts';
+import type { StoreMaintenance } from '../maintenance.ts';
 
 const COLUMNS = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
 // ON COMMIT DELETE ROWS empties the staging table at every commit, so a failed batch leaves nothing.
@@ -49,12 +36,7 @@ function* copyChunks(rows: EventRow[]): Generator<string> {
   if (chunk) yield chunk;
 }
 
-export interface PostgresSink {
-  write(rows: EventRow[], rejected: RejectedRecord[]): Promise<WriteResult>;
-  /** Round-trips a query; false (not a throw) when the database is unreachable. */
-  check(): Promise<boolean>;
-  refreshSummary(): Promise<void>;
-  deleteOlderThan(days: number): Promise<number>;
+export interface PostgresSink extends BatchStore, StoreMaintenance {
   close(): Promise<void>;
 }
 

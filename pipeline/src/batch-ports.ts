@@ -1,0 +1,29 @@
+// The ports loadBatch (load-batch.ts) writes through; the PostgreSQL and dead-letter adapters
+// implement them, and tests can stand in for either.
+import type { EventRow } from './steps/normalize-event.ts';
+
+/** A Kafka record refused by a step or by the database, with where it came from. */
+export interface RejectedRecord {
+  reason: string;
+  detail: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface WriteResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/** Stores a batch's rows (dropping events already stored) and its rejects in one transaction. */
+export interface BatchStore {
+  write(rows: EventRow[], rejected: RejectedRecord[]): Promise<WriteResult>;
+}
+
+/** Sends rejected records, original bytes and all, to the dead-letter topic. */
+export interface DeadLetterSink {
+  send(records: RejectedRecord[]): Promise<void>;
+}

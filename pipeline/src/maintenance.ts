@@ -1,0 +1,76 @@
+// The pipeline's maintenance timers: a database check every 2 s for readiness and, on plain
+// PostgreSQL, the summary refresh and retention that TimescaleDB's own policies do there.
+import type { Flavor } from '../../db/migrate.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Readiness } from './readiness.ts';
+
+/** What the timers need from the store; the PostgreSQL adapter implements it. */
+export interface StoreMaintenance {
+  /** Round-trips a query; false (not a throw) when the database is unreachable. */
+  check(): Promise<boolean>;
+  refreshSummary(): Promise<void>;
+  deleteOlderThan(days: number): Promise<number>;
+}
+
+export interface MaintenanceSettings {
+  /** 0 turns refreshing off. */
+  pipelineSummaryRefreshMs: number;
+  /** 0 keeps everything. */
+  pipelineRetentionDays: number;
+}
+
+export interface Maintenance {
+  start(flavor: Flavor): void;
+  /** Rows were stored: the summary needs a refresh. */
+  markStale(): void;
+  stop(): void;
+}
+
+const DATABASE_CHECK_MS = 2000;
+const RETENTION_MS = 3_600_000;
+
+export function createMaintenance(store: StoreMaintenance, settings: MaintenanceSettings, readiness: Readiness, logger: Logger): Maintenance {
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  let summaryStale = true;
+
+  function every(ms: number, what: string, fn: () => Promise<void>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || stopped) return;
+      busy = true;
+      fn()
+        .catch((err: unknown) => logger.warn({ err }, `${what} failed`))
+        .finally(() => (busy = false));
+    }, ms);
+    timers.push(timer);
+  }
+
+  return {
+    start(flavor) {
+      every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
+      if (flavor !== 'plain') return;
+      // A refresh recomputes the whole view, so it runs only when this instance stored rows since the last one.
+      if (settings.pipelineSummaryRefreshMs > 0) {
+        every(settings.pipelineSummaryRefreshMs, 'summary refresh', async () => {
+          if (!summaryStale) return;
+          summaryStale = false;
+          await store.refreshSummary().catch((error: unknown) => {
+            summaryStale = true;
+            throw error;
+          });
+        });
+      }
+      if (settings.pipelineRetentionDays > 0) {
+        every(RETENTION_MS, 'retention', async () => void (await store.deleteOlderThan(settings.pipelineRetentionDays)));
+      }
+    },
+    markStale() {
+      summaryStale = true;
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+    },
+  };
+}
