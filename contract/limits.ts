@@ -1,9 +1,6 @@
 // Plain constants of the event contract. No runtime dependencies, so the browser tracker can
 // import them without pulling a schema library into its bundle.
 
-export const STANDARD_EVENT_TYPES = ['page_view', 'button_click', 'navigation_click', 'page_unload'] as const;
-export type StandardEventType = (typeof STANDARD_EVENT_TYPES)[number];
-
 /** Custom event names: letters, digits and `_ . : -`. */
 export const EVENT_TYPE_PATTERN = '^[A-Za-z0-9_.:-]+$';
 

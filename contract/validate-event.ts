@@ -3,6 +3,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import type { TSchema, Static } from '@sinclair/typebox';
+import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent } from './event-schema.ts';
 import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
 import { registerFormats } from './formats.ts';
@@ -15,7 +16,7 @@ export interface FieldError {
   message: string;
 }
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+export type Validation<T> = Result<T, { errors: FieldError[] }>;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const forbidden = new Set<string>(FORBIDDEN_KEYS);

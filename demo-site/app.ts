@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { DemoConfig } from './config.ts';
 
 const PUBLIC = new URL('./public/', import.meta.url);
-export const PAGES: Record<string, string> = { '/': 'index.html', '/index.html': 'index.html', '/page2.html': 'page2.html' };
+const PAGES: Record<string, string> = { '/': 'index.html', '/index.html': 'index.html', '/page2.html': 'page2.html' };
 const SCRIPT_TAG = '<script src="/analytics.js" defer data-debug></script>';
 
 const escapeAttr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -76,7 +76,7 @@ try {
             // Best of three, so one cold cache read does not decide the figure.
             let best = Infinity;
             for (let i = 0; i < 3; i++) {
-              const plan = await db.query<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${expanded.sql}`);
+              const plan = await db.query<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${expanded.value.sql}`);
               best = Math.min(best, plan[0]!['QUERY PLAN'][0]['Execution Time']);
             }
             times.push(best.toFixed(best < 1 ? 2 : 1));

@@ -1,6 +1,7 @@
 // Go's formatting and duration parsing as Grafana's backend uses them, so expanded SQL matches
 // what Grafana sends to the database character for character (`%v` of a float, RFC3339Nano,
 // time.ParseDuration, gtime.ParseInterval, gtime.FormatInterval).
+import type { Result } from '../lib/result.ts';
 
 const NS_PER: Record<string, number> = {
   ns: 1,
@@ -39,18 +40,16 @@ export function rfc3339Nano(date: Date): string {
   return trimmed ? `${whole}.${trimmed}Z` : `${whole}Z`;
 }
 
-export type ParseResult = { ok: true; ns: number } | { ok: false; error: string };
-
 /** Go's time.ParseDuration, in nanoseconds. */
-export function parseGoDuration(input: string): ParseResult {
-  const fail: ParseResult = { ok: false, error: `time: invalid duration "${input}"` };
+export function parseGoDuration(input: string): Result<number> {
+  const fail: Result<number> = { ok: false, error: `time: invalid duration "${input}"` };
   let s = input;
   let sign = 1;
   if (s.startsWith('-') || s.startsWith('+')) {
     if (s[0] === '-') sign = -1;
     s = s.slice(1);
   }
-  if (s === '0') return { ok: true, ns: 0 };
+  if (s === '0') return { ok: true, value: 0 };
   if (s === '') return fail;
   const part = /^(\d*)(?:\.(\d*))?([^\d.]+)/;
   let total = 0;
@@ -64,14 +63,14 @@ export function parseGoDuration(input: string): ParseResult {
     total += Number(intPart || '0') * unit + (fracPart ? Number(`0.${fracPart}`) * unit : 0);
     s = s.slice(all.length);
   }
-  return { ok: true, ns: sign * Math.round(total) };
+  return { ok: true, value: sign * Math.round(total) };
 }
 
 /**
  * gtime.ParseInterval: Go durations plus `Nd`, `Nw`, `NM`, `Ny`, the last two measured from `now`
  * in UTC (a month is as long as the calendar makes it).
  */
-export function parseInterval(input: string, now: Date): ParseResult {
+export function parseInterval(input: string, now: Date): Result<number> {
   const m = /^(\d+)([dwMy])$/.exec(input);
   if (!m) return parseGoDuration(input);
   const n = Number(m[1]);
@@ -84,7 +83,7 @@ export function parseInterval(input: string, now: Date): ParseResult {
     : m[2] === 'w' ? Date.UTC(y, mo, d + 7 * n, ...rest)
     : m[2] === 'M' ? Date.UTC(y, mo + n, d, ...rest)
     : Date.UTC(y + n, mo, d, ...rest);
-  return { ok: true, ns: (shifted - now.getTime()) * 1e6 };
+  return { ok: true, value: (shifted - now.getTime()) * 1e6 };
 }
 
 /** gtime.FormatInterval: the largest whole unit, e.g. 90 s -> `1m`. */

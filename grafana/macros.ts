@@ -2,6 +2,7 @@
 // Grafana 12 would send it: first the global substitutions ($__interval, $__interval_ms,
 // $__unixEpochFrom/To), then every `$name(args)` through the postgres macro engine, with and
 // without the datasource's TimescaleDB switch. Pure: the time range and interval are inputs.
+import { ok, type Result } from '../lib/result.ts';
 import { formatInterval, goFixed3, goFloat, parseInterval, rfc3339Nano } from './go-format.ts';
 
 export interface MacroContext {
@@ -15,11 +16,11 @@ export interface MacroContext {
   now?: Date;
 }
 
-export type FillMode = { mode: 'null' } | { mode: 'previous' } | { mode: 'value'; value: number };
+type FillMode = { mode: 'null' } | { mode: 'previous' } | { mode: 'value'; value: number };
+type Fill = FillMode & { intervalSeconds: number };
 
-export type Expansion =
-  | { ok: true; sql: string; fill?: FillMode & { intervalSeconds: number } }
-  | { ok: false; error: string };
+/** The SQL Grafana would run, and the gap filling a fill argument asks for. */
+export type Expansion = Result<{ sql: string; fill?: Fill }>;
 
 // Grafana's pattern: `$` identifier `(` anything but `)` `)`.
 const MACRO = /\$([_a-zA-Z0-9]+)\(([^)]*)\)/g;
@@ -33,7 +34,7 @@ function unixNanos(date: Date): string {
 }
 
 /** sqleng.Interpolate: substitutions shared by every SQL datasource. */
-export function interpolateGlobal(sql: string, ctx: MacroContext): string {
+function interpolateGlobal(sql: string, ctx: MacroContext): string {
   const intervalMs = Math.trunc(ctx.intervalMs);
   return sql
     .replaceAll('$__interval_ms', String(intervalMs))
@@ -42,27 +43,26 @@ export function interpolateGlobal(sql: string, ctx: MacroContext): string {
     .replaceAll('$__unixEpochTo()', String(unixSeconds(ctx.to)));
 }
 
-type MacroResult = { ok: true; text: string; fill?: FillMode & { intervalSeconds: number } } | { ok: false; error: string };
+type MacroResult = Result<{ text: string; fill?: Fill }>;
 
-function parseFill(arg: string, intervalSeconds: number): MacroResult | FillMode & { intervalSeconds: number } {
-  if (arg === 'NULL') return { mode: 'null', intervalSeconds };
-  if (arg === 'previous') return { mode: 'previous', intervalSeconds };
+function parseFill(arg: string, intervalSeconds: number): Result<Fill> {
+  if (arg === 'NULL') return ok({ mode: 'null', intervalSeconds });
+  if (arg === 'previous') return ok({ mode: 'previous', intervalSeconds });
   const value = Number(arg);
   if (arg.trim() === '' || Number.isNaN(value)) return { ok: false, error: `error parsing fill value ${arg}` };
-  return { mode: 'value', value, intervalSeconds };
+  return ok({ mode: 'value', value, intervalSeconds });
 }
 
-function groupSeconds(name: string, args: string[], ctx: MacroContext): { ok: true; seconds: number; fill?: FillMode & { intervalSeconds: number } } | { ok: false; error: string } {
+function groupSeconds(name: string, args: string[], ctx: MacroContext): Result<{ seconds: number; fill?: Fill }> {
   if (args.length < 2) return { ok: false, error: `macro ${name} needs time column and interval and optional fill value` };
   const parsed = parseInterval(args[1]!.replace(/^'+|'+$/g, ''), ctx.now ?? ctx.to);
   if (!parsed.ok) return { ok: false, error: `error parsing interval ${args[1]}` };
-  const seconds = parsed.ns / 1e9;
+  const seconds = parsed.value / 1e9;
   if (args.length === 3) {
     const fill = parseFill(args[2]!, seconds);
-    if ('ok' in fill) return fill as { ok: false; error: string };
-    return { ok: true, seconds, fill };
+    return fill.ok ? ok({ seconds, fill: fill.value }) : fill;
   }
-  return { ok: true, seconds };
+  return ok({ seconds });
 }
 
 function evaluate(name: string, args: string[], ctx: MacroContext): MacroResult {
@@ -72,44 +72,46 @@ function evaluate(name: string, args: string[], ctx: MacroContext): MacroResult 
   const to = rfc3339Nano(ctx.to);
   switch (name) {
     case '__time':
-      return col === undefined ? missing() : { ok: true, text: `${col} AS "time"` };
+      return col === undefined ? missing() : ok({ text: `${col} AS "time"` });
     case '__timeEpoch':
-      return col === undefined ? missing() : { ok: true, text: `extract(epoch from ${col}) as "time"` };
+      return col === undefined ? missing() : ok({ text: `extract(epoch from ${col}) as "time"` });
     case '__timeFilter':
-      return col === undefined ? missing() : { ok: true, text: `${col} BETWEEN '${from}' AND '${to}'` };
+      return col === undefined ? missing() : ok({ text: `${col} BETWEEN '${from}' AND '${to}'` });
     case '__timeFrom':
-      return { ok: true, text: `'${from}'` };
+      return ok({ text: `'${from}'` });
     case '__timeTo':
-      return { ok: true, text: `'${to}'` };
+      return ok({ text: `'${to}'` });
     case '__timeGroup': {
       const g = groupSeconds(name, args, ctx);
       if (!g.ok) return g;
+      const { seconds, fill } = g.value;
       const text = ctx.timescaledb
-        ? `time_bucket('${goFixed3(g.seconds)}s',${col})`
-        : `floor(extract(epoch from ${col})/${goFloat(g.seconds)})*${goFloat(g.seconds)}`;
-      return g.fill ? { ok: true, text, fill: g.fill } : { ok: true, text };
+        ? `time_bucket('${goFixed3(seconds)}s',${col})`
+        : `floor(extract(epoch from ${col})/${goFloat(seconds)})*${goFloat(seconds)}`;
+      return ok(fill ? { text, fill } : { text });
     }
     case '__timeGroupAlias': {
       const r = evaluate('__timeGroup', args, ctx);
-      return r.ok ? { ...r, text: `${r.text} AS "time"` } : r;
+      return r.ok ? ok({ ...r.value, text: `${r.value.text} AS "time"` }) : r;
     }
     case '__unixEpochFilter':
-      return col === undefined ? missing() : { ok: true, text: `${col} >= ${unixSeconds(ctx.from)} AND ${col} <= ${unixSeconds(ctx.to)}` };
+      return col === undefined ? missing() : ok({ text: `${col} >= ${unixSeconds(ctx.from)} AND ${col} <= ${unixSeconds(ctx.to)}` });
     case '__unixEpochNanoFilter':
-      return col === undefined ? missing() : { ok: true, text: `${col} >= ${unixNanos(ctx.from)} AND ${col} <= ${unixNanos(ctx.to)}` };
+      return col === undefined ? missing() : ok({ text: `${col} >= ${unixNanos(ctx.from)} AND ${col} <= ${unixNanos(ctx.to)}` });
     case '__unixEpochNanoFrom':
-      return { ok: true, text: unixNanos(ctx.from) };
+      return ok({ text: unixNanos(ctx.from) });
     case '__unixEpochNanoTo':
-      return { ok: true, text: unixNanos(ctx.to) };
+      return ok({ text: unixNanos(ctx.to) });
     case '__unixEpochGroup': {
       const g = groupSeconds(name, args, ctx);
       if (!g.ok) return g;
-      const text = `floor((${col})/${goFloat(g.seconds)})*${goFloat(g.seconds)}`;
-      return g.fill ? { ok: true, text, fill: g.fill } : { ok: true, text };
+      const { seconds, fill } = g.value;
+      const text = `floor((${col})/${goFloat(seconds)})*${goFloat(seconds)}`;
+      return ok(fill ? { text, fill } : { text });
     }
     case '__unixEpochGroupAlias': {
       const r = evaluate('__unixEpochGroup', args, ctx);
-      return r.ok ? { ...r, text: `${r.text} AS "time"` } : r;
+      return r.ok ? ok({ ...r.value, text: `${r.value.text} AS "time"` }) : r;
     }
     default:
       return { ok: false, error: `unknown macro "${name}"` };
@@ -119,7 +121,7 @@ function evaluate(name: string, args: string[], ctx: MacroContext): MacroResult 
 /** The postgres macro engine alone (after the global substitutions). */
 export function interpolateMacros(sql: string, ctx: MacroContext): Expansion {
   let error: string | undefined;
-  let fill: (FillMode & { intervalSeconds: number }) | undefined;
+  let fill: Fill | undefined;
   const out = sql.replace(MACRO, (whole: string, rawName: string, rawArgs: string) => {
     let name = rawName;
     // Grafana's pre-5.3 compatibility: `$__timeGroup(...)` directly followed by a comma (at its
@@ -134,11 +136,11 @@ export function interpolateMacros(sql: string, ctx: MacroContext): Expansion {
       error ??= r.error;
       return 'macro_error()';
     }
-    if (r.fill) fill = r.fill;
-    return r.text;
+    if (r.value.fill) fill = r.value.fill;
+    return r.value.text;
   });
   if (error !== undefined) return { ok: false, error };
-  return fill ? { ok: true, sql: out, fill } : { ok: true, sql: out };
+  return ok(fill ? { sql: out, fill } : { sql: out });
 }
 
 /** What Grafana's PostgreSQL datasource executes for a panel query's rawSql. */

@@ -7,9 +7,9 @@ import type * as common from '@grafana/grafana-foundation-sdk/common';
 export const DATASOURCE_UID = 'analytics-postgres';
 export const DATASOURCE: common.DataSourceRef = { type: 'grafana-postgresql-datasource', uid: DATASOURCE_UID };
 
-export type SqlFormat = 'table' | 'time_series';
+type SqlFormat = 'table' | 'time_series';
 
-export interface SqlQuery extends cog.Dataquery {
+interface SqlQuery extends cog.Dataquery {
   refId: string;
   rawSql: string;
   format: SqlFormat;
@@ -18,7 +18,7 @@ export interface SqlQuery extends cog.Dataquery {
   datasource: common.DataSourceRef;
 }
 
-export class SqlQueryBuilder implements cog.Builder<cog.Dataquery> {
+class SqlQueryBuilder implements cog.Builder<cog.Dataquery> {
   private readonly query: SqlQuery;
 
   constructor(refId: string, rawSql: string, format: SqlFormat) {

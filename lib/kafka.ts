@@ -14,7 +14,7 @@ export function parseBrokers(list: string): string[] {
 // Services limit the idempotent producer's retries on purpose; kafkajs warns about it on every producer.
 const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
 
-export function kafkaLogCreator(logger: Logger): logCreator {
+function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;

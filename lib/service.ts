@@ -13,12 +13,12 @@ interface ServiceSettings {
   shutdownTimeoutMs: number;
 }
 
-export interface Running {
+interface Running {
   /** Stops accepting work, finishes what is in flight and closes every connection. */
   close(): Promise<void>;
 }
 
-export interface ServiceContext<C> {
+interface ServiceContext<C> {
   config: C;
   logger: Logger;
   /** A failure the service cannot live with: logged as fatal, the service closed, exit 1. */

@@ -13,7 +13,7 @@ import { legend, liveDashboard, reduce, thresholds } from './common.ts';
 
 // Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
 // without TimescaleDB) a few rows per minute instead of one per minute, type and page.
-export const EVENTS_OVER_TIME = sql`
+const EVENTS_OVER_TIME = sql`
   WITH per_minute AS (
     SELECT bucket, event_type, sum(event_count) AS events
       FROM analytics_summary
@@ -25,19 +25,19 @@ export const EVENTS_OVER_TIME = sql`
    GROUP BY 1, 2
    ORDER BY 1, 2`;
 
-export const TOTAL_EVENTS = sql`
+const TOTAL_EVENTS = sql`
   SELECT coalesce(sum(event_count), 0) AS "Events"
     FROM analytics_summary
    WHERE $__timeFilter(bucket)`;
 
-export const EVENTS_BY_TYPE = sql`
+const EVENTS_BY_TYPE = sql`
   SELECT event_type AS "Event type", sum(event_count) AS "Events"
     FROM analytics_summary
    WHERE $__timeFilter(bucket)
    GROUP BY 1
    ORDER BY 2 DESC, 1`;
 
-export const RECENT_EVENTS = sql`
+const RECENT_EVENTS = sql`
   SELECT "timestamp" AS "Time", event_type AS "Type", page_url AS "Page", page_title AS "Title",
          button_id AS "Button", session_id AS "Session", site_id AS "Site", received_at AS "Received"
     FROM analytics_events
@@ -46,7 +46,7 @@ export const RECENT_EVENTS = sql`
    LIMIT 100`;
 
 // Every minute of the range appears, zero when idle, so the mean is a true per-minute rate.
-export const EVENTS_PER_MINUTE = sql`
+const EVENTS_PER_MINUTE = sql`
   WITH per_minute AS (
     SELECT bucket, sum(event_count) AS events
       FROM analytics_summary
@@ -59,12 +59,12 @@ export const EVENTS_PER_MINUTE = sql`
    WHERE m >= $__timeFrom()::timestamptz
    ORDER BY 1`;
 
-export const UNIQUE_SESSIONS = sql`
+const UNIQUE_SESSIONS = sql`
   SELECT count(DISTINCT session_id) AS "Unique sessions"
     FROM analytics_events
    WHERE $__timeFilter("timestamp")`;
 
-export const TOP_PAGES = sql`
+const TOP_PAGES = sql`
   SELECT page_url AS "Page",
          coalesce(sum(event_count) FILTER (WHERE event_type = 'page_view'), 0) AS "Page views",
          sum(event_count) AS "Events"

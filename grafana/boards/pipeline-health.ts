@@ -10,20 +10,20 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
 import { legend, liveDashboard, reduce, thresholds } from './common.ts';
 
-export const CONSUMED_STORED_REJECTED = sql`
+const CONSUMED_STORED_REJECTED = sql`
   SELECT s.stored + r.rejected AS "Consumed", s.stored AS "Stored", r.rejected AS "Dead-lettered",
          coalesce(round(100.0 * r.rejected / nullif(s.stored + r.rejected, 0), 2), 0) AS "Rejected %"
     FROM (SELECT count(*) AS stored FROM analytics_events WHERE $__timeFilter(received_at)) AS s,
          (SELECT count(*) AS rejected FROM analytics_events_rejected WHERE $__timeFilter(rejected_at)) AS r`;
 
-export const STORED_OVER_TIME = sql`
+const STORED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(received_at, $__interval), count(*) AS "Stored"
     FROM analytics_events
    WHERE $__timeFilter(received_at)
    GROUP BY 1
    ORDER BY 1`;
 
-export const REJECTED_OVER_TIME = sql`
+const REJECTED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(rejected_at, $__interval), count(*) AS "Dead-lettered"
     FROM analytics_events_rejected
    WHERE $__timeFilter(rejected_at)
@@ -31,7 +31,7 @@ export const REJECTED_OVER_TIME = sql`
    ORDER BY 1`;
 
 // $__interval_ms turns each bucket's count into a per-second rate whatever the zoom.
-export const INGEST_RATE = sql`
+const INGEST_RATE = sql`
   SELECT $__timeGroupAlias(received_at, $__interval), count(*) / ($__interval_ms / 1000.0) AS "Stored events/s"
     FROM analytics_events
    WHERE $__timeFilter(received_at)
@@ -39,18 +39,18 @@ export const INGEST_RATE = sql`
    ORDER BY 1`;
 
 // Not limited to the dashboard range: freshness is about now.
-export const FRESHNESS = sql`
+const FRESHNESS = sql`
   SELECT extract(epoch FROM now() - max(received_at)) AS "Seconds since newest stored event"
     FROM analytics_events`;
 
-export const DEAD_LETTERED_BY_REASON = sql`
+const DEAD_LETTERED_BY_REASON = sql`
   SELECT reason AS "Reason", count(*) AS "Messages", max(rejected_at) AS "Last seen"
     FROM analytics_events_rejected
    WHERE $__timeFilter(rejected_at)
    GROUP BY 1
    ORDER BY 2 DESC, 1`;
 
-export const DEAD_LETTERED_OVER_TIME = sql`
+const DEAD_LETTERED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(rejected_at, $__interval), reason AS metric, count(*) AS rejected
     FROM analytics_events_rejected
    WHERE $__timeFilter(rejected_at)

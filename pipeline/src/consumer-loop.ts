@@ -11,7 +11,7 @@ import type { Readiness } from './readiness.ts';
 import { abortableSleep, retryUntil } from './retry.ts';
 
 /** The consumer's settings, named as in the pipeline's configuration (which satisfies this). */
-export interface ConsumerSettings {
+interface ConsumerSettings {
   kafkaTopic: string;
   kafkaGroupId: string;
   kafkaSessionTimeoutMs: number;

@@ -12,7 +12,7 @@ const ts: MacroContext = { ...plain, timescaledb: true };
 function expand(sql: string, ctx: MacroContext = plain): string {
   const r = expandMacros(sql, ctx);
   assert.ok(r.ok, r.ok ? '' : r.error);
-  return r.sql;
+  return r.value.sql;
 }
 
 const cases: [string, string, MacroContext?][] = [
@@ -70,23 +70,22 @@ test('errors are values, and the first one wins', () => {
 test('a fill argument is reported for Grafana to fill gaps', () => {
   assert.deepEqual(interpolateMacros("SELECT $__timeGroup(t, '1m', 0) AS time", plain), {
     ok: true,
-    sql: 'SELECT floor(extract(epoch from t)/60)*60 AS time',
-    fill: { mode: 'value', value: 0, intervalSeconds: 60 },
+    value: { sql: 'SELECT floor(extract(epoch from t)/60)*60 AS time', fill: { mode: 'value', value: 0, intervalSeconds: 60 } },
   });
   const prev = interpolateMacros("SELECT $__timeGroup(t, '1m', previous)", plain);
-  assert.ok(prev.ok && prev.fill?.mode === 'previous');
+  assert.ok(prev.ok && prev.value.fill?.mode === 'previous');
 });
 
 test('Go number and time formatting', () => {
   assert.deepEqual([1, 0.5, 300, 123456.5, 1e6, 1.5e6, 0.0001, 0.00001].map(goFloat), ['1', '0.5', '300', '123456.5', '1e+06', '1.5e+06', '0.0001', '1e-05']);
   assert.equal(rfc3339Nano(new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 120))), '2020-01-02T03:04:05.12Z');
-  assert.deepEqual(parseGoDuration('1h30m'), { ok: true, ns: 5400e9 });
-  assert.deepEqual(parseGoDuration('1.5s'), { ok: true, ns: 1.5e9 });
+  assert.deepEqual(parseGoDuration('1h30m'), { ok: true, value: 5400e9 });
+  assert.deepEqual(parseGoDuration('1.5s'), { ok: true, value: 1.5e9 });
   assert.equal(parseGoDuration('5x').ok, false);
   assert.equal(parseGoDuration('').ok, false);
   const jan31 = new Date(Date.UTC(2021, 0, 31));
   // Go's AddDate normalises Feb 31 to Mar 3, so "1M" from Jan 31 is 31 days.
-  assert.deepEqual(parseInterval('1M', jan31), { ok: true, ns: 31 * 86_400e9 });
-  assert.deepEqual(parseInterval('2w', jan31), { ok: true, ns: 14 * 86_400e9 });
+  assert.deepEqual(parseInterval('1M', jan31), { ok: true, value: 31 * 86_400e9 });
+  assert.deepEqual(parseInterval('2w', jan31), { ok: true, value: 14 * 86_400e9 });
   assert.deepEqual([500, 1000, 90_000, 3_600_000, 2 * 86_400_000, 400 * 86_400_000, 0].map(formatInterval), ['500ms', '1s', '1m', '1h', '2d', '1y', '1ms']);
 });

@@ -22,11 +22,11 @@ export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescale
   assert.ok(query, `panel ${caseName(c)} not in the committed dashboards`);
   const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb });
   assert.ok(expanded.ok, expanded.ok ? '' : expanded.error);
-  assert.doesNotMatch(expanded.sql, /\$__/, 'every macro expanded');
+  assert.doesNotMatch(expanded.value.sql, /\$__/, 'every macro expanded');
   const clock = async () => Number((await db.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::text AS ms'))[0]!.ms);
   const nowBefore = await clock();
-  const rows = await db.query<Row>(expanded.sql);
+  const rows = await db.query<Row>(expanded.value.sql);
   const nowAfter = await clock();
   c.check(rows, { seed, nowBefore, nowAfter });
-  return { rawSql: query.rawSql, sql: expanded.sql, rows };
+  return { rawSql: query.rawSql, sql: expanded.value.sql, rows };
 }

@@ -22,15 +22,6 @@ export function nextBatch(queue: QueuedEvent[]): [events: QueuedEvent[], json: s
   return [queue.slice(0, n), json];
 }
 
-export function parseStored(json: string | null): StoredQueue | undefined {
-  try {
-    const stored = JSON.parse(json!) as StoredQueue;
-    return stored.q.slice() && stored;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Appends events not queued yet (same event_id), keeping order and the bound. */
 export const merge = (queue: QueuedEvent[], more: QueuedEvent[]): QueuedEvent[] =>
   queue.concat(without(more, queue)).slice(-MAX_QUEUED);

@@ -5,7 +5,7 @@ import type { EventPublisher, UnpublishedReason } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError } from './parse-payload.ts';
 
-export type CollectOutcome =
+type CollectOutcome =
   | { status: 'accepted'; kind: 'single'; eventId: string }
   | { status: 'accepted'; kind: 'batch'; eventIds: string[]; errors: IndexedError[]; size: number }
   | { status: 'invalid'; errors: IndexedError[]; rejected: number }

@@ -6,7 +6,7 @@ import type { Result } from '../../../lib/result.ts';
 /** Why events were not published; each answers the request with 503 and counts under its reason. */
 export type UnpublishedReason = 'not_ready' | 'timeout' | 'send_failed' | 'closing';
 
-export type PublishOutcome = Result<void, { reason: UnpublishedReason }>;
+type PublishOutcome = Result<void, { reason: UnpublishedReason }>;
 
 /** One produce call, for the latency and batch-size metrics. */
 export interface FlushObservation {

@@ -13,7 +13,7 @@ export class BodyError extends Error {
   }
 }
 
-export function parseJsonBody(text: string): unknown {
+function parseJsonBody(text: string): unknown {
   if (text.trim().length === 0) throw new BodyError(400, 'invalid_json', 'body is empty; expected a JSON event or array of events');
   try {
     // Plain JSON.parse makes "__proto__" an ordinary own key (never a prototype); the contract's

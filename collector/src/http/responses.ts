@@ -2,7 +2,7 @@
 // /docs shows them.
 import { Type, type Static } from '@sinclair/typebox';
 
-export const FieldErrorBody = Type.Object({
+const FieldErrorBody = Type.Object({
   field: Type.String({ description: 'JSON Pointer of the offending field, e.g. /page_url or /3/event_type' }),
   message: Type.String(),
   index: Type.Optional(Type.Integer({ description: 'Position in a batch' })),

@@ -65,7 +65,7 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
 });
 
 test('parseTimestamp accepts numeric strings as epochs', () => {
-  assert.deepEqual(parseTimestamp('1767225600', 'ts'), { ok: true, iso: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(parseTimestamp('1767225600', 'ts'), { ok: true, value: '2026-01-01T00:00:00.000Z' });
 });
 
 function nested(levels: number): Record<string, unknown> {

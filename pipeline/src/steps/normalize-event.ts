@@ -31,18 +31,16 @@ export interface RecordContext extends KafkaPosition {
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-type TimeResult = { ok: true; iso: string } | { ok: false; reason: 'invalid_timestamp' | 'timestamp_out_of_range'; detail: string };
-
 /** ISO-8601 strings, or epoch numbers (seconds below 1e11, else milliseconds). */
-export function parseTimestamp(value: unknown, field: string): TimeResult {
+export function parseTimestamp(value: unknown, field: string): Outcome<string, 'invalid_timestamp' | 'timestamp_out_of_range'> {
   const epoch = (n: number) => (Math.abs(n) < 1e11 ? n * 1000 : n);
   let ms: number;
   if (typeof value === 'number' && Number.isFinite(value)) ms = epoch(value);
   else if (typeof value === 'string' && value.trim() !== '') ms = /^-?\d+(\.\d+)?$/.test(value.trim()) ? epoch(Number(value)) : Date.parse(value);
-  else return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
-  if (Number.isNaN(ms)) return { ok: false, reason: 'invalid_timestamp', detail: `${field} is not a date-time` };
-  if (ms < MIN_TIME || ms > MAX_TIME) return { ok: false, reason: 'timestamp_out_of_range', detail: `${field} is outside 1970..9999` };
-  return { ok: true, iso: new Date(ms).toISOString() };
+  else return dlq('invalid_timestamp', `${field} is not a date-time`);
+  if (Number.isNaN(ms)) return dlq('invalid_timestamp', `${field} is not a date-time`);
+  if (ms < MIN_TIME || ms > MAX_TIME) return dlq('timestamp_out_of_range', `${field} is outside 1970..9999`);
+  return ok(new Date(ms).toISOString());
 }
 
 function eventId(raw: unknown, ctx: RecordContext): string {
@@ -52,7 +50,7 @@ function eventId(raw: unknown, ctx: RecordContext): string {
 }
 
 /** Deeper than this is no real event; cleaning and serializing it would recurse without bound. */
-export const MAX_METADATA_DEPTH = 64;
+const MAX_METADATA_DEPTH = 64;
 
 function metadataJson(raw: unknown): Outcome<string> {
   if (raw === undefined || raw === null) return ok('{}');
@@ -94,13 +92,13 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
   if (event.received_at !== undefined && event.received_at !== null) {
     const parsed = parseTimestamp(event.received_at, 'received_at');
     if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
-    receivedAt = parsed.iso;
+    receivedAt = parsed.value;
   }
   let timestamp = receivedAt;
   if (event.timestamp !== undefined && event.timestamp !== null) {
     const parsed = parseTimestamp(event.timestamp, 'timestamp');
     if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
-    timestamp = parsed.iso;
+    timestamp = parsed.value;
   }
 
   const metadata = metadataJson(event.metadata);

@@ -1,5 +1,8 @@
 // Per-message outcomes are values: a step either yields the next value or says why the message
 // belongs in the dead-letter topic. Reasons are snake_case so they double as metric labels.
+import { ok, type Result } from '../../../lib/result.ts';
+
+export { ok };
 export type RejectReason =
   | 'empty_value'
   | 'invalid_utf8'
@@ -13,7 +16,6 @@ export type RejectReason =
   // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.
   | 'database_rejected';
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
+export type Outcome<T, R extends RejectReason = RejectReason> = Result<T, { reason: R; detail: string }>;
 
-export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-export const dlq = <T = never>(reason: RejectReason, detail: string): Outcome<T> => ({ ok: false, reason, detail });
+export const dlq = <T = never, R extends RejectReason = RejectReason>(reason: R, detail: string): Outcome<T, R> => ({ ok: false, reason, detail });
