@@ -1,5 +1,6 @@
 // Ops HTTP on the port operators know from Bento: /ping (alive), /ready (Kafka and database both
 // connected, else 503) and /metrics (Prometheus).
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -30,16 +31,13 @@ export async function startOpsServer(host: string, port: number, readiness: () =
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  // once() rejects on 'error' (port taken), so a failed listen throws here.
+  await once(server.listen(port, host), 'listening');
   return {
     port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async close() {
+      server.closeAllConnections();
+      await once(server.close(), 'close');
+    },
   };
 }
