@@ -45,16 +45,20 @@ export async function runService<S extends TObject>(service: ServiceDefinition<S
   }
   const logger = createLogger(service.name, config.logLevel);
   let running: Running | undefined;
+  // A signal during a failure's close (or the reverse) waits for the same close, not a second one.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= running?.close() ?? Promise.resolve());
   const onTimeout = () => logger.error('shutdown timed out; exiting');
   const grace = closeWithGrace({ delay: config.shutdownTimeoutMs, logger, onTimeout }, async ({ signal, err }) => {
     if (err !== undefined) logger.fatal({ err }, 'stopping after an unexpected error');
     else if (signal !== undefined) logger.info({ signal }, 'shutting down');
-    await running?.close();
+    await close();
     logger.info('stopped');
   });
   const fail = (error: unknown, message: string): void => {
     logger.fatal({ err: error }, message);
-    void (running?.close() ?? Promise.resolve())
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    void close()
       .catch((closeError: unknown) => logger.error({ err: closeError }, 'close after failure failed'))
       .finally(() => process.exit(1));
   };
