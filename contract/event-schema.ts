@@ -21,7 +21,7 @@ export const IncomingEvent = Type.Object(
     session_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.sessionId, description: 'Per-tab session id; the Kafka key' })),
     user_agent: Type.Optional(text(LIMITS.userAgent, 'Browser user agent; taken from the User-Agent header when absent')),
     site_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.siteId, description: 'Optional site identifier' })),
-    timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 client time; the server fills it when absent' })),
+    timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'RFC 3339 client time with an offset (Z or ±hh:mm), a real calendar date, at most microseconds; the server fills it when absent' })),
     metadata: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description: `JSON object, at most ${LIMITS.metadataBytes} bytes serialized and ${LIMITS.metadataDepth} levels deep`,
@@ -46,7 +46,7 @@ export const CollectedEvent = Type.Object(
     event_id: Type.String({ format: 'uuid' }),
     timestamp: Type.String({ format: 'date-time' }),
     received_at: Type.String({ format: 'date-time', description: 'Collector time of receipt' }),
-    client_timestamp: Type.Optional(Type.String({ description: 'The client timestamp as sent, when it was clamped' })),
+    client_timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'The client timestamp as sent, when it was clamped' })),
     timestamp_adjustment: Type.Optional(TimestampAdjustment),
   },
   { additionalProperties: false, $id: 'CollectedEvent' },

@@ -2,3 +2,4 @@ export * from './limits.ts';
 export * from './event-schema.ts';
 export * from './formats.ts';
 export * from './validate-event.ts';
+export * from './exact-json.ts';

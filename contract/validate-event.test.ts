@@ -97,3 +97,64 @@ test('collected events need the server-assigned fields', () => {
   };
   assert.ok(validateCollectedEvent(complete).ok);
 });
+
+test('timestamps are strict RFC 3339: a real calendar date, an offset, at most microseconds', () => {
+  const at = (timestamp: string) => validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', timestamp });
+  const accepted = [
+    '2026-11-30T10:00:00Z',
+    '2024-02-29T23:59:59.999999+05:45',
+    '2000-02-29T00:00:00-12:00',
+    '2026-01-31t12:00:00z',
+    '2026-12-31T23:59:59.5+14:00',
+  ];
+  const refused = [
+    '2026-11-31T10:00:00Z', // November has 30 days: Date.parse reads it as Dec 1
+    '2025-02-29T10:00:00Z', // not a leap year
+    '1900-02-29T10:00:00Z', // divisible by 100, not by 400
+    '2026-04-31T00:00:00Z',
+    '2026-00-10T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-01-00T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '2026-01-01T10:60:00Z',
+    '2016-12-31T23:59:60Z', // a leap second has no timestamptz value
+    '2026-01-01T10:00:00', // no offset
+    '2026-01-01T10:00:00+2400',
+    '2026-01-01T10:00:00+24:00',
+    '2026-01-01T10:00:00+05:60',
+    '2026-01-01 10:00:00Z',
+    '2026-01-01T10:00:00.1234567Z', // nanoseconds would be rounded by the database
+    '2026-01-01',
+  ];
+  for (const t of accepted) assert.ok(at(t).ok, t);
+  for (const t of refused) {
+    const result = at(t);
+    assert.equal(result.ok, false, t);
+    if (!result.ok) assert.deepEqual(fields(result.errors), ['/timestamp'], t);
+  }
+  // The same rule holds for every date-time of the Kafka record.
+  const collected = { event_type: 'x', page_url: 'http://a.b', event_id: '0b6c3f0e-5d2a-4f7e-9b1c-2a9d8e7f6a5b', timestamp: '2026-01-31T12:00:00Z', received_at: '2026-01-31T12:00:01Z' };
+  assert.ok(validateCollectedEvent(collected).ok);
+  for (const key of ['timestamp', 'received_at', 'client_timestamp']) {
+    const result = validateCollectedEvent({ ...collected, [key]: '2026-11-31T10:00:00Z' });
+    assert.equal(result.ok, false, key);
+    if (!result.ok) assert.deepEqual(fields(result.errors), [`/${key}`]);
+  }
+});
+
+test('lengths count characters (code points) as JSON Schema and varchar do; too long says so', () => {
+  const limits = { event_type: LIMITS.eventType, page_title: LIMITS.pageTitle, button_id: LIMITS.buttonId, session_id: LIMITS.sessionId, user_agent: LIMITS.userAgent, site_id: LIMITS.siteId };
+  for (const [field, max] of Object.entries(limits)) {
+    if (field === 'event_type') continue; // a pattern of ASCII characters
+    const full = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', [field]: '😀'.repeat(max) });
+    assert.ok(full.ok, `${field}: ${max} emoji are ${max} characters`);
+    const over = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', [field]: '😀'.repeat(max + 1) });
+    assert.deepEqual(over, { ok: false, errors: [{ field: `/${field}`, message: `is too long: at most ${max} characters (got ${max + 1})` }] });
+  }
+  const url = validateIncomingEvent({ event_type: 'x', page_url: `http://a.b/${'p'.repeat(LIMITS.pageUrl)}` });
+  assert.deepEqual(url, { ok: false, errors: [{ field: '/page_url', message: `is too long: at most ${LIMITS.pageUrl} characters (got ${LIMITS.pageUrl + 11})` }] });
+  const emojiUrl = validateIncomingEvent({ event_type: 'x', page_url: `http://a.b/${'😀'.repeat(LIMITS.pageUrl - 11)}` });
+  assert.ok(emojiUrl.ok, JSON.stringify(emojiUrl));
+  const notUrl = validateIncomingEvent({ event_type: 'x', page_url: 'ftp://a.b/' });
+  assert.deepEqual(notUrl, { ok: false, errors: [{ field: '/page_url', message: 'must be an absolute http(s) URL' }] });
+});

@@ -2,7 +2,7 @@
 // of the field it concerns (`/page_url`, `/metadata/a/b`), so callers can say exactly what is wrong.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import type { TSchema, Static } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox';
 import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent } from './event-schema.ts';
 import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
@@ -89,10 +89,55 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   return errors;
 }
 
-function compile<S extends TSchema>(schema: S) {
-  const checker = TypeCompiler.Compile(schema);
+/** Characters as JSON Schema and PostgreSQL's varchar count them: code points, not UTF-16 units. */
+export function codePointLength(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * The schema with its top-level maxLength rules taken out for code-point checks: TypeBox counts
+ * UTF-16 units, so 150 emoji (300 units) would be refused by a page_title limit of 200 that
+ * JSON Schema, the docs and the varchar(200) column all count as 150 characters.
+ */
+function splitLengths(schema: TObject): { checked: TObject; lengths: [string, number][] } {
+  const lengths: [string, number][] = [];
+  const properties: Record<string, TSchema> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    if (typeof property.maxLength === 'number') {
+      lengths.push([key, property.maxLength]);
+      // Spread keeps TypeBox's symbol-keyed kind and optional markers.
+      const copy: TSchema = { ...property };
+      delete copy.maxLength;
+      properties[key] = copy;
+    } else properties[key] = property;
+  }
+  return { checked: Type.Object(properties, { additionalProperties: false }), lengths };
+}
+
+function compile<S extends TObject>(schema: S) {
+  const { checked, lengths } = splitLengths(schema);
+  const checker = TypeCompiler.Compile(checked);
   return (value: unknown, path = ''): Validation<Static<S>> => {
     const errors: FieldError[] = [];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, max] of lengths) {
+        const field = (value as Record<string, unknown>)[key];
+        if (typeof field !== 'string' || field.length <= max) continue;
+        const n = codePointLength(field);
+        if (n > max) errors.push({ field: `${path}/${key}`, message: `is too long: at most ${max} characters (got ${n})` });
+      }
+    }
     if (!checker.Check(value)) {
       // An absent field is reported once, as absent, not by the rules its value would have broken.
       const missing = new Set<string>();
@@ -100,7 +145,7 @@ function compile<S extends TSchema>(schema: S) {
         const field = `${path}${e.path}` || '/';
         if (e.type === ValueErrorType.ObjectRequiredProperty) missing.add(field);
         else if (missing.has(field)) continue;
-        errors.push({ field, message: missing.has(field) ? 'is required' : schemaMessage(e.message, e.schema) });
+        errors.push({ field, message: missing.has(field) ? 'is required' : schemaMessage(e.type, e.message, e.schema) });
         if (errors.length >= 20) break;
       }
     }
@@ -109,11 +154,18 @@ function compile<S extends TSchema>(schema: S) {
   };
 }
 
-function schemaMessage(message: string, schema: TSchema): string {
-  if (schema.format === 'http-url') return 'must be an absolute http(s) URL';
-  if (schema.format === 'uuid') return 'must be a UUID';
-  if (schema.format === 'date-time') return 'must be an ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z';
-  if (typeof schema.pattern === 'string' && message.startsWith('Expected string to match')) return `must match ${schema.pattern}`;
+// Each message names the rule actually broken: a format message only for a format error, so a
+// URL that is too long is never called "not an absolute URL".
+function schemaMessage(type: ValueErrorType, message: string, schema: TSchema): string {
+  if (type === ValueErrorType.StringFormat) {
+    if (schema.format === 'http-url') return 'must be an absolute http(s) URL';
+    if (schema.format === 'uuid') return 'must be a UUID';
+    if (schema.format === 'date-time') {
+      return 'must be an RFC 3339 date-time: a real calendar date and time, an offset (Z or ±hh:mm), at most 6 fractional digits, e.g. 2026-01-31T12:00:00Z';
+    }
+  }
+  if (type === ValueErrorType.StringPattern) return `must match ${String(schema.pattern)}`;
+  if (type === ValueErrorType.StringMinLength) return schema.minLength === 1 ? 'must not be empty' : `must be at least ${String(schema.minLength)} characters`;
   return message.charAt(0).toLowerCase() + message.slice(1);
 }
 

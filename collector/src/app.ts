@@ -103,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     collect,
     metrics,
     retryAfterSeconds: config.retryAfterSeconds,
+    allowOrigin: allowed,
     rateLimit: config.rateLimitMax === 0 ? false : { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs },
   });
   await app.register(opsRoutes, { publisher, metrics });

@@ -113,14 +113,16 @@ test('415: unknown content types, with CORS headers on the error', async () => {
   }
 });
 
-test('CORS: demo and localhost origins allowed, preflight answered, foreign origins get no grant', async () => {
+test('CORS: demo and localhost origins allowed, preflight answered, foreign origins refused with a readable 403', async () => {
   const ok = await post(curlBody, { origin: 'http://127.0.0.1:5173' });
   assert.equal(ok.headers['access-control-allow-origin'], 'http://127.0.0.1:5173');
   const bad = await post({}, { origin: 'http://localhost:8080' });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.headers['access-control-allow-origin'], 'http://localhost:8080');
   const foreign = await post(curlBody, { origin: 'https://evil.example' });
-  assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+  assert.equal(foreign.statusCode, 403);
+  assert.equal(foreign.json().error, 'origin_not_allowed');
+  assert.equal(foreign.headers['access-control-allow-origin'], 'https://evil.example');
   const preflight = await app.inject({
     method: 'OPTIONS',
     url: '/analytics',

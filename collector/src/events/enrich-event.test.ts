@@ -13,6 +13,8 @@ test('timestamps: kept, normalised or clamped', () => {
   const cases: [string, string, string, string | undefined][] = [
     ['same instant', '2026-03-01T12:00:00Z', '2026-03-01T12:00:00.000Z', undefined],
     ['offset is normalised to UTC', '2026-03-01T13:00:00+01:00', '2026-03-01T12:00:00.000Z', undefined],
+    ['microseconds are kept', '2026-03-01T13:00:00.123456+01:00', '2026-03-01T12:00:00.123456Z', undefined],
+    ['tenths of a millisecond are kept', '2026-03-01T11:59:59.9999-00:00', '2026-03-01T11:59:59.9999Z', undefined],
     ['slightly ahead (clock skew) kept', '2026-03-01T12:04:59Z', '2026-03-01T12:04:59.000Z', undefined],
     ['just over 5 min ahead clamped', '2026-03-01T12:05:01Z', '2026-03-01T12:00:00.000Z', 'clamped_future'],
     ['years ahead clamped', '2099-01-01T00:00:00Z', '2026-03-01T12:00:00.000Z', 'clamped_future'],

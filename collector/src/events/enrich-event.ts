@@ -59,8 +59,11 @@ export function judgeTimestamp(
   const now = receivedAt.getTime();
   if (client - now > limits.maxFutureSkewMs) return { timestamp: receivedAt.toISOString(), adjustment: 'clamped_future' };
   if (now - client > limits.maxPastAgeMs) return { timestamp: receivedAt.toISOString(), adjustment: 'clamped_past' };
-  // Normalised to UTC with milliseconds, so every stored timestamp has one shape.
-  return { timestamp: new Date(client).toISOString() };
+  // Normalised to UTC, so every timestamp has one shape, keeping microseconds beyond the
+  // milliseconds a Date holds (Date.parse truncates them): nothing the client sent is lost.
+  const iso = new Date(client).toISOString();
+  const micros = /\.\d{3}(\d{1,3})/.exec(clientTimestamp)?.[1];
+  return { timestamp: micros === undefined ? iso : `${iso.slice(0, -1)}${micros}Z` };
 }
 
 // The header is client-controlled too: keep it within the contract's limits and valid text.

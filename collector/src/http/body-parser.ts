@@ -1,6 +1,10 @@
 // Bodies are JSON, sent as application/json or as text/plain (the CORS-simple type that
 // navigator.sendBeacon and no-preflight fetch use). Any other type is a 415 from Fastify.
+// A body is stored exactly as sent or refused: its declared charset is honoured, bytes that are
+// not valid in it, numbers a double cannot hold and keys given twice are refused by field.
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
+import { findInexact } from '#contract';
 
 export class BodyError extends Error {
   override name = 'BodyError';
@@ -8,6 +12,8 @@ export class BodyError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** JSON Pointer of the offending value, when the body's text locates one. */
+    readonly field = '/',
   ) {
     super(message);
   }
@@ -15,20 +21,101 @@ export class BodyError extends Error {
 
 function parseJsonBody(text: string): unknown {
   if (text.trim().length === 0) throw new BodyError(400, 'invalid_json', 'body is empty; expected a JSON event or array of events');
+  let parsed: unknown;
   try {
     // Plain JSON.parse makes "__proto__" an ordinary own key (never a prototype); the contract's
     // validation then rejects it by field name instead of a bare parser error.
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new BodyError(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`);
   }
+  const inexact = findInexact(text);
+  if (inexact !== undefined) throw new BodyError(400, 'validation_failed', inexact.message, inexact.field);
+  return parsed;
+}
+
+const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
+const decoders = new Map<string, TextDecoder>();
+
+/** The declared charset, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
+export function declaredCharset(contentType: string | undefined): string {
+  const m = CHARSET.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2] ?? '').trim().toLowerCase() : 'utf-8';
+}
+
+function decoderFor(charset: string): TextDecoder {
+  let decoder = decoders.get(charset);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(charset, { fatal: true });
+    } catch {
+      throw new BodyError(415, 'unsupported_charset', `charset ${JSON.stringify(charset)} is not supported; send UTF-8 or another charset of the WHATWG Encoding Standard`);
+    }
+    // "replacement" is the Encoding Standard's name for charsets it refuses to decode (ISO-2022-KR, ...).
+    if (decoder.encoding === 'replacement') throw new BodyError(415, 'unsupported_charset', `charset ${JSON.stringify(charset)} is not supported; send UTF-8`);
+    decoders.set(charset, decoder);
+  }
+  return decoder;
+}
+
+/** The body's text in its declared charset; a leading byte order mark is the encoding's, not the content's. */
+export function decodeBody(body: Buffer, contentType: string | undefined): string {
+  const charset = declaredCharset(contentType);
+  if (charset === 'utf-8' || charset === 'utf8') {
+    if (!isUtf8(body)) throw new BodyError(400, 'invalid_encoding', `body is not valid UTF-8 ${locateInvalid(body)}`, fieldOfInvalid(body));
+    const text = body.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+  try {
+    return decoderFor(charset).decode(body);
+  } catch (error) {
+    if (error instanceof BodyError) throw error;
+    throw new BodyError(400, 'invalid_encoding', `body is not valid ${charset}`);
+  }
+}
+
+function locateInvalid(body: Buffer): string {
+  for (let i = 0; i < body.length; ) {
+    const c = body[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    let bad = n < 0;
+    for (let k = 1; !bad && k <= n; k++) bad = i + k >= body.length || (body[i + k]! & 0xc0) !== 0x80;
+    const d = body[i + 1] ?? 0;
+    // Overlong forms, UTF-16 surrogates and code points above U+10FFFF.
+    bad ||= (c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f);
+    if (bad) return `(byte ${i}: 0x${c.toString(16).padStart(2, '0')})`;
+    i += n + 1;
+  }
+  return '';
+}
+
+// Rare path: decode leniently and find the string holding U+FFFD where the text had bad bytes.
+function fieldOfInvalid(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    const stack: [unknown, string][] = [[parsed, '']];
+    while (stack.length > 0) {
+      const [node, at] = stack.pop()!;
+      if (typeof node === 'string' && node.includes('\uFFFD')) return at || '/';
+      if (node !== null && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+          const childAt = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+          if (k.includes('\uFFFD')) return at || '/';
+          stack.push([v, childAt]);
+        }
+      }
+    }
+  } catch {
+    // Not JSON either: the body as a whole.
+  }
+  return '/';
 }
 
 export function registerBodyParsers(app: FastifyInstance, bodyLimit: number): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeBody(body as Buffer, request.headers['content-type'])));
     } catch (error) {
       done(error as Error, undefined);
     }

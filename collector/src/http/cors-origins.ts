@@ -18,3 +18,18 @@ export function originPolicy(list: string, allowLocalhost: boolean): (origin: st
     return allowed.has(o) || (allowLocalhost && LOCAL_ORIGIN.test(o));
   };
 }
+
+/**
+ * The origin a browser request comes from: its Origin header, else the origin of its Referer
+ * (older browsers send no Origin on some POSTs); undefined when it has neither, as curl and
+ * servers do. A Referer that is no URL counts as the origin "null", which no list allows.
+ */
+export function requestOrigin(origin: string | undefined, referer: string | undefined): string | undefined {
+  if (origin !== undefined) return origin;
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'null';
+  }
+}

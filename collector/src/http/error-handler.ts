@@ -23,7 +23,7 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
     }
     if (error instanceof BodyError) {
       metrics.eventsRejected.inc({ reason: error.code });
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message, [{ field: '/', message: error.message }]));
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message, [{ field: error.field, message: error.message }]));
     }
     if (mapped !== undefined) {
       metrics.eventsRejected.inc({ reason: mapped.error });

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IncomingEvent, LIMITS } from '#contract';
+import { requestOrigin } from '../http/cors-origins.ts';
 import type { CollectFn } from '../events/collect-events.ts';
 import { BatchAccepted, ErrorBody, SingleAccepted, errorBody } from '../http/responses.ts';
 import type { CollectorMetrics } from '../metrics.ts';
@@ -11,6 +12,8 @@ export interface AnalyticsRouteOptions {
   metrics: CollectorMetrics;
   retryAfterSeconds: number;
   rateLimit: { max: number; timeWindow: number } | false;
+  /** The CORS allowlist: browser events from other origins are refused, not only unreadable. */
+  allowOrigin: (origin: string | undefined) => boolean;
 }
 
 const Body = Type.Union([IncomingEvent, Type.Array(IncomingEvent, { minItems: 1, maxItems: LIMITS.batchSize })]);
@@ -21,6 +24,20 @@ export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRoute
     '/analytics',
     {
       config: opts.rateLimit === false ? {} : { rateLimit: opts.rateLimit },
+      // CORS headers cannot stop a simple (text/plain) POST: the browser sends it and only hides
+      // the answer. A snippet copied onto another site would record its visitors, so browser
+      // requests from origins not allowed are refused before the body is read. The answer carries
+      // CORS headers so the tracker can read the 403 and stop, instead of retrying a CORS error.
+      onRequest: async (request, reply) => {
+        const origin = requestOrigin(request.headers.origin, request.headers.referer);
+        if (opts.allowOrigin(origin)) return;
+        metrics.eventsRejected.inc({ reason: 'origin_not_allowed' });
+        return reply
+          .code(403)
+          .header('access-control-allow-origin', origin)
+          .header('vary', 'Origin')
+          .send(errorBody('origin_not_allowed', `origin ${JSON.stringify(origin)} may not send events; allowed origins are set by CORS_ORIGINS`));
+      },
       schema: {
         summary: 'Collect one event or a batch of events',
         description: `Body: one event, or an array of up to ${LIMITS.batchSize}. Sent as application/json or text/plain (sendBeacon). Invalid batch items are reported by index; valid siblings are accepted.`,
@@ -29,6 +46,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRoute
         response: {
           200: Type.Union([SingleAccepted, BatchAccepted]),
           400: ErrorBody,
+          403: ErrorBody,
           413: ErrorBody,
           415: ErrorBody,
           429: ErrorBody,

@@ -1,0 +1,85 @@
+// What JSON.parse would not keep as the text says it: a number no double holds exactly
+// (9007199254740993, 1e400, 0.1000000000000000000001) and a key given twice in one object (the
+// last silently wins). Either would be stored altered, so the collector refuses the body and
+// names the field instead. Runs over text JSON.parse has already accepted.
+
+// One token at a time; strings as the unrolled loop, so long strings never backtrack.
+const TOKEN = /\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([{}[\]:,])|true|false|null)/y;
+const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/** The decimal value of a JSON number as digits and exponent, so 1.50, 15e-1 and 1.5 compare equal. */
+function canonical(token: string): string {
+  const m = NUMBER.exec(token)!;
+  const fraction = m[3] ?? '';
+  const digits = (m[2]! + fraction).replace(/^0+/, '');
+  if (digits === '') return '0';
+  const trimmed = digits.replace(/0+$/, '');
+  return `${m[1]}${trimmed}e${Number(m[4] ?? 0) - fraction.length + digits.length - trimmed.length}`;
+}
+
+/** True when the double JSON.parse makes of `token` is the same decimal number. */
+export function exactNumber(token: string): boolean {
+  // Up to 15 significant digits, every decimal survives a double round trip.
+  if (token.length <= 15 && !/[eE]/.test(token)) return true;
+  const n = Number(token);
+  return Number.isFinite(n) && canonical(token) === canonical(String(n));
+}
+
+interface Frame {
+  object: boolean;
+  /** Keys seen so far (objects). */
+  keys?: Set<string>;
+  key: string;
+  index: number;
+  expectKey: boolean;
+}
+
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointer = (stack: Frame[]) => stack.map((f) => `/${f.object ? escape(f.key) : f.index}`).join('') || '/';
+
+export interface InexactValue {
+  /** JSON Pointer of the value, e.g. /metadata/price or /3/metadata/list/0. */
+  field: string;
+  message: string;
+}
+
+export function findInexact(text: string): InexactValue | undefined {
+  const stack: Frame[] = [];
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(text)) !== null) {
+    const top = stack[stack.length - 1];
+    if (m[1] !== undefined) {
+      if (top?.object && top.expectKey) {
+        const key = m[1].includes('\\') ? (JSON.parse(`"${m[1]}"`) as string) : m[1];
+        top.key = key;
+        if (top.keys!.has(key)) return { field: pointer(stack), message: 'is given twice in one object; only one value could be stored' };
+        top.keys!.add(key);
+      }
+    } else if (m[2] !== undefined) {
+      if (!exactNumber(m[2])) return { field: pointer(stack), message: `number ${m[2].slice(0, 40)} cannot be stored exactly (a JSON number is kept as a 64-bit double); send it as a string` };
+    } else if (m[3] !== undefined) {
+      switch (m[3]) {
+        case '{':
+          stack.push({ object: true, keys: new Set(), key: '', index: 0, expectKey: true });
+          break;
+        case '[':
+          stack.push({ object: false, key: '', index: 0, expectKey: false });
+          break;
+        case '}':
+        case ']':
+          stack.pop();
+          break;
+        case ':':
+          top!.expectKey = false;
+          break;
+        case ',':
+          if (top!.object) top!.expectKey = true;
+          else top!.index++;
+          break;
+      }
+    }
+    if (TOKEN.lastIndex >= text.length) break;
+  }
+  return undefined;
+}

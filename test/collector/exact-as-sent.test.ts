@@ -1,0 +1,140 @@
+// What the collector answers 2xx for reaches Kafka exactly as sent (every string, number and
+// byte encoding); what it cannot keep exactly it refuses with a 4xx naming the field and the real
+// reason; browser requests from origins not allowed are refused with 403. Checked on the Kafka
+// record's own bytes, against the values sent, not with the contract's validator.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../collector/src/app.ts';
+import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import { LIMITS } from '#contract';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
+import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+
+let app: FastifyInstance;
+let publisher: EventPublisher;
+let topic: string;
+const kafka = await testKafka('collector-exact-test');
+
+before(async () => {
+  topic = await createTopic(kafka, 'test-collector-exact');
+  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
+  publisher = testPublisher(config);
+  app = await buildApp({ config, publisher, logger: silentLogger, docs: false });
+  await waitFor('kafka ready', () => publisher.isReady());
+});
+
+after(async () => {
+  await app.close();
+  await publisher.close();
+  await deleteTopics(kafka, [topic]);
+});
+
+const post = (payload: string | Buffer, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json', ...headers }, payload });
+
+const event = (fields: Record<string, unknown>) => ({ event_id: randomUUID(), event_type: 'page_view', page_url: 'http://example.test/a', session_id: 's1', ...fields });
+
+const surrogatePairs = (n: number) => '😀'.repeat(n);
+
+// name, what is sent (the bytes and the header), and the fields the Kafka record must hold.
+const acceptedCases: { name: string; body: Buffer; contentType: string; expect: Record<string, unknown> }[] = [];
+function accept(name: string, fields: Record<string, unknown>, encode: (json: string) => Buffer = (j) => Buffer.from(j, 'utf8'), contentType = 'application/json', raw?: string) {
+  const e = event(fields);
+  acceptedCases.push({ name, body: encode(raw ?? JSON.stringify(e)), contentType, expect: e });
+}
+accept('ISO-8859-1 declared: byte E9 is é', { page_title: 'Café' }, (j) => Buffer.from(j, 'latin1'), 'application/json; charset=ISO-8859-1');
+accept('quoted charset, text/plain', { page_title: 'Grüße' }, (j) => Buffer.from(j, 'latin1'), 'text/plain; charset="iso-8859-1"');
+accept('UTF-16LE declared', { page_title: 'Überall 日本 😀' }, (j) => Buffer.from(j, 'utf16le'), 'application/json; charset=utf-16le');
+accept('UTF-8 byte order mark is the encoding, not the content', { page_title: 'bom' }, (j) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(j)]));
+accept('a BOM inside a value is content and kept', { page_title: '\uFEFFx' });
+for (const [field, max] of [['page_title', LIMITS.pageTitle], ['button_id', LIMITS.buttonId], ['user_agent', LIMITS.userAgent], ['site_id', LIMITS.siteId], ['session_id', LIMITS.sessionId]] as const) {
+  accept(`${field}: ${max} emoji (the limit counts characters)`, { [field]: surrogatePairs(max) });
+}
+accept('page_url with emoji up to the limit', { page_url: `http://example.test/${surrogatePairs(LIMITS.pageUrl - 20)}` });
+{
+  const numbers = { max_safe: 9007199254740991, tenth: 0.1, big: 1e21, tiny: 5e-324, neg: -123.456, list: [1.5, [2.25, { x: 1e300 }]] };
+  accept('numbers a double holds exactly', { metadata: numbers });
+  const e = event({ metadata: { a: 1.5, b: 100 } });
+  // Same values written differently: 1.50 and 1e2 are the numbers 1.5 and 100.
+  acceptedCases.push({ name: 'equal numbers in another notation', body: Buffer.from(JSON.stringify(e).replace('1.5', '1.50').replace(':100', ':1e2')), contentType: 'application/json', expect: e });
+}
+accept('RFC 3339 timestamp with microseconds, kept to the microsecond', { timestamp: new Date(Date.now() - 60_000).toISOString().replace('Z', '456Z') });
+
+test('2xx: each accepted body reaches Kafka with every value as sent', async () => {
+  for (const c of acceptedCases) {
+    const res = await post(c.body, { 'content-type': c.contentType });
+    assert.equal(res.statusCode, 200, `${c.name}: ${res.body}`);
+  }
+  const records = await consumeRecords(kafka, topic, acceptedCases.length);
+  const byId = new Map(records.map((r) => [r.value.event_id, r.value]));
+  for (const c of acceptedCases) {
+    const stored = byId.get(c.expect.event_id);
+    assert.ok(stored, c.name);
+    for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(stored[key], value, `${c.name}: ${key}`);
+  }
+});
+
+const refusedCases: { name: string; body: Buffer | string; contentType?: string; status: number; field: string; message: RegExp }[] = [
+  { name: 'undeclared Latin-1 byte is not UTF-8', body: Buffer.from(JSON.stringify(event({ page_title: 'Café' })), 'latin1'), status: 400, field: '/page_title', message: /not valid UTF-8 \(byte \d+: 0xe9\)/ },
+  { name: 'invalid UTF-8 in metadata', body: Buffer.concat([Buffer.from('{"event_type":"x","page_url":"http://a.b","metadata":{"k":["ok","'), Buffer.from([0xc3, 0x28]), Buffer.from('"]}}')]), status: 400, field: '/metadata/k/1', message: /not valid UTF-8/ },
+  { name: 'encoded UTF-16 surrogate (CESU) bytes', body: Buffer.concat([Buffer.from('{"event_type":"x","page_url":"http://a.b","page_title":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), status: 400, field: '/page_title', message: /not valid UTF-8 \(byte \d+: 0xed\)/ },
+  { name: 'unknown charset', body: JSON.stringify(event({})), contentType: 'application/json; charset=x-made-up', status: 415, field: '/', message: /charset "x-made-up" is not supported/ },
+  { name: 'charset the Encoding Standard refuses', body: JSON.stringify(event({})), contentType: 'application/json; charset=iso-2022-kr', status: 415, field: '/', message: /charset "iso-2022-kr" is not supported/ },
+  { name: 'integer beyond 2^53', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"order":9007199254740993}}', status: 400, field: '/metadata/order', message: /9007199254740993 cannot be stored exactly/ },
+  { name: 'overflow to Infinity inside an array', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"l":[1,{"v":1e400}]}}', status: 400, field: '/metadata/l/1/v', message: /cannot be stored exactly/ },
+  { name: 'underflow to 0', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"v":1e-400}}', status: 400, field: '/metadata/v', message: /cannot be stored exactly/ },
+  { name: 'too many decimal digits', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"v":0.10000000000000000000001}}', status: 400, field: '/metadata/v', message: /cannot be stored exactly/ },
+  { name: 'a key given twice', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"a":1,"a":2}}', status: 400, field: '/metadata/a', message: /given twice/ },
+  { name: 'a top-level field given twice', body: '{"event_type":"x","page_url":"http://a.b","page_url":"http://c.d"}', status: 400, field: '/page_url', message: /given twice/ },
+  { name: 'duplicate key in a batch item', body: '[{"event_type":"x","page_url":"http://a.b"},{"event_type":"x","page_url":"http://a.b","metadata":{"k\\u0061":1,"ka":2}}]', status: 400, field: '/1/metadata/ka', message: /given twice/ },
+  { name: 'NUL is refused, not removed', body: JSON.stringify(event({ page_title: 'a\u0000b' })), status: 400, field: '/page_title', message: /NUL/ },
+  { name: 'NUL inside a metadata array', body: JSON.stringify(event({ metadata: { l: ['ok', 'a\u0000'] } })), status: 400, field: '/metadata/l/1', message: /NUL/ },
+  { name: 'lone surrogate is refused, not replaced', body: JSON.stringify(event({ page_title: `${'t'.repeat(199)}\uD83D` })), status: 400, field: '/page_title', message: /lone surrogate/ },
+  { name: 'lone surrogate inside a metadata array', body: JSON.stringify(event({ metadata: { l: [['\uDE00']] } })), status: 400, field: '/metadata/l/0/0', message: /lone surrogate/ },
+  { name: 'too-long URL says too long', body: JSON.stringify(event({ page_url: `http://example.test/${'p'.repeat(LIMITS.pageUrl)}` })), status: 400, field: '/page_url', message: /too long: at most 500 characters/ },
+  { name: 'too many emoji say too long', body: JSON.stringify(event({ page_title: surrogatePairs(LIMITS.pageTitle + 1) })), status: 400, field: '/page_title', message: /too long: at most 200 characters \(got 201\)/ },
+  { name: 'impossible date', body: JSON.stringify(event({ timestamp: '2026-11-31T10:00:00Z' })), status: 400, field: '/timestamp', message: /RFC 3339/ },
+  { name: 'no offset', body: JSON.stringify(event({ timestamp: '2026-11-30T10:00:00' })), status: 400, field: '/timestamp', message: /offset/ },
+  { name: 'nanoseconds would be rounded', body: JSON.stringify(event({ timestamp: '2026-11-30T10:00:00.123456789Z' })), status: 400, field: '/timestamp', message: /6 fractional digits/ },
+];
+
+for (const c of refusedCases) {
+  test(`${c.status}: ${c.name} (${c.field})`, async () => {
+    const res = await post(c.body, c.contentType === undefined ? {} : { 'content-type': c.contentType });
+    assert.equal(res.statusCode, c.status, res.body);
+    const body = res.json() as { success: boolean; message: string; errors?: { field: string; message: string }[] };
+    assert.equal(body.success, false);
+    const named = body.errors?.find((e) => e.field === c.field);
+    assert.ok(named, `expected ${c.field} in ${res.body}`);
+    assert.match(c.status === 415 ? body.message : named.message, c.message);
+  });
+}
+
+test('browser origins: only allowed ones may send; requests with neither Origin nor Referer keep working', async () => {
+  const body = JSON.stringify(event({}));
+  const send = (headers: Record<string, string>) => post(body, { 'content-type': 'text/plain', ...headers });
+  const refused: Record<string, string>[] = [
+    { origin: 'https://other.example' },
+    { origin: 'null' },
+    { referer: 'https://other.example/page?x=1' },
+    { referer: 'not a url' },
+    { origin: 'http://localhost.evil.example' },
+  ];
+  for (const headers of refused) {
+    const res = await send(headers);
+    assert.equal(res.statusCode, 403, `${JSON.stringify(headers)}: ${res.body}`);
+    assert.equal(res.json().error, 'origin_not_allowed');
+    assert.match(res.json().message, /may not send events/);
+    // Readable by the page's script, so the tracker sees 403 (final) instead of a CORS failure it would retry.
+    assert.ok(res.headers['access-control-allow-origin'], JSON.stringify(res.headers));
+    assert.match(String(res.headers['content-type']), /^application\/json/);
+  }
+  const allowed: Record<string, string>[] = [{}, { origin: 'http://localhost:8080' }, { referer: 'http://127.0.0.1:8080/page2.html' }, { origin: 'http://localhost:8080', referer: 'https://other.example/' }];
+  for (const headers of allowed) {
+    const res = await send(headers);
+    assert.equal(res.statusCode, 200, `${JSON.stringify(headers)}: ${res.body}`);
+  }
+});
