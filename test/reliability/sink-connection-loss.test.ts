@@ -27,7 +27,7 @@ after(async () => {
 
 const row = (): EventRow => {
   const now = new Date().toISOString();
-  return { event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now };
+  return { event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null };
 };
 
 test('a connection killed under a checked-out client fails that batch only; the process lives and the next batch lands', async () => {

@@ -1,5 +1,8 @@
 // The database adapter: one pool, one transaction per batch (COPY into a session temp table, then
 // INSERT ... ON CONFLICT DO NOTHING), readiness checks and the summary/retention maintenance.
+// Exactly once per event_id: each stored event's id goes into analytics_event_ids in the same
+// transaction as its row, so a retry with a new timestamp (server-stamped, clamped) is still
+// recognised for as long as the id is kept (PIPELINE_DEDUP_DAYS).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -14,9 +17,21 @@ const COLUMNS = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
 // ON COMMIT DELETE ROWS empties the staging table at every commit, so a failed batch leaves nothing.
 export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS analytics_events_staging
   (LIKE analytics_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
-export const INSERT_FROM_STAGING = `INSERT INTO analytics_events (${COLUMNS})
-  SELECT ${COLUMNS} FROM analytics_events_staging
+// Ids not seen yet are claimed; only their rows are inserted, one per id (a batch may hold the
+// same event twice: the first received wins). ON CONFLICT on the time key still drops a replay of
+// an event whose id was pruned, when its timestamp is unchanged.
+export const INSERT_FROM_STAGING = `WITH fresh AS (
+    INSERT INTO analytics_event_ids (event_id)
+    SELECT DISTINCT event_id FROM analytics_events_staging
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+  )
+  INSERT INTO analytics_events (${COLUMNS})
+  SELECT DISTINCT ON (event_id) ${COLUMNS} FROM analytics_events_staging JOIN fresh USING (event_id)
+  ORDER BY event_id, received_at
   ON CONFLICT (event_id, "timestamp") DO NOTHING`;
+export const COPY_IDS = 'COPY analytics_event_ids (event_id) FROM STDIN';
+export const PRUNE_IDS = 'DELETE FROM analytics_event_ids WHERE first_stored_at < now() - make_interval(days => $1)';
 const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
   (reason, detail, kafka_topic, kafka_partition, kafka_offset, kafka_key, raw_value)
   VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -24,10 +39,10 @@ const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
 const CHUNK_CHARS = 256 * 1024;
 const UNIQUE_VIOLATION = '23505';
 
-function* copyChunks(rows: EventRow[]): Generator<string> {
+function* copyChunks(rows: EventRow[], line: (row: EventRow) => string = toCopyRow): Generator<string> {
   let chunk = '';
   for (const row of rows) {
-    chunk += toCopyRow(row);
+    chunk += line(row);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -47,13 +62,15 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
   pool.on('error', onError);
   const staged = new WeakSet<pg.PoolClient>();
 
-  // Fast path: most batches hold no event already stored, and COPY straight into the table costs
-  // half of COPY + INSERT … SELECT. A unique violation (a replay, a resent event) rolls back to the
-  // savepoint and the batch takes the staging path, where ON CONFLICT drops the duplicates.
+  // Fast path: most batches hold no event already stored, and COPY straight into the tables costs
+  // half of COPY + INSERT … SELECT. The ids go first: a unique violation there (a replay, a resent
+  // event, one event twice in the batch) rolls back to the savepoint and the batch takes the
+  // staging path, where only unseen ids are inserted.
   async function copyDirect(client: pg.PoolClient, rows: EventRow[]): Promise<number | undefined> {
     if (!directCopy) return undefined;
     await client.query('SAVEPOINT direct_copy');
     try {
+      await pipeline(Readable.from(copyChunks(rows, (row) => `${row.event_id}\n`)), client.query(copyFrom(COPY_IDS)));
       await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY analytics_events (${COLUMNS}) FROM STDIN`)));
       await client.query('RELEASE SAVEPOINT direct_copy');
       return rows.length;
@@ -118,6 +135,9 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
     async deleteOlderThan(days) {
       const result = await pool.query(`DELETE FROM analytics_events WHERE "timestamp" < now() - make_interval(days => $1)`, [days]);
       return result.rowCount ?? 0;
+    },
+    async pruneEventIds(days) {
+      return (await pool.query(PRUNE_IDS, [days])).rowCount ?? 0;
     },
     async close() {
       await pool.end();

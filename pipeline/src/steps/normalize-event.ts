@@ -19,6 +19,9 @@ export interface EventRow {
   /** Serialized JSON object. */
   metadata: string;
   received_at: string;
+  /** The client's time as sent, when `timestamp` was clamped to receipt time. */
+  client_timestamp: string | null;
+  timestamp_adjustment: string | null;
 }
 
 export interface RecordContext extends KafkaPosition {
@@ -80,8 +83,12 @@ export function rowFromContract(event: CollectedEvent): EventRow {
     site_id: event.site_id ?? null,
     metadata: event.metadata === undefined ? '{}' : JSON.stringify(event.metadata),
     received_at: event.received_at,
+    client_timestamp: event.client_timestamp ?? null,
+    timestamp_adjustment: event.timestamp_adjustment ?? null,
   };
 }
+
+const ADJUSTMENTS = new Set(['clamped_future', 'clamped_past']);
 
 export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContext): Outcome<EventRow> {
   const eventType = cleanColumn(event.event_type, LIMITS.eventType);
@@ -101,6 +108,17 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     timestamp = parsed.value;
   }
 
+  let clientTimestamp: string | null = null;
+  if (event.client_timestamp !== undefined && event.client_timestamp !== null) {
+    const parsed = parseTimestamp(event.client_timestamp, 'client_timestamp');
+    if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
+    clientTimestamp = parsed.value;
+  }
+  const adjustment = event.timestamp_adjustment ?? null;
+  if (adjustment !== null && !ADJUSTMENTS.has(adjustment as string)) {
+    return dlq('invalid_timestamp_adjustment', 'timestamp_adjustment is neither clamped_future nor clamped_past');
+  }
+
   const metadata = metadataJson(event.metadata);
   if (!metadata.ok) return metadata;
 
@@ -117,5 +135,7 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     site_id: cleanColumn(event.site_id, LIMITS.siteId),
     metadata: metadata.value,
     received_at: receivedAt,
+    client_timestamp: clientTimestamp,
+    timestamp_adjustment: adjustment as string | null,
   });
 }

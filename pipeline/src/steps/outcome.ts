@@ -11,6 +11,7 @@ export type RejectReason =
   | 'missing_event_type'
   | 'invalid_timestamp'
   | 'timestamp_out_of_range'
+  | 'invalid_timestamp_adjustment'
   | 'metadata_too_large'
   | 'metadata_too_deep'
   // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.

@@ -31,7 +31,9 @@ test('toCopyRow writes one tab-separated line in column order', () => {
     site_id: null,
     metadata: '{"a":"x\\ny"}',
     received_at: 'r',
+    client_timestamp: 'c',
+    timestamp_adjustment: null,
   });
-  assert.equal(line, 'id\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\n');
+  assert.equal(line, 'id\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\tc\t\\N\n');
   assert.equal(line.split('\n').length, 2);
 });

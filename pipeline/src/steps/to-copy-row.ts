@@ -14,6 +14,8 @@ export const COPY_COLUMNS = [
   'site_id',
   'metadata',
   'received_at',
+  'client_timestamp',
+  'timestamp_adjustment',
 ] as const satisfies readonly (keyof EventRow)[];
 
 const SPECIAL = /[\\\t\n\r]/g;
