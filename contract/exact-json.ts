@@ -4,7 +4,7 @@
 // names the field instead. Runs over text JSON.parse has already accepted.
 
 // One token at a time; strings as the unrolled loop, so long strings never backtrack.
-const TOKEN = /\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([{}[\]:,])|true|false|null)/y;
+const LEXEME = /\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([{}[\]:,])|true|false|null)/y;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /** The decimal value of a JSON number as digits and exponent, so 1.50, 15e-1 and 1.5 compare equal. */
@@ -45,9 +45,9 @@ export interface InexactValue {
 
 export function findInexact(text: string): InexactValue | undefined {
   const stack: Frame[] = [];
-  TOKEN.lastIndex = 0;
+  LEXEME.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = TOKEN.exec(text)) !== null) {
+  while ((m = LEXEME.exec(text)) !== null) {
     const top = stack[stack.length - 1];
     if (m[1] !== undefined) {
       if (top?.object && top.expectKey) {
@@ -79,7 +79,7 @@ export function findInexact(text: string): InexactValue | undefined {
           break;
       }
     }
-    if (TOKEN.lastIndex >= text.length) break;
+    if (LEXEME.lastIndex >= text.length) break;
   }
   return undefined;
 }

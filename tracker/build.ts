@@ -14,7 +14,7 @@ export const BUNDLE_PATH = fileURLToPath(new URL('./dist/analytics.js', import.m
  * reads (a name like `userAgent` or `title` must never be listed); the browser tests run the
  * mangled bundle.
  */
-export const MANGLED_PROPS = ['endpoint', 'siteId', 'debug', 'optedOut', 'automated', 'dntOrGpc'];
+export const MANGLED_PROPS = ['endpoint', 'siteId', 'debug'];
 
 /** tracker/src/limits.ts is evaluated here and replaced by literals, which esbuild inlines. */
 const inlineLimits: Plugin = {

@@ -137,10 +137,10 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
 
   const unloads = byType('page_unload');
   assert.deepEqual(unloads.map((e) => e.page_url).sort(), [home, home, page2, tab].sort(), 'one page_unload per view');
-  for (const u of unloads) assert.ok((u.metadata as { time_on_page_ms: number }).time_on_page_ms > 0, JSON.stringify(u));
+  for (const u of unloads) assert.ok((u.metadata as { time_on_page: number }).time_on_page > 0, JSON.stringify(u));
 
   assert.deepEqual(
-    byType('button_click').map((e) => [e.button_id, (e.metadata as { section: string }).section, e.page_url]),
+    byType('button_click').map((e) => [e.button_id, (e.metadata as { page_section: string }).page_section, e.page_url]),
     [
       ['btn-action-1', 'hero', home],
       ['btn-action-2', 'hero', home],
@@ -210,4 +210,65 @@ test('collector stopped during clicks and restarted: the events still arrive, on
   const errors = messages.filter((m) => m.type() === 'error' && !m.text().includes('ERR_CONNECTION_REFUSED'));
   assert.deepEqual(errors.map((m) => m.text()), []);
   await assertStored(session, events);
+});
+
+test('a History burst (five replaceState 30 ms apart) is one page view; emoji and lone surrogates in page text lose nothing', async () => {
+  const { page, messages, pageErrors } = await openTab();
+  const origin = demo.origin;
+  await page.goto(`${origin}/`);
+  const session = await sessionOf(page);
+  await page.evaluate(async () => {
+    for (const q of ['h', 'he', 'hel', 'hell', 'hello']) {
+      history.replaceState({}, '', `?q=${q}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  });
+  await waitFor('the burst settled', async () => ((await page.evaluate(() => location.search)) === '?q=hello' ? true : undefined));
+  await new Promise((r) => setTimeout(r, 300));
+  // 199 characters and an emoji: 201 UTF-16 units, 200 characters, all kept.
+  const title = `${'t'.repeat(199)}😀`;
+  await page.evaluate((t) => (document.title = t), title);
+  await page.click('#btn-action-1');
+  // A title holding a lone surrogate (set from script) is sent with U+FFFD, not refused.
+  await page.evaluate(() => (document.title = 'lone \uD83D'));
+  await page.click('#btn-action-2');
+  await closeTab(page);
+
+  await waitFor('5 events in Kafka', () => eventsOf(session).length >= 5 || undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  const events = eventsOf(session).map((r) => r.event);
+  assert.deepEqual(
+    events.map((e) => [e.event_type, e.page_url.replace(origin, '')]),
+    [
+      ['page_view', '/'],
+      ['page_unload', '/'],
+      ['page_view', '/?q=hello'],
+      ['button_click', '/?q=hello'],
+      ['button_click', '/?q=hello'],
+      ['page_unload', '/?q=hello'],
+    ],
+  );
+  const clicks = events.filter((e) => e.event_type === 'button_click');
+  assert.deepEqual(clicks.map((e) => e.page_title), [title, 'lone \uFFFD']);
+  assert.ok(statuses(messages).every((s) => s === 200), `debug lines: ${statuses(messages)}`);
+  assert.deepEqual(pageErrors, []);
+  await assertStored(session, events);
+});
+
+test('a page on an origin not allowed: the collector answers 403 once, the tracker does not retry, nothing is stored', async () => {
+  const { page, messages } = await openTab();
+  // The demo site under another host name (Chromium resolves *.localhost to the loopback): a
+  // copied snippet on a site the collector does not allow.
+  await page.goto(`${demo.origin.replace('127.0.0.1', 'other.localhost')}/`);
+  await waitFor('the refusal logged', () => statuses(messages).length > 0 || undefined).catch((error: Error) => {
+    throw new Error(`${error.message}; console ${JSON.stringify(messages.map((m) => m.text()))}`);
+  });
+  const session = await sessionOf(page);
+  await page.click('#btn-action-1');
+  await new Promise((r) => setTimeout(r, 3000));
+  // The page view and the click: two batches, each answered 403 once and dropped.
+  assert.deepEqual(statuses(messages), [403, 403]);
+  await closeTab(page);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(eventsOf(session), []);
 });

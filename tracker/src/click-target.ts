@@ -2,11 +2,13 @@
 // wins, so a click on an icon inside a button counts for the button. Password and hidden inputs
 // never report, and no input's value is ever read.
 import { BUTTON_ID_MAX } from './limits.ts';
-import type { Metadata } from './event.ts';
+import { cut, type Metadata } from './event.ts';
 
 /** The part of a DOM Element the tracker reads; unit tests pass plain objects. */
 export interface ElementLike {
   tagName: string;
+  /** The tag name in lower case, for HTML elements. */
+  localName: string;
   id: string;
   textContent: string | null;
   /** Resolved URL on HTML links; SVG links hold an object with the attribute as baseVal. */
@@ -22,11 +24,11 @@ export type Click = [type: 'button_click' | 'navigation_click', metadata: Metada
 export const CLICKABLE = 'a[href],button,[type=button],[type=submit],[role=button],[data-track]';
 const LINK = '[href]:not([role=button])';
 const PRIVATE = '[type=password],[type=hidden]';
-/** Regions a button's section is named after: data-section, else a landmark's id or tag. */
+/** Regions a button's page_section is named after: data-section, else a landmark's id or tag. */
 export const SECTION = '[data-section],section,main,header,footer,nav,aside';
 
 const attr = (el: ElementLike, name: string) => el.getAttribute(name);
-const text = (el: ElementLike) => (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, BUTTON_ID_MAX);
+const text = (el: ElementLike) => cut((el.textContent || '').replace(/\s+/g, ' ').trim(), BUTTON_ID_MAX);
 
 export function describeClick(target: ElementLike): Click | undefined {
   const el = target.closest(CLICKABLE);
@@ -37,7 +39,7 @@ export function describeClick(target: ElementLike): Click | undefined {
     ? ['navigation_click', { destination: (el.href as { baseVal?: string }).baseVal || el.href, link_text: text(el) }]
     : [
         'button_click',
-        { section: region ? attr(region, 'data-section') || region.id || region.tagName.toLowerCase() : 'body' },
+        { page_section: region ? attr(region, 'data-section') || region.id || region.localName : 'body' },
         // id, else data-track, else the accessible name or text; inputs have none: name or type.
         el.id || attr(el, 'data-track') || attr(el, 'aria-label') || text(el) || attr(el, 'name') || attr(el, 'type') || el.tagName,
       ];

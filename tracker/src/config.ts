@@ -8,23 +8,20 @@ export interface Config {
   debug: boolean;
 }
 
-export interface PrivacySignals {
-  /** The visitor's opt-out flag: localStorage `analytics_opt_out` is set. */
-  optedOut: unknown;
-  /** navigator.webdriver: automation, ignored unless data-allow-automation. */
-  automated: unknown;
-  /** Do-Not-Track or Global Privacy Control, honoured with data-respect-dnt. */
-  dntOrGpc: unknown;
-}
-
 /**
  * The tracker's configuration, or undefined when it must stay silent. Options are switched on
- * by the attribute's presence (`data-debug`); their values are ignored.
+ * by the attribute's presence (`data-debug`); their values are ignored. The privacy signals are
+ * positional (no property names to ship): the visitor's opt-out flag (localStorage
+ * `analytics_opt_out` is set), navigator.webdriver (automation, ignored unless
+ * data-allow-automation), and Do-Not-Track or Global Privacy Control (honoured with
+ * data-respect-dnt).
  */
 export function readConfig(
   attr: (name: string) => string | null,
   location: { protocol: string; hostname: string },
-  { optedOut, automated, dntOrGpc }: PrivacySignals,
+  optedOut: unknown,
+  automated: unknown,
+  dntOrGpc: unknown,
 ): Config | undefined {
   const on = (name: string) => attr(`data-${name}`) != null;
   if (optedOut || (automated && !on('allow-automation')) || (dntOrGpc && on('respect-dnt'))) return undefined;

@@ -7,25 +7,36 @@ import { BUTTON_ID_MAX, PAGE_TITLE_MAX, PAGE_URL_MAX } from './limits.ts';
 import { uuid } from './ids.ts';
 
 export type Metadata = Record<string, unknown>;
+/** Where an event happened: the page's URL and title, as a pair (no property names to ship). */
+export type Page = [url: string, title: string];
 export type QueuedEvent = IncomingEvent & { event_id: string };
 
 export const byteLength = (text: string): number => new Blob([text]).size;
+
+/**
+ * At most `max` characters (code points, as the contract and the database count them), never
+ * splitting an emoji's surrogate pair. A lone surrogate the page itself holds (a title set from
+ * script) becomes U+FFFD, as the browser's own UTF-8 encoding would make it, so the collector
+ * never refuses an event, and with it the visit, over page text.
+ */
+export const cut = (text: string, max: number): string => [...text.replace(/\p{Cs}/gu, "\uFFFD")].slice(0, max).join("");
 
 export const buildEvent = (
   type: string,
   metadata: Metadata,
   buttonId: string | undefined,
-  page: { url: string; title: string },
+  [url, title]: Page,
   sessionId: string,
   siteId: string | undefined,
 ): QueuedEvent => ({
   event_id: uuid(),
   event_type: type,
-  page_url: page.url.slice(0, PAGE_URL_MAX),
-  page_title: page.title.slice(0, PAGE_TITLE_MAX),
+  // location.href is ASCII (the URL serializer percent-encodes the rest): no pair to split.
+  page_url: url.slice(0, PAGE_URL_MAX),
+  page_title: cut(title, PAGE_TITLE_MAX),
   session_id: sessionId,
   site_id: siteId,
-  button_id: buttonId && buttonId.slice(0, BUTTON_ID_MAX),
+  button_id: buttonId && cut(buttonId, BUTTON_ID_MAX),
   timestamp: new Date().toISOString(),
   metadata,
 });

@@ -12,5 +12,5 @@ export function uuid(): string {
   return url.slice(-36);
 }
 
-/** `session-<ms>-<random>`, the form the design asks for. */
-export const newSessionId = (): string => `session-${Date.now()}-${Math.random().toString(36).slice(2, 11)}`;
+/** `session-<ms>-<random>`, the form the design asks for: the last 9 hex digits of a new UUID. */
+export const newSessionId = (): string => `session-${Date.now()}-${uuid().slice(-9)}`;

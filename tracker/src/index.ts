@@ -10,10 +10,6 @@ const api: Api = ((window as unknown as { analytics: Api }).analytics = { track(
 guard(() => {
   const script = document.currentScript!;
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  const config = readConfig((name) => script.getAttribute(name), location, {
-    optedOut: localStorage[OPT_OUT_KEY],
-    automated: nav.webdriver,
-    dntOrGpc: nav.doNotTrack == '1' || nav.globalPrivacyControl,
-  });
+  const config = readConfig((name) => script.getAttribute(name), location, localStorage[OPT_OUT_KEY], nav.webdriver, nav.doNotTrack == '1' || nav.globalPrivacyControl);
   if (config) startTracker(config, api);
 })();

@@ -13,6 +13,7 @@ export const shouldRetry = (status: number): boolean => !status || status == 429
  * not retry together), capped at a minute; a positive Retry-After in seconds wins.
  */
 export function retryDelay(attempt: number, retryAfter: string | null | undefined, random: number): number {
-  const ms = Number(retryAfter) * 1000;
-  return Math.min(MAX_RETRY_DELAY_MS, ms > 0 ? ms : 1000 * 2 ** attempt * (0.5 + random / 2));
+  // Compared as a number: "abc", "", null and negatives are not > 0.
+  const seconds = retryAfter as unknown as number;
+  return Math.min(MAX_RETRY_DELAY_MS, seconds > 0 ? seconds * 1000 : 1000 * 2 ** attempt * (0.5 + random / 2));
 }

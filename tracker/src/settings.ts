@@ -11,8 +11,10 @@ export const MAX_QUEUED = 1000;
 export const MAX_RETRY_DELAY_MS = 60_000;
 /** A stored queue untouched this long belongs to a closed tab; the next tab adopts it. */
 export const ORPHAN_AFTER_MS = 120_000;
-/** History calls within this window make one page view: routers often push then replace. */
-export const SPA_SETTLE_MS = 50;
+/** A page view is recorded once history calls pause this long: routers often push then replace. */
+export const SPA_SETTLE_MS = 100;
+/** ...or at the latest this long after a burst's first call, when the calls never pause. */
+export const SPA_MAX_WAIT_MS = 1000;
 /** localStorage key prefix of each tab's unsent queue; the session id completes it. */
 export const STORAGE_PREFIX = 'analytics_q:';
 /** sessionStorage key of the tab's session id. */

@@ -5,10 +5,10 @@
 // ship in the bundle, and the budget is 2 KB.
 import type { Config } from './config.ts';
 import { describeClick, type ElementLike } from './click-target.ts';
-import { buildEvent, byteLength, type Metadata, type QueuedEvent } from './event.ts';
+import { buildEvent, byteLength, type Metadata, type Page, type QueuedEvent } from './event.ts';
 import { newSessionId } from './ids.ts';
 import { merge, nextBatch, without } from './queue.ts';
-import { BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
+import { BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
 import { retryDelay, shouldRetry } from './retry.ts';
 
 export type Api = { track(name: string, metadata?: object): void };
@@ -29,7 +29,7 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
   // One session per tab: sessionStorage survives reloads and the tab's navigations.
   const sessionId: string = sessionStorage[SESSION_KEY] || (sessionStorage[SESSION_KEY] = newSessionId());
   const key = STORAGE_PREFIX + sessionId;
-  const page = () => ({ url: location.href, title: document.title });
+  const page = (): Page => [location.href, document.title];
   let queue: QueuedEvent[] = [];
   let inFlight: QueuedEvent[] = [];
   // The last delivery failed: backing off, and a beacon at exit would be a blind guess.
@@ -44,8 +44,8 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
 
   const persist = (pending = queue) => {
     try {
-      if (pending[0]) localStorage.setItem(key, JSON.stringify({ t: Date.now(), f: failing, q: pending }));
-      else localStorage.removeItem(key);
+      if (pending[0]) localStorage[key] = JSON.stringify({ t: Date.now(), f: failing, q: pending });
+      else delete localStorage[key];
     } catch {
       // Storage full: the events stay queued in memory.
     }
@@ -106,7 +106,7 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
   /** Ends the current view once: its page_unload carries the visible time, in ms. */
   const endView = () => {
     settle();
-    if (!ended) add('page_unload', { time_on_page_ms: visibleSince && Date.now() - visibleSince }, undefined, view);
+    if (!ended) add('page_unload', { time_on_page: visibleSince && Date.now() - visibleSince }, undefined, view);
     ended = 1;
   };
 
@@ -131,13 +131,14 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
 
   // Resume this tab's stored queue (a reload, or the tab's previous page) and adopt queues of
   // tabs closed long ago; queues of other open tabs are theirs to send.
-  for (const k of Object.keys(localStorage)) {
+  // for...in also lists Storage's methods; the prefix check skips them.
+  for (const k in localStorage) {
     try {
       const stored = !k.indexOf(STORAGE_PREFIX) && JSON.parse(localStorage[k]);
       if (stored && (k == key || Date.now() - stored.t > ORPHAN_AFTER_MS)) {
         queue = merge(queue, stored.q);
         if (k == key) failing = stored.f;
-        else localStorage.removeItem(k);
+        else delete localStorage[k];
       }
     } catch {
       // Not one of ours, or damaged: left alone.
@@ -152,8 +153,12 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
   const path = () => location.href.split('#')[0];
   let lastPath: string | undefined;
   let settling: ReturnType<typeof setTimeout> | 0 = 0;
+  // The burst's deadline timer (0: no burst): a burst that never pauses still settles.
+  let burst: ReturnType<typeof setTimeout> | 0 = 0;
   const pathChanged = guard((referrer?: string) => {
-    settling = 0;
+    clearTimeout(settling);
+    clearTimeout(burst);
+    settling = burst = 0;
     if (path() != lastPath) {
       endView();
       view = page();
@@ -164,7 +169,13 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
     lastPath = path();
   });
   pathChanged(document.referrer);
-  const soon = () => (settling ||= setTimeout(pathChanged, SPA_SETTLE_MS));
+  // Trailing debounce: each history call restarts the settle timer, and the burst's first call
+  // sets a deadline, so a router replacing state as the visitor types still makes views.
+  const soon = () => {
+    clearTimeout(settling);
+    settling = setTimeout(pathChanged, SPA_SETTLE_MS);
+    burst ||= setTimeout(pathChanged, SPA_MAX_WAIT_MS);
+  };
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {

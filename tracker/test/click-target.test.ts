@@ -25,24 +25,24 @@ test('describeClick: what each click means', () => {
   const spanInButton = element('span', {}, 'Untitled', element('button', {}, 'Untitled', hero));
 
   const cases: [string, ReturnType<typeof element>, unknown][] = [
-    ['button by id', button, ['button_click', { section: 'hero-area' }, 'btn-action-1']],
-    ['icon inside a button counts for the button', icon, ['button_click', { section: 'hero-area' }, 'btn-star']],
+    ['button by id', button, ['button_click', { page_section: 'hero-area' }, 'btn-action-1']],
+    ['icon inside a button counts for the button', icon, ['button_click', { page_section: 'hero-area' }, 'btn-star']],
     ['link: destination resolved, text trimmed', link, ['navigation_click', { destination: 'http://demo.test/page2.html', link_text: 'Page 2' }]],
-    ['link styled as a button is a button', linkButton, ['button_click', { section: 'nav' }, 'fake']],
+    ['link styled as a button is a button', linkButton, ['button_click', { page_section: 'nav' }, 'fake']],
     ['password input never reports', password, undefined],
     ['hidden input never reports', hidden, undefined],
-    ['submit input: name, never its value', submit, ['button_click', { section: 'signup' }, 'go']],
+    ['submit input: name, never its value', submit, ['button_click', { page_section: 'signup' }, 'go']],
     ['text input is not a button', text, undefined],
     ['plain text is not tracked', paragraph, undefined],
-    ['data-track element', tracked, ['button_click', { section: 'body' }, 'card-cta']],
-    ['role=button uses its text', roleButton, ['button_click', { section: 'body' }, 'Menu']],
-    ['button without id uses its text', spanInButton, ['button_click', { section: 'hero-area' }, 'Untitled']],
+    ['data-track element', tracked, ['button_click', { page_section: 'body' }, 'card-cta']],
+    ['role=button uses its text', roleButton, ['button_click', { page_section: 'body' }, 'Menu']],
+    ['button without id uses its text', spanInButton, ['button_click', { page_section: 'hero-area' }, 'Untitled']],
   ];
   for (const [name, target, expected] of cases) assert.deepEqual(describeClick(target), expected, name);
 });
 
 const idOf = (el: ReturnType<typeof element>) => describeClick(el)?.[2];
-const sectionOf = (el: ReturnType<typeof element>) => describeClick(el)?.[1].section;
+const sectionOf = (el: ReturnType<typeof element>) => describeClick(el)?.[1].page_section;
 
 test('button_id: id, tracking attribute, accessible name, text, name, type, tag; at most 100 chars', () => {
   assert.equal(idOf(element('button', { id: 'x', 'data-track': 't' }, 'Text')), 'x');
@@ -53,7 +53,7 @@ test('button_id: id, tracking attribute, accessible name, text, name, type, tag;
   assert.equal(idOf(element('button', {}, '')), 'BUTTON');
 });
 
-test('section: data-section, else landmark id or tag, else body', () => {
+test('page_section: data-section, else landmark id or tag, else body', () => {
   assert.equal(sectionOf(element('button', {}, '', hero)), 'hero-area');
   assert.equal(sectionOf(element('button', {}, '', form)), 'signup');
   assert.equal(sectionOf(element('button', {}, '', nav)), 'nav');

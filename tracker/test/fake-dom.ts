@@ -27,6 +27,7 @@ function matchesOne(el: FakeElement, selector: string): boolean {
 export function element(tagName: string, attributes: Record<string, string> = {}, text = '', parent: FakeElement | null = null): FakeElement {
   const el: FakeElement = {
     tagName: tagName.toUpperCase(),
+    localName: tagName.toLowerCase(),
     id: attributes.id ?? '',
     textContent: text,
     href: attributes.href === undefined ? undefined : new URL(attributes.href, 'http://demo.test/page').href,

@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUuid, LIMITS, validateIncomingEvent } from '#contract';
-import { readConfig, type PrivacySignals } from '../src/config.ts';
-import { buildEvent } from '../src/event.ts';
+import { readConfig } from '../src/config.ts';
+import { buildEvent, cut, type Page } from '../src/event.ts';
+import { describeClick } from '../src/click-target.ts';
+import { element } from './fake-dom.ts';
 import { newSessionId, uuid } from '../src/ids.ts';
 import { retryDelay, shouldRetry } from '../src/retry.ts';
 import { merge, nextBatch, without } from '../src/queue.ts';
@@ -13,11 +15,12 @@ import { BATCH_BYTES, BATCH_COUNT, MAX_QUEUED, MAX_RETRY_DELAY_MS } from '../src
 const attrs = (a: Record<string, string>) => (name: string) => a[name] ?? null;
 const loc = { protocol: 'https:', hostname: 'shop.example' };
 
-const quiet: PrivacySignals = { optedOut: null, automated: false, dntOrGpc: false };
+const quiet = { optedOut: null as unknown, automated: false as unknown, dntOrGpc: false as unknown };
+const signals = (s: typeof quiet) => [s.optedOut, s.automated, s.dntOrGpc] as const;
 
 test('readConfig: defaults, endpoint and switches from data-* attributes', () => {
-  assert.deepEqual(readConfig(attrs({}), loc, quiet), { endpoint: 'https://shop.example:3001/analytics', siteId: undefined, debug: false });
-  assert.deepEqual(readConfig(attrs({ 'data-endpoint': 'https://c.example/analytics', 'data-site-id': 's1', 'data-debug': '' }), loc, quiet), {
+  assert.deepEqual(readConfig(attrs({}), loc, ...signals(quiet)), { endpoint: 'https://shop.example:3001/analytics', siteId: undefined, debug: false });
+  assert.deepEqual(readConfig(attrs({ 'data-endpoint': 'https://c.example/analytics', 'data-site-id': 's1', 'data-debug': '' }), loc, ...signals(quiet)), {
     endpoint: 'https://c.example/analytics',
     siteId: 's1',
     debug: true,
@@ -35,16 +38,16 @@ test('readConfig: silent on opt-out always, on automation unless allowed, on DNT
     [{ 'data-respect-dnt': '' }, { dntOrGpc: true }, false],
     [{ 'data-respect-dnt': '' }, {}, true],
   ];
-  for (const [a, signals, tracks] of cases) assert.equal(readConfig(attrs(a), loc, { ...quiet, ...signals }) !== undefined, tracks, JSON.stringify([a, signals]));
+  for (const [a, given, tracks] of cases) assert.equal(readConfig(attrs(a), loc, ...signals({ ...quiet, ...given })) !== undefined, tracks, JSON.stringify([a, given]));
 });
 
 test('buildEvent: every event the tracker makes passes the contract, long strings cut', () => {
-  const page = { url: `https://shop.example/${'p'.repeat(1000)}`, title: 'T'.repeat(500) };
+  const page: Page = [`https://shop.example/${'p'.repeat(1000)}`, 'T'.repeat(500)];
   const events = [
     buildEvent('page_view', { referrer: '', screen_width: 1280, screen_height: 720 }, undefined, page, 'session-1-abc', 'site-1'),
-    buildEvent('button_click', { section: 'hero' }, 'b'.repeat(300), page, 'session-1-abc', undefined),
+    buildEvent('button_click', { page_section: 'hero' }, 'b'.repeat(300), page, 'session-1-abc', undefined),
     buildEvent('navigation_click', { destination: 'https://x.example/', link_text: 'X' }, undefined, page, 's', undefined),
-    buildEvent('page_unload', { time_on_page_ms: 1234 }, undefined, { url: 'http://localhost:8080/', title: '' }, 's', undefined),
+    buildEvent('page_unload', { time_on_page: 1234 }, undefined, ['http://localhost:8080/', ''], 's', undefined),
   ];
   for (const event of events) {
     const wire = JSON.parse(JSON.stringify(event));
@@ -60,6 +63,40 @@ test('buildEvent: every event the tracker makes passes the contract, long string
   assert.equal('button_id' in JSON.parse(JSON.stringify(events[3])), false);
   assert.equal('site_id' in JSON.parse(JSON.stringify(events[1])), false);
   assert.equal(events[0]!.site_id, 'site-1');
+});
+
+test('text is cut on whole characters at every limit: an emoji is kept whole or left out, never split', () => {
+  const emoji = '😀';
+  const accepted = (event: object) => {
+    const result = validateIncomingEvent(JSON.parse(JSON.stringify(event)));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+  };
+  for (const [name, max] of [['page title', LIMITS.pageTitle], ['button id', LIMITS.buttonId]] as const) {
+    // The issue's case: max - 1 characters then an emoji (max + 1 UTF-16 units) keeps the emoji.
+    const fits = 'a'.repeat(max - 1) + emoji;
+    const over = 'a'.repeat(max) + emoji;
+    const title = name === 'page title';
+    const make = (text: string) => buildEvent('button_click', {}, title ? 'b' : text, ['http://a.example/', title ? text : 'T'], 's', undefined);
+    assert.equal(title ? make(fits).page_title : make(fits).button_id, fits, name);
+    assert.equal(title ? make(over).page_title : make(over).button_id, 'a'.repeat(max), name);
+    const allEmoji = emoji.repeat(max + 5);
+    assert.equal(title ? make(allEmoji).page_title : make(allEmoji).button_id, emoji.repeat(max), name);
+    for (const text of [fits, over, allEmoji]) accepted(make(text));
+  }
+  // Link and button text from the page, at 100 characters.
+  const link = element('a', { href: 'https://x.example/' }, `${'l'.repeat(LIMITS.buttonId - 1)}${emoji}tail`);
+  (link as { href?: string }).href = 'https://x.example/';
+  const click = describeClick(link)!;
+  assert.equal(click[1].link_text, 'l'.repeat(LIMITS.buttonId - 1) + emoji);
+  const button = element('button', {}, `${'b'.repeat(LIMITS.buttonId - 1)}${emoji}`);
+  assert.equal(describeClick(button)![2], 'b'.repeat(LIMITS.buttonId - 1) + emoji);
+  // A lone surrogate the page holds (document.title set from script) becomes U+FFFD: the visit
+  // is never refused over page text.
+  const lone = buildEvent('page_view', {}, undefined, ['http://a.example/', `x\uD83D`], 's', undefined);
+  assert.equal(lone.page_title, 'x\uFFFD');
+  accepted(lone);
+  assert.equal(cut(`\uDE00${emoji}\uD83D`, 3), `\uFFFD${emoji}\uFFFD`);
+  assert.equal(cut(emoji.repeat(3), 2), emoji.repeat(2));
 });
 
 test('ids: UUID v4 event ids, unique; session ids of the form session-<ms>-<random>', () => {

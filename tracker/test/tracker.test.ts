@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateIncomingEvent } from '#contract';
-import { ORPHAN_AFTER_MS, SESSION_KEY, STORAGE_PREFIX } from '../src/settings.ts';
+import { ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from '../src/settings.ts';
 import { startTracker, type Api } from '../src/tracker.ts';
 import { element } from './fake-dom.ts';
 import { fakeStore, installBrowser, type FakeBrowser } from './fake-browser.ts';
@@ -55,7 +55,7 @@ test('page view and clicks go out within 1 s in one batch, valid by the contract
   assert.equal(view!.session_id, SESSION);
   assert.equal(view!.site_id, 'site-1');
   assert.equal(click!.button_id, 'btn-action-1');
-  assert.deepEqual(click!.metadata, { section: 'hero' });
+  assert.deepEqual(click!.metadata, { page_section: 'hero' });
   assert.deepEqual(nav!.metadata, { destination: 'http://demo.test/page2.html', link_text: 'Page 2' });
   assert.equal(b.sent[0]!.keepalive, true);
   await b.respond();
@@ -127,7 +127,7 @@ test('hiding the page ends the view once (page_unload with visible time) and bea
   b.window.fire('pagehide');
   assert.deepEqual(types(b), [['beacon', 'page_view', 'button_click', 'page_unload']]);
   const unload = b.sent[0]!.events[2]!;
-  assert.deepEqual(unload.metadata, { time_on_page_ms: 500 });
+  assert.deepEqual(unload.metadata, { time_on_page: 500 });
   assert.ok(validateIncomingEvent(unload).ok);
   assert.equal(b.local[KEY], undefined);
   b.show(); // back to the tab: the view has ended, nothing more
@@ -141,7 +141,7 @@ test('a page opened in the background counts visible time from when it is shown'
   b.show();
   mock.timers.tick(700);
   b.window.fire('pagehide');
-  assert.deepEqual(b.events().at(-1)!.metadata, { time_on_page_ms: 700 });
+  assert.deepEqual(b.events().at(-1)!.metadata, { time_on_page: 700 });
 });
 
 test('events on the wire in a keepalive request are neither beaconed nor stored again at exit', () => {
@@ -207,12 +207,12 @@ test('SPA navigation: one page view per URL change after a burst, none for fragm
   history.pushState({}, '', '?tab=details');
   history.replaceState({}, '', '?tab=details');
   history.replaceState({}, '', '?tab=details');
-  mock.timers.tick(50);
+  mock.timers.tick(SPA_SETTLE_MS);
   history.pushState({}, '', '#section');
-  mock.timers.tick(50);
+  mock.timers.tick(SPA_SETTLE_MS);
   history.replaceState({}, '', '?tab=reviews');
   b.window.fire('popstate');
-  mock.timers.tick(50);
+  mock.timers.tick(SPA_SETTLE_MS);
   b.window.fire('pagehide');
   assert.deepEqual(
     b.events().map((e) => [e.event_type, e.page_url]),
@@ -226,6 +226,33 @@ test('SPA navigation: one page view per URL change after a burst, none for fragm
     ],
   );
   assert.deepEqual(b.events()[2]!.metadata, { referrer: 'https://shop.example/', screen_width: 1280, screen_height: 720 });
+});
+
+test('SPA burst: the settle timer restarts on each call, so five replaceState 30 ms apart are one view', () => {
+  const { b } = open();
+  for (const q of ['h', 'he', 'hel', 'hell', 'hello']) {
+    history.replaceState({}, '', `?q=${q}`);
+    mock.timers.tick(30);
+  }
+  mock.timers.tick(SPA_SETTLE_MS);
+  b.window.fire('pagehide');
+  assert.deepEqual(b.events().filter((e) => e.event_type === 'page_view').map((e) => e.page_url), ['https://shop.example/', 'https://shop.example/?q=hello']);
+});
+
+test('SPA burst: calls that never pause still make a view once the burst is SPA_MAX_WAIT_MS old', () => {
+  const { b } = open();
+  let i = 0;
+  for (; i * 30 <= SPA_MAX_WAIT_MS + 30; i++) {
+    history.replaceState({}, '', `?n=${i}`);
+    mock.timers.tick(30);
+  }
+  b.window.fire('pagehide');
+  const views = b.events().filter((e) => e.event_type === 'page_view').map((e) => e.page_url);
+  // The deadline fell during the burst: a view of the URL of that moment; the calls after it are
+  // a new burst, whose view the exit records.
+  assert.equal(views.length, 3, JSON.stringify(views));
+  assert.match(String(views[1]), /\?n=3[0-9]$/);
+  assert.equal(views[2], `https://shop.example/?n=${i - 1}`);
 });
 
 test('SPA navigation left or clicked within the settle window still counts its view, before the click', () => {
