@@ -43,3 +43,27 @@ test('cleanColumn turns scalars into cut text and drops structures', () => {
 test('cleanJson cleans keys and nested strings', () => {
   assert.deepEqual(cleanJson({ [`k${NUL}`]: [`v${NUL}`, { x: '\uD800' }], n: 1, b: null }), { k: ['v', { x: '\uFFFD' }], n: 1, b: null });
 });
+
+test('every column limit cuts on whole characters: emoji at each limit are kept whole, as varchar counts them', async () => {
+  const { LIMITS } = await import('#contract');
+  const { normalizeEvent } = await import('./normalize-event.ts');
+  const ctx = { topic: 't', partition: 0, offset: '1', timestamp: '1767225600000', key: null };
+  const columns = { page_title: LIMITS.pageTitle, button_id: LIMITS.buttonId, session_id: LIMITS.sessionId, user_agent: LIMITS.userAgent, site_id: LIMITS.siteId, event_type: LIMITS.eventType } as const;
+  for (const [field, max] of Object.entries(columns)) {
+    const cases: [string, string][] = [
+      [`${'a'.repeat(max - 1)}😀`, `${'a'.repeat(max - 1)}😀`],
+      [`${'a'.repeat(max)}😀`, 'a'.repeat(max)],
+      ['😀'.repeat(max + 3), '😀'.repeat(max)],
+      [`${'a'.repeat(max - 1)}😀\uD83D`, `${'a'.repeat(max - 1)}😀`],
+    ];
+    for (const [input, expected] of cases) {
+      const out = normalizeEvent({ event_type: 'x', page_url: 'http://a.example/', [field]: input }, ctx);
+      assert.ok(out.ok, field);
+      assert.equal(out.value[field as keyof typeof columns], expected, `${field} ${input.length}`);
+    }
+  }
+  const url = normalizeEvent({ event_type: 'x', page_url: `http://a.example/${'😀'.repeat(LIMITS.pageUrl)}` }, ctx);
+  assert.ok(url.ok);
+  assert.equal([...url.value.page_url].length, LIMITS.pageUrl);
+  assert.ok(!/\p{Cs}/u.test(url.value.page_url));
+});
