@@ -97,7 +97,7 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
 
   const add = (type: string, metadata: Metadata, buttonId?: string, at = page()) => {
     settle();
-    queue = [...queue, buildEvent(type, metadata, buttonId, at, sessionId, siteId)].slice(-MAX_QUEUED);
+    queue = queue.concat(buildEvent(type, metadata, buttonId, at, sessionId, siteId)).slice(-MAX_QUEUED);
     persist();
     if (queue[BATCH_COUNT - 1]) flush();
     else later(BATCH_DELAY_MS);
