@@ -27,7 +27,8 @@ COMMENT ON COLUMN analytics_events.client_timestamp IS 'The client''s timestamp 
 COMMENT ON COLUMN analytics_events.timestamp_adjustment IS 'clamped_future or clamped_past when "timestamp" is not the client''s time; NULL otherwise';
 
 -- The design's metadata names: page_unload carries time_on_page (ms), button_click page_section.
--- Rows stored by earlier trackers are renamed; a row that somehow has both keeps the new one.
+-- Rows stored by earlier trackers are renamed; a row that already has the new name is left as it
+-- is (nothing is overwritten or dropped).
 UPDATE analytics_events
    SET metadata = (metadata - 'time_on_page_ms') || jsonb_build_object('time_on_page', metadata -> 'time_on_page_ms')
  WHERE event_type = 'page_unload' AND metadata ? 'time_on_page_ms' AND NOT metadata ? 'time_on_page';
