@@ -43,7 +43,47 @@ export interface InexactValue {
   message: string;
 }
 
-export function findInexact(text: string): InexactValue | undefined {
+// Cheap proof that a text holds neither: no number token with an exponent or 16+ characters
+// (a shorter decimal always survives a double), and as many keys in the text as JSON.parse kept.
+// A key ends at an unescaped quote followed by a colon (a quote inside a string is escaped, and a
+// value string is never followed by a colon), so counting those counts the text's keys.
+const SUSPECT_NUMBER = /[:,[]\s*-?(?:\d[\d.]*[eE]|[\d.]{16})/;
+const KEY_END = /(?<!\\)(?:\\\\)*"\s*:/g;
+
+function parsedKeys(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push(child);
+    } else {
+      for (const key in node) {
+        n++;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * The first value of `text` that JSON.parse did not keep exactly, or undefined. `parsed` is what
+ * JSON.parse made of it; with it, texts that cannot hold such a value (nearly all) are cleared
+ * without the full scan.
+ */
+export function findInexact(text: string, parsed?: unknown): InexactValue | undefined {
+  if (parsed !== undefined && !SUSPECT_NUMBER.test(text)) {
+    KEY_END.lastIndex = 0;
+    let keys = 0;
+    while (KEY_END.exec(text) !== null) keys++;
+    if (keys === parsedKeys(parsed)) return undefined;
+  }
+  return scan(text);
+}
+
+function scan(text: string): InexactValue | undefined {
   const stack: Frame[] = [];
   LEXEME.lastIndex = 0;
   let m: RegExpExecArray | null;

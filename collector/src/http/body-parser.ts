@@ -29,7 +29,7 @@ function parseJsonBody(text: string): unknown {
   } catch (error) {
     throw new BodyError(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`);
   }
-  const inexact = findInexact(text);
+  const inexact = findInexact(text, parsed);
   if (inexact !== undefined) throw new BodyError(400, 'validation_failed', inexact.message, inexact.field);
   return parsed;
 }

@@ -8,6 +8,7 @@ export type RejectReason =
   | 'invalid_utf8'
   | 'invalid_json'
   | 'not_an_object'
+  | 'inexact_value'
   | 'missing_event_type'
   | 'invalid_timestamp'
   | 'timestamp_out_of_range'

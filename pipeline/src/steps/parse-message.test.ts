@@ -15,10 +15,17 @@ test('parseMessage accepts JSON objects and names every other case', () => {
     ['JSON null', Buffer.from('null'), 'not_an_object'],
     ['number', Buffer.from('42'), 'not_an_object'],
     ['string', Buffer.from('"x"'), 'not_an_object'],
+    ['integer beyond 2^53', Buffer.from('{"event_type":"x","metadata":{"n":9007199254740993}}'), 'inexact_value'],
+    ['overflow inside an array', Buffer.from('{"event_type":"x","metadata":{"l":[1,1e400]}}'), 'inexact_value'],
+    ['a key given twice', Buffer.from('{"event_type":"x","event_type":"y"}'), 'inexact_value'],
+    ['exact numbers in any notation', Buffer.from('{"event_type":"x","metadata":{"a":1.50,"b":1e2,"c":9007199254740991,"d":"1e400"}}'), null],
+    ['escaped quotes and colons inside strings', Buffer.from('{"event_type":"x","page_title":"a\\":b\\\\","metadata":{"k\\"":"v:"}}'), null],
   ];
   for (const [name, input, reason] of cases) {
     const out = parseMessage(input);
-    if (reason === null) assert.ok(out.ok, name);
+    if (reason === null) assert.ok(out.ok, `${name}: ${JSON.stringify(out)}`);
     else assert.deepEqual(out.ok ? null : out.reason, reason, name);
   }
+  const dup = parseMessage(Buffer.from('{"event_type":"x","metadata":{"l":[{"a":1,"a":2}]}}'));
+  assert.deepEqual(dup, { ok: false, reason: 'inexact_value', detail: '/metadata/l/0/a is given twice in one object; only one value could be stored' });
 });

@@ -1,4 +1,5 @@
 // Step 1: Kafka record bytes -> a JSON object, or a reason to dead-letter it.
+import { findInexact } from '#contract';
 import { dlq, ok, type Outcome } from './outcome.ts';
 
 // Fatal: bytes that are not UTF-8 are refused, not silently turned into U+FFFD and stored.
@@ -21,5 +22,9 @@ export function parseMessage(value: Buffer | null): Outcome<Record<string, unkno
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return dlq('not_an_object', `JSON value is ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
   }
+  // A number no double holds or a key given twice would be stored altered: refused with its
+  // place, as the collector refuses it. (The collector's own records never hold either.)
+  const inexact = findInexact(text, parsed);
+  if (inexact !== undefined) return dlq('inexact_value', `${inexact.field} ${inexact.message}`);
   return ok(parsed as Record<string, unknown>);
 }
