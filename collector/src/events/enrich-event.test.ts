@@ -41,6 +41,10 @@ test('enrichment fills ids, times and user agent, and the result satisfies Colle
     { name: 'user agent in body wins', input: { ...base, user_agent: 'curl/7.0' }, ua: 'Mozilla/5.0', expect: { user_agent: 'curl/7.0' } },
     { name: 'control characters stripped from header', input: base, ua: 'a\u0000b\u0007c', expect: { user_agent: 'abc' } },
     { name: 'over-long header truncated to the contract limit', input: base, ua: 'x'.repeat(900), expect: { user_agent: 'x'.repeat(500) } },
+    // Node hands header bytes over as Latin-1 characters; UTF-8 bytes are decoded as sent.
+    { name: 'a UTF-8 header is decoded, not stored as Latin-1', input: base, ua: Buffer.from('Navigateur/1.0 (é 😀)').toString('latin1'), expect: { user_agent: 'Navigateur/1.0 (é 😀)' } },
+    { name: 'a Latin-1 header stays Latin-1', input: base, ua: 'Agent \u00e9', expect: { user_agent: 'Agent \u00e9' } },
+    { name: 'a long header is cut on whole characters', input: base, ua: Buffer.from(`${'x'.repeat(499)}😀😀`).toString('latin1'), expect: { user_agent: `${'x'.repeat(499)}😀` } },
     {
       name: 'future timestamp clamped, original kept',
       input: { ...base, timestamp: '2030-01-01T00:00:00Z' },

@@ -1,6 +1,7 @@
 // Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
 // the id generator and the request's User-Agent come in as arguments.
 import type { CollectedEvent, IncomingEvent } from '#contract';
+import { isUtf8 } from 'node:buffer';
 import { IncomingEvent as IncomingEventSchema, LIMITS } from '#contract';
 
 // Copied field by field from the contract's list: faster than object spread on this hot path,
@@ -67,9 +68,17 @@ export function judgeTimestamp(
 }
 
 // The header is client-controlled too: keep it within the contract's limits and valid text.
+// Node reads header bytes as Latin-1: a User-Agent sent in UTF-8 is decoded as UTF-8, so it is
+// stored as the client wrote it, and cut on whole characters like every other text.
 function cleanHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  let text = value;
+  if (/[^\x20-\x7e]/.test(value)) {
+    const bytes = Buffer.from(value, 'latin1');
+    if (isUtf8(bytes)) text = bytes.toString('utf8');
+  }
   // eslint-disable-next-line no-control-regex
-  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, LIMITS.userAgent).trim();
+  const stripped = text.replace(/[\u0000-\u001f\u007f]/g, '');
+  const cleaned = (stripped.length <= LIMITS.userAgent ? stripped : [...stripped].slice(0, LIMITS.userAgent).join('')).trim();
   return cleaned.length > 0 ? cleaned : undefined;
 }
