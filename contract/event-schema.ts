@@ -1,7 +1,7 @@
 // The wire contract, once: what the tracker sends, what the collector accepts and what the
 // pipeline reads from Kafka. JSON Schema for /docs is generated from these TypeBox schemas.
 import { Type, type Static } from '@sinclair/typebox';
-import { EVENT_TYPE_PATTERN, LIMITS } from './limits.ts';
+import { DEFAULT_PROJECT_ID, EVENT_TYPE_PATTERN, LIMITS } from './limits.ts';
 
 const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
 
@@ -46,6 +46,14 @@ export const CollectedEvent = Type.Object(
     event_id: Type.String({ format: 'uuid' }),
     timestamp: Type.String({ format: 'date-time' }),
     received_at: Type.String({ format: 'date-time', description: 'Collector time of receipt' }),
+    project_id: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: `The project the event belongs to, assigned by the collector from the site key or API key (never by the client). Records without it (other producers) belong to the default project, ${'$'}{DEFAULT_PROJECT_ID}.`,
+      }),
+    ),
+    user_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion' })),
+    anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.anonymousId, description: 'Persistent anonymous visitor id, sent by server-side ingestion' })),
     client_timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'The client timestamp as sent, when it was clamped' })),
     timestamp_adjustment: Type.Optional(TimestampAdjustment),
   },

@@ -12,6 +12,8 @@ export const LIMITS = {
   sessionId: 100,
   userAgent: 500,
   siteId: 100,
+  userId: 200,
+  anonymousId: 200,
   /** Serialized JSON size of `metadata`, in UTF-8 bytes. */
   metadataBytes: 32 * 1024,
   /** Nesting depth of `metadata`: the object itself is depth 1. */
@@ -24,6 +26,13 @@ export const LIMITS = {
 
 /** Keys that could reach an object prototype; rejected anywhere in an event. */
 export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+/**
+ * The project that events without a site key or API key belong to while ALLOW_DEFAULT_PROJECT is
+ * on, and that Kafka records without `project_id` (other producers, records written before
+ * tenancy) are stored under. Fixed, so every process and migration agrees on it without a lookup.
+ */
+export const DEFAULT_PROJECT_ID = '00000000-0000-4000-8000-000000000001';
 
 export const TOPICS = {
   events: 'analytics-events',
