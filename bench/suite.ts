@@ -10,12 +10,14 @@ import { ADMIN_URL, serverVersion } from './lib/database.ts';
 import { connectBenchKafka } from './lib/kafka.ts';
 import { describeMachine } from './lib/machine.ts';
 import type { Settings } from './lib/modes.ts';
-import { buildMeasuredServices, extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
+import { nodeFlags as serviceNodeFlags } from '../lib/service-manifest.ts';
+import { extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
+import { ensureBundles } from '../test/support/service-kit.ts';
 import type { BenchReport, BenchResult } from './lib/report.ts';
 import pg from 'pg';
 
-export const COLLECTOR_RSS_TARGET_MB = 150;
-export const PIPELINE_RSS_TARGET_MB = 200;
+const COLLECTOR_RSS_TARGET_MB = 150;
+const PIPELINE_RSS_TARGET_MB = 200;
 
 function gitState(): { commit: string; dirty: boolean; serviceRoot?: string } {
   if (SERVICE_ROOT !== ROOT) return { commit: process.env.BENCH_SERVICE_REV ?? 'unknown', dirty: false, serviceRoot: SERVICE_ROOT };
@@ -71,7 +73,9 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
   const kafka = await connectBenchKafka();
   const ctx: BenchContext = { settings, kafka, memory: { byRole: new Map() }, log };
   const results: BenchResult[] = [];
-  const { nodeFlags } = await buildMeasuredServices();
+  const nodeFlags = serviceNodeFlags();
+  // Bundled once, before any measurement: a service's start-up time is not the build's.
+  await ensureBundles(SERVICE_ROOT);
   try {
     for (const name of settings.cases) {
       log(`== ${name}`);

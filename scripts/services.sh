@@ -1,19 +1,13 @@
-# The project's Node services: name, entry file, readiness URL. Sourced by bin/start and bin/stop;
-# scripts/build-services.ts bundles each entry into .cache/build/<name>.mjs, which plain `node` runs.
+# The project's Node services as bin/start and bin/stop see them, read from lib/service-manifest.ts
+# (the one list; ports come from the same variables the services read: COLLECTOR_PORT,
+# PIPELINE_OPS_PORT, DEMO_PORT, ...). scripts/build-services.ts bundles each into
+# .cache/build/<name>.mjs, which plain `node` runs with the manifest's node flags.
 # shellcheck shell=bash
-COLLECTOR_PORT="${COLLECTOR_PORT:-3001}"
-PIPELINE_OPS_PORT="${PIPELINE_OPS_PORT:-4195}"
-DEMO_PORT="${DEMO_PORT:-8080}"
-# Node flags of every service, here so bin/start and the bench run them alike. Source maps turn
-# bundle lines in stack traces back into the .ts files. A 4 MB young-generation semi-space (V8's
-# default grows to 16 MB) cut peak RSS by ~50 MB (collector) / ~35 MB (pipeline) at equal
-# throughput; capping the old space (--max-old-space-size=96/128) cut more but cost ~25 % of the
-# collector's batch throughput, so it is not set (bench/HISTORY.md, section 8).
-SERVICE_NODE_FLAGS="${SERVICE_NODE_FLAGS:---enable-source-maps --max-semi-space-size=4}"
-SERVICES=(
-  "pipeline|pipeline/src/main.ts|http://127.0.0.1:$PIPELINE_OPS_PORT/ready"
-  "collector|collector/src/server.ts|http://127.0.0.1:$COLLECTOR_PORT/health"
-  "demo-site|demo-site/server.ts|http://127.0.0.1:$DEMO_PORT/"
-)
-service_bundle() { echo "$ROOT/.cache/build/$1.mjs"; }
+manifest() { (cd "$ROOT" && node --import tsx lib/service-manifest.ts "$@"); }
+# One line a service, in start order: name|bundle|readiness URL|log file.
+mapfile -t SERVICES < <(manifest list)
+[ "${#SERVICES[@]}" -gt 0 ] || die "lib/service-manifest.ts list printed nothing" services
+read -r -a SERVICE_NODE_FLAGS < <(manifest node-flags)
 service_pidfile() { echo "$RUN_DIR/$1.pid"; }
+# The pid of the `npm start` run that launched the service (only that run stops or restarts it).
+service_ownerfile() { echo "$RUN_DIR/$1.owner"; }

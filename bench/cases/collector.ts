@@ -5,36 +5,29 @@
 import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
-import { KAFKA_BROKERS } from '../lib/kafka.ts';
-import { extraEnv, freePort, readCpuSeconds, startService, waitReady, type Service } from '../lib/processes.ts';
+import { readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
+import { freePort } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { runLoad } from '../lib/workers.ts';
 import type { LoadResult } from '../load/autocannon-worker.ts';
 
-export const SINGLE_TARGET_RATIO = 0.5;
-export const BATCH_TARGET_EVENTS_PER_SECOND = 100_000;
+const SINGLE_TARGET_RATIO = 0.5;
+const BATCH_TARGET_EVENTS_PER_SECOND = 100_000;
 
 export async function startCollector(ctx: BenchContext, topic: string, name: string): Promise<{ service: Service; url: string }> {
-  const port = await freePort();
-  const service = startService({
-    name,
-    script: 'collector/src/server.ts',
-    measured: true,
-    env: { COLLECTOR_PORT: String(port), COLLECTOR_HOST: '127.0.0.1', KAFKA_TOPIC: topic, KAFKA_BROKERS, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'warn', ...extraEnv('BENCH_COLLECTOR_ENV') },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(service, `${url}/health`);
-  ctx.log(`${name} ready on ${url} (topic ${topic})`);
-  return { service, url };
+  const service = await spawnCollector(name, topic);
+  await waitReady(service);
+  ctx.log(`${name} ready on ${service.url} (topic ${topic})`);
+  return { service, url: service.url };
 }
 
 async function startBaseline(kind: 'raw' | 'fastify'): Promise<{ service: Service; url: string }> {
   const port = await freePort();
-  const service = startService({ name: `baseline-${kind}`, script: 'bench/load/baseline-server.ts', args: [kind], env: { PORT: String(port) } });
   const url = `http://127.0.0.1:${port}`;
   // The raw server answers any path; Fastify has /health.
-  await waitReady(service, kind === 'raw' ? url : `${url}/health`);
+  const service = spawnHelper(`baseline-${kind}`, 'bench/load/baseline-server.ts', [kind], { PORT: String(port) }, kind === 'raw' ? url : `${url}/health`);
+  await waitReady(service);
   return { service, url };
 }
 
@@ -106,11 +99,11 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         const before = c.url === collector.url ? await flushSnapshot(collector.url) : undefined;
-        const cpuBefore = readCpuSeconds(collector.service.pid);
+        const cpuBefore = readCpuSeconds(collector.service.pid!);
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
         if (before) {
           // Share of one core the collector used: near 100 % means CPU-bound, far below means waiting.
-          const cpu = (readCpuSeconds(collector.service.pid) - cpuBefore) / res.seconds;
+          const cpu = (readCpuSeconds(collector.service.pid!) - cpuBefore) / res.seconds;
           flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, await flushSnapshot(collector.url), res.seconds), collectorCpuCores: cpu }];
         }
         byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);

@@ -11,15 +11,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { createBenchDatabase } from '../lib/database.ts';
-import { freePort, nowMs, RUN_DIR, waitReady, type Service } from '../lib/processes.ts';
+import { nowMs, RUN_DIR, spawnPipeline, waitReady, type Service } from '../lib/processes.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median, summarize } from '../lib/stats.ts';
 import { runSteadyLoad } from '../lib/workers.ts';
 import type { Ack } from '../load/steady-worker.ts';
 import { metricSum, startCollector } from './collector.ts';
-import { startPipeline } from './loader.ts';
 
-export const E2E_TARGET_P99_MS = 250;
+const E2E_TARGET_P99_MS = 250;
 /** An acknowledged event not visible after this long counts as missing. */
 const GIVE_UP_MS = 15_000;
 // A range scan of the dedup key ("timestamp", event_id): cheap enough to run every few ms.
@@ -32,12 +31,11 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
   const db = await createBenchDatabase('e2e');
   const services: Service[] = [];
   try {
-    const port = await freePort();
-    const pipeline = startPipeline('pipeline-e2e', topic, dlqTopic, db.url, port);
+    const pipeline = await spawnPipeline('pipeline-e2e', topic, dlqTopic, db.url);
     services.push(pipeline);
     const collector = await startCollector(ctx, topic, 'collector-e2e');
     services.push(collector.service);
-    await waitReady(pipeline, `http://127.0.0.1:${port}/ready`, 120_000);
+    await waitReady(pipeline, 120_000);
 
     const acked = new Map<string, { ts: number; at: number }>();
     const seen = new Map<string, number>();
@@ -115,7 +113,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
     // Every (2xx time, latency) pair, for looking at when the slow ones happen.
     mkdirSync(RUN_DIR, { recursive: true });
     writeFileSync(path.join(RUN_DIR, 'e2e-samples.json'), JSON.stringify(samples));
-    const pipelineMetrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const pipelineMetrics = await (await fetch(`${pipeline.url}/metrics`)).text();
     const batches = metricSum(pipelineMetrics, 'pipeline_batch_duration_seconds_count');
     const pipelineBatches = {
       count: batches,

@@ -7,7 +7,6 @@
 // schema. The clock for the pipeline starts when it has joined its group (/ready) and stops when
 // its inserted counter reaches N; the row count is then checked in the database.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,13 +16,14 @@ import { COPY_COLUMNS, toCopyRow } from '../../pipeline/src/steps/to-copy-row.ts
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
 import { collectedEvent, prng } from '../lib/events.ts';
-import { fillTopic, KAFKA_BROKERS } from '../lib/kafka.ts';
-import { extraEnv, freePort, nowMs, RUN_DIR, startService, waitReady, type Service } from '../lib/processes.ts';
+import { fillTopic } from '../lib/kafka.ts';
+import { nowMs, RUN_DIR, spawnPipeline, waitReady } from '../lib/processes.ts';
+import { GiveUp, waitFor } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 
 const run = promisify(execFile);
-export const LOADER_TARGET_RATIO = 0.8;
+const LOADER_TARGET_RATIO = 0.8;
 // One produce request per chunk: stays well under the broker's 1 MB message batch limit.
 const CHUNK = 2000;
 
@@ -89,50 +89,21 @@ async function metricValue(url: string, name: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-/** The measured pipeline consuming `topic` into `databaseUrl` in a group of its own, ops on `port`. */
-export function startPipeline(name: string, topic: string, dlqTopic: string, databaseUrl: string, port: number): Service {
-  return startService({
-    name,
-    script: 'pipeline/src/main.ts',
-    measured: true,
-    env: {
-      KAFKA_BROKERS,
-      KAFKA_TOPIC: topic,
-      KAFKA_DLQ_TOPIC: dlqTopic,
-      KAFKA_GROUP_ID: `bench-${name}-${randomBytes(4).toString('hex')}`,
-      DATABASE_URL: databaseUrl,
-      PIPELINE_OPS_PORT: String(port),
-      PIPELINE_OPS_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ...extraEnv('BENCH_PIPELINE_ENV'),
-    },
-  });
-}
-
-
 async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, rows: number): Promise<PipelineRun> {
   const db: BenchDatabase = await createBenchDatabase('loader');
-  const port = await freePort();
   const spawned = nowMs();
-  const service = startPipeline('pipeline-loader', topic, dlqTopic, db.url, port);
-  const url = `http://127.0.0.1:${port}`;
+  const service = await spawnPipeline('pipeline-loader', topic, dlqTopic, db.url);
+  const url = service.url;
   try {
-    const ready = await waitReady(service, `${url}/ready`, 120_000, 20);
+    const ready = await waitReady(service, 120_000, 20);
     let first = 0;
-    let done = 0;
-    const deadline = Date.now() + 120_000 + rows / 2;
-    while (Date.now() < deadline) {
-      if (service.child.exitCode !== null) throw new Error(`pipeline exited (${service.child.exitCode}); see ${service.logFile}`);
+    const done = await waitFor(`pipeline to store ${rows} rows (log ${service.logFile})`, async () => {
+      if (!service.running) throw new GiveUp(`pipeline exited (${JSON.stringify(await service.exited)}); see ${service.logFile}`);
       const stored = (await metricValue(url, 'pipeline_events_inserted_total')) + (await metricValue(url, 'pipeline_duplicates_skipped_total'));
       const t = nowMs();
       if (stored > 0 && first === 0) first = t;
-      if (stored >= rows) {
-        done = t;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (done === 0) throw new Error(`pipeline did not store ${rows} rows in time; see ${service.logFile}`);
+      return stored >= rows ? t : 0;
+    }, { timeoutMs: 120_000 + rows / 2, intervalMs: 50 });
     recordPeak(ctx, 'pipeline', 'loader benchmark 3', service);
     const n = await countEvents(db.pool);
     if (n !== rows) throw new Error(`pipeline stored ${n} of ${rows} rows`);

@@ -4,7 +4,7 @@ import { bundleTracker } from '../../tracker/build.ts';
 import type { BenchResult } from '../lib/report.ts';
 
 /** Same budget as tracker/test/bundle.test.ts. */
-export const TRACKER_BUDGET_BYTES = 2048;
+const TRACKER_BUDGET_BYTES = 2048;
 
 export async function benchTracker(): Promise<BenchResult[]> {
   const bundle = await bundleTracker();

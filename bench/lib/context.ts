@@ -4,7 +4,7 @@ import type { BenchKafka } from './kafka.ts';
 import type { Settings } from './modes.ts';
 import type { Service } from './processes.ts';
 
-export interface PeakMemory {
+interface PeakMemory {
   /** Largest VmHWM seen per role ("collector", "pipeline"), bytes, with the case that caused it. */
   byRole: Map<string, { bytes: number; during: string; atReadyBytes: number | undefined }>;
 }

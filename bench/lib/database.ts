@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type * as Migrate from '../../db/migrate.ts';
 import type * as SqlRunner from '../../db/sql-runner.ts';
+import { waitFor } from '../../test/support/service-kit.ts';
+import { PG_ADMIN_URL } from '../../test/support/services.ts';
 import { SERVICE_ROOT } from './processes.ts';
 
 /** The migrations of the checkout whose services are measured, so schema and code always match. */
@@ -16,9 +18,9 @@ async function migrateWithServiceRoot(pool: pg.Pool): Promise<void> {
 }
 
 /** Connection used only to CREATE/DROP the scratch databases. */
-export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://analytics:analytics@127.0.0.1:5432/analytics_test';
+export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? PG_ADMIN_URL;
 
-export function assertBenchDatabase(name: string): void {
+function assertBenchDatabase(name: string): void {
   if (!/bench|test/.test(name) || name === 'analytics') throw new Error(`refusing to use database "${name}": benchmark databases must contain "bench" or "test"`);
 }
 
@@ -57,18 +59,10 @@ export async function createBenchDatabase(label: string): Promise<BenchDatabase>
       await pool.end().catch(() => undefined);
       // FORCE cannot end another role's session (e.g. a superuser's monitoring query that
       // happens to be connected): retry for a while, then leave the database for later.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-          return;
-        } catch (error) {
-          if (attempt >= 20) {
-            process.stderr.write(`[bench] could not drop database ${name}: ${(error as Error).message}\n`);
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
+      const dropped = () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => true);
+      await waitFor(`database ${name} dropped`, dropped, { timeoutMs: 10_000, intervalMs: 500 }).catch((error: Error) => {
+        process.stderr.write(`[bench] could not drop database ${name}: ${error.message}\n`);
+      });
     },
   };
 }
@@ -79,9 +73,4 @@ export async function countEvents(pool: pg.Pool): Promise<number> {
 
 export async function serverVersion(): Promise<string> {
   return admin(async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
-}
-
-/** Which flavor the migrations picked: TimescaleDB hypertable or plain table. */
-export async function flavor(pool: pg.Pool): Promise<string> {
-  return (await pool.query<{ flavor: string }>('SELECT flavor FROM schema_migrations ORDER BY version LIMIT 1')).rows[0]?.flavor ?? 'unknown';
 }

@@ -1,8 +1,9 @@
 // Kafka for the benchmarks: private topics (deleted afterwards) and a fast topic fill for the loader.
+import { KAFKA_BROKER } from '../../test/support/services.ts';
 import { randomBytes } from 'node:crypto';
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type Message } from 'kafkajs';
 
-export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const KAFKA_BROKERS = KAFKA_BROKER;
 
 export interface BenchKafka {
   kafka: Kafka;

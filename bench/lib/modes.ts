@@ -1,9 +1,9 @@
 // Benchmark sizes per mode. `full` is what the README quotes; `quick` stays under 2 minutes;
 // `smoke` only proves the harness works (npm test) and its numbers mean nothing.
 
-export type Mode = 'full' | 'quick' | 'smoke';
-export const CASES = ['collector', 'loader', 'e2e', 'tracker'] as const;
-export type CaseName = (typeof CASES)[number];
+type Mode = 'full' | 'quick' | 'smoke';
+const CASES = ['collector', 'loader', 'e2e', 'tracker'] as const;
+type CaseName = (typeof CASES)[number];
 
 export interface Settings {
   mode: Mode;

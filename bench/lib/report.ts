@@ -3,7 +3,7 @@
 import type { Machine } from './machine.ts';
 import type { Settings } from './modes.ts';
 
-export interface Target {
+interface Target {
   /** e.g. ">= 0.5x bare Fastify" */
   text: string;
   met: boolean;
@@ -37,7 +37,7 @@ export interface BenchReport {
   notes: string[];
 }
 
-export function fmt(x: number, unit = ''): string {
+function fmt(x: number, unit = ''): string {
   if (!Number.isFinite(x)) return 'n/a';
   const abs = Math.abs(x);
   const s = abs >= 1000 ? Math.round(x).toLocaleString('en-US') : abs >= 100 ? x.toFixed(0) : abs >= 10 ? x.toFixed(1) : x.toFixed(2);
@@ -57,7 +57,7 @@ export function renderTable(results: readonly BenchResult[]): string {
   return lines.join('\n');
 }
 
-export function renderMachine(m: Machine): string {
+function renderMachine(m: Machine): string {
   return [
     `${m.cpuModel}, ${m.cores} cores, ${fmt(m.memoryGiB)} GiB RAM, ${m.os}`,
     `Node ${m.node}, ${m.java}, PostgreSQL ${m.postgres} (${m.dbFlavor}), Apache Kafka ${m.kafka}, autocannon ${m.autocannon}`,

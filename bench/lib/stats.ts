@@ -19,10 +19,3 @@ export function summarize(xs: readonly number[]): { count: number; p50: number; 
   const mean = xs.length === 0 ? Number.NaN : xs.reduce((a, x) => a + x, 0) / xs.length;
   return { count: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.length === 0 ? Number.NaN : Math.max(...xs), mean };
 }
-
-/** Rounds to `digits` significant decimals for reports, keeping integers whole. */
-export function round(x: number, digits = 2): number {
-  if (!Number.isFinite(x)) return x;
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}

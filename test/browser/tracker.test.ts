@@ -10,14 +10,15 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { freePort, ROOT } from '../support/services.ts';
-import { collectorProcess, launchChromium, pipelineProcess, readTopic, startDemo, waitFor, type Received, type ServiceProcess } from './harness.ts';
+import { ROOT } from '../support/services.ts';
+import { waitFor, type Service } from '../support/service-kit.ts';
+import { collectorProcess, launchChromium, pipelineProcess, readTopic, startDemo, type Received } from './harness.ts';
 
 let kafka: Kafka;
 let topic: string;
 let dlqTopic: string;
-let collector: ServiceProcess & { url: string };
-let pipeline: ServiceProcess;
+let collector: Service<'collector'>;
+let pipeline: Service<'pipeline'>;
 let db: TestDatabase;
 let demo: { app: FastifyInstance; origin: string };
 let browser: Browser;
@@ -28,10 +29,10 @@ before(async () => {
   topic = await createTopic(kafka, 'test-browser');
   dlqTopic = await createTopic(kafka, 'test-browser-dlq', 1);
   db = await createTestDatabase('analytics_test_browser');
-  collector = collectorProcess(await freePort(), topic);
-  pipeline = pipelineProcess(await freePort(), topic, dlqTopic, db.url);
+  collector = await collectorProcess(topic);
+  pipeline = await pipelineProcess(topic, dlqTopic, db.url);
   await Promise.all([collector.start(), pipeline.start()]);
-  demo = await startDemo(collector.url);
+  demo = await startDemo(`${collector.url}/analytics`);
   reader = await readTopic(kafka, topic);
   browser = await launchChromium();
 });
@@ -67,7 +68,7 @@ async function sessionOf(page: Page): Promise<string> {
 /** Closes the tab the way a visitor does, letting its pagehide run. */
 async function closeTab(page: Page): Promise<void> {
   await page.close({ runBeforeUnload: true });
-  await waitFor('tab closed', () => page.isClosed() || undefined);
+  await waitFor('tab closed', () => page.isClosed());
 }
 
 function eventsOf(session: string): Received[] {
@@ -101,7 +102,7 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   await page.click('#password'); // never reported
   await page.click('#signup-submit');
   // The first batch goes by fetch (the page stays), so the debug line shows its status.
-  await waitFor('a delivery logged in the console', () => statuses(messages).length > 0 || undefined);
+  await waitFor('a delivery logged in the console', () => statuses(messages).length > 0);
   await mkdir(`${ROOT}test-results`, { recursive: true });
   await page.screenshot({ path: `${ROOT}test-results/demo-site.png`, fullPage: true });
   const session = await sessionOf(page);
@@ -109,15 +110,15 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   await Promise.all([page.waitForURL(`${origin}/page2.html`), page.click('#link-page2')]);
   await page.click('#btn-action-4');
   await page.click('#btn-tab-details'); // history.pushState: a single-page navigation
-  await waitFor('SPA URL', async () => page.url().endsWith('?tab=details') || undefined);
+  await waitFor('SPA URL', async () => page.url().endsWith('?tab=details'));
   assert.equal(await sessionOf(page), session, 'one session across the tab');
   await Promise.all([page.waitForURL(`${origin}/`), page.click('#link-home')]);
   await closeTab(page);
 
   // 4 views (home, page 2, page 2 ?tab=details, home) + 9 clicks + 2 links + 1 custom + 4 unloads.
-  await waitFor('20 events in Kafka', () => eventsOf(session).length >= 20 || undefined).catch((error: Error) => {
+  await waitFor('20 events in Kafka', () => eventsOf(session).length >= 20).catch((error: Error) => {
     const got = JSON.stringify(eventsOf(session).map((r) => [r.event.event_type, r.event.page_url]));
-    throw new Error(`${error.message}; got ${got}; console ${JSON.stringify(messages.map((m) => m.text()))}; collector ${collector.output.slice(-3000)}`);
+    throw new Error(`${error.message}; got ${got}; console ${JSON.stringify(messages.map((m) => m.text()))}; collector ${collector.tail()}`);
   });
   await new Promise((r) => setTimeout(r, 1500)); // anything late would be a duplicate
   const got = eventsOf(session);
@@ -171,24 +172,24 @@ test('collector stopped during clicks and restarted: the events still arrive, on
   const { page, messages, pageErrors } = await openTab();
   const origin = demo.origin;
   await page.goto(`${origin}/`);
-  await waitFor('page view delivered', () => statuses(messages).includes(200) || undefined);
+  await waitFor('page view delivered', () => statuses(messages).includes(200));
   const session = await sessionOf(page);
 
   await collector.stop();
   await page.click('#btn-action-1');
   await page.click('#btn-action-2');
-  await waitFor('a failed delivery', () => statuses(messages).includes(0) || undefined);
+  await waitFor('a failed delivery', () => statuses(messages).includes(0));
   // Leaving while the collector is down: the queue stays stored and page 2 takes it over.
   await Promise.all([page.waitForURL(`${origin}/page2.html`), page.click('#link-page2')]);
   const before = statuses(messages).length;
   await page.click('#btn-action-4');
-  await waitFor('page 2 fails too', () => statuses(messages).slice(before).includes(0) || undefined);
+  await waitFor('page 2 fails too', () => statuses(messages).slice(before).includes(0));
 
   await collector.start();
-  await waitFor('delivery after the restart', () => statuses(messages).slice(before).includes(200) || undefined, 90_000);
+  await waitFor('delivery after the restart', () => statuses(messages).slice(before).includes(200), { timeoutMs: 90_000 });
   await closeTab(page);
 
-  await waitFor('8 events in Kafka', () => eventsOf(session).length >= 8 || undefined);
+  await waitFor('8 events in Kafka', () => eventsOf(session).length >= 8);
   await new Promise((r) => setTimeout(r, 1500));
   const events = eventsOf(session).map((r) => r.event);
   assert.deepEqual(

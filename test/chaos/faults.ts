@@ -2,8 +2,8 @@
 // client is sending; the harness then only WATCHES: every service must come back by itself (no
 // manual step). A recovery that never comes fails the run after a generous bound; how long it
 // took is reported, never asserted.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrivateStack } from './private-stack.ts';
+import { waitFor } from '../support/service-kit.ts';
 import { whenBrokerServes, whenPortOpens } from './private-services.ts';
 
 export interface FaultRecord {
@@ -30,11 +30,9 @@ const RECOVERY_BOUND_MS = 180_000;
 
 /** Waits until `check` holds; returns the ms it took since `since`. Throws after the bound. */
 export async function observe(what: string, check: () => Promise<boolean>, since: number, boundMs = RECOVERY_BOUND_MS): Promise<number> {
-  const deadline = Date.now() + boundMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`no recovery: ${what} did not happen within ${boundMs / 1000} s (no manual step is allowed)`);
-    await sleep(100);
-  }
+  await waitFor(what, check, { timeoutMs: boundMs }).catch((error: Error) => {
+    throw new Error(`no recovery (no manual step is allowed): ${error.message}`);
+  });
   return Date.now() - since;
 }
 
@@ -47,28 +45,36 @@ async function consuming(ctx: FaultContext, since: number): Promise<number> {
   }, since);
 }
 
-export const pipelineKill = (n: number): Fault => ({
+const pipelineKill = (n: number): Fault => ({
   name: `pipeline SIGKILL #${n}`,
   async run(ctx, record) {
     const exit = await ctx.stack.pipeline.stop('SIGKILL');
     if (exit.signal !== 'SIGKILL') record.notes.push(`exited ${exit.code}/${exit.signal} before the kill landed`);
     const restarted = Date.now();
-    ctx.stack.pipeline.start();
+    ctx.stack.pipeline.spawn();
     record.recovery.ready = await observe('pipeline /ready 200 after SIGKILL', () => ctx.stack.pipelineReady(), restarted);
     record.recovery.storing = await consuming(ctx, restarted);
   },
 });
 
-export const postgresRestart: Fault = {
+/**
+ * Stops a component, then stays down until `noticed` (a service reports it; at most 30 s), so the
+ * outage is real, not a blip. Notes how long both took; returns when the stop began.
+ */
+async function takeDown(record: FaultRecord, what: string, stop: () => Promise<unknown>, noticed: string, check: () => Promise<boolean>): Promise<number> {
+  const stopped = Date.now();
+  await stop();
+  record.notes.push(`${what} stop took ${Date.now() - stopped} ms`);
+  await observe(noticed, check, stopped, 30_000)
+    .then((ms) => record.notes.push(`${noticed}: ${ms} ms after the stop began`))
+    .catch(() => record.notes.push(`never: ${noticed}`));
+  return stopped;
+}
+
+const postgresRestart: Fault = {
   name: 'PostgreSQL restart',
   async run(ctx, record) {
-    const stopped = Date.now();
-    await ctx.stack.stopPostgres();
-    record.notes.push(`server stop took ${Date.now() - stopped} ms`);
-    // Stay down until the pipeline has noticed, so the outage is real, not a blip.
-    await observe('pipeline /ready 503 while PostgreSQL is down', async () => !(await ctx.stack.pipelineReady()), stopped, 30_000)
-      .then((ms) => record.notes.push(`pipeline not ready ${ms} ms after the stop`))
-      .catch(() => record.notes.push('pipeline never reported not-ready'));
+    const stopped = await takeDown(record, 'server', () => ctx.stack.stopPostgres(), 'pipeline /ready 503 while PostgreSQL is down', async () => !(await ctx.stack.pipelineReady()));
     // Recovery is timed from the server accepting connections, watched alongside the start script
     // (which goes on provisioning for a while after that).
     const script = ctx.stack.startPostgres();
@@ -81,15 +87,10 @@ export const postgresRestart: Fault = {
   },
 };
 
-export const kafkaRestart: Fault = {
+const kafkaRestart: Fault = {
   name: 'Kafka broker restart',
   async run(ctx, record) {
-    const stopped = Date.now();
-    await ctx.stack.stopKafka();
-    record.notes.push(`broker stop took ${Date.now() - stopped} ms`);
-    await observe('collector /health 503 while Kafka is down', async () => !(await ctx.stack.collectorHealthy()), stopped, 30_000)
-      .then((ms) => record.notes.push(`collector unhealthy ${ms} ms after the stop began`))
-      .catch(() => record.notes.push('collector never reported unhealthy'));
+    const stopped = await takeDown(record, 'broker', () => ctx.stack.stopKafka(), 'collector /health 503 while Kafka is down', async () => !(await ctx.stack.collectorHealthy()));
     const starting = Date.now();
     // Timed from the broker taking writes again, watched alongside the start script (which then
     // goes on checking topics for a few seconds).
@@ -111,7 +112,7 @@ export const kafkaRestart: Fault = {
   },
 };
 
-export const collectorRestart: Fault = {
+const collectorRestart: Fault = {
   name: 'collector SIGTERM + restart',
   async run(ctx, record) {
     const stopped = Date.now();
@@ -120,7 +121,7 @@ export const collectorRestart: Fault = {
     if (exit.code !== 0) throw new Error(`collector exited ${exit.code}/${exit.signal} on SIGTERM; expected a clean 0`);
     const restarted = Date.now();
     record.downMs = restarted - stopped;
-    ctx.stack.collector.start();
+    ctx.stack.collector.spawn();
     record.recovery.healthy = await observe('collector /health 200 after restart', () => ctx.stack.collectorHealthy(), restarted);
   },
 };

@@ -41,7 +41,7 @@ export interface LoadResult {
 const PAGES = ['/', '/pricing', '/docs', '/blog/launch', '/signup', '/checkout'];
 const TYPES = ['page_view', 'button_click', 'navigation_click', 'page_unload'];
 
-export function chaosEvent(n: number): Record<string, unknown> {
+function chaosEvent(n: number): Record<string, unknown> {
   return {
     event_id: randomUUID(),
     event_type: TYPES[n % TYPES.length],

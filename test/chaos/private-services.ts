@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { assertTestDatabase } from '../support/database.ts';
-import { portOpen, script } from '../support/services.ts';
+import { databaseUrl, portOpen, script } from '../support/services.ts';
+import { waitFor } from '../support/service-kit.ts';
 
 const SHARED_PORTS = new Set([9092, 9093, 5432, 3001, 4195]);
 
@@ -54,7 +54,7 @@ export class PrivatePostgres {
 
   /** The provisioned test database (role analytics, database analytics_test). */
   get url(): string {
-    const url = `postgres://analytics:analytics@127.0.0.1:${this.port}/analytics_test`;
+    const url = databaseUrl({ port: this.port });
     assertTestDatabase(url);
     return url;
   }
@@ -81,11 +81,7 @@ export async function removeRunDir(dir: string): Promise<void> {
 
 /** Resolves with the moment something accepts connections on the port (polled every 50 ms). */
 export async function whenPortOpens(port: number, boundMs = 180_000): Promise<number> {
-  const deadline = Date.now() + boundMs;
-  while (!(await portOpen('127.0.0.1', port, 200))) {
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${boundMs / 1000} s`);
-    await sleep(50);
-  }
+  await waitFor(`port ${port} to open`, () => portOpen('127.0.0.1', port, 200), { timeoutMs: boundMs, intervalMs: 50 });
   return Date.now();
 }
 
@@ -94,7 +90,7 @@ export async function whenPortOpens(port: number, boundMs = 180_000): Promise<nu
  * (what the collector needs). A restarting KRaft broker opens its port, then answers metadata,
  * then finishes loading its coordinators, seconds apart; the last is when Kafka is back.
  */
-export async function brokerServing(broker: string, topic = 'analytics-events'): Promise<boolean> {
+async function brokerServing(broker: string, topic = 'analytics-events'): Promise<boolean> {
   const kafka = new Kafka({ clientId: 'broker-probe', brokers: [broker], connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
   const admin = kafka.admin({ retry: { retries: 0 } });
   // kafkajs refuses an idempotent producer without retries; one keeps the probe short.
@@ -113,10 +109,6 @@ export async function brokerServing(broker: string, topic = 'analytics-events'):
 
 /** Polls until the broker serves requests; resolves with that moment. */
 export async function whenBrokerServes(broker: string, boundMs = 180_000): Promise<number> {
-  const deadline = Date.now() + boundMs;
-  while (!(await brokerServing(broker))) {
-    if (Date.now() > deadline) throw new Error(`broker ${broker} did not serve requests within ${boundMs / 1000} s`);
-    await sleep(100);
-  }
+  await waitFor(`broker ${broker} to serve requests`, () => brokerServing(broker), { timeoutMs: boundMs });
   return Date.now();
 }

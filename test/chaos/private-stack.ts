@@ -4,10 +4,8 @@
 // are never touched: every port here is checked to be a different one.
 import path from 'node:path';
 import pg from 'pg';
-import { ROOT } from '../support/services.ts';
-import { freePorts } from '../support/services.ts';
+import { freePorts, service, type Service } from '../support/service-kit.ts';
 import { PrivateKafka, PrivatePostgres, privateRunDir, refuseShared, removeRunDir } from './private-services.ts';
-import { ServiceProcess } from './service-process.ts';
 
 export interface StackPorts {
   kafka: number;
@@ -21,8 +19,8 @@ export class PrivateStack {
   runDir = '';
   ports!: StackPorts;
   databaseUrl!: string;
-  collector!: ServiceProcess;
-  pipeline!: ServiceProcess;
+  collector!: Service<'collector'>;
+  pipeline!: Service<'pipeline'>;
   pool!: pg.Pool;
   private kafka!: PrivateKafka;
   private postgres!: PrivatePostgres;
@@ -44,26 +42,26 @@ export class PrivateStack {
     // The harness restarts this server on purpose; idle clients then fail and are replaced.
     this.pool.on('error', () => undefined);
 
-    const common = { KAFKA_BROKERS: this.broker, LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' };
-    this.collector = new ServiceProcess('collector', ROOT, 'collector/src/server.ts', {
-      ...common,
-      COLLECTOR_PORT: String(this.ports.collector),
-      COLLECTOR_HOST: '127.0.0.1',
-      RATE_LIMIT_MAX: '0',
-      RETRY_AFTER_SECONDS: '1',
-      KAFKA_CHECK_INTERVAL_MS: '500',
-    }, path.join(this.runDir, 'logs', 'collector.log'));
-    this.pipeline = new ServiceProcess('pipeline', ROOT, 'pipeline/src/main.ts', {
-      ...common,
-      DATABASE_URL: this.databaseUrl,
-      PIPELINE_OPS_PORT: String(this.ports.pipelineOps),
-      PIPELINE_OPS_HOST: '127.0.0.1',
-      // The shortest session the pipeline allows: a SIGKILLed member is noticed after 6 s.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      PIPELINE_RETRY_MAX_MS: '1000',
-    }, path.join(this.runDir, 'logs', 'pipeline.log'));
-    this.pipeline.start();
-    this.collector.start();
+    const logLevel = (process.env.CHAOS_LOG_LEVEL ?? 'warn') as 'warn';
+    const logs = path.join(this.runDir, 'logs');
+    this.collector = await service('collector', {
+      env: { kafkaBrokers: this.broker, logLevel, collectorPort: this.ports.collector, rateLimitMax: 0, retryAfterSeconds: 1, kafkaCheckIntervalMs: 500 },
+      logFile: path.join(logs, 'collector.log'),
+    });
+    this.pipeline = await service('pipeline', {
+      env: {
+        kafkaBrokers: this.broker,
+        logLevel,
+        databaseUrl: this.databaseUrl,
+        pipelineOpsPort: this.ports.pipelineOps,
+        // The shortest session the pipeline allows: a SIGKILLed member is noticed after 6 s.
+        kafkaSessionTimeoutMs: 6000,
+        pipelineRetryMaxMs: 1000,
+      },
+      logFile: path.join(logs, 'pipeline.log'),
+    });
+    this.pipeline.spawn();
+    this.collector.spawn();
   }
 
   startKafka(): Promise<string> {
@@ -84,11 +82,11 @@ export class PrivateStack {
   }
 
   async collectorHealthy(): Promise<boolean> {
-    return (await probe(`http://127.0.0.1:${this.ports.collector}/health`)) === 200;
+    return (await probe(this.collector.readyUrl!)) === 200;
   }
 
   async pipelineReady(): Promise<boolean> {
-    return (await probe(`http://127.0.0.1:${this.ports.pipelineOps}/ready`)) === 200;
+    return (await probe(this.pipeline.readyUrl!)) === 200;
   }
 
   async rowCount(): Promise<number> {
@@ -98,13 +96,13 @@ export class PrivateStack {
 
   async logTails(): Promise<string> {
     const parts: string[] = [];
-    for (const p of [this.collector, this.pipeline]) if (p) parts.push(`--- ${p.name} log (${p.logFile}) ---\n${await p.tail()}`);
+    for (const p of [this.collector, this.pipeline]) if (p) parts.push(`--- ${p.name} log (${p.logFile}) ---\n${p.tail()}`);
     return parts.join('\n');
   }
 
   /** Stops everything this stack started and removes its cluster and run directory. */
   async close(options: { keepRunDir?: boolean } = {}): Promise<void> {
-    await Promise.allSettled([this.collector?.close(), this.pipeline?.close()]);
+    await Promise.allSettled([this.collector?.stop('SIGTERM', 10_000), this.pipeline?.stop('SIGTERM', 10_000)]);
     await this.pool?.end().catch(() => undefined);
     await this.kafka?.stop().catch(() => undefined);
     await this.postgres?.remove();

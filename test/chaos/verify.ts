@@ -25,7 +25,7 @@ export interface Verdict {
 }
 
 /** Pure comparison of what was sent and acknowledged with the ids found in the table. */
-export function compareIds(sent: readonly string[], acked: ReadonlySet<string>, storedIds: readonly string[]) {
+function compareIds(sent: readonly string[], acked: ReadonlySet<string>, storedIds: readonly string[]) {
   const stored = new Set(storedIds);
   const sentSet = new Set(sent);
   let lost = 0;
@@ -45,7 +45,7 @@ const SUMMARY_MISMATCHES = `
   SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM view) a)
        + (SELECT count(*) FROM (SELECT * FROM view EXCEPT SELECT * FROM fresh) b) AS n`;
 
-export async function refreshSummary(pool: pg.Pool): Promise<void> {
+async function refreshSummary(pool: pg.Pool): Promise<void> {
   const { rowCount } = await pool.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (rowCount === 1) await pool.query("CALL refresh_continuous_aggregate('analytics_summary', NULL, NULL)");
   else await pool.query('REFRESH MATERIALIZED VIEW analytics_summary');

@@ -1,13 +1,10 @@
 // Every status the collector answers, through app.inject() on an app wired to the real broker
 // (private topic) or, for 503, to a broker address where nothing listens.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { freePort, KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { freePort } from '../support/service-kit.ts';
+import { collectorBed, consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
 
 const curlBody = {
   event_type: 'button_click',
@@ -18,24 +15,9 @@ const curlBody = {
   user_agent: 'curl/7.0',
 };
 
-let app: FastifyInstance;
-let publisher: EventPublisher;
-let topic: string;
-const kafka = await testKafka('collector-app-test');
-
-before(async () => {
-  topic = await createTopic(kafka, 'test-collector-app');
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, bodyLimitBytes: 64 * 1024 });
-  publisher = testPublisher(config);
-  app = await buildApp({ config, publisher, logger: silentLogger });
-  await waitFor('kafka ready', () => publisher.isReady());
-});
-
-after(async () => {
-  await app.close();
-  await publisher.close();
-  await deleteTopics(kafka, [topic]);
-});
+const bed = await collectorBed('collector-app', { bodyLimitBytes: 64 * 1024 }, { docs: true });
+const { app, publisher, kafka, topic } = bed;
+after(() => bed.close());
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({
@@ -166,7 +148,7 @@ test('accepted events are on the topic, keyed by session id, stamped with receip
 });
 
 test('429: the per-IP rate limit answers with Retry-After', async () => {
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 2, rateLimitWindowMs: 60_000 });
+  const config = testConfig({ kafkaTopic: topic, rateLimitMax: 2, rateLimitWindowMs: 60_000 });
   const limited = await buildApp({ config, publisher, logger: silentLogger, docs: false });
   try {
     const codes: number[] = [];

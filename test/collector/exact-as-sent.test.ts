@@ -2,35 +2,15 @@
 // byte encoding); what it cannot keep exactly it refuses with a 4xx naming the field and the real
 // reason; browser requests from origins not allowed are refused with 403. Checked on the Kafka
 // record's own bytes, against the values sent, not with the contract's validator.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { LIMITS } from '#contract';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { collectorBed, consumeRecords } from './helpers.ts';
 
-let app: FastifyInstance;
-let publisher: EventPublisher;
-let topic: string;
-const kafka = await testKafka('collector-exact-test');
-
-before(async () => {
-  topic = await createTopic(kafka, 'test-collector-exact');
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
-  publisher = testPublisher(config);
-  app = await buildApp({ config, publisher, logger: silentLogger, docs: false });
-  await waitFor('kafka ready', () => publisher.isReady());
-});
-
-after(async () => {
-  await app.close();
-  await publisher.close();
-  await deleteTopics(kafka, [topic]);
-});
+const bed = await collectorBed('collector-exact', { rateLimitMax: 0 });
+const { app, kafka, topic } = bed;
+after(() => bed.close());
 
 const post = (payload: string | Buffer, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json', ...headers }, payload });

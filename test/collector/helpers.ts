@@ -1,14 +1,20 @@
-// Shared by the collector's integration tests: a config for tests, a real producer on a private
-// topic, and a consumer that collects what arrived.
+// Shared by the collector's integration tests: a config for tests, the collector in-process with a
+// real producer on a private topic, and a consumer that collects what arrived.
+import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
+import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../collector/src/config.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
 
 export function testConfig(overrides: Partial<CollectorConfig> = {}): CollectorConfig {
   return {
     ...loadCollectorConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }),
+    kafkaBrokers: KAFKA_BROKER,
     // CI machines can be starved for CPU; a slow ack must not turn into a 503 in tests that are
     // about something else. Outages are detected by readiness, which these do not affect.
     produceTimeoutMs: 10_000,
@@ -23,14 +29,42 @@ export function testPublisher(config: CollectorConfig): EventPublisher {
   return createKafkaEventProducer(config, silentLogger);
 }
 
-/** Polls until check() is true; the bound only keeps a broken test from hanging forever. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+export interface CollectorApp {
+  app: FastifyInstance;
+  publisher: EventPublisher;
+  close(): Promise<void>;
+}
+
+/** The collector in-process (app.inject or a real listener), its producer connected. */
+export async function startCollectorApp(overrides: Partial<CollectorConfig> = {}, options: { docs?: boolean } = {}): Promise<CollectorApp> {
+  const config = testConfig(overrides);
+  const publisher = testPublisher(config);
+  const app = await buildApp({ config, publisher, logger: silentLogger, docs: options.docs ?? false });
+  await waitFor('kafka ready', () => publisher.isReady());
+  return {
+    app,
+    publisher,
+    async close() {
+      await app.close();
+      await publisher.close();
+    },
+  };
+}
+
+/** The collector in-process on a private topic of its own (deleted again by close()). */
+export async function collectorBed(label: string, overrides: Partial<CollectorConfig> = {}, options: { docs?: boolean } = {}): Promise<CollectorApp & { kafka: Kafka; topic: string }> {
+  const kafka = await testKafka(`${label}-test`);
+  const topic = await createTopic(kafka, `test-${label}`);
+  const collector = await startCollectorApp({ kafkaTopic: topic, ...overrides }, options);
+  return {
+    ...collector,
+    kafka,
+    topic,
+    async close() {
+      await collector.close();
+      await deleteTopics(kafka, [topic]);
+    },
+  };
 }
 
 export interface ReceivedRecord {

@@ -2,34 +2,14 @@
 // refusal names a field; and what reaches Kafka is what was accepted, exactly as sent. The records
 // are checked against the bodies sent, with properties of their own, never with the contract's
 // validator (the code under test).
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { collectorBed, consumeRecords } from './helpers.ts';
 
-let app: FastifyInstance;
-let publisher: EventPublisher;
-let topic: string;
-const kafka = await testKafka('collector-hostile-test');
-
-before(async () => {
-  topic = await createTopic(kafka, 'test-collector-hostile');
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
-  publisher = testPublisher(config);
-  app = await buildApp({ config, publisher, logger: silentLogger, docs: false });
-  await waitFor('kafka ready', () => publisher.isReady());
-});
-
-after(async () => {
-  await app.close();
-  await publisher.close();
-  await deleteTopics(kafka, [topic]);
-});
+const bed = await collectorBed('collector-hostile', { rateLimitMax: 0 });
+const { app, kafka, topic } = bed;
+after(() => bed.close());
 
 const hostileString = fc.oneof(
   fc.string(),

@@ -4,14 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { validateCollectedEvent } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { consumeRecords, silentLogger, startCollectorApp, testConfig, testPublisher } from './helpers.ts';
 
 let app: FastifyInstance;
-let publisher: EventPublisher;
+let close: () => Promise<void>;
 let base: string;
 const kafka = await testKafka('collector-delivery-test');
 const topics: string[] = [];
@@ -19,16 +18,12 @@ const topics: string[] = [];
 before(async () => {
   const topic = await createTopic(kafka, 'test-collector-delivery');
   topics.push(topic);
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
-  publisher = testPublisher(config);
-  app = await buildApp({ config, publisher, logger: silentLogger, docs: false });
+  ({ app, close } = await startCollectorApp({ kafkaTopic: topic, rateLimitMax: 0 }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });
-  await waitFor('kafka ready', () => publisher.isReady());
 });
 
 after(async () => {
-  await app.close();
-  await publisher.close();
+  await close();
   await deleteTopics(kafka, topics);
 });
 
@@ -53,7 +48,7 @@ test('the design curl body arrives on the topic keyed by its session id', async 
 test('100 concurrent posts are all acknowledged and all arrive, each once', async () => {
   const topic = await createTopic(kafka, 'test-collector-concurrent');
   topics.push(topic);
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic, rateLimitMax: 0 });
+  const config = testConfig({ kafkaTopic: topic, rateLimitMax: 0 });
   const pub = testPublisher(config);
   const batches: number[] = [];
   pub.onFlush((o) => batches.push(o.records));
@@ -90,7 +85,7 @@ test('100 concurrent posts are all acknowledged and all arrive, each once', asyn
 test('far-future and very old client timestamps are clamped, flagged and still stored', async () => {
   const topic = await createTopic(kafka, 'test-collector-clock');
   topics.push(topic);
-  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic });
+  const config = testConfig({ kafkaTopic: topic });
   const pub = testPublisher(config);
   const clock = await buildApp({ config, publisher: pub, logger: silentLogger, docs: false });
   try {

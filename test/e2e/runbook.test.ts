@@ -1,8 +1,10 @@
 // The README's runbook, run as printed against a stack started by `bin/start --detach`.
-// Three names are swapped so the test never touches real data or another run's records: the
-// database (`-d analytics` → a fresh analytics_test_* database), the topic (`--topic
-// analytics-events` → a private topic) and the consumer group (`--group analytics-pipeline`).
-// Everything else — ports, flags, quoting, the wrappers in bin/ — runs verbatim.
+// A few names are swapped so the test never touches real data, another run's records or a stack
+// already running beside it (`npm start` in another terminal): the database (`-d analytics` → a
+// fresh analytics_test_* database), the topic (`--topic analytics-events` → a private topic), the
+// consumer group (`--group analytics-pipeline`) and the services' ports (3001, 4195, 8080 → free
+// ones, given to bin/start through the variables the manifest's services read). Everything else —
+// flags, quoting, the wrappers in bin/ — runs verbatim.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,10 +14,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { portOpen, ROOT } from '../support/services.ts';
+import { serviceSpec, servicePorts } from '../../lib/service-manifest.ts';
+import { freeStackPorts, waitFor } from '../support/service-kit.ts';
+import { ROOT } from '../support/services.ts';
 
 const run = promisify(execFile);
-const STACK_PORTS = [3001, 4195, 8080];
 
 /** The shell commands of the README's Runbook section, continuation lines joined. */
 export function runbookCommands(readme: string): string[] {
@@ -35,10 +38,12 @@ let topic: string;
 let runDir: string;
 const group = `runbook-test-${process.pid}`;
 let env: NodeJS.ProcessEnv;
+/** The documented port -> this run's. */
+let ports: Map<number, number>;
 
 before(async () => {
-  const busy = (await Promise.all(STACK_PORTS.map(async (p) => ((await portOpen('127.0.0.1', p)) ? p : null)))).filter(Boolean);
-  assert.deepEqual(busy, [], `ports ${busy.join(', ')} are in use: stop the running stack (npm run stop) so the runbook can start its own`);
+  const stack = await freeStackPorts();
+  ports = new Map((['collector', 'pipeline', 'demo-site'] as const).map((name) => [servicePorts(name, {})[serviceSpec(name).readiness.port]!, stack.ports[name]]));
   const kafka = await testKafka('runbook');
   topic = await createTopic(kafka, 'runbook-test');
   db = await createTestDatabase('analytics_test_runbook');
@@ -50,6 +55,8 @@ before(async () => {
     KAFKA_TOPIC: topic,
     KAFKA_GROUP_ID: group,
     PIPELINE_SUMMARY_REFRESH_MS: '500',
+    ...stack.env,
+    DEMO_COLLECTOR_URL: `http://localhost:${stack.ports.collector}/analytics`,
   };
   const { stdout } = await run('bash', ['bin/start', '--detach'], { cwd: ROOT, env, timeout: 180_000 });
   for (const name of ['collector', 'pipeline', 'demo-site']) assert.match(stdout, new RegExp(`\\[${name}\\]\\s+ready`), stdout);
@@ -64,6 +71,7 @@ after(async () => {
 
 function localize(cmd: string): string {
   return cmd
+    .replace(/localhost:(3001|4195|8080)\b/g, (_, port: string) => `localhost:${ports.get(Number(port))}`)
     .replace(/-d analytics(?=\s)/g, `-d ${db.name}`)
     .replace(/--topic analytics-events(?=\s|$)/g, `--topic ${topic}`)
     .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`);
@@ -75,15 +83,8 @@ async function sh(cmd: string): Promise<string> {
 }
 
 /** Re-runs a command until its output satisfies `ok` (the pipeline loads asynchronously). */
-async function eventually(cmd: string, ok: (out: string) => boolean, ms = 20_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  let out = '';
-  while (Date.now() < deadline) {
-    out = await sh(cmd);
-    if (ok(out)) return out;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return out;
+function eventually(cmd: string, ok: (out: string) => boolean): Promise<string> {
+  return waitFor(cmd, () => sh(cmd), { until: ok, timeoutMs: 20_000, intervalMs: 250 });
 }
 
 const firstCount = (out: string) => Number(/^\s*(\d+)\s*$/m.exec(out)?.[1] ?? NaN);

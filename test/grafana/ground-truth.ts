@@ -4,11 +4,11 @@
 import type { Seed, SeedEvent } from './seed.ts';
 
 const MINUTE = 60_000;
-export const minuteOf = (t: Date): number => Math.floor(t.getTime() / MINUTE) * MINUTE;
+const minuteOf = (t: Date): number => Math.floor(t.getTime() / MINUTE) * MINUTE;
 const inRange = (seed: Seed, ms: number): boolean => ms >= seed.from.getTime() && ms <= seed.to.getTime();
 
-export const summaryEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, minuteOf(e.timestamp)));
-export const rawEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.timestamp.getTime()));
+const summaryEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, minuteOf(e.timestamp)));
+const rawEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.timestamp.getTime()));
 export const receivedEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.received_at.getTime()));
 export const rejectedInRange = (seed: Seed) => seed.rejected.filter((r) => inRange(seed, r.rejected_at.getTime()));
 

@@ -8,7 +8,7 @@ import type { Seed } from './seed.ts';
 import * as truth from './ground-truth.ts';
 
 export type Row = Record<string, unknown>;
-export interface RunContext {
+interface RunContext {
   seed: Seed;
   /** Database clock (ms) just before and just after the query ran. */
   nowBefore: number;

@@ -3,10 +3,10 @@
 // feed the database and the ground-truth calculations.
 import type { SqlRunner } from '../../db/sql-runner.ts';
 
-export const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
-export const PAGES = ['/', '/pricing', '/docs', '/blog/kafka', '/blog/grafana', '/about', '/contact', '/signup', '/login', '/docs/api', '/careers', '/status'];
-export const SESSIONS = Array.from({ length: 400 }, (_, i) => i);
-export const REASONS = ['invalid_json', 'schema_violation', 'schema_violation', 'too_large', 'schema_violation', 'invalid_json'];
+const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
+const PAGES = ['/', '/pricing', '/docs', '/blog/kafka', '/blog/grafana', '/about', '/contact', '/signup', '/login', '/docs/api', '/careers', '/status'];
+const SESSIONS = Array.from({ length: 400 }, (_, i) => i);
+const REASONS = ['invalid_json', 'schema_violation', 'schema_violation', 'too_large', 'schema_violation', 'invalid_json'];
 
 export interface SeedEvent {
   event_id: string;
@@ -21,7 +21,7 @@ export interface SeedEvent {
   received_at: Date;
 }
 
-export interface SeedRejected {
+interface SeedRejected {
   rejected_at: Date;
   reason: string;
   kafka_offset: number;

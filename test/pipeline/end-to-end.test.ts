@@ -2,58 +2,32 @@
 // PostgreSQL. One curl-shaped POST becomes one row; 100 parallel POSTs for one session, 100 rows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER, ROOT } from '../support/services.ts';
-import { count, opsPort, pipelineEnv, produce, startPipelineProcess, waitFor, type PipelineProcess } from './helpers.ts';
+import { service, waitFor, type Service } from '../support/service-kit.ts';
+import { count, pipelineBed, produce } from './helpers.ts';
 
-let kafka: Kafka;
-let db: TestDatabase;
-let topic: string;
-let dlqTopic: string;
-let pipeline: PipelineProcess;
-let collector: ChildProcess;
-let collectorUrl = '';
+const bed = await pipelineBed('e2e');
+const { db, kafka, topic } = bed;
+let pipeline: Service<'pipeline'>;
+let collector: Service<'collector'>;
 
 before(async () => {
-  kafka = await testKafka('pipeline-e2e-test');
-  db = await createTestDatabase('analytics_test_e2e');
-  topic = await createTopic(kafka, 'test-e2e-events');
-  dlqTopic = await createTopic(kafka, 'test-e2e-dlq', 1);
-  pipeline = startPipelineProcess(pipelineEnv({ databaseUrl: db.url, topic, dlqTopic, groupId: `${topic}-group` }));
-  collector = spawn(process.execPath, ['--import', 'tsx', 'collector/src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, COLLECTOR_PORT: '0', COLLECTOR_HOST: '127.0.0.1', KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  collector.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  collector.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const port = await waitFor('collector port', async () => /listening[^\n]*?(?:127\.0\.0\.1|localhost):(\d+)|"port":(\d+)/.exec(out), (m) => m !== null, 60_000);
-  collectorUrl = `http://127.0.0.1:${port![1] ?? port![2]}`;
-  await waitFor('collector health', async () => (await fetch(`${collectorUrl}/health`).catch(() => undefined))?.status, (s) => s === 200, 30_000);
-  const ops = await opsPort(pipeline);
-  await waitFor('pipeline ready', async () => (await fetch(`http://127.0.0.1:${ops}/ready`)).status, (s) => s === 200);
+  collector = await service('collector', { env: { kafkaTopic: bed.topic } });
+  [pipeline] = await Promise.all([bed.startPipeline(), collector.start()]);
 });
 
 after(async () => {
-  collector?.kill('SIGTERM');
-  pipeline?.child.kill('SIGTERM');
-  await Promise.all([pipeline?.exited, collector && new Promise((r) => (collector.exitCode !== null ? r(null) : collector.once('exit', r)))]);
-  await deleteTopics(kafka, [topic, dlqTopic]);
-  await db.drop();
+  await Promise.all([collector?.stop(), pipeline?.stop()]);
+  await bed.close();
 });
 
-const post = (body: unknown) => fetch(`${collectorUrl}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown) => fetch(`${collector.url}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test('one POST /analytics becomes one row in analytics_events', async (t) => {
   const started = Date.now();
   const res = await post({ event_type: 'page_view', page_url: 'https://example.com/e2e', session_id: 'e2e-single', page_title: 'E2E' });
   assert.ok(res.status >= 200 && res.status < 300, `collector answered ${res.status}`);
-  await waitFor('row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'e2e-single'"), (n) => n === 1, 30_000, 10);
+  await waitFor('row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'e2e-single'"), { until: (n) => n === 1, intervalMs: 10 });
   // Reported, not asserted: speed belongs to benchmarks.
   t.diagnostic(`row visible ${Date.now() - started} ms after the POST`);
   const { rows } = await db.pool.query("SELECT event_type, page_url, page_title FROM analytics_events WHERE session_id = 'e2e-single'");
@@ -66,7 +40,7 @@ test('100 parallel POSTs for perf-test-session make exactly 100 rows', async () 
   );
   assert.ok(responses.every((r) => r.status >= 200 && r.status < 300), responses.map((r) => r.status).join());
   const sql = "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'perf-test-session'";
-  await waitFor('100 rows', () => count(db.pool, sql), (n) => n >= 100, 30_000);
+  await waitFor('100 rows', () => count(db.pool, sql), { until: (n) => n >= 100 });
   assert.equal(await count(db.pool, sql), 100);
 });
 
@@ -91,7 +65,7 @@ test('a retry is one row whatever its timestamps: none, 20 min fast, 8 days old,
   // A later event on the same key: once it is stored, every earlier record was processed.
   const marker = randomUUID();
   await produce(kafka, topic, [{ key: 's1', value: JSON.stringify({ event_id: marker, ...base }) }]);
-  await waitFor('marker row', () => rowsOf(marker), (n) => n === 1, 30_000);
+  await waitFor('marker row', () => rowsOf(marker), { until: (n) => n === 1 });
   for (const [i, [name]] of cases.entries()) assert.equal(await rowsOf(ids[i]!), 1, name);
   assert.equal(await rowsOf(foreign), 1, 'foreign record produced twice');
   // Clamped times keep the client's value, queryable by analysts.
@@ -113,14 +87,14 @@ test('a retry is one row whatever its timestamps: none, 20 min fast, 8 days old,
 test('a declared charset is decoded and the text stored exactly; lossy input never reaches the table', async () => {
   const id = randomUUID();
   const body = Buffer.from(JSON.stringify({ event_id: id, event_type: 'page_view', page_url: 'http://example.test/é', session_id: 's1', page_title: `Café ${'x'.repeat(10)}` }), 'latin1');
-  const res = await fetch(`${collectorUrl}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json; charset=ISO-8859-1' }, body });
+  const res = await fetch(`${collector.url}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json; charset=ISO-8859-1' }, body });
   assert.equal(res.status, 200, await res.text());
-  await waitFor('row', () => rowsOf(id), (n) => n === 1, 30_000);
+  await waitFor('row', () => rowsOf(id), { until: (n) => n === 1 });
   const { rows } = await db.pool.query(`SELECT page_title, page_url FROM analytics_events WHERE event_id = $1`, [id]);
   assert.deepEqual(rows[0], { page_title: `Café ${'x'.repeat(10)}`, page_url: 'http://example.test/é' });
   const emoji = randomUUID();
   assert.equal((await post({ event_id: emoji, event_type: 'x', page_url: 'http://example.test/', page_title: '😀'.repeat(200), metadata: { n: 9007199254740991, l: [0.1, '😀'] } })).status, 200);
-  await waitFor('row', () => rowsOf(emoji), (n) => n === 1, 30_000);
+  await waitFor('row', () => rowsOf(emoji), { until: (n) => n === 1 });
   const stored = await db.pool.query(`SELECT page_title, metadata FROM analytics_events WHERE event_id = $1`, [emoji]);
   assert.deepEqual(stored.rows[0], { page_title: '😀'.repeat(200), metadata: { n: 9007199254740991, l: [0.1, '😀'] } });
 });

@@ -1,11 +1,17 @@
-// Shared helpers for pipeline integration tests: collector-shaped events, a producer, polling and
-// the pipeline as a child process (`pipeline/src/main.ts`), all against the real services.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Shared helpers for pipeline integration tests: collector-shaped events, a producer, row counts
+// and the pipeline as a child process (through the service kit), all against the real services.
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { CollectedEvent } from '#contract';
-import { KAFKA_BROKER, ROOT } from '../support/services.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { toEnv, type ServiceOverrides } from '../../lib/service-manifest.ts';
+import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
+import { loadPipelineConfig } from '../../pipeline/src/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { KAFKA_BROKER } from '../support/services.ts';
+import { service, type Service } from '../support/service-kit.ts';
 
 export function collectedEvent(overrides: Partial<CollectedEvent> = {}): CollectedEvent {
   const now = new Date().toISOString();
@@ -33,57 +39,80 @@ export async function produce(kafka: Kafka, topic: string, messages: { key?: str
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-    last = await probe();
-  }
-  return last;
-}
-
 export async function count(pool: pg.Pool, sql = 'SELECT count(*)::int AS n FROM analytics_events'): Promise<number> {
   return (await pool.query<{ n: number }>(sql)).rows[0]!.n;
 }
 
-export interface PipelineProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
+export interface PipelineBed extends Required<PipelineTarget> {
+  kafka: Kafka;
+  db: TestDatabase;
+  /** A pipeline process on this bed, started and ready (any number of them: one consumer group). */
+  startPipeline(env?: ServiceOverrides<'pipeline'>): Promise<Service<'pipeline'>>;
+  /** Kills the pipelines it started, deletes the topics and drops the database. */
+  close(): Promise<void>;
 }
 
-export function pipelineEnv(opts: { databaseUrl: string; topic: string; dlqTopic: string; groupId: string }): NodeJS.ProcessEnv {
+/** What one pipeline test file consumes from and writes to: private topics on the shared broker and a fresh database. */
+export async function pipelineBed(label: string, options: { partitions?: number } = {}): Promise<PipelineBed> {
+  const kafka = await testKafka(`${label}-test`);
+  const [db, topic, dlqTopic] = await Promise.all([
+    createTestDatabase(`analytics_test_${label.replaceAll('-', '_')}`),
+    createTopic(kafka, `test-${label}-events`, options.partitions),
+    createTopic(kafka, `test-${label}-dlq`, 1),
+  ]);
+  const started: Service<'pipeline'>[] = [];
+  const bed: PipelineBed = {
+    kafka,
+    db,
+    topic,
+    dlqTopic,
+    databaseUrl: db.url,
+    groupId: `${topic}-group`,
+    async startPipeline(env = {}) {
+      const pipeline = await pipelineService(bed, env);
+      started.push(pipeline);
+      return pipeline.start();
+    },
+    async close() {
+      for (const pipeline of started) await pipeline.stop('SIGKILL');
+      await deleteTopics(kafka, [topic, dlqTopic]);
+      await db.drop();
+    },
+  };
+  return bed;
+}
+
+export interface PipelineTarget {
+  databaseUrl: string;
+  topic: string;
+  dlqTopic: string;
+  groupId?: string;
+}
+
+/** The pipeline's settings in tests: a private topic, group and database, short retry and refresh intervals. */
+function pipelineSettings(target: PipelineTarget, env: ServiceOverrides<'pipeline'> = {}): ServiceOverrides<'pipeline'> {
   return {
-    KAFKA_BROKERS: KAFKA_BROKER,
-    KAFKA_TOPIC: opts.topic,
-    KAFKA_DLQ_TOPIC: opts.dlqTopic,
-    KAFKA_GROUP_ID: opts.groupId,
-    DATABASE_URL: opts.databaseUrl,
-    PIPELINE_OPS_PORT: '0',
-    PIPELINE_OPS_HOST: '127.0.0.1',
-    PIPELINE_SUMMARY_REFRESH_MS: '500',
-    PIPELINE_RETRY_MAX_MS: '1000',
-    KAFKA_SESSION_TIMEOUT_MS: '8000',
+    kafkaBrokers: KAFKA_BROKER,
+    kafkaTopic: target.topic,
+    kafkaDlqTopic: target.dlqTopic,
+    kafkaGroupId: target.groupId ?? `${target.topic}-group`,
+    databaseUrl: target.databaseUrl,
+    pipelineSummaryRefreshMs: 500,
+    pipelineRetryMaxMs: 1000,
+    kafkaSessionTimeoutMs: 8000,
+    ...env,
   };
 }
 
-export function startPipelineProcess(env: NodeJS.ProcessEnv): PipelineProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+/** The pipeline as its own process (the service kit), not yet started. */
+export function pipelineService(target: PipelineTarget, env: ServiceOverrides<'pipeline'> = {}): Promise<Service<'pipeline'>> {
+  return service('pipeline', { env: pipelineSettings(target, env) });
 }
 
-/** The ops port the child logged ("ops server listening"). */
-export async function opsPort(p: PipelineProcess): Promise<number> {
-  const line = await waitFor('ops port', async () => /"port":(\d+)[^\n]*ops server listening/.exec(p.output()), (m) => m !== null, 30_000);
-  return Number(line![1]);
+/** The pipeline in-process with the same settings, started. */
+export async function startPipelineInProcess(target: PipelineTarget, env: ServiceOverrides<'pipeline'> = {}): Promise<Pipeline> {
+  const config = loadPipelineConfig(toEnv(pipelineSettings(target, { logLevel: 'warn', ...env })));
+  const pipeline = createPipeline(config, createLogger('pipeline-test', config.logLevel));
+  await pipeline.start();
+  return pipeline;
 }

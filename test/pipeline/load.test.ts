@@ -2,34 +2,21 @@
 // replays deduplicate, poison goes to the dead-letter topic and table, hostile strings survive COPY.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kafka } from 'kafkajs';
-import { createLogger } from '../../lib/logger.ts';
-import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
-import { loadPipelineConfig } from '../../pipeline/src/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { collectedEvent, count, pipelineEnv, produce, waitFor } from './helpers.ts';
+import type { Pipeline } from '../../pipeline/src/app.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { collectedEvent, count, pipelineBed, produce, startPipelineInProcess } from './helpers.ts';
 
-let kafka: Kafka;
-let db: TestDatabase;
-let topic: string;
-let dlqTopic: string;
+const bed = await pipelineBed('pipeline');
+const { kafka, db, topic, dlqTopic } = bed;
 let pipeline: Pipeline;
 
 before(async () => {
-  kafka = await testKafka('pipeline-load-test');
-  db = await createTestDatabase('analytics_test_pipeline');
-  topic = await createTopic(kafka, 'test-pipeline-events');
-  dlqTopic = await createTopic(kafka, 'test-pipeline-dlq', 1);
-  const config = loadPipelineConfig(pipelineEnv({ databaseUrl: db.url, topic, dlqTopic, groupId: `${topic}-group` }));
-  pipeline = createPipeline(config, createLogger('pipeline-test', 'warn'));
-  await pipeline.start();
+  pipeline = await startPipelineInProcess(bed);
 });
 
 after(async () => {
   await pipeline.stop();
-  await deleteTopics(kafka, [topic, dlqTopic]);
-  await db.drop();
+  await bed.close();
 });
 
 test('N collector events become N rows with the fields the collector wrote', async () => {
@@ -38,7 +25,7 @@ test('N collector events become N rows with the fields the collector wrote', asy
   );
   await produce(kafka, topic, events.map((e) => ({ key: e.session_id!, value: JSON.stringify(e) })));
   const sql = "SELECT count(*)::int AS n FROM analytics_events WHERE session_id LIKE 'load-%'";
-  await waitFor('300 rows', () => count(db.pool, sql), (n) => n >= 300);
+  await waitFor('300 rows', () => count(db.pool, sql), { until: (n) => n >= 300 });
   assert.equal(await count(db.pool, sql), 300);
 
   const sample = events[3]!;
@@ -61,7 +48,7 @@ test('the same event produced twice is stored once', async () => {
   const value = JSON.stringify(event);
   await produce(kafka, topic, [{ key: 'dup-session', value }, { key: 'dup-session', value }]);
   await produce(kafka, topic, [{ key: 'dup-session', value }, { key: 'dup-session', value: JSON.stringify(collectedEvent({ session_id: 'dup-session', event_type: 'marker' })) }]);
-  await waitFor('marker row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'dup-session' AND event_type = 'marker'"), (n) => n === 1);
+  await waitFor('marker row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'dup-session' AND event_type = 'marker'"), { until: (n) => n === 1 });
   assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${event.event_id}'`), 1);
 });
 
@@ -74,9 +61,9 @@ test('poison messages go to the dead-letter topic and table; later events still 
   ];
   const after = collectedEvent({ session_id: 'after-poison' });
   await produce(kafka, topic, [...poison, { key: 'after-poison', value: JSON.stringify(after) }]);
-  await waitFor('event after poison', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${after.event_id}'`), (n) => n === 1);
+  await waitFor('event after poison', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${after.event_id}'`), { until: (n) => n === 1 });
   // The poison shares no partition with the later event, and partitions load concurrently.
-  await waitFor('poison recorded', () => count(db.pool, 'SELECT count(*)::int AS n FROM analytics_events_rejected'), (n) => n >= poison.length);
+  await waitFor('poison recorded', () => count(db.pool, 'SELECT count(*)::int AS n FROM analytics_events_rejected'), { until: (n) => n >= poison.length });
 
   const { rows } = await db.pool.query<{ reason: string; raw: Buffer; kafka_topic: string }>(
     'SELECT reason, raw_value AS raw, kafka_topic FROM analytics_events_rejected ORDER BY kafka_partition, kafka_offset',
@@ -114,7 +101,7 @@ test('a row PostgreSQL refuses is dead-lettered as database_rejected; the rest o
   try {
     const events = [collectedEvent({ session_id: 'refused' }), collectedEvent({ session_id: 'refused', event_type: 'refuse_me' }), collectedEvent({ session_id: 'refused' })];
     await produce(kafka, topic, events.map((e) => ({ key: 'refused', value: JSON.stringify(e) })));
-    await waitFor('refused row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events_rejected WHERE reason = 'database_rejected'"), (n) => n === 1);
+    await waitFor('refused row', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events_rejected WHERE reason = 'database_rejected'"), { until: (n) => n === 1 });
     assert.equal(await count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'refused'"), 2);
     const { rows } = await db.pool.query("SELECT detail, convert_from(raw_value, 'UTF8') AS raw FROM analytics_events_rejected WHERE reason = 'database_rejected'");
     assert.match(rows[0].detail, /refuse_marker/);
@@ -133,7 +120,7 @@ test('hostile strings are stored as documented and never break COPY', async () =
     { event_type: 'custom', page_url: 'https://x.example/\u0000nul', session_id: 'hostile', page_title: 'lone \uD800 surrogate', metadata: { 'k\u0000': 'v\uDC00' } },
   ];
   await produce(kafka, topic, events.map((e) => ({ key: 'hostile', value: JSON.stringify(e) })));
-  await waitFor('hostile rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'hostile'"), (n) => n >= 2);
+  await waitFor('hostile rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'hostile'"), { until: (n) => n >= 2 });
   const { rows } = await db.pool.query("SELECT page_title, button_id, page_url, metadata FROM analytics_events WHERE session_id = 'hostile' ORDER BY event_type DESC");
   assert.equal(rows[0].page_title, hostile);
   assert.equal(rows[0].button_id, '\\.');
@@ -149,11 +136,11 @@ test('analytics_summary counts equal a GROUP BY over analytics_events', async ()
     collectedEvent({ session_id: 'summary', event_type: ['page_view', 'button_click', 'page_unload'][i % 3]!, page_url: `https://s.example/${i % 4}`, timestamp: new Date(stamp - (i % 5) * 60_000).toISOString() }),
   );
   await produce(kafka, topic, events.map((e) => ({ key: 'summary', value: JSON.stringify(e) })));
-  await waitFor('summary rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'summary'"), (n) => n === 60);
+  await waitFor('summary rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'summary'"), { until: (n) => n === 60 });
   const grouped = `SELECT date_trunc('minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count
     FROM analytics_events GROUP BY 1, 2, 3`;
   const diff = `SELECT count(*)::int AS n FROM ((SELECT * FROM analytics_summary EXCEPT ALL ${grouped}) UNION ALL (${grouped} EXCEPT ALL SELECT * FROM analytics_summary)) d`;
   // The pipeline refreshes the plain-PostgreSQL view on its own timer (500 ms here).
-  await waitFor('summary refresh', () => count(db.pool, diff), (n) => n === 0, 30_000);
+  await waitFor('summary refresh', () => count(db.pool, diff), { until: (n) => n === 0, timeoutMs: 30_000 });
   assert.equal(await count(db.pool, 'SELECT sum(event_count)::int AS n FROM analytics_summary'), await count(db.pool));
 });

@@ -3,44 +3,19 @@
 // error naming the field (or the body / content type), never 2xx or 5xx; the collector stays
 // healthy; and the topic stays empty. test/collector/hostile-input.test.ts is the collector's
 // own smaller property test of mixed valid and invalid bodies; this one is all-hostile and large.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
-import { buildApp } from '../../collector/src/app.ts';
-import { loadCollectorConfig } from '../../collector/src/config.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
-import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
 import { hostileRequest, KINDS, type HostileRequest } from './hostile-requests.ts';
-import { topicMessageCount, waitUntil } from './support.ts';
+import { topicMessageCount } from './support.ts';
+import { collectorBed } from '../collector/helpers.ts';
 
 const RUNS = 10_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_122);
 
-let kafka: Kafka;
-let topic: string;
-let publisher: EventPublisher;
-let app: FastifyInstance;
-
-before(async () => {
-  kafka = await testKafka('reliability-fuzz');
-  topic = await createTopic(kafka, 'test-fuzz-events');
-  const config = loadCollectorConfig({ KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'silent' });
-  const logger = createLogger('fuzz', 'silent');
-  publisher = createKafkaEventProducer(config, logger);
-  app = await buildApp({ config, publisher, logger, docs: false });
-  await waitUntil('collector ready', () => publisher.isReady());
-});
-
-after(async () => {
-  await app?.close();
-  await publisher?.close();
-  await deleteTopics(kafka, [topic]);
-});
+const bed = await collectorBed('fuzz-events', { rateLimitMax: 0 });
+const { app, kafka, topic } = bed;
+after(() => bed.close());
 
 const names = (errors: { field: string }[], wanted: string[]) =>
   errors.some((e) => wanted.some((w) => e.field === w || e.field.startsWith(`${w}/`)));

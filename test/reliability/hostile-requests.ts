@@ -30,7 +30,7 @@ const pointer = (key: string) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1'
 // Own data properties, so "__proto__" is serialized as a key instead of setting a prototype.
 const withKey = (o: Event, key: string, value: unknown): Event => Object.defineProperty({ ...o }, key, { value, enumerable: true, configurable: true, writable: true });
 
-export const validEvent: fc.Arbitrary<Event> = fc.record(
+const validEvent: fc.Arbitrary<Event> = fc.record(
   {
     event_id: fc.uuid(),
     event_type: fc.constantFrom('page_view', 'button_click', 'navigation_click', 'page_unload', 'signup.done:v2'),
@@ -120,7 +120,7 @@ const breakers: fc.Arbitrary<(e: Event) => Broken>[] = [
   fc.constantFrom('session_id', 'site_id').map((field) => (e: Event) => ({ kind: 'empty_string', event: { ...e, [field]: '' }, fields: [`/${field}`] })),
 ];
 
-export const brokenEvent: fc.Arbitrary<Broken> = fc.tuple(validEvent, fc.oneof(...breakers)).map(([e, breakIt]) => breakIt(e));
+const brokenEvent: fc.Arbitrary<Broken> = fc.tuple(validEvent, fc.oneof(...breakers)).map(([e, breakIt]) => breakIt(e));
 
 const asJson = (kind: string, payload: unknown, fields: string[], contentType: string, message?: RegExp): HostileRequest => ({ kind, contentType, payload: JSON.stringify(payload), status: 400, fields, message });
 

@@ -6,18 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
-import { buildApp } from '../../collector/src/app.ts';
-import { loadCollectorConfig } from '../../collector/src/config.ts';
-import type { EventPublisher } from '../../collector/src/events/publisher.ts';
-import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
-import { loadPipelineConfig } from '../../pipeline/src/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER } from '../support/services.ts';
-import { waitUntil } from './support.ts';
+import type { Pipeline } from '../../pipeline/src/app.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { startCollectorApp, type CollectorApp } from '../collector/helpers.ts';
+import { pipelineBed, startPipelineInProcess } from '../pipeline/helpers.ts';
 
 const SQL = [
   "'); DROP TABLE canary; --",
@@ -40,38 +32,23 @@ const SCRIPT = [
 const COPY_MARKERS = ['\\.', '\\N', 'a\tb', 'line1\nline2\r\n', 'back\\slash', '\\\\.'];
 const ALL = [...SQL, ...SCRIPT, ...COPY_MARKERS];
 
-let kafka: Kafka;
-let topic: string;
-let dlqTopic: string;
-let db: TestDatabase;
-let publisher: EventPublisher;
+const bed = await pipelineBed('injection');
+const { db } = bed;
+let collector: CollectorApp;
 let app: FastifyInstance;
 let pipeline: Pipeline;
 
 before(async () => {
-  kafka = await testKafka('reliability-injection');
-  topic = await createTopic(kafka, 'test-injection-events');
-  dlqTopic = await createTopic(kafka, 'test-injection-dlq', 1);
-  db = await createTestDatabase('analytics_test_injection');
   await db.pool.query('CREATE TABLE canary (v text)');
-  const logger = createLogger('injection-test', 'silent');
-  const config = loadCollectorConfig({ KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, RATE_LIMIT_MAX: '0', LOG_LEVEL: 'silent' });
-  publisher = createKafkaEventProducer(config, logger);
-  app = await buildApp({ config, publisher, logger, docs: false });
-  pipeline = createPipeline(
-    loadPipelineConfig({ KAFKA_BROKERS: KAFKA_BROKER, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlqTopic, KAFKA_GROUP_ID: `${topic}-group`, DATABASE_URL: db.url, PIPELINE_OPS_PORT: '0', LOG_LEVEL: 'fatal' }),
-    createLogger('injection-test', 'fatal'),
-  );
-  await pipeline.start();
-  await waitUntil('collector ready', () => publisher.isReady());
+  collector = await startCollectorApp({ kafkaTopic: bed.topic, rateLimitMax: 0 });
+  app = collector.app;
+  pipeline = await startPipelineInProcess(bed, { logLevel: 'fatal' });
 });
 
 after(async () => {
-  await app?.close();
-  await publisher?.close();
+  await collector?.close();
   await pipeline?.stop();
-  await deleteTopics(kafka, [topic, dlqTopic]);
-  await db?.drop();
+  await bed.close();
 });
 
 test('injection strings in every free-text field and in metadata are stored verbatim and never executed', async () => {
@@ -95,7 +72,7 @@ test('injection strings in every free-text field and in metadata are stored verb
   assert.equal(res.statusCode, 200, res.body);
   assert.equal((res.json() as { accepted: number }).accepted, sent.length);
 
-  await waitUntil('all rows stored', async () => (await db.pool.query('SELECT 1 FROM analytics_events')).rowCount === sent.length);
+  await waitFor('all rows stored', async () => (await db.pool.query('SELECT 1 FROM analytics_events')).rowCount === sent.length);
   const { rows } = await db.pool.query<Record<string, unknown>>(
     'SELECT event_id::text, page_url, page_title, button_id, session_id, user_agent, site_id, metadata FROM analytics_events',
   );

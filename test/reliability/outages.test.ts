@@ -1,26 +1,27 @@
-// Outages on PRIVATE instances, with the bounds the spec sets as correctness requirements:
-// Kafka down -> every POST answered 503 + Retry-After within 1 s, /health says so, and events are
-// accepted again within 5 s of the broker's return (default collector settings). PostgreSQL down
-// -> pipeline /ready 503, committed offsets frozen while batches fail, backlog stored once after.
-// test/collector/kafka-outage.test.ts and test/pipeline/database-outage.test.ts cover the basic
-// shape; this file adds the time bounds and the frozen offsets.
+// The Kafka and PostgreSQL outages, each tested once, on PRIVATE instances (own ports and run
+// directories; the shared Kafka and PostgreSQL are never touched), with the bounds the spec sets as
+// correctness requirements. Kafka down -> every POST answered 503 + Retry-After within 1 s, /health
+// says so, and events are accepted again within 5 s of the broker's return (default collector
+// settings); what was acknowledged before and after is in the topic, what was refused is not.
+// PostgreSQL down -> pipeline /ready 503 naming the database, committed offsets frozen while
+// batches fail, the backlog stored exactly once after its return, and a clean SIGTERM.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig } from '../../collector/src/config.ts';
 import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { toEnv } from '../../lib/service-manifest.ts';
+import { TOPICS } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
-import { KAFKA_BROKER, ROOT } from '../support/services.ts';
+import { freePorts, waitFor } from '../support/service-kit.ts';
 import { PrivateKafka, PrivatePostgres, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
-import { ServiceProcess } from '../chaos/service-process.ts';
-import { waitUntil } from './support.ts';
-import { freePorts } from '../support/services.ts';
+import { consumeRecords } from '../collector/helpers.ts';
+import { pipelineService } from '../pipeline/helpers.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -36,7 +37,7 @@ test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting
   await kafka.start();
 
   // Default collector settings: the bounds must hold as shipped.
-  const config = loadCollectorConfig({ KAFKA_BROKERS: kafka.broker, LOG_LEVEL: 'silent' });
+  const config = loadCollectorConfig(toEnv({ kafkaBrokers: kafka.broker, logLevel: 'silent' }));
   const logger = createLogger('outage-test', 'silent');
   const publisher = createKafkaEventProducer(config, logger);
   const app = await buildApp({ config, publisher, logger, docs: false });
@@ -44,13 +45,17 @@ test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting
     await app.close();
     await publisher.close();
   });
-  await waitUntil('collector ready', () => publisher.isReady());
+  await waitFor('collector ready', () => publisher.isReady());
 
   let n = 0;
+  const acknowledged: string[] = [];
   const post = async () => {
     const started = Date.now();
-    const res = await app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json' }, payload: { event_type: 'page_view', page_url: `https://site.example/outage/${n++}` } });
-    return { status: res.statusCode, retryAfter: res.headers['retry-after'], ms: Date.now() - started, error: res.statusCode >= 400 ? (res.json() as { error: string }).error : undefined };
+    const pageUrl = `https://site.example/outage/${n++}`;
+    const res = await app.inject({ method: 'POST', url: '/analytics', headers: { 'content-type': 'application/json' }, payload: { event_type: 'page_view', page_url: pageUrl } });
+    const body = res.json() as { error?: string; eventId?: string };
+    if (res.statusCode === 200) acknowledged.push(body.eventId!);
+    return { status: res.statusCode, retryAfter: res.headers['retry-after'], ms: Date.now() - started, error: body.error, pageUrl };
   };
   let first = await post();
   for (let attempt = 1; first.status === 503 && attempt < 20; attempt++) first = await post();
@@ -67,10 +72,13 @@ test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting
     assert.ok(r.ms <= 1000, `request ${i} answered in ${r.ms} ms (bound 1000)`);
     await sleep(200);
   }
-  await waitUntil('/health to report Kafka down', async () => {
+  await waitFor('/health to report Kafka down', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     return res.statusCode === 503 && (res.json() as { kafkaReady: boolean }).kafkaReady === false;
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
+  // Refused once the collector knows Kafka is away: this event must never reach the topic.
+  const refused = await post();
+  assert.equal(refused.status, 503);
 
   // Keep posting while the broker comes back; the first 200 must follow the port opening by <= 5 s.
   let acceptedAt = 0;
@@ -89,19 +97,25 @@ test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting
   serving.catch(() => undefined); // awaited below
   await kafka.start();
   const back = await serving;
-  await waitUntil('an event accepted after Kafka returned', () => acceptedAt !== 0, 60_000);
+  await waitFor('an event accepted after Kafka returned', () => acceptedAt !== 0);
   polling = false;
   await poller;
   assert.deepEqual(slow, [], 'every answer while Kafka was away came within 1 s');
   t.diagnostic(`slowest 503 during the outage ${slowest} ms; accepted again ${acceptedAt - back} ms after the broker served`);
   assert.ok(acceptedAt - back <= 5000, `accepted ${acceptedAt - back} ms after the broker served again (bound 5000)`);
   assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+
+  const reader = new Kafka({ clientId: 'outage-reader', brokers: [kafka.broker], logLevel: logLevel.NOTHING });
+  const records = await consumeRecords(reader, TOPICS.events, acknowledged.length);
+  const ids = new Set(records.map((r) => r.value.event_id));
+  for (const id of acknowledged) assert.ok(ids.has(id), `acknowledged event ${id} (before or after the outage) is in the topic`);
+  assert.ok(!records.some((r) => r.value.page_url === refused.pageUrl), 'the refused event was not written');
 });
 
 test('PostgreSQL stopped: pipeline /ready 503, committed offsets frozen, backlog stored exactly once after its return', async () => {
   const runDir = await privateRunDir('analytics-outage-pg');
   cleanups.push(() => removeRunDir(runDir));
-  const [pgPort, opsPort] = await freePorts(2);
+  const [pgPort] = await freePorts(1);
   const postgres = new PrivatePostgres(pgPort!, runDir);
   cleanups.push(() => postgres.remove());
   await postgres.start();
@@ -111,26 +125,16 @@ test('PostgreSQL stopped: pipeline /ready 503, committed offsets frozen, backlog
   const dlqTopic = await createTopic(kafka, 'test-outage-pg-dlq', 1);
   cleanups.push(() => deleteTopics(kafka, [topic, dlqTopic]));
   const groupId = `${topic}-group`;
-  const pipeline = new ServiceProcess('pipeline', ROOT, 'pipeline/src/main.ts', {
-    KAFKA_BROKERS: KAFKA_BROKER,
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: dlqTopic,
-    KAFKA_GROUP_ID: groupId,
-    DATABASE_URL: postgres.url,
-    PIPELINE_OPS_PORT: String(opsPort),
-    PIPELINE_OPS_HOST: '127.0.0.1',
-    PIPELINE_RETRY_MAX_MS: '1000',
-    LOG_LEVEL: 'warn',
-  }, path.join(runDir, 'logs', 'pipeline.log'));
-  cleanups.push(() => pipeline.close());
-  pipeline.start();
+  const pipeline = await pipelineService({ databaseUrl: postgres.url, topic, dlqTopic, groupId });
+  cleanups.push(() => pipeline.stop('SIGKILL'));
+  await pipeline.start();
 
   const pool = new pg.Pool({ connectionString: postgres.url, max: 1 });
   pool.on('error', () => undefined);
   cleanups.push(() => pool.end());
   const rows = async () => Number((await pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM analytics_events')).rows[0]!.n);
-  const ready = async () => (await fetch(`http://127.0.0.1:${opsPort}/ready`)).status;
-  const dbErrors = async () => Number(/^pipeline_db_errors_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text())?.[1] ?? 0);
+  const ready = async () => (await fetch(pipeline.readyUrl!)).status;
+  const dbErrors = async () => Number(/^pipeline_db_errors_total (\d+)/m.exec(await (await fetch(`${pipeline.url}/metrics`)).text())?.[1] ?? 0);
   const committed = () => committedOffsets(kafka, groupId, topic);
   const produce = async (count: number) => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -141,25 +145,27 @@ test('PostgreSQL stopped: pipeline /ready 503, committed offsets frozen, backlog
     await producer.disconnect();
   };
 
-  await waitUntil('pipeline ready', async () => (await ready()) === 200, 120_000, 200);
+  const every = { intervalMs: 200 };
   await produce(100);
-  await waitUntil('100 rows and their offsets committed', async () => (await rows()) === 100 && (await committed()) === 100, 60_000, 200);
+  await waitFor('100 rows and their offsets committed', async () => (await rows()) === 100 && (await committed()) === 100, every);
 
   await postgres.stopServer();
   await produce(200);
-  await waitUntil('/ready 503 while PostgreSQL is down', async () => (await ready()) === 503, 60_000, 200);
+  await waitFor('/ready 503 while PostgreSQL is down', async () => (await ready()) === 503, every);
+  const body = (await (await fetch(pipeline.readyUrl!)).json()) as { database: boolean; kafka: boolean };
+  assert.deepEqual({ database: body.database, kafka: body.kafka }, { database: false, kafka: true }, '/ready names the database, not Kafka');
   const errorsBefore = await dbErrors();
   // Batches keep failing (retried with backoff); not one offset may move meanwhile.
-  await waitUntil('more failed batch attempts', async () => (await dbErrors()) >= errorsBefore + 2, 60_000, 200);
+  await waitFor('more failed batch attempts', async () => (await dbErrors()) >= errorsBefore + 2, every);
   assert.equal(await committed(), 100, 'offsets stay uncommitted while the database is down');
   assert.equal(pipeline.running, true, 'the pipeline process stays up');
 
   await postgres.start();
-  await waitUntil('backlog stored', async () => (await rows().catch(() => 0)) === 300, 120_000, 200);
-  await waitUntil('offsets committed after the backlog', async () => (await committed()) === 300, 60_000, 200);
-  await waitUntil('/ready 200 again', async () => (await ready()) === 200, 60_000, 200);
+  await waitFor('backlog stored', async () => (await rows()) === 300, { ...every, timeoutMs: 120_000 });
+  await waitFor('offsets committed after the backlog', async () => (await committed()) === 300, every);
+  await waitFor('/ready 200 again', async () => (await ready()) === 200, every);
   assert.equal(Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM analytics_events')).rows[0]!.n), 300, 'no duplicate rows');
-  assert.equal((await pipeline.stop('SIGTERM')).code, 0);
+  assert.equal((await pipeline.stop('SIGTERM')).code, 0, pipeline.tail());
 });
 
 async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<number> {

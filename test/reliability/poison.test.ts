@@ -7,46 +7,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka } from 'kafkajs';
-import { createLogger } from '../../lib/logger.ts';
-import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
-import { loadPipelineConfig } from '../../pipeline/src/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
+import { Partitioners } from 'kafkajs';
+import type { Pipeline } from '../../pipeline/src/app.ts';
 import { KAFKA_BROKER } from '../support/services.ts';
 import { consoleProduce, readTopic } from './kafka-tools.ts';
-import { waitUntil } from './support.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { pipelineBed, startPipelineInProcess } from '../pipeline/helpers.ts';
 
-let kafka: Kafka;
-let db: TestDatabase;
-let topic: string;
-let dlqTopic: string;
+// One partition: "after the poison" is then a real order, and a stuck poison would block it.
+const bed = await pipelineBed('poison', { partitions: 1 });
+const { kafka, db, topic, dlqTopic } = bed;
 let pipeline: Pipeline;
 
 before(async () => {
-  kafka = await testKafka('reliability-poison');
-  db = await createTestDatabase('analytics_test_poison');
-  // One partition: "after the poison" is then a real order, and a stuck poison would block it.
-  topic = await createTopic(kafka, 'test-poison-events', 1);
-  dlqTopic = await createTopic(kafka, 'test-poison-dlq', 1);
-  const config = loadPipelineConfig({
-    KAFKA_BROKERS: KAFKA_BROKER,
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: dlqTopic,
-    KAFKA_GROUP_ID: `${topic}-group`,
-    DATABASE_URL: db.url,
-    PIPELINE_OPS_PORT: '0',
-    PIPELINE_SUMMARY_REFRESH_MS: '0',
-    LOG_LEVEL: 'fatal',
-  });
-  pipeline = createPipeline(config, createLogger('poison-test', (process.env.LOG_LEVEL as 'fatal') ?? 'fatal'));
-  await pipeline.start();
+  pipeline = await startPipelineInProcess(bed, { pipelineSummaryRefreshMs: 0, logLevel: 'fatal' });
 });
 
 after(async () => {
   await pipeline?.stop();
-  await deleteTopics(kafka, [topic, dlqTopic]);
-  await db?.drop();
+  await bed.close();
 });
 
 const valid = (n: number) => {
@@ -91,7 +70,7 @@ test('console-producer poison goes to the DLQ and the rejected table with its re
   await producer.disconnect();
 
   const ids = [...after, last].map((e) => e.event_id);
-  await waitUntil('valid events after the poison stored', async () => {
+  await waitFor('valid events after the poison stored', async () => {
     const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics_events WHERE event_id = ANY($1::uuid[])', [ids]);
     return rows[0]!.n === ids.length;
   });

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { createPostgresSink, type PostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
 import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { waitUntil } from './support.ts';
+import { waitFor } from '../support/service-kit.ts';
 
 let db: TestDatabase;
 let sink: PostgresSink;
@@ -40,7 +40,7 @@ test('a connection killed under a checked-out client fails that batch only; the 
   const write = sink.write([first], []);
   const outcome = write.then(() => 'stored', (error: Error) => `failed: ${error.message}`);
   let pid = 0;
-  await waitUntil('the write to wait on the lock', async () => {
+  await waitFor('the write to wait on the lock', async () => {
     // Not the locker: inside its transaction pg_stat_activity is a frozen snapshot.
     const { rows } = await db.pool.query<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",

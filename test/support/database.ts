@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../db/migrate.ts';
 import { pgRunner } from '../../db/sql-runner.ts';
-import { ensurePostgres, PG_ADMIN_URL } from './services.ts';
+import { databaseUrl, ensurePostgres, PG_ADMIN_URL } from './services.ts';
 
 export interface TestDatabase {
   name: string;
@@ -30,13 +30,12 @@ export async function createTestDatabase(prefix = 'analytics_test', options: { m
   } finally {
     await admin.end();
   }
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  const url = databaseUrl({ database: name });
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
   if (options.migrate !== false) await migrate(pgRunner(pool));
   return {
     name,
-    url: url.toString(),
+    url,
     pool,
     async drop() {
       await pool.end();

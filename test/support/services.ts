@@ -3,13 +3,22 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 
 const run = promisify(execFile);
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT } from '../../lib/service-manifest.ts';
+import { ROOT } from '../../lib/service-manifest.ts';
 
 export const KAFKA_BROKER = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+/** The one spelling of the test database's URL; every other URL is derived from it. */
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://analytics:analytics@127.0.0.1:5432/analytics_test';
+
+/** PG_ADMIN_URL with another database and/or port (a private cluster, a per-test database). */
+export function databaseUrl(change: { database?: string; port?: number } = {}): string {
+  const url = new URL(PG_ADMIN_URL);
+  if (change.database !== undefined) url.pathname = `/${change.database}`;
+  if (change.port !== undefined) url.port = String(change.port);
+  return url.toString();
+}
 
 export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,29 +31,6 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-/** `count` distinct ports the OS reports free on 127.0.0.1 (held together, so never the same twice). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  return port!;
 }
 
 /** Runs a project script (`scripts/kafka.sh start`, …) and returns its output; throws with it on failure. */
@@ -70,5 +56,6 @@ export async function ensureKafka(): Promise<string> {
 }
 
 export async function ensurePostgres(): Promise<void> {
-  if (!(await portOpen('127.0.0.1', 5432))) await script('postgres.sh', ['start']);
+  const url = new URL(PG_ADMIN_URL);
+  if (!(await portOpen(url.hostname, Number(url.port || 5432)))) await script('postgres.sh', ['start']);
 }
