@@ -1,29 +1,23 @@
 // Every service goes through runService, so each reports an invalid setting the same way: one
-// fatal JSON line naming the variable, exit 1, before it opens any port or connection.
+// fatal JSON line naming the variable, exit 1, before it opens any port or connection. Each
+// service of lib/service-manifest.ts runs as everywhere else: its bundle, through the process kit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { service } from '../test/support/service-kit.ts';
+import type { ServiceName } from './service-manifest.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const ENTRIES: [string, string, Record<string, string>][] = [
-  ['collector', 'collector/src/server.ts', { COLLECTOR_PORT: 'http' }],
-  ['pipeline', 'pipeline/src/main.ts', { PIPELINE_BATCH_MAX_MESSAGES: '0' }],
-  ['demo-site', 'demo-site/server.ts', { DEMO_PORT: 'eighty' }],
-];
+const INVALID: Record<ServiceName, Record<string, string>> = {
+  collector: { COLLECTOR_PORT: 'http' },
+  pipeline: { PIPELINE_BATCH_MAX_MESSAGES: '0' },
+  'demo-site': { DEMO_PORT: 'eighty' },
+};
 
-function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout }),
-    );
-  });
-}
-
-for (const [name, entry, invalid] of ENTRIES) {
+for (const [name, invalid] of Object.entries(INVALID) as [ServiceName, Record<string, string>][]) {
   test(`${name}: an invalid setting is one fatal line naming the variable, then exit 1`, async () => {
     for (const env of [invalid, { LOG_LEVEL: 'loud' }, { SHUTDOWN_TIMEOUT_MS: '5' }]) {
-      const { code, stdout } = await run(entry, env);
+      const svc = await service(name, { extraEnv: env });
+      const { code } = await svc.spawn().exited;
+      const stdout = svc.output();
       const variable = Object.keys(env)[0]!;
       assert.equal(code, 1, `${variable}: ${stdout}`);
       const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: number; service: string; msg: string });
