@@ -58,39 +58,16 @@ export interface ServiceSpec<S extends TObject = TObject> {
 /** Typed by the service's schema: each key becomes its UPPER_SNAKE_CASE environment variable. */
 export type ConfigOverrides<S extends TObject> = Partial<Static<S>>;
 
-function service<S extends TObject>(spec: ServiceSpec<S>): ServiceSpec<S> {
-  return spec;
+/** A manifest entry; its log file is `<name>.log` unless it says otherwise. */
+function service<S extends TObject>(name: string, spec: Omit<ServiceSpec<S>, 'name' | 'logFile'> & { logFile?: string }): ServiceSpec<S> {
+  return { name, logFile: `${name}.log`, ...spec };
 }
 
 /** In start order: the pipeline before the collector, so events accepted are consumed. */
 export const SERVICES = {
-  pipeline: service({
-    name: 'pipeline',
-    entry: 'pipeline/src/main.ts',
-    config: PipelineConfig,
-    ports: { ops: 'pipelineOpsPort' },
-    host: 'pipelineOpsHost',
-    readiness: { port: 'ops', path: '/ready' },
-    logFile: 'pipeline.log',
-  }),
-  collector: service({
-    name: 'collector',
-    entry: 'collector/src/server.ts',
-    config: CollectorConfigSchema,
-    ports: { http: 'collectorPort' },
-    host: 'collectorHost',
-    readiness: { port: 'http', path: '/health' },
-    logFile: 'collector.log',
-  }),
-  'demo-site': service({
-    name: 'demo-site',
-    entry: 'demo-site/server.ts',
-    config: DemoConfigSchema,
-    ports: { http: 'demoPort' },
-    host: 'demoHost',
-    readiness: { port: 'http', path: '/' },
-    logFile: 'demo-site.log',
-  }),
+  pipeline: service('pipeline', { entry: 'pipeline/src/main.ts', config: PipelineConfig, ports: { ops: 'pipelineOpsPort' }, host: 'pipelineOpsHost', readiness: { port: 'ops', path: '/ready' } }),
+  collector: service('collector', { entry: 'collector/src/server.ts', config: CollectorConfigSchema, ports: { http: 'collectorPort' }, host: 'collectorHost', readiness: { port: 'http', path: '/health' } }),
+  'demo-site': service('demo-site', { entry: 'demo-site/server.ts', config: DemoConfigSchema, ports: { http: 'demoPort' }, host: 'demoHost', readiness: { port: 'http', path: '/' } }),
 };
 
 export type ServiceName = keyof typeof SERVICES;
