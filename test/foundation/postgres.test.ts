@@ -4,11 +4,11 @@ import pg from 'pg';
 import { migrate } from '../../db/migrate.ts';
 import { pgRunner } from '../../db/sql-runner.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { ensurePostgres } from '../support/services.ts';
+import { databaseUrl, ensurePostgres } from '../support/services.ts';
 
 test('PostgreSQL is reachable as the analytics role on the analytics database', async () => {
   await ensurePostgres();
-  const client = new pg.Client({ connectionString: 'postgres://analytics:analytics@127.0.0.1:5432/analytics' });
+  const client = new pg.Client({ connectionString: databaseUrl({ database: 'analytics' }) });
   await client.connect();
   try {
     const { rows } = await client.query<{ user: string; db: string; version: number }>(
