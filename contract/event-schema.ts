@@ -49,7 +49,7 @@ export const CollectedEvent = Type.Object(
     project_id: Type.Optional(
       Type.String({
         format: 'uuid',
-        description: `The project the event belongs to, assigned by the collector from the site key or API key (never by the client). Records without it (other producers) belong to the default project, ${'$'}{DEFAULT_PROJECT_ID}.`,
+        description: `The project the event belongs to, assigned by the collector from the site key or API key (never by the client). Records without it (other producers) belong to the default project, ${DEFAULT_PROJECT_ID}.`,
       }),
     ),
     user_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion' })),

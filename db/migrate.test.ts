@@ -14,3 +14,10 @@ test('listMigrations orders by number and picks the flavor variant', async () =>
   assert.deepEqual(await names('timescale'), ['001_base.sql', '002_parts.timescale.sql', '003_only_ts.timescale.sql', '010_later.sql']);
   assert.deepEqual(await names('plain'), ['001_base.sql', '002_parts.plain.sql', '010_later.sql']);
 });
+
+test('listMigrations refuses two different migrations of one number instead of skipping one', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'migrations-'));
+  for (const f of ['001_base.sql', '009_tenancy.sql', '009_other.plain.sql']) await writeFile(path.join(dir, f), '-- x');
+  await assert.rejects(listMigrations('timescale', dir), /009/);
+  await assert.rejects(listMigrations('plain', dir), /other and tenancy share the number 009/);
+});

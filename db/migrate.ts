@@ -28,12 +28,18 @@ export async function detectFlavor(db: SqlRunner): Promise<Flavor> {
 /** The migrations for a flavor, in order; a variant file wins over neither-flavor files of its number. */
 export async function listMigrations(flavor: Flavor, dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const byVersion = new Map<number, Migration>();
+  // Two migrations of one number would apply only one of them (schema_migrations is keyed by
+  // number), so the names behind a number must agree: NNN_x.sql, NNN_x.plain.sql, NNN_x.timescale.sql.
+  const nameOf = new Map<number, string>();
   for (const file of (await readdir(dir)).sort()) {
     const m = FILE.exec(file);
     if (!m) continue;
     const [, num, name, variant] = m;
-    if (variant && variant !== flavor) continue;
     const version = Number(num);
+    const seen = nameOf.get(version);
+    if (seen !== undefined && seen !== name) throw new Error(`migrations ${seen} and ${name} share the number ${num}: renumber one`);
+    nameOf.set(version, name!);
+    if (variant && variant !== flavor) continue;
     if (byVersion.has(version) && !variant) continue;
     byVersion.set(version, { version, name: name!, file: path.join(dir, file) });
   }

@@ -10,7 +10,7 @@ export type Scope = (typeof SCOPES)[number];
 /** Public site keys (sent by the browser tracker as `site_id`) start with this; not a secret. */
 export const SITE_KEY_PREFIX = 'pk_';
 /** Secret API keys (sent as `X-API-Key` or `Authorization: Bearer`) start with this. */
-export const SECRET_KEY_PREFIX = 'sk_';
+export const SERVER_KEY_PREFIX = 'sk_';
 
 export interface Project {
   /** UUID; `DEFAULT_PROJECT_ID` from the contract for the default project. */
