@@ -1,0 +1,16 @@
+// Tenancy settings every service (and the CLI) reads from the environment through lib/config.ts.
+// The defaults are for local use only; a deployment sets its own secrets.
+import { Type } from '@sinclair/typebox';
+
+export const DEFAULT_DATABASE_URL = 'postgres://analytics:analytics@127.0.0.1:5432/analytics';
+
+export const TenancySettings = {
+  databaseUrl: Type.String({ minLength: 1, default: DEFAULT_DATABASE_URL }),
+  /**
+   * API_KEY_PEPPER: the HMAC key of stored API key hashes. Changing it invalidates every key.
+   * Keep it out of the database, so a leaked table alone cannot confirm a key.
+   */
+  apiKeyPepper: Type.String({ minLength: 16, default: 'local-development-pepper' }),
+  /** How often (ms) every process reloads projects and keys even without a notification. */
+  tenancyReloadIntervalMs: Type.Integer({ minimum: 100, maximum: 5000, default: 2000 }),
+};
