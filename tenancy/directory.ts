@@ -11,7 +11,7 @@ import { loadSnapshot, touchKeys } from './pg-store.ts';
 
 export interface TenancyDirectoryOptions {
   databaseUrl: string;
-  /** API_KEY_PEPPER: the HMAC key of stored key hashes. */
+  /** The HMAC key of stored key hashes (API_KEY_PEPPER). */
   pepper: string;
   logger: Logger;
   /** Full reload period (ms), the bound on how late a missed notification is noticed; default 2000. */

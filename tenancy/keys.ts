@@ -2,15 +2,15 @@
 // pepper) is enough to store them; a slow KDF (scrypt, argon2) protects guessable passwords and
 // would cost tens of milliseconds on every request for no gain here.
 import { createHmac, randomBytes } from 'node:crypto';
-import { SECRET_KEY_PREFIX, SITE_KEY_PREFIX } from './model.ts';
+import { SERVER_KEY_PREFIX, SITE_KEY_PREFIX } from './model.ts';
 
 /** Longest raw key worth hashing; anything longer is refused before any work. */
 export const MAX_RAW_KEY_LENGTH = 128;
-const SECRET_KEY = /^sk_[A-Za-z0-9_-]{43}$/;
+const SK_SHAPE = /^sk_[A-Za-z0-9_-]{43}$/;
 
 /** A new secret key: `sk_` + 32 random bytes, base64url (46 characters). */
 export function generateSecretKey(): string {
-  return SECRET_KEY_PREFIX + randomBytes(32).toString('base64url');
+  return SERVER_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
 /** A new public site key: `pk_` + 16 random bytes, base64url (25 characters). */
@@ -20,7 +20,7 @@ export function generateSiteKey(): string {
 
 /** True when the text has the shape of a secret key (checked before hashing anything). */
 export function looksLikeSecretKey(raw: string): boolean {
-  return raw.length <= MAX_RAW_KEY_LENGTH && SECRET_KEY.test(raw);
+  return raw.length <= MAX_RAW_KEY_LENGTH && SK_SHAPE.test(raw);
 }
 
 /** HMAC-SHA256(pepper, raw key): 32 bytes, what api_keys.key_hash stores. */

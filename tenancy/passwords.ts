@@ -4,12 +4,12 @@
 import argon2 from 'argon2';
 import { ok, type Result } from '../lib/result.ts';
 
-export const MIN_PASSWORD_LENGTH = 10;
-const MAX_PASSWORD_LENGTH = 1024;
+export const MIN_PASSPHRASE_CHARS = 10;
+const MAX_PASSPHRASE_CHARS = 1024;
 
 export function checkPassword(password: string): Result<string> {
-  if (password.length < MIN_PASSWORD_LENGTH) return { ok: false, error: `password too short: at least ${MIN_PASSWORD_LENGTH} characters` };
-  if (password.length > MAX_PASSWORD_LENGTH) return { ok: false, error: `password too long: at most ${MAX_PASSWORD_LENGTH} characters` };
+  if (password.length < MIN_PASSPHRASE_CHARS) return { ok: false, error: `password too short: at least ${MIN_PASSPHRASE_CHARS} characters` };
+  if (password.length > MAX_PASSPHRASE_CHARS) return { ok: false, error: `password too long: at most ${MAX_PASSPHRASE_CHARS} characters` };
   return ok(password);
 }
 
@@ -19,7 +19,7 @@ export function hashPassword(password: string): Promise<string> {
 
 /** False for a wrong password and for a hash that is not argon2 (never throws for those). */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  if (password.length > MAX_PASSWORD_LENGTH) return false;
+  if (password.length > MAX_PASSPHRASE_CHARS) return false;
   try {
     return await argon2.verify(hash, password);
   } catch {

@@ -7,7 +7,7 @@ export const DEFAULT_DATABASE_URL = 'postgres://analytics:analytics@127.0.0.1:54
 export const TenancySettings = {
   databaseUrl: Type.String({ minLength: 1, default: DEFAULT_DATABASE_URL }),
   /**
-   * API_KEY_PEPPER: the HMAC key of stored API key hashes. Changing it invalidates every key.
+   * The HMAC key of stored API key hashes (API_KEY_PEPPER). Changing it invalidates every key.
    * Keep it out of the database, so a leaked table alone cannot confirm a key.
    */
   apiKeyPepper: Type.String({ minLength: 16, default: 'local-development-pepper' }),

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { verifyPassword } from '../../tenancy/passwords.ts';
+import { TenancySettings } from '../../tenancy/settings.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { ROOT } from '../support/services.ts';
 
-const PEPPER = 'cli-test-pepper-0123';
+// The CLI runs with the local default pepper (no API_KEY_PEPPER set).
+const PEPPER = TenancySettings.apiKeyPepper.default as string;
 let db: TestDatabase;
 before(async () => {
   db = await createTestDatabase();
@@ -23,12 +25,14 @@ interface Run {
   stderr: string;
 }
 
+const { ['API_KEY_PEPPER']: _ignored, ...withoutPepper } = process.env;
+
 async function npm(args: string): Promise<Run> {
   // The command line exactly as printed in the README, through a shell.
   try {
     const { stdout, stderr } = await promisify(execFile)('sh', ['-c', `npm run -s ${args}`], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, API_KEY_PEPPER: PEPPER },
+      env: { ...withoutPepper, DATABASE_URL: db.url },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
