@@ -9,9 +9,11 @@ export function formatReport(r: ChaosReport, problems: string[]): string {
   const lines = [
     `chaos run: ${problems.length === 0 ? 'PASS' : 'FAIL'}`,
     `events sent ${v.sent}, acknowledged ${v.acked}, rows ${v.rows}, distinct ${v.distinctStored}`,
-    `lost ${v.lost}, duplicated ${v.duplicated}, missing ${v.missing}, foreign ${v.foreign}, dead-lettered ${v.rejectedRows}`,
-    `analytics_summary total ${v.summaryTotal}, rows differing from a fresh GROUP BY ${v.summaryMismatches}`,
-    `requests ${r.load.requests} (batches of ${r.options.batchSize}, ${r.options.concurrency} concurrent), retries ${r.load.retries}, gave up ${r.load.gaveUp}, answers ${JSON.stringify(r.load.statuses)}`,
+    `times sent: ${Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', ')} (foreign: ${r.foreignRecords} records written straight to Kafka, each event at least twice)`,
+    `records on the topic ${r.topicRecords}: ${r.topicRecords - v.sent} copies beyond one per event, each to be dropped by the pipeline`,
+    `lost ${v.lost}, duplicated ${v.duplicated}, missing ${v.missing}, foreign ${v.foreign}, dead-lettered ${v.rejectedRows}, time columns not as sent ${v.wrongTimes}, (type, page) counts off the ledger ${v.tableVsLedger}`,
+    `analytics_summary (not refreshed by the harness; agreed after ${s(v.summaryWaitMs)}): total ${v.summaryTotal}, rows differing from a GROUP BY of the table ${v.summaryMismatches}, (type, page) totals off the ledger ${v.summaryVsLedger}`,
+    `requests ${r.load.requests} (batches of ${r.options.batchSize}, ${r.options.concurrency} concurrent), retries ${r.load.retries}, batches sent again after their 2xx ${r.load.resends} (${r.load.resendsAcked} answered 2xx), gave up ${r.load.gaveUp}, answers ${JSON.stringify(r.load.statuses)}`,
     `restarts: pipeline ${r.restarts.pipeline}, collector ${r.restarts.collector}`,
     'faults:',
     ...r.faults.map((f) => {
