@@ -14,7 +14,7 @@
  */
 export type TimeKind = 'fresh' | 'none' | 'future' | 'past' | 'foreign';
 
-export const TIME_KINDS: readonly TimeKind[] = ['fresh', 'none', 'future', 'past', 'foreign'];
+const TIME_KINDS: readonly TimeKind[] = ['fresh', 'none', 'future', 'past', 'foreign'];
 
 export interface LedgerEntry {
   kind: TimeKind;
