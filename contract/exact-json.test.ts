@@ -6,8 +6,10 @@ import fc from 'fast-check';
 import { exactNumber, findInexact } from './exact-json.ts';
 
 test('exactNumber: what a double holds exactly', () => {
-  for (const t of ['0', '-0', '1', '1.5', '1.50', '15e-1', '0.1', '1e21', '1e300', '5e-324', '9007199254740991', '-123.456', '0.30000000000000004']) assert.ok(exactNumber(t), t);
+  for (const t of ['0', '0.0', '-0.5', '-0.05', '1', '1.5', '1.50', '15e-1', '0.1', '1e21', '1e300', '5e-324', '9007199254740991', '-123.456', '0.30000000000000004']) assert.ok(exactNumber(t), t);
   for (const t of ['9007199254740993', '1e400', '-1e309', '1e-400', '0.10000000000000000000001', '123456789012345678901234567890']) assert.ok(!exactNumber(t), t);
+  // PostgreSQL's jsonb/numeric has no negative zero: -0 would be stored as 0.
+  for (const t of ['-0', '-0.0', '-0e5', '-0.000E-3', '-1e-400']) assert.ok(!exactNumber(t), t);
 });
 
 test('findInexact names the place, in objects and arrays, keys escaped as JSON Pointer', () => {
@@ -18,6 +20,9 @@ test('findInexact names the place, in objects and arrays, keys escaped as JSON P
     ['{"m":{"l":[1,2,9007199254740993]}}', '/m/l/2'],
     ['{"k\\u0061":1,"ka":2}', '/ka'],
     ['[{"a":1},{"a":1e999}]', '/1/a'],
+    ['{"m":{"n":-0}}', '/m/n'],
+    ['{"m":[1, -0.0]}', '/m/1'],
+    ['{"m":[-0.05,-0.5,0,-10]}', undefined],
     ['{"s":"1e400 and 9007199254740993 in a string","t":"\\"a\\":1"}', undefined],
   ];
   for (const [text, field] of cases) {

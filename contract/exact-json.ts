@@ -17,8 +17,15 @@ function canonical(token: string): string {
   return `${m[1]}${trimmed}e${Number(m[4] ?? 0) - fraction.length + digits.length - trimmed.length}`;
 }
 
-/** True when the double JSON.parse makes of `token` is the same decimal number. */
+const NEGATIVE_ZERO = /^-0(?:\.0+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * True when the double JSON.parse makes of `token` is the same decimal number and the database
+ * can keep it: -0 is a double, but PostgreSQL's jsonb/numeric has no negative zero (it would be
+ * stored as 0), so it is not exact.
+ */
 export function exactNumber(token: string): boolean {
+  if (token.charCodeAt(1) === 0x30 && NEGATIVE_ZERO.test(token)) return false;
   // Up to 15 significant digits, every decimal survives a double round trip.
   if (token.length <= 15 && !/[eE]/.test(token)) return true;
   const n = Number(token);
@@ -44,10 +51,10 @@ export interface InexactValue {
 }
 
 // Cheap proof that a text holds neither: no number token with an exponent or 16+ characters
-// (a shorter decimal always survives a double), and as many keys in the text as JSON.parse kept.
+// (a shorter decimal always survives a double), no negative zero, and as many keys in the text as JSON.parse kept.
 // A key ends at an unescaped quote followed by a colon (a quote inside a string is escaped, and a
 // value string is never followed by a colon), so counting those counts the text's keys.
-const SUSPECT_NUMBER = /[:,[]\s*-?(?:\d[\d.]*[eE]|[\d.]{16})/;
+const SUSPECT_NUMBER = /[:,[]\s*(?:-?(?:\d[\d.]*[eE]|[\d.]{16})|-0(?:\.0*)?(?![\d.]))/;
 const KEY_END = /(?<!\\)(?:\\\\)*"\s*:/g;
 
 function parsedKeys(value: unknown): number {
@@ -97,7 +104,10 @@ function scan(text: string): InexactValue | undefined {
         top.keys!.add(key);
       }
     } else if (m[2] !== undefined) {
-      if (!exactNumber(m[2])) return { field: pointer(stack), message: `number ${m[2].slice(0, 40)} cannot be stored exactly (a JSON number is kept as a 64-bit double); send it as a string` };
+      if (!exactNumber(m[2])) {
+        const why = NEGATIVE_ZERO.test(m[2]) ? 'PostgreSQL jsonb has no negative zero; it would be stored as 0' : 'a JSON number is kept as a 64-bit double';
+        return { field: pointer(stack), message: `number ${m[2].slice(0, 40)} cannot be stored exactly (${why}); send it as a string` };
+      }
     } else if (m[3] !== undefined) {
       switch (m[3]) {
         case '{':

@@ -10,6 +10,16 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+const NIL_OR_MAX_UUID = /^(?:0{8}-0{4}-0{4}-0{4}-0{12}|f{8}-f{4}-f{4}-f{4}-f{12})$/i;
+
+/**
+ * The nil and max UUIDs (RFC 9562 sections 5.9, 5.10) are placeholders, not ids: as event_id,
+ * every client sending one would have its events merged with every other's by the deduplication.
+ */
+export function isPlaceholderUuid(value: string): boolean {
+  return NIL_OR_MAX_UUID.test(value);
+}
+
 const daysIn = (year: number, month: number) =>
   month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 

@@ -54,7 +54,10 @@ const invalid: [string, unknown, string][] = [
   ['constructor key', { event_type: 'x', page_url: 'http://a.b', metadata: { constructor: { prototype: 1 } } }, '/metadata/constructor'],
   ['NUL byte', { event_type: 'x', page_url: 'http://a.b', page_title: 'a\u0000b' }, '/page_title'],
   ['lone surrogate', { event_type: 'x', page_url: 'http://a.b', button_id: 'a\uD800b' }, '/button_id'],
-  ['NUL in a metadata key', { event_type: 'x', page_url: 'http://a.b', metadata: { 'k\u0000': 1 } }, '/metadata'],
+  ['NUL in a metadata key', { event_type: 'x', page_url: 'http://a.b', metadata: { 'k\u0000': 1 } }, '/metadata/k\u0000'],
+  ['lone surrogate in a nested key', { event_type: 'x', page_url: 'http://a.b', metadata: { a: [{ '\uD83D': 1 }] } }, '/metadata/a/0/\uD83D'],
+  ['nil UUID as event_id', { event_id: '00000000-0000-0000-0000-000000000000', event_type: 'x', page_url: 'http://a.b' }, '/event_id'],
+  ['max UUID as event_id', { event_id: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', event_type: 'x', page_url: 'http://a.b' }, '/event_id'],
   ['empty session id', { event_type: 'x', page_url: 'http://a.b', session_id: '' }, '/session_id'],
   ['not an object', 'hello', '/'],
   ['null', null, '/'],
@@ -157,4 +160,19 @@ test('lengths count characters (code points) as JSON Schema and varchar do; too 
   assert.ok(emojiUrl.ok, JSON.stringify(emojiUrl));
   const notUrl = validateIncomingEvent({ event_type: 'x', page_url: 'ftp://a.b/' });
   assert.deepEqual(notUrl, { ok: false, errors: [{ field: '/page_url', message: 'must be an absolute http(s) URL' }] });
+});
+
+test('a bad metadata key is named by its own pointer, with its own fault', () => {
+  const nul = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', metadata: { 'k\u0000': 1 } });
+  const lone = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', metadata: { '\uD83D': 1 } });
+  assert.deepEqual(nul.ok ? [] : nul.errors, [{ field: '/metadata/k\u0000', message: 'key must not contain NUL characters' }]);
+  assert.deepEqual(lone.ok ? [] : lone.errors, [{ field: '/metadata/\uD83D', message: 'key must be valid Unicode (lone surrogate)' }]);
+});
+
+test('event_id: the nil and max UUIDs are refused for what they are; any other UUID in either case passes', () => {
+  const nil = validateIncomingEvent({ event_id: '00000000-0000-0000-0000-000000000000', event_type: 'x', page_url: 'http://a.b' });
+  assert.match(nil.ok ? '' : nil.errors.find((e) => e.field === '/event_id')!.message, /nil UUID: it is not unique/);
+  for (const id of ['00000000-0000-0000-0000-000000000001', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11']) {
+    assert.equal(validateIncomingEvent({ event_id: id, event_type: 'x', page_url: 'http://a.b' }).ok, true, id);
+  }
 });

@@ -6,7 +6,7 @@ import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox
 import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent } from './event-schema.ts';
 import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
-import { registerFormats } from './formats.ts';
+import { isPlaceholderUuid, registerFormats } from './formats.ts';
 
 registerFormats();
 
@@ -63,8 +63,13 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
         errors.push({ field: childAt, message: `key "${key}" is not allowed` });
         continue;
       }
-      if (key.includes('\u0000') || LONE_SURROGATE.test(key)) {
-        errors.push({ field: at || '/', message: 'keys must be valid Unicode without NUL characters' });
+      // The key's own pointer, and what is wrong with it, as for values.
+      if (key.includes('\u0000')) {
+        errors.push({ field: childAt, message: 'key must not contain NUL characters' });
+        continue;
+      }
+      if (LONE_SURROGATE.test(key)) {
+        errors.push({ field: childAt, message: 'key must be valid Unicode (lone surrogate)' });
         continue;
       }
       walk(child, childAt, depth + 1);
@@ -87,6 +92,13 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
     }
   }
   return errors;
+}
+
+/** Why an event's event_id cannot identify it (the nil or max UUID), or undefined. */
+function reservedId(value: unknown): string | undefined {
+  const id = value !== null && typeof value === 'object' ? (value as { event_id?: unknown }).event_id : undefined;
+  if (typeof id !== 'string' || !isPlaceholderUuid(id)) return undefined;
+  return `must not be the ${id.startsWith('0') ? 'nil' : 'max'} UUID: it is not unique, and events are deduplicated on event_id; send a random (v4) UUID or none`;
 }
 
 /** Characters as JSON Schema and PostgreSQL's varchar count them: code points, not UTF-16 units. */
@@ -149,6 +161,8 @@ function compile<S extends TObject>(schema: S) {
         if (errors.length >= 20) break;
       }
     }
+    const reserved = reservedId(value);
+    if (reserved !== undefined) errors.push({ field: `${path}/event_id`, message: reserved });
     errors.push(...hygieneErrors(value, path));
     return errors.length === 0 ? { ok: true, value: value as Static<S> } : { ok: false, errors: dedupe(errors) };
   };

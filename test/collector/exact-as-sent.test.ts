@@ -5,6 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { LIMITS } from '#contract';
 import { collectorBed, consumeRecords } from './helpers.ts';
 
@@ -41,23 +42,45 @@ accept('page_url with emoji up to the limit', { page_url: `http://example.test/$
   // Same values written differently: 1.50 and 1e2 are the numbers 1.5 and 100.
   acceptedCases.push({ name: 'equal numbers in another notation', body: Buffer.from(JSON.stringify(e).replace('1.5', '1.50').replace(':100', ':1e2')), contentType: 'application/json', expect: e });
 }
+// windows-1252 bytes 0x80-0x9F are letters and punctuation (0x80 €, 0x93/0x94 “ ”, 0x8A Š), not
+// C1 controls, under every label the Encoding Standard gives it (Node 20's own decoder gets them wrong).
+for (const label of ['windows-1252', 'ISO-8859-1', 'latin1', 'cp1252', 'x-cp1252', 'us-ascii', 'ascii', 'iso_8859-1']) {
+  const e = event({ page_title: '€ “q” Š' });
+  const [head, tail] = JSON.stringify({ ...e, page_title: '<>' }).split('<>') as [string, string];
+  const body = Buffer.concat([Buffer.from(head), Buffer.from([0x80, 0x20, 0x93, 0x71, 0x94, 0x20, 0x8a]), Buffer.from(tail)]);
+  acceptedCases.push({ name: `windows-1252 bytes 0x80-0x9F as ${label}`, body, contentType: `application/json; charset=${label}`, expect: e });
+}
+// Clamped times whose original timestamptz cannot read as written (an offset beyond ±15:59, the
+// year 0000) are accepted: the Kafka record keeps them as sent, the database their instant.
+for (const original of ['2026-11-20T10:00:00+16:00', '1969-12-31T23:59:59.999999-23:59', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999999-23:59']) {
+  accept(`clamped timestamp ${original} kept as sent in client_timestamp`, { timestamp: original });
+}
+{
+  // A UUID's canonical form is lower-case: answered, published and stored that way.
+  const e = event({});
+  acceptedCases.push({ name: 'upper-case event_id answered and published lower-case', body: Buffer.from(JSON.stringify({ ...e, event_id: e.event_id.toUpperCase() })), contentType: 'application/json', expect: e });
+}
 accept('RFC 3339 timestamp with microseconds, kept to the microsecond', { timestamp: new Date(Date.now() - 60_000).toISOString().replace('Z', '456Z') });
 
 test('2xx: each accepted body reaches Kafka with every value as sent', async () => {
   for (const c of acceptedCases) {
     const res = await post(c.body, { 'content-type': c.contentType });
     assert.equal(res.statusCode, 200, `${c.name}: ${res.body}`);
+    assert.equal(res.json().eventId, c.expect.event_id, `${c.name}: the id answered is the id stored`);
   }
   const records = await consumeRecords(kafka, topic, acceptedCases.length);
   const byId = new Map(records.map((r) => [r.value.event_id, r.value]));
   for (const c of acceptedCases) {
     const stored = byId.get(c.expect.event_id);
     assert.ok(stored, c.name);
-    for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(stored[key], value, `${c.name}: ${key}`);
+    for (const [key, value] of Object.entries(c.expect)) {
+      if (key === 'timestamp' && stored.client_timestamp !== undefined) assert.equal(stored.client_timestamp, value, `${c.name}: client_timestamp`);
+      else assert.deepEqual(stored[key], value, `${c.name}: ${key}`);
+    }
   }
 });
 
-const refusedCases: { name: string; body: Buffer | string; contentType?: string; status: number; field: string; message: RegExp }[] = [
+const refusedCases: { name: string; body: Buffer | string; contentType?: string; contentEncoding?: string; status: number; field: string; message: RegExp }[] = [
   { name: 'undeclared Latin-1 byte is not UTF-8', body: Buffer.from(JSON.stringify(event({ page_title: 'Café' })), 'latin1'), status: 400, field: '/page_title', message: /not valid UTF-8 \(byte \d+: 0xe9\)/ },
   { name: 'invalid UTF-8 in metadata', body: Buffer.concat([Buffer.from('{"event_type":"x","page_url":"http://a.b","metadata":{"k":["ok","'), Buffer.from([0xc3, 0x28]), Buffer.from('"]}}')]), status: 400, field: '/metadata/k/1', message: /not valid UTF-8/ },
   { name: 'encoded UTF-16 surrogate (CESU) bytes', body: Buffer.concat([Buffer.from('{"event_type":"x","page_url":"http://a.b","page_title":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), status: 400, field: '/page_title', message: /not valid UTF-8 \(byte \d+: 0xed\)/ },
@@ -79,11 +102,24 @@ const refusedCases: { name: string; body: Buffer | string; contentType?: string;
   { name: 'impossible date', body: JSON.stringify(event({ timestamp: '2026-11-31T10:00:00Z' })), status: 400, field: '/timestamp', message: /RFC 3339/ },
   { name: 'no offset', body: JSON.stringify(event({ timestamp: '2026-11-30T10:00:00' })), status: 400, field: '/timestamp', message: /offset/ },
   { name: 'nanoseconds would be rounded', body: JSON.stringify(event({ timestamp: '2026-11-30T10:00:00.123456789Z' })), status: 400, field: '/timestamp', message: /6 fractional digits/ },
+  { name: 'negative zero (jsonb has none)', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"n":-0}}', status: 400, field: '/metadata/n', message: /-0 cannot be stored exactly \(PostgreSQL jsonb has no negative zero/ },
+  { name: 'negative zero written -0.0 in an array', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"l":[1,-0.0]}}', status: 400, field: '/metadata/l/1', message: /no negative zero/ },
+  { name: 'NUL in a metadata key names the key', body: JSON.stringify(event({ metadata: { 'k\u0000': 1 } })), status: 400, field: '/metadata/k\u0000', message: /^key must not contain NUL/ },
+  { name: 'lone surrogate in a metadata key names the key', body: JSON.stringify(event({ metadata: { '\ud83d': 1 } })), status: 400, field: '/metadata/\ud83d', message: /^key must be valid Unicode \(lone surrogate\)/ },
+  { name: 'nil UUID as event_id', body: JSON.stringify(event({ event_id: '00000000-0000-0000-0000-000000000000' })), status: 400, field: '/event_id', message: /nil UUID/ },
+  { name: 'charset given twice', body: JSON.stringify(event({})), contentType: 'application/json; charset=iso-8859-1; charset=utf-8', status: 415, field: '/', message: /charset parameter twice/ },
+  { name: 'charset with spaces around "="', body: JSON.stringify(event({})), contentType: 'application/json; charset = iso-8859-1', status: 415, field: '/', message: /malformed/ },
+  { name: 'a single-byte charset whose decoding is not verified', body: JSON.stringify(event({})), contentType: 'application/json; charset=iso-8859-2', status: 415, field: '/', message: /charset "iso-8859-2" is not supported/ },
 ];
+for (const coding of ['gzip', 'deflate', 'br', 'x-unknown', 'gzip, identity']) {
+  const json = JSON.stringify(event({}));
+  const body = coding === 'gzip' ? gzipSync(json) : coding === 'deflate' ? deflateSync(json) : coding === 'br' ? brotliCompressSync(json) : Buffer.from(json);
+  refusedCases.push({ name: `Content-Encoding ${coding} is named, not called invalid UTF-8`, body, contentEncoding: coding, status: 415, field: '/', message: new RegExp(`Content-Encoding "${coding.split(',')[0]}" is not supported`) });
+}
 
 for (const c of refusedCases) {
   test(`${c.status}: ${c.name} (${c.field})`, async () => {
-    const res = await post(c.body, c.contentType === undefined ? {} : { 'content-type': c.contentType });
+    const res = await post(c.body, { ...(c.contentType === undefined ? {} : { 'content-type': c.contentType }), ...(c.contentEncoding === undefined ? {} : { 'content-encoding': c.contentEncoding }) });
     assert.equal(res.statusCode, c.status, res.body);
     const body = res.json() as { success: boolean; message: string; errors?: { field: string; message: string }[] };
     assert.equal(body.success, false);
@@ -118,3 +154,4 @@ test('browser origins: only allowed ones may send; requests with neither Origin 
     assert.equal(res.statusCode, 200, `${JSON.stringify(headers)}: ${res.body}`);
   }
 });
+

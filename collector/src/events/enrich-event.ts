@@ -25,7 +25,9 @@ export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): Collected
     const value = event[key];
     if (value !== undefined) out[key] = value;
   }
-  out.event_id = event.event_id ?? ctx.newId();
+  // A UUID's canonical form is lower-case (RFC 9562): stored, published and answered that way, so
+  // the id a client gets back is the one in the database.
+  out.event_id = event.event_id === undefined ? ctx.newId() : event.event_id.toLowerCase();
   out.timestamp = receivedAt;
   out.received_at = receivedAt;
   const userAgent = event.user_agent ?? cleanHeader(ctx.userAgentHeader);

@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { findInexact } from '#contract';
+import { charsetFor, charsetParameter } from './charsets.ts';
 
 export class BodyError extends Error {
   override name = 'BodyError';
@@ -34,43 +35,40 @@ function parseJsonBody(text: string): unknown {
   return parsed;
 }
 
-const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
-const decoders = new Map<string, TextDecoder>();
-
-/** The declared charset, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
+/** The declared charset label, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
 export function declaredCharset(contentType: string | undefined): string {
-  const m = CHARSET.exec(contentType ?? '');
-  return m ? (m[1] ?? m[2] ?? '').trim().toLowerCase() : 'utf-8';
-}
-
-function decoderFor(charset: string): TextDecoder {
-  let decoder = decoders.get(charset);
-  if (decoder === undefined) {
-    try {
-      decoder = new TextDecoder(charset, { fatal: true });
-    } catch {
-      throw new BodyError(415, 'unsupported_charset', `charset ${JSON.stringify(charset)} is not supported; send UTF-8 or another charset of the WHATWG Encoding Standard`);
-    }
-    // "replacement" is the Encoding Standard's name for charsets it refuses to decode (ISO-2022-KR, ...).
-    if (decoder.encoding === 'replacement') throw new BodyError(415, 'unsupported_charset', `charset ${JSON.stringify(charset)} is not supported; send UTF-8`);
-    decoders.set(charset, decoder);
-  }
-  return decoder;
+  const param = charsetParameter(contentType ?? '');
+  if ('error' in param) throw new BodyError(415, 'unsupported_media_type', param.error);
+  return param.label ?? 'utf-8';
 }
 
 /** The body's text in its declared charset; a leading byte order mark is the encoding's, not the content's. */
 export function decodeBody(body: Buffer, contentType: string | undefined): string {
-  const charset = declaredCharset(contentType);
-  if (charset === 'utf-8' || charset === 'utf8') {
+  const label = declaredCharset(contentType);
+  const charset = label === 'utf-8' ? ({ name: 'utf-8' } as const) : charsetFor(label);
+  if (typeof charset === 'string') throw new BodyError(415, 'unsupported_charset', charset);
+  if (charset.name === 'utf-8') {
     if (!isUtf8(body)) throw new BodyError(400, 'invalid_encoding', `body is not valid UTF-8 ${locateInvalid(body)}`, fieldOfInvalid(body));
     const text = body.toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
   try {
-    return decoderFor(charset).decode(body);
-  } catch (error) {
-    if (error instanceof BodyError) throw error;
-    throw new BodyError(400, 'invalid_encoding', `body is not valid ${charset}`);
+    const text = charset.decode(body);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw new BodyError(400, 'invalid_encoding', `body is not valid ${charset.name}`);
+  }
+}
+
+/**
+ * Compressed bodies are not decoded: a Content-Encoding other than identity is a 415 naming it,
+ * instead of a misleading "not valid UTF-8" about the compressed bytes.
+ */
+export function checkContentEncoding(value: string | string[] | undefined): void {
+  if (value === undefined) return;
+  const codings = (Array.isArray(value) ? value.join(',') : value).split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  if (codings.length > 0) {
+    throw new BodyError(415, 'unsupported_content_encoding', `Content-Encoding ${JSON.stringify(codings.join(', '))} is not supported; send the body uncompressed`);
   }
 }
 
@@ -115,6 +113,7 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimit: number): vo
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     try {
+      checkContentEncoding(request.headers['content-encoding']);
       done(null, parseJsonBody(decodeBody(body as Buffer, request.headers['content-type'])));
     } catch (error) {
       done(error as Error, undefined);

@@ -1,7 +1,8 @@
 // Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
 // the contract; records from other producers get defaults in the spirit of the Bento mapping this
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
-import { LIMITS, deeperThan, isUuid, type CollectedEvent } from '#contract';
+import { LIMITS, deeperThan, isPlaceholderUuid, isUuid, type CollectedEvent } from '#contract';
+import { postgresTimestamp } from './postgres-timestamp.ts';
 import { cleanColumn, cleanJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';
@@ -68,12 +69,13 @@ function metadataJson(raw: unknown): Outcome<string> {
 
 /**
  * A record that passed the contract: limits, formats and text hygiene are already guaranteed, so
- * it maps straight to a row (timestamps pass through; PostgreSQL parses RFC 3339 exactly).
+ * it maps straight to a row. Date-times are written as PostgreSQL's timestamptz reads them (the
+ * same instant; see postgres-timestamp.ts).
  */
 export function rowFromContract(event: CollectedEvent): EventRow {
   return {
     event_id: event.event_id.toLowerCase(),
-    timestamp: event.timestamp,
+    timestamp: postgresTimestamp(event.timestamp),
     event_type: event.event_type,
     page_url: event.page_url,
     page_title: event.page_title ?? null,
@@ -82,8 +84,8 @@ export function rowFromContract(event: CollectedEvent): EventRow {
     user_agent: event.user_agent ?? null,
     site_id: event.site_id ?? null,
     metadata: event.metadata === undefined ? '{}' : JSON.stringify(event.metadata),
-    received_at: event.received_at,
-    client_timestamp: event.client_timestamp ?? null,
+    received_at: postgresTimestamp(event.received_at),
+    client_timestamp: event.client_timestamp === undefined ? null : postgresTimestamp(event.client_timestamp),
     timestamp_adjustment: event.timestamp_adjustment ?? null,
   };
 }
@@ -91,6 +93,10 @@ export function rowFromContract(event: CollectedEvent): EventRow {
 const ADJUSTMENTS = new Set(['clamped_future', 'clamped_past']);
 
 export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContext): Outcome<EventRow> {
+  // Refused as the collector refuses it: a placeholder id would merge unrelated events.
+  if (typeof event.event_id === 'string' && isPlaceholderUuid(event.event_id)) {
+    return dlq('invalid_event_id', `event_id ${event.event_id} is the ${event.event_id.startsWith('0') ? 'nil' : 'max'} UUID, not a unique id`);
+  }
   const eventType = cleanColumn(event.event_type, LIMITS.eventType);
   if (eventType === null || eventType.trim() === '') return dlq('missing_event_type', 'event_type is missing or empty');
 

@@ -10,6 +10,7 @@ export type RejectReason =
   | 'not_an_object'
   | 'inexact_value'
   | 'missing_event_type'
+  | 'invalid_event_id'
   | 'invalid_timestamp'
   | 'timestamp_out_of_range'
   | 'invalid_timestamp_adjustment'

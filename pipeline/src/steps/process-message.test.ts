@@ -17,6 +17,9 @@ test('processMessage composes parse, validate and normalize', () => {
     ['other producer', Buffer.from('{"event_type":"x"}'), { ok: true, normalized: true }],
     ['poison bytes', Buffer.from('nope'), { ok: false, normalized: false, reason: 'invalid_json' }],
     ['no type', Buffer.from('{"page_url":"https://x.example/"}'), { ok: false, normalized: true, reason: 'missing_event_type' }],
+    // Refused as the collector refuses them, never loaded as something else.
+    ['nil event_id', Buffer.from(JSON.stringify({ ...valid, event_id: '00000000-0000-0000-0000-000000000000' })), { ok: false, normalized: true, reason: 'invalid_event_id' }],
+    ['negative zero', Buffer.from(JSON.stringify(valid).replace('}', ',"metadata":{"n":-0.0}}')), { ok: false, normalized: false, reason: 'inexact_value' }],
   ];
   for (const [name, input, expected] of cases) {
     const { outcome, normalized } = processMessage(input, ctx);
@@ -24,4 +27,14 @@ test('processMessage composes parse, validate and normalize', () => {
     assert.equal(normalized, expected.normalized, name);
     if (!outcome.ok) assert.equal(outcome.reason, expected.reason, name);
   }
+});
+
+test('date-times timestamptz cannot read as written are loaded as the same instant', () => {
+  const record = { ...valid, timestamp: '0000-01-01T00:00:00Z', received_at: '2026-11-20T10:00:00+16:00', client_timestamp: '1969-12-31T23:59:59.999999-23:59', timestamp_adjustment: 'clamped_past' };
+  const { outcome, normalized } = processMessage(Buffer.from(JSON.stringify(record)), ctx);
+  assert.equal(normalized, false);
+  assert.ok(outcome.ok);
+  assert.equal(outcome.value.timestamp, '0001-01-01 00:00:00+00 BC');
+  assert.equal(outcome.value.received_at, '2026-11-19 18:00:00+00');
+  assert.equal(outcome.value.client_timestamp, '1970-01-01 23:58:59.999999+00');
 });
