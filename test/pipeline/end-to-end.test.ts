@@ -98,3 +98,51 @@ test('a declared charset is decoded and the text stored exactly; lossy input nev
   const stored = await db.pool.query(`SELECT page_title, metadata FROM analytics_events WHERE event_id = $1`, [emoji]);
   assert.deepEqual(stored.rows[0], { page_title: '😀'.repeat(200), metadata: { n: 9007199254740991, l: [0.1, '😀'] } });
 });
+
+test('date-times PostgreSQL cannot read as written are stored as their instant, never dead-lettered by the database', async () => {
+  const base = { event_type: 'page_view', page_url: 'http://example.test/t', session_id: 'ts-range' };
+  // Clamped (far future or past): the originals go to client_timestamp.
+  const originals = ['2026-11-20T10:00:00+16:00', '1969-12-31T23:59:59.999999-23:59', '0000-01-01T00:00:00Z', '0000-01-01T00:00:00+23:59', '9999-12-31T23:59:59.999999-23:59'];
+  const ids = originals.map(() => randomUUID());
+  for (const [i, timestamp] of originals.entries()) {
+    const res = await post({ event_id: ids[i], ...base, timestamp });
+    assert.equal(res.status, 200, `${timestamp}: ${await res.text()}`);
+  }
+  // Another producer's record that satisfies the contract, with such times in every date-time field.
+  const foreign = randomUUID();
+  await produce(kafka, topic, [{ key: 'ts-range', value: JSON.stringify({ event_id: foreign, ...base, timestamp: '0000-01-01T00:00:00Z', received_at: '2026-11-20T10:00:00+16:00' }) }]);
+  const all = [...ids, foreign];
+  await waitFor('rows', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = ANY('{${all.join(',')}}')`), { until: (n) => n === all.length });
+  const { rows } = await db.pool.query<{ event_id: string; ms: string; ts_ms: string; rcv_ms: string }>(
+    `SELECT event_id, (extract(epoch FROM client_timestamp) * 1000)::text AS ms, (extract(epoch FROM "timestamp") * 1000)::text AS ts_ms, (extract(epoch FROM received_at) * 1000)::text AS rcv_ms
+       FROM analytics_events WHERE event_id = ANY($1)`,
+    [all],
+  );
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  // The instant each original names, to the microsecond (epoch ms with the sub-millisecond digits).
+  const instant = (iso: string) => Date.parse(iso.replace(/\.\d+/, '')) + Number(`0${/\.\d+/.exec(iso)?.[0] ?? ''}`) * 1000;
+  for (const [i, original] of originals.entries()) assert.equal(Number(byId.get(ids[i]!)!.ms), instant(original), original);
+  assert.equal(Number(byId.get(foreign)!.ts_ms), Date.parse('0000-01-01T00:00:00Z'));
+  assert.equal(Number(byId.get(foreign)!.rcv_ms), Date.parse('2026-11-20T10:00:00+16:00'));
+  assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events_rejected WHERE reason = 'database_rejected'`), 0);
+});
+
+test('windows-1252 text and another producer\'s -0 and nil event_id: stored exactly or dead-lettered by name', async () => {
+  const id = randomUUID();
+  const [head, tail] = JSON.stringify({ event_id: id, event_type: 'page_view', page_url: 'http://example.test/w', page_title: '<>' }).split('<>') as [string, string];
+  const body = Buffer.concat([Buffer.from(head), Buffer.from([0x80, 0x20, 0x93, 0x71, 0x94]), Buffer.from(tail)]);
+  const res = await fetch(`${collector.url}/analytics`, { method: 'POST', headers: { 'content-type': 'application/json; charset=windows-1252' }, body });
+  assert.equal(res.status, 200, await res.text());
+  const negativeZero = JSON.stringify({ event_id: randomUUID(), event_type: 'x', page_url: 'http://example.test/', metadata: { n: -0 } }).replace('"n":0', '"n":-0');
+  const nil = JSON.stringify({ event_id: '00000000-0000-0000-0000-000000000000', event_type: 'x', page_url: 'http://example.test/' });
+  await produce(kafka, topic, [{ key: 'w', value: negativeZero }, { key: 'w', value: nil }]);
+  await waitFor('row', () => rowsOf(id), { until: (n) => n === 1 });
+  const { rows } = await db.pool.query(`SELECT page_title FROM analytics_events WHERE event_id = $1`, [id]);
+  assert.equal(rows[0].page_title, '€ “q”');
+  const sql = `SELECT reason, detail FROM analytics_events_rejected WHERE convert_from(raw_value, 'UTF8') = ANY($1) ORDER BY reason`;
+  await waitFor('dead letters', async () => (await db.pool.query(sql, [[negativeZero, nil]])).rows.length, { until: (n) => n === 2 });
+  const dead = (await db.pool.query<{ reason: string; detail: string }>(sql, [[negativeZero, nil]])).rows;
+  assert.deepEqual(dead.map((r) => r.reason), ['inexact_value', 'invalid_event_id']);
+  assert.match(dead[0]!.detail, /\/metadata\/n .*negative zero/);
+  assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '00000000-0000-0000-0000-000000000000'`), 0);
+});

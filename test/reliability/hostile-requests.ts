@@ -1,6 +1,7 @@
 // fast-check generators of hostile POST /analytics requests. Every request is invalid by
 // construction (a valid event with exactly one thing broken, or a broken body/header), and says
 // which status and which field the collector must name in its answer.
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { LIMITS } from '#contract';
 
@@ -47,6 +48,7 @@ const validEvent: fc.Arbitrary<Event> = fc.record(
 const notString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.nat(), { maxKeys: 2 }));
 const notObject = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string(), fc.array(fc.nat(), { maxLength: 3 }));
 const badChar = fc.constantFrom('\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF');
+const keyFault = (ch: string) => (ch === '\u0000' ? /^key must not contain NUL/ : /^key must be valid Unicode \(lone surrogate\)/);
 const insertAt = (s: string, ch: string, at: number) => s.slice(0, at % (s.length + 1)) + ch + s.slice(at % (s.length + 1));
 const nested = (levels: number, arrays: boolean): unknown => {
   let node: unknown = 1;
@@ -75,13 +77,21 @@ const breakers: fc.Arbitrary<(e: Event) => Broken>[] = [
   fc.integer({ min: LIMITS.metadataKeys + 1, max: 2000 }).map((n) => (e: Event) => ({ kind: 'too_many_keys', event: { ...e, metadata: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])) }, fields: ['/metadata'] })),
   fc.tuple(fc.integer({ min: LIMITS.metadataDepth, max: 300 }), fc.boolean()).map(([levels, arrays]) => (e: Event) => ({ kind: 'deep_nesting', event: { ...e, metadata: { d: nested(levels, arrays) } }, fields: ['/metadata'] })),
   fc.tuple(fc.constantFrom('page_title', 'button_id', 'session_id', 'user_agent', 'site_id', 'event_type', 'page_url'), badChar, fc.nat()).map(([field, ch, at]) => (e: Event) => ({ kind: 'nul_or_surrogate', event: { ...e, [field]: insertAt(String(e[field] ?? 'value'), ch, at) }, fields: [`/${field}`] })),
-  fc.tuple(badChar, fc.nat(), fc.boolean()).map(([ch, at, inKey]) => (e: Event) => ({ kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: inKey ? { [insertAt('key', ch, at)]: 1 } : { k: insertAt('value', ch, at) } }, fields: ['/metadata'] })),
+  fc.tuple(badChar, fc.nat(), fc.boolean()).map(([ch, at, inKey]) => (e: Event) => {
+    const key = insertAt('key', ch, at);
+    // A bad key is named by its own pointer with its own fault, like a bad value.
+    return inKey
+      ? { kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: { [key]: 1 } }, fields: [`/metadata${pointer(key)}`], message: keyFault(ch) }
+      : { kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: { k: insertAt('value', ch, at) } }, fields: ['/metadata/k'], message: ch === '\u0000' ? /NUL/ : /lone surrogate/ };
+  }),
+  // The nil and max UUIDs are placeholders: as event_id they would merge unrelated clients' events.
+  fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF').map((id) => (e: Event) => ({ kind: 'placeholder_event_id', event: { ...e, event_id: id }, fields: ['/event_id'], message: /(nil|max) UUID: it is not unique/ })),
   // The same hostile values inside arrays: validation that skipped array elements would pass them.
   fc.tuple(
     fc.oneof(
       badChar.map((ch) => ({ value: `v${ch}` as unknown, message: /NUL|lone surrogate/ })),
       fc.constantFrom('__proto__', 'constructor', 'prototype').map((k) => ({ value: withKey({}, k, 1) as unknown, message: /not allowed/ })),
-      badChar.map((ch) => ({ value: { [`k${ch}`]: 1 } as unknown, message: /valid Unicode without NUL/ })),
+      badChar.map((ch) => ({ value: { [`k${ch}`]: 1 } as unknown, message: keyFault(ch) })),
     ),
     fc.array(fc.oneof(fc.integer(), fc.string({ unit: 'grapheme-ascii', maxLength: 5 })), { maxLength: 3 }),
     fc.nat(3),
@@ -202,6 +212,40 @@ const bodyCases: fc.Arbitrary<HostileRequest>[] = [
     fc.stringMatching(/^[a-z][a-z0-9.+-]{0,15}\/[a-z][a-z0-9.+-]{0,15}$/).filter((t) => t !== 'application/json' && t !== 'text/plain'),
     fc.constant(undefined),
   )).map(([e, ct]) => ({ kind: ct === undefined ? 'missing_content_type' : 'wrong_content_type', contentType: ct, payload: JSON.stringify(e), status: 415 as const, fields: [] })),
+  // PostgreSQL's jsonb has no negative zero: -0 would be stored as 0.
+  fc.tuple(validEvent, fc.constantFrom('-0', '-0.0', '-0e0', '-0.000E+5', '-0e-7'), fc.boolean(), fc.constantFrom(...JSON_TYPES)).map(([e, n, inArray, ct]) => ({
+    kind: 'negative_zero',
+    contentType: ct,
+    payload: JSON.stringify({ ...e, metadata: { d: 0 } }).replace('{"d":0}', inArray ? `{"d":[1,{"x":${n}}]}` : `{"d":${n}}`),
+    status: 400 as const,
+    fields: [inArray ? '/metadata/d/1/x' : '/metadata/d'],
+    message: /no negative zero/,
+  })),
+  // Compressed bodies are named, not decoded as if they were text.
+  fc.tuple(validEvent, fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'x-gzip', 'zstd', 'GZIP', 'gzip, identity')).map(([e, coding]) => {
+    const json = JSON.stringify(e);
+    const first = coding.split(',')[0]!.toLowerCase();
+    const payload = first === 'gzip' ? gzipSync(json) : first === 'deflate' ? deflateSync(json) : first === 'br' ? brotliCompressSync(json) : Buffer.from(json);
+    return { kind: 'content_encoding', contentType: 'application/json', payload, headers: { 'content-encoding': coding }, status: 415 as const, fields: [], message: new RegExp(`Content-Encoding "${first}" is not supported`) };
+  }),
+  // Content types readers could read two ways: a charset twice, spaces around "=", an open quote.
+  fc.tuple(validEvent, fc.constantFrom('application/json; charset=iso-8859-1; charset=utf-8', 'text/plain; charset=utf-8; Charset=utf-8', 'application/json; charset =utf-8', 'application/json; charset= utf-8', 'application/json; charset="utf-8', 'application/json; charset')).map(([e, ct]) => ({
+    kind: 'ambiguous_content_type',
+    contentType: ct,
+    payload: JSON.stringify(e),
+    status: 415 as const,
+    fields: [],
+    message: /charset parameter/,
+  })),
+  // Charsets of the Encoding Standard whose decoding the collector has not verified.
+  fc.tuple(validEvent, fc.constantFrom('iso-8859-2', 'windows-1251', 'koi8-r', 'shift_jis', 'gbk', 'euc-kr', 'big5', 'macintosh')).map(([e, charset]) => ({
+    kind: 'unverified_charset',
+    contentType: `application/json; charset=${charset}`,
+    payload: JSON.stringify(e),
+    status: 415 as const,
+    fields: [],
+    message: new RegExp(`charset "${charset}" is not supported \\(.*not verified`),
+  })),
   fc.tuple(validEvent, fc.integer({ min: 1, max: 256 * 1024 }), fc.constantFrom(...JSON_TYPES)).map(([e, extra, ct]) => ({
     kind: 'oversized_body',
     contentType: ct,
@@ -224,7 +268,7 @@ function isJson(text: string): boolean {
 
 // Broken events dominate: they exercise the contract field by field. Oversized bodies are rare
 // because each costs a megabyte.
-const WEIGHTS = [40, 8, 1, 1, 3, 2, 6, 4, 2, 2, 3, 3, 2, 2, 2, 2, 5, 1];
+const WEIGHTS = [40, 8, 1, 1, 3, 2, 6, 4, 2, 2, 3, 3, 2, 2, 2, 2, 5, 2, 2, 2, 2, 1];
 export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.oneof(...bodyCases.map((arbitrary, i) => ({ arbitrary, weight: WEIGHTS[i] ?? 1 })));
 
 /** Every kind the generators make; the fuzz requires each to have run and been answered as specified. */
@@ -235,4 +279,5 @@ export const KINDS = [
   'batch_all_invalid', 'batch_too_large', 'batch_empty', 'not_an_object', 'batch_of_non_objects', 'truncated_json', 'malformed_json',
   'single_quoted_json', 'deep_nesting_extreme', 'not_json', 'inexact_number', 'duplicate_key', 'invalid_utf8', 'unsupported_charset',
   'origin_not_allowed', 'wrong_content_type', 'missing_content_type', 'oversized_body',
+  'placeholder_event_id', 'negative_zero', 'content_encoding', 'ambiguous_content_type', 'unverified_charset',
 ].sort();

@@ -39,7 +39,7 @@ export function charsetFor(label: string): Charset | string {
     const decoder = new TextDecoder(encoding, { fatal: true });
     found = { name: encoding, decode: (body) => decoder.decode(body) };
   } else {
-    const why = encoding === '' ? 'not a charset of the WHATWG Encoding Standard' : encoding === 'replacement' ? 'one the Encoding Standard refuses to decode' : `${encoding}, whose decoding is not verified here`;
+    const why = encoding === '' ? 'an unknown charset' : encoding === 'replacement' ? 'one the Encoding Standard refuses to decode' : `${encoding}, whose decoding is not verified here`;
     found = `charset ${JSON.stringify(label)} is not supported (${why}); send UTF-8, UTF-16 or windows-1252 (ISO-8859-1)`;
   }
   if (cache.size < 64) cache.set(label, found);
