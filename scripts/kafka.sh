@@ -86,9 +86,18 @@ create_topics() {
   done
 }
 
+# The log file of the broker listening on the port when another checkout or run dir started it:
+# the -Dkafka.logs.file of its process, when this user may read its command line.
+listener_log() {
+  local pid file=""
+  pid=$(ss -ltnpH "sport = :$KAFKA_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true)
+  [ -n "$pid" ] && file=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's/^-Dkafka\.logs\.file=//p' | head -n1 || true)
+  echo "${file:-unknown, not started by the project scripts or owned by another user}"
+}
+
 start() {
   if pid_alive "$PIDFILE" && broker_ready; then say kafka "already running (pid $(cat "$PIDFILE"))"; return 0; fi
-  if broker_ready; then say kafka "a broker already listens on $KAFKA_HOST:$KAFKA_PORT; using it"; create_topics; return 0; fi
+  if broker_ready; then say kafka "a broker already listens on $KAFKA_HOST:$KAFKA_PORT; using it (its log: $(listener_log))"; create_topics; return 0; fi
   install
   write_props
   format
