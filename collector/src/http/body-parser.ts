@@ -36,7 +36,7 @@ function parseJsonBody(text: string): unknown {
 }
 
 /** The declared charset label, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
-export function declaredCharset(contentType: string | undefined): string {
+function declaredCharset(contentType: string | undefined): string {
   const param = charsetParameter(contentType ?? '');
   if ('error' in param) throw new BodyError(415, 'unsupported_media_type', param.error);
   return param.label ?? 'utf-8';
