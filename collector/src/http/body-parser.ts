@@ -64,7 +64,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): strin
  * Compressed bodies are not decoded: a Content-Encoding other than identity is a 415 naming it,
  * instead of a misleading "not valid UTF-8" about the compressed bytes.
  */
-export function checkContentEncoding(value: string | string[] | undefined): void {
+function checkContentEncoding(value: string | string[] | undefined): void {
   if (value === undefined) return;
   const codings = (Array.isArray(value) ? value.join(',') : value).split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
   if (codings.length > 0) {
