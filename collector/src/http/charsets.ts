@@ -46,7 +46,8 @@ export function charsetFor(label: string): Charset | string {
   return found;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// An unquoted parameter value: an RFC 9110 token.
+const UNQUOTED_VALUE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * The charset label of a Content-Type header (RFC 9110 section 8.3: `type/subtype *(OWS ";" OWS
@@ -83,7 +84,7 @@ export function charsetParameter(contentType: string): { label?: string } | { er
     const value = param.slice(eq + 1);
     let parsed: string;
     if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) parsed = value.slice(1, -1).replace(/\\(.)/g, '$1');
-    else if (TOKEN.test(value)) parsed = value;
+    else if (UNQUOTED_VALUE.test(value)) parsed = value;
     else return { error: `the charset parameter of content type ${JSON.stringify(contentType)} is malformed (expected charset=<label>, no spaces around "=")` };
     if (label !== undefined) return { error: `content type ${JSON.stringify(contentType)} gives the charset parameter twice; send one` };
     label = parsed.trim().toLowerCase();
