@@ -10,6 +10,9 @@ import type { SqlRunner } from './sql-runner.ts';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE = /^(\d{3,})_([a-z0-9_]+?)(?:\.(timescale|plain))?\.sql$/;
 const NO_TRANSACTION = /^--\s*migrate:\s*no-transaction/m;
+// What follows this line runs after the migration's transaction commits, as one statement: for
+// procedures that refuse a transaction block (TimescaleDB's refresh_continuous_aggregate).
+const AFTER_COMMIT = /^--\s*migrate:\s*after-commit\s*$/m;
 const LOCK_ID = 7_262_024; // any constant: serialises concurrent runners (start script, services)
 
 export type Flavor = 'timescale' | 'plain';
@@ -65,7 +68,7 @@ export async function migrate(db: SqlRunner, options: { dir?: string; flavor?: F
     const applied: Migration[] = [];
     for (const migration of await listMigrations(flavor, options.dir)) {
       if (done.has(migration.version)) continue;
-      const sql = await readFile(migration.file, 'utf8');
+      const [sql = '', afterCommit] = (await readFile(migration.file, 'utf8')).split(AFTER_COMMIT);
       const record = `INSERT INTO schema_migrations (version, name, flavor) VALUES (${migration.version}, '${migration.name}', '${flavor}');`;
       if (NO_TRANSACTION.test(sql)) {
         await db.exec(sql);
@@ -74,6 +77,12 @@ export async function migrate(db: SqlRunner, options: { dir?: string; flavor?: F
         await db.exec(`BEGIN;\n${sql}\n;${record}\nCOMMIT;`).catch(async (error: unknown) => {
           await db.exec('ROLLBACK').catch(() => undefined);
           throw new Error(`migration ${path.basename(migration.file)} failed: ${(error as Error).message}`, { cause: error });
+        });
+      }
+      // Recorded already: a failure here leaves a consistent schema and is reported, not retried.
+      if (afterCommit?.trim()) {
+        await db.exec(afterCommit).catch((error: unknown) => {
+          throw new Error(`migration ${path.basename(migration.file)}: after-commit step failed: ${(error as Error).message}`, { cause: error });
         });
       }
       applied.push(migration);

@@ -6,6 +6,8 @@ import type { EventRow } from './steps/normalize-event.ts';
 export interface RejectedRecord {
   reason: string;
   detail: string;
+  /** The record's project when known (see processMessage), else null. */
+  projectId: string | null;
   topic: string;
   partition: number;
   offset: string;

@@ -24,5 +24,5 @@ test('splitBatch keeps each row with its source record and rejects the rest', ()
   const split = splitBatch('topic', 2, records);
   assert.equal(split.rows.length, 1);
   assert.deepEqual([split.sources[0]!.offset, split.sources[0]!.partition], ['5', 2]);
-  assert.deepEqual(split.rejected.map((r) => [r.offset, r.reason, r.value?.toString()]), [['6', 'invalid_json', 'oops']]);
+  assert.deepEqual(split.rejected.map((r) => [r.offset, r.reason, r.value?.toString(), r.projectId]), [['6', 'invalid_json', 'oops', null]]);
 });

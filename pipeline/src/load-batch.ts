@@ -32,8 +32,8 @@ export interface SplitBatch {
 export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics): SplitBatch {
   const split: SplitBatch = { rows: [], sources: [], rejected: [] };
   for (const m of records) {
-    const { outcome, normalized } = processMessage(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
-    const source = { reason: '', detail: '', topic, partition, offset: m.offset, key: m.key, value: m.value };
+    const { outcome, normalized, projectId } = processMessage(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
+    const source = { reason: '', detail: '', projectId, topic, partition, offset: m.offset, key: m.key, value: m.value };
     if (outcome.ok) {
       split.rows.push(outcome.value);
       split.sources.push(source);

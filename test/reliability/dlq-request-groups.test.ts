@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DLQ_REQUEST_BYTES, requestGroups } from '../../pipeline/src/adapters/dead-letter-producer.ts';
 import type { RejectedRecord } from '../../pipeline/src/batch-ports.ts';
 
-const record = (bytes: number, offset: number): RejectedRecord => ({ reason: 'invalid_json', detail: 'x', topic: 't', partition: 0, offset: String(offset), key: null, value: Buffer.alloc(bytes) });
+const record = (bytes: number, offset: number): RejectedRecord => ({ reason: 'invalid_json', detail: 'x', projectId: null, topic: 't', partition: 0, offset: String(offset), key: null, value: Buffer.alloc(bytes) });
 const sizes = (groups: RejectedRecord[][]) => groups.map((g) => g.map((r) => r.value!.length));
 
 test('request groups by size', () => {

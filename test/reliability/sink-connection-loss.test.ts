@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { createPostgresSink, type PostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
 import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -27,7 +28,7 @@ after(async () => {
 
 const row = (): EventRow => {
   const now = new Date().toISOString();
-  return { event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null };
+  return { project_id: DEFAULT_PROJECT_ID, event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null, user_id: null, anonymous_id: null };
 };
 
 test('a connection killed under a checked-out client fails that batch only; the process lives and the next batch lands', async () => {

@@ -24,6 +24,8 @@ function toMessage(r: RejectedRecord): Message {
       'x-source-topic': r.topic,
       'x-source-partition': String(r.partition),
       'x-source-offset': r.offset,
+      // Absent when the record's project is unknown (see processMessage).
+      ...(r.projectId === null ? {} : { 'x-project-id': r.projectId }),
     },
   };
 }

@@ -1,8 +1,9 @@
 // The database adapter: one pool, one transaction per batch (COPY into a session temp table, then
 // INSERT ... ON CONFLICT DO NOTHING), readiness checks and the summary/retention maintenance.
-// Exactly once per event_id: each stored event's id goes into analytics_event_ids in the same
-// transaction as its row, so a retry with a new timestamp (server-stamped, clamped) is still
-// recognised for as long as the id is kept (PIPELINE_DEDUP_DAYS).
+// Exactly once per (project_id, event_id): each stored event's id goes into analytics_event_ids in
+// the same transaction as its row, so a retry with a new timestamp (server-stamped, clamped) is
+// still recognised for as long as the id is kept (PIPELINE_DEDUP_DAYS). Ids are per project: one
+// project's ids never suppress another's events.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -17,24 +18,26 @@ const COLUMNS = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
 // ON COMMIT DELETE ROWS empties the staging table at every commit, so a failed batch leaves nothing.
 export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS analytics_events_staging
   (LIKE analytics_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
-// Ids not seen yet are claimed; only their rows are inserted, one per id (a batch may hold the
-// same event twice: the first received wins). ON CONFLICT on the time key still drops a replay of
-// an event whose id was pruned, when its timestamp is unchanged.
+// Ids not seen yet in their project are claimed; only their rows are inserted, one per id (a batch
+// may hold the same event twice: the first received wins). ON CONFLICT on the time key still
+// drops a replay of an event whose id was pruned, when its timestamp is unchanged.
 export const INSERT_FROM_STAGING = `WITH fresh AS (
-    INSERT INTO analytics_event_ids (event_id)
-    SELECT DISTINCT event_id FROM analytics_events_staging
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id
+    INSERT INTO analytics_event_ids (project_id, event_id)
+    SELECT DISTINCT project_id, event_id FROM analytics_events_staging
+    ON CONFLICT (project_id, event_id) DO NOTHING
+    RETURNING project_id, event_id
   )
   INSERT INTO analytics_events (${COLUMNS})
-  SELECT DISTINCT ON (event_id) ${COLUMNS} FROM analytics_events_staging JOIN fresh USING (event_id)
-  ORDER BY event_id, received_at
-  ON CONFLICT (event_id, "timestamp") DO NOTHING`;
-export const COPY_IDS = 'COPY analytics_event_ids (event_id) FROM STDIN';
+  SELECT DISTINCT ON (project_id, event_id) ${COLUMNS} FROM analytics_events_staging JOIN fresh USING (project_id, event_id)
+  ORDER BY project_id, event_id, received_at
+  ON CONFLICT (project_id, "timestamp", event_id) DO NOTHING`;
+export const COPY_IDS = 'COPY analytics_event_ids (project_id, event_id) FROM STDIN';
+/** One line of COPY_IDS: both values are UUIDs, so nothing needs escaping. */
+export const idLine = (row: Pick<EventRow, 'project_id' | 'event_id'>): string => `${row.project_id}\t${row.event_id}\n`;
 export const PRUNE_IDS = 'DELETE FROM analytics_event_ids WHERE first_stored_at < now() - make_interval(days => $1)';
 const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
-  (reason, detail, kafka_topic, kafka_partition, kafka_offset, kafka_key, raw_value)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  (reason, detail, kafka_topic, kafka_partition, kafka_offset, kafka_key, raw_value, project_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING`;
 const CHUNK_CHARS = 256 * 1024;
 const UNIQUE_VIOLATION = '23505';
@@ -70,7 +73,7 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
     if (!directCopy) return undefined;
     await client.query('SAVEPOINT direct_copy');
     try {
-      await pipeline(Readable.from(copyChunks(rows, (row) => `${row.event_id}\n`)), client.query(copyFrom(COPY_IDS)));
+      await pipeline(Readable.from(copyChunks(rows, idLine)), client.query(copyFrom(COPY_IDS)));
       await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY analytics_events (${COLUMNS}) FROM STDIN`)));
       await client.query('RELEASE SAVEPOINT direct_copy');
       return rows.length;
@@ -106,7 +109,7 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
         let inserted = 0;
         if (rows.length > 0) inserted = (await copyDirect(client, rows)) ?? (await copyViaStaging(client, rows));
         for (const r of rejected) {
-          await client.query(INSERT_REJECTED, [r.reason, cleanText(r.detail), r.topic, r.partition, r.offset, r.key, r.value]);
+          await client.query(INSERT_REJECTED, [r.reason, cleanText(r.detail), r.topic, r.partition, r.offset, r.key, r.value, r.projectId]);
         }
         await client.query('COMMIT');
         return { inserted, duplicates: rows.length - inserted };

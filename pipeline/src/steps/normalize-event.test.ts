@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { idFromForeignId, idFromPosition } from './deterministic-id.ts';
 import { normalizeEvent, parseTimestamp, type EventRow, type RecordContext } from './normalize-event.ts';
 
 const ctx: RecordContext = { topic: 't', partition: 1, offset: '42', timestamp: String(Date.UTC(2026, 0, 2, 3, 4, 5)), key: Buffer.from('key-session') };
 const KAFKA_TIME = '2026-01-02T03:04:05.000Z';
 const ID = '7d3c8a10-1b2c-4d5e-8f90-a1b2c3d4e5f6';
+const PROJECT = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
 const full = {
   event_id: ID,
   event_type: 'page_view',
@@ -36,6 +38,11 @@ test('normalizeEvent maps contract events and fills defaults for other producers
     ['numeric session id', { event_type: 'x', session_id: 12 }, { session_id: '12' }],
     ['non-object metadata wrapped', { event_type: 'x', metadata: [1, 2] }, { metadata: '{"value":[1,2]}' }],
     ['null metadata', { event_type: 'x', metadata: null }, { metadata: '{}' }],
+    ['no project: the default project', { event_type: 'x' }, { project_id: DEFAULT_PROJECT_ID }],
+    ['project kept, lower-cased', { event_type: 'x', project_id: PROJECT.toUpperCase() }, { project_id: PROJECT }],
+    ['user and anonymous ids kept', { event_type: 'x', user_id: 'u-1', anonymous_id: 'a-1' }, { user_id: 'u-1', anonymous_id: 'a-1' }],
+    ['user ids cut to their columns', { event_type: 'x', user_id: 'u'.repeat(250), anonymous_id: 12 }, { user_id: 'u'.repeat(200), anonymous_id: '12' }],
+    ['no user ids', { event_type: 'x' }, { user_id: null, anonymous_id: null }],
   ];
   for (const [name, input, expected] of cases) {
     const out = normalizeEvent(input, ctx);
@@ -57,6 +64,8 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
     // 100,000 levels once overflowed the stack in cleanJson and stalled the partition.
     ['metadata nested 100,000 deep', { event_type: 'x', metadata: nested(100_000) }, 'metadata_too_deep'],
     ['metadata nested 20 deep is kept', { event_type: 'x', metadata: nested(20) }, 'ok'],
+    ['project_id not a UUID', { event_type: 'x', project_id: 'acme' }, 'invalid_project_id'],
+    ['project_id a number', { event_type: 'x', project_id: 1 }, 'invalid_project_id'],
   ];
   for (const [name, input, reason] of cases) {
     const out = normalizeEvent(input, ctx);

@@ -1,13 +1,16 @@
 // Step 3: a parsed record -> the row analytics_events stores. Collector records already satisfy
 // the contract; records from other producers get defaults in the spirit of the Bento mapping this
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
-import { LIMITS, deeperThan, isPlaceholderUuid, isUuid, type CollectedEvent } from '#contract';
+import { DEFAULT_PROJECT_ID, LIMITS, deeperThan, isPlaceholderUuid, isUuid, type CollectedEvent } from '#contract';
 import { postgresTimestamp } from './postgres-timestamp.ts';
 import { cleanColumn, cleanJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';
+import { readProjectId } from './project-id.ts';
 
 export interface EventRow {
+  /** The project the event belongs to (UUID, lower case); with event_id, the event's identity. */
+  project_id: string;
   event_id: string;
   timestamp: string;
   event_type: string;
@@ -23,6 +26,9 @@ export interface EventRow {
   /** The client's time as sent, when `timestamp` was clamped to receipt time. */
   client_timestamp: string | null;
   timestamp_adjustment: string | null;
+  /** Signed-in user and persistent anonymous visitor ids, sent by server-side ingestion. */
+  user_id: string | null;
+  anonymous_id: string | null;
 }
 
 export interface RecordContext extends KafkaPosition {
@@ -74,6 +80,7 @@ function metadataJson(raw: unknown): Outcome<string> {
  */
 export function rowFromContract(event: CollectedEvent): EventRow {
   return {
+    project_id: event.project_id?.toLowerCase() ?? DEFAULT_PROJECT_ID,
     event_id: event.event_id.toLowerCase(),
     timestamp: postgresTimestamp(event.timestamp),
     event_type: event.event_type,
@@ -87,6 +94,8 @@ export function rowFromContract(event: CollectedEvent): EventRow {
     received_at: postgresTimestamp(event.received_at),
     client_timestamp: event.client_timestamp === undefined ? null : postgresTimestamp(event.client_timestamp),
     timestamp_adjustment: event.timestamp_adjustment ?? null,
+    user_id: event.user_id ?? null,
+    anonymous_id: event.anonymous_id ?? null,
   };
 }
 
@@ -97,6 +106,8 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
   if (typeof event.event_id === 'string' && isPlaceholderUuid(event.event_id)) {
     return dlq('invalid_event_id', `event_id ${event.event_id} is the ${event.event_id.startsWith('0') ? 'nil' : 'max'} UUID, not a unique id`);
   }
+  const projectId = readProjectId(event);
+  if (!projectId.ok) return projectId;
   const eventType = cleanColumn(event.event_type, LIMITS.eventType);
   if (eventType === null || eventType.trim() === '') return dlq('missing_event_type', 'event_type is missing or empty');
 
@@ -129,6 +140,7 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
   if (!metadata.ok) return metadata;
 
   return ok({
+    project_id: projectId.value,
     event_id: eventId(event.event_id, ctx),
     timestamp,
     event_type: eventType,
@@ -143,5 +155,7 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     received_at: receivedAt,
     client_timestamp: clientTimestamp,
     timestamp_adjustment: adjustment as string | null,
+    user_id: cleanColumn(event.user_id, LIMITS.userId),
+    anonymous_id: cleanColumn(event.anonymous_id, LIMITS.anonymousId),
   });
 }

@@ -16,6 +16,7 @@ export type RejectReason =
   | 'invalid_timestamp_adjustment'
   | 'metadata_too_large'
   | 'metadata_too_deep'
+  | 'invalid_project_id'
   // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.
   | 'database_rejected';
 

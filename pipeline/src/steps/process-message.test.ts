@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { processMessage } from './process-message.ts';
 
 const ctx = { topic: 't', partition: 0, offset: '1', timestamp: '1767225600000', key: null };
@@ -11,21 +12,29 @@ const valid = {
   received_at: '2026-01-01T00:00:00Z',
 };
 
-test('processMessage composes parse, validate and normalize', () => {
-  const cases: [string, Buffer | null, { ok: boolean; normalized: boolean; reason?: string }][] = [
-    ['collector event', Buffer.from(JSON.stringify(valid)), { ok: true, normalized: false }],
-    ['other producer', Buffer.from('{"event_type":"x"}'), { ok: true, normalized: true }],
-    ['poison bytes', Buffer.from('nope'), { ok: false, normalized: false, reason: 'invalid_json' }],
-    ['no type', Buffer.from('{"page_url":"https://x.example/"}'), { ok: false, normalized: true, reason: 'missing_event_type' }],
+const PROJECT = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
+const json = (value: object) => Buffer.from(JSON.stringify(value));
+
+test('processMessage composes parse, validate and normalize, and names the project even of a rejected record', () => {
+  type Expected = { ok: boolean; normalized: boolean; reason?: string; projectId: string | null; rowProject?: string };
+  const cases: [string, Buffer | null, Expected][] = [
+    ['collector event, no project', json(valid), { ok: true, normalized: false, projectId: DEFAULT_PROJECT_ID, rowProject: DEFAULT_PROJECT_ID }],
+    ['collector event of a project', json({ ...valid, project_id: PROJECT, user_id: 'u' }), { ok: true, normalized: false, projectId: PROJECT, rowProject: PROJECT }],
+    ['other producer', Buffer.from('{"event_type":"x"}'), { ok: true, normalized: true, projectId: DEFAULT_PROJECT_ID, rowProject: DEFAULT_PROJECT_ID }],
+    ['poison bytes: project unknown', Buffer.from('nope'), { ok: false, normalized: false, reason: 'invalid_json', projectId: null }],
+    ['no type: project known', json({ page_url: 'https://x.example/', project_id: PROJECT }), { ok: false, normalized: true, reason: 'missing_event_type', projectId: PROJECT }],
+    ['project_id not a UUID', json({ ...valid, project_id: 'acme' }), { ok: false, normalized: true, reason: 'invalid_project_id', projectId: null }],
     // Refused as the collector refuses them, never loaded as something else.
-    ['nil event_id', Buffer.from(JSON.stringify({ ...valid, event_id: '00000000-0000-0000-0000-000000000000' })), { ok: false, normalized: true, reason: 'invalid_event_id' }],
-    ['negative zero', Buffer.from(JSON.stringify(valid).replace('}', ',"metadata":{"n":-0.0}}')), { ok: false, normalized: false, reason: 'inexact_value' }],
+    ['nil event_id', json({ ...valid, event_id: '00000000-0000-0000-0000-000000000000' }), { ok: false, normalized: true, reason: 'invalid_event_id', projectId: DEFAULT_PROJECT_ID }],
+    ['negative zero', Buffer.from(JSON.stringify(valid).replace('}', ',"metadata":{"n":-0.0}}')), { ok: false, normalized: false, reason: 'inexact_value', projectId: null }],
   ];
   for (const [name, input, expected] of cases) {
-    const { outcome, normalized } = processMessage(input, ctx);
+    const { outcome, normalized, projectId } = processMessage(input, ctx);
     assert.equal(outcome.ok, expected.ok, name);
     assert.equal(normalized, expected.normalized, name);
+    assert.equal(projectId, expected.projectId, name);
     if (!outcome.ok) assert.equal(outcome.reason, expected.reason, name);
+    else assert.equal(outcome.value.project_id, expected.rowProject, name);
   }
 });
 

@@ -20,6 +20,7 @@ test('copyField escapes what COPY text format treats specially', () => {
 
 test('toCopyRow writes one tab-separated line in column order', () => {
   const line = toCopyRow({
+    project_id: 'p',
     event_id: 'id',
     timestamp: 't',
     event_type: 'page_view',
@@ -33,7 +34,9 @@ test('toCopyRow writes one tab-separated line in column order', () => {
     received_at: 'r',
     client_timestamp: 'c',
     timestamp_adjustment: null,
+    user_id: 'u\\1',
+    anonymous_id: null,
   });
-  assert.equal(line, 'id\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\tc\t\\N\n');
+  assert.equal(line, 'p\tid\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\tc\t\\N\tu\\\\1\t\\N\n');
   assert.equal(line.split('\n').length, 2);
 });

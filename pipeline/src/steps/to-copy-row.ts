@@ -3,6 +3,7 @@
 import type { EventRow } from './normalize-event.ts';
 
 export const COPY_COLUMNS = [
+  'project_id',
   'event_id',
   'timestamp',
   'event_type',
@@ -16,6 +17,8 @@ export const COPY_COLUMNS = [
   'received_at',
   'client_timestamp',
   'timestamp_adjustment',
+  'user_id',
+  'anonymous_id',
 ] as const satisfies readonly (keyof EventRow)[];
 
 const SPECIAL = /[\\\t\n\r]/g;

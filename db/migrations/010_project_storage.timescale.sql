@@ -1,0 +1,80 @@
+-- Every stored event, rejected record, remembered id and summary row carries its project.
+-- Rows stored before projects existed belong to the default project (DEFAULT_PROJECT_ID in
+-- contract/limits.ts). No foreign key to projects (009): a key checked on every COPY row costs
+-- ingest speed, and the pipeline only writes ids the collector resolved.
+--
+-- The default only fills existing rows (PostgreSQL 11+ stores it once, no rewrite) and is then
+-- dropped: a writer that forgets the project fails loudly instead of filing events under the
+-- default project.
+-- TimescaleDB: compressed chunks are decompressed first and compressed again at the end, with
+-- project_id as the first segmentby column (a project's rows of a chunk compress together and a
+-- query for one project skips the others' segments). TimescaleDB 2.23 alters compressed chunks
+-- in place, but older versions refused new unique keys and segmentby changes on them, so the
+-- migration does not depend on the version at hand.
+CREATE TEMP TABLE migration_010_compressed ON COMMIT DROP AS
+  SELECT format('%I.%I', chunk_schema, chunk_name)::regclass AS chunk
+    FROM timescaledb_information.chunks
+   WHERE hypertable_name = 'analytics_events' AND is_compressed;
+SELECT count(decompress_chunk(chunk)) FROM migration_010_compressed;
+-- The continuous aggregate is rebuilt with project_id in its grouping (below); it must go before
+-- its source's key changes.
+DROP MATERIALIZED VIEW IF EXISTS analytics_summary;
+
+ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS project_id uuid NOT NULL DEFAULT '00000000-0000-4000-8000-000000000001';
+ALTER TABLE analytics_events ALTER COLUMN project_id DROP DEFAULT;
+-- Sent by server-side ingestion; limits are contract/limits.ts LIMITS.userId / anonymousId.
+ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS user_id varchar(200);
+ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS anonymous_id varchar(200);
+
+-- The deduplication key and the session index lead with the project: every read names one
+-- project, and a project's rows stay together in the btree. Within a project the key still grows
+-- with time (append-like). received_at stays a BRIN of its own: a BRIN summarises block ranges
+-- column by column, so a leading project_id would not narrow it.
+ALTER TABLE analytics_events DROP CONSTRAINT IF EXISTS analytics_events_dedup_key;
+ALTER TABLE analytics_events ADD CONSTRAINT analytics_events_dedup_key UNIQUE (project_id, "timestamp", event_id);
+DROP INDEX IF EXISTS analytics_events_session_time_idx;
+CREATE INDEX analytics_events_session_time_idx ON analytics_events (project_id, session_id, "timestamp");
+
+-- Event ids are unique per project: one project's client-made ids can never suppress another
+-- project's events. Existing ids belong to the default project.
+ALTER TABLE analytics_event_ids ADD COLUMN IF NOT EXISTS project_id uuid NOT NULL DEFAULT '00000000-0000-4000-8000-000000000001';
+ALTER TABLE analytics_event_ids ALTER COLUMN project_id DROP DEFAULT;
+ALTER TABLE analytics_event_ids DROP CONSTRAINT IF EXISTS analytics_event_ids_pkey;
+ALTER TABLE analytics_event_ids ADD CONSTRAINT analytics_event_ids_pkey PRIMARY KEY (project_id, event_id);
+
+-- A rejected record's project is NULL when it is unknown: bytes that are not a JSON object, or a
+-- project_id that is not a UUID. Rows rejected before projects existed are the default project's.
+ALTER TABLE analytics_events_rejected ADD COLUMN IF NOT EXISTS project_id uuid;
+UPDATE analytics_events_rejected SET project_id = '00000000-0000-4000-8000-000000000001' WHERE project_id IS NULL;
+CREATE INDEX IF NOT EXISTS analytics_events_rejected_project_time_idx ON analytics_events_rejected (project_id, rejected_at);
+GRANT SELECT (project_id) ON analytics_events_rejected TO analytics_reader;
+
+ALTER TABLE analytics_events SET (
+  timescaledb.compress,
+  timescaledb.compress_segmentby = 'project_id, event_type',
+  timescaledb.compress_orderby = 'session_id, "timestamp", event_id'
+);
+SELECT count(compress_chunk(chunk)) FROM migration_010_compressed;
+
+-- Per minute, project, type and page: the continuous aggregate of 003 with project_id grouped,
+-- the same real-time aggregation and refresh policy. Its rows are rebuilt from the raw events
+-- after the commit (below: a refresh cannot run inside a transaction); per-minute rows of minutes
+-- whose raw events retention already dropped are not rebuilt.
+CREATE MATERIALIZED VIEW analytics_summary
+WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+SELECT project_id,
+       time_bucket(INTERVAL '1 minute', "timestamp") AS bucket,
+       event_type,
+       page_url,
+       count(*)::bigint AS event_count
+  FROM analytics_events
+ GROUP BY 1, 2, 3, 4
+WITH NO DATA;
+SELECT add_continuous_aggregate_policy('analytics_summary',
+  start_offset => INTERVAL '7 days', end_offset => INTERVAL '1 minute',
+  schedule_interval => INTERVAL '30 seconds', if_not_exists => TRUE);
+-- Panels read one project's minutes of a range.
+CREATE INDEX IF NOT EXISTS analytics_summary_project_bucket_idx ON analytics_summary (project_id, bucket);
+
+-- migrate: after-commit
+CALL refresh_continuous_aggregate('analytics_summary', NULL, NULL);
