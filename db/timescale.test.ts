@@ -43,7 +43,8 @@ async function load(tsv: string, direct = true): Promise<number> {
   if (direct) {
     await db.exec('SAVEPOINT direct_copy');
     try {
-      const ids = tsv.split('\n').filter(Boolean).map((line) => line.split('\t')[0]).join('\n') + '\n';
+      // COPY_COLUMNS starts with project_id, event_id: the id table's two columns.
+      const ids = tsv.split('\n').filter(Boolean).map((line) => line.split('\t').slice(0, 2).join('\t')).join('\n') + '\n';
       await db.query(COPY_IDS.replace('STDIN', "'/dev/blob'"), [], { blob: new Blob([ids]) });
       await db.query(`COPY analytics_events (${COLUMN_LIST}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
       await db.exec('RELEASE SAVEPOINT direct_copy; COMMIT');
@@ -69,14 +70,14 @@ const tsvOf = (events: Record<string, unknown>[], kafkaTime = ctx.timestamp) =>
     .join('');
 
 const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]!.n);
-const GROUPED = `SELECT time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3`;
+const GROUPED = `SELECT project_id, time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3, 4`;
 
 async function assertSummaryMatches(): Promise<void> {
   const rows = async (sql: string) =>
-    (await db.query<{ bucket: Date; event_type: string; page_url: string; event_count: number }>(`${sql} ORDER BY 1, 2, 3`)).rows.map(
-      (r) => `${r.bucket.toISOString()} ${r.event_type} ${r.page_url} ${Number(r.event_count)}`,
+    (await db.query<{ project_id: string; bucket: Date; event_type: string; page_url: string; event_count: number }>(`${sql} ORDER BY 1, 2, 3, 4`)).rows.map(
+      (r) => `${r.project_id} ${r.bucket.toISOString()} ${r.event_type} ${r.page_url} ${Number(r.event_count)}`,
     );
-  const summary = await rows('SELECT bucket, event_type, page_url, event_count FROM analytics_summary');
+  const summary = await rows('SELECT project_id, bucket, event_type, page_url, event_count FROM analytics_summary');
   assert.ok(summary.length > 0);
   assert.deepEqual(summary, await rows(GROUPED));
 }
@@ -100,7 +101,7 @@ test('migrations choose the TimescaleDB variants and make a hypertable with 1-da
   assert.deepEqual(second.applied, []);
 });
 
-test('analytics_events carries the deduplication key led by time and the two read-path indexes, nothing else', async () => {
+test('analytics_events carries the deduplication key led by project and time and the two read-path indexes, nothing else', async () => {
   const { rows } = await db.query<{ indexname: string; indexdef: string }>(
     "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'analytics_events' ORDER BY indexname",
   );
@@ -109,9 +110,9 @@ test('analytics_events carries the deduplication key led by time and the two rea
     ['analytics_events_dedup_key', 'analytics_events_received_at_brin', 'analytics_events_session_time_idx'],
     rows.map((r) => r.indexdef).join('\n'),
   );
-  assert.match(rows[0]!.indexdef, /UNIQUE INDEX analytics_events_dedup_key .*\("timestamp", event_id\)/);
+  assert.match(rows[0]!.indexdef, /UNIQUE INDEX analytics_events_dedup_key .*\(project_id, "timestamp", event_id\)/);
   assert.match(rows[1]!.indexdef, /USING brin \(received_at\)/);
-  assert.match(rows[2]!.indexdef, /\(session_id, "timestamp"\)/);
+  assert.match(rows[2]!.indexdef, /\(project_id, session_id, "timestamp"\)/);
 });
 
 test('staging COPY + ON CONFLICT loads across chunks and drops replays', async () => {
@@ -166,6 +167,14 @@ test('one row per event_id whatever its timestamps: unstamped, clamped and forei
   await db.exec(`UPDATE analytics_event_ids SET first_stored_at = now() - INTERVAL '7 days 1 minute' WHERE event_id = '${id(1)}'`);
   await db.query(PRUNE_IDS, [7]);
   assert.equal(await count(`SELECT count(*) AS n FROM analytics_event_ids WHERE event_id = '${id(1)}'`), 0);
+  // Ids are per project: the same ids in another project are new events there, and a resend
+  // within that project is still one row.
+  const other = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
+  const inOther = [1, 5, 6].map((n) => collected(n, now + 3000, { project_id: other }));
+  assert.equal(await load(tsvOf(inOther)), 3);
+  assert.equal(await load(tsvOf(inOther.map((e) => ({ ...e, timestamp: new Date(now + 4000).toISOString() })))), 0);
+  assert.equal(await count(`SELECT count(*) AS n FROM analytics_events WHERE project_id = '${other}'`), 3);
+  for (const n of [5, 6]) assert.equal(await rows(n), 2, `event ${n}: once per project`);
   await db.exec(`DELETE FROM analytics_events WHERE event_id IN (${[1, 2, 3, 4, 5, 6].map((n) => `'${id(n)}'`).join(',')})`);
 });
 

@@ -2,6 +2,7 @@
 // replays deduplicate, poison goes to the dead-letter topic and table, hostile strings survive COPY.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import type { Pipeline } from '../../pipeline/src/app.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { collectedEvent, count, pipelineBed, produce, startPipelineInProcess } from './helpers.ts';
@@ -70,6 +71,14 @@ test('poison messages go to the dead-letter topic and table; later events still 
   );
   assert.deepEqual(rows.map((r) => r.reason).sort(), ['invalid_json', 'invalid_timestamp', 'missing_event_type', 'not_an_object']);
   assert.ok(rows.every((r) => r.kafka_topic === topic));
+  // Bytes that are no JSON object have no known project; a parsed record without one is the default project's.
+  const projects = await db.pool.query<{ reason: string; project_id: string | null }>('SELECT reason, project_id FROM analytics_events_rejected ORDER BY reason');
+  assert.deepEqual(projects.rows, [
+    { reason: 'invalid_json', project_id: null },
+    { reason: 'invalid_timestamp', project_id: DEFAULT_PROJECT_ID },
+    { reason: 'missing_event_type', project_id: DEFAULT_PROJECT_ID },
+    { reason: 'not_an_object', project_id: null },
+  ]);
   assert.ok(rows.some((r) => r.raw.toString() === '{not json'));
 
   const consumer = kafka.consumer({ groupId: `${dlqTopic}-reader` });
@@ -137,10 +146,60 @@ test('analytics_summary counts equal a GROUP BY over analytics_events', async ()
   );
   await produce(kafka, topic, events.map((e) => ({ key: 'summary', value: JSON.stringify(e) })));
   await waitFor('summary rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'summary'"), { until: (n) => n === 60 });
-  const grouped = `SELECT date_trunc('minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count
-    FROM analytics_events GROUP BY 1, 2, 3`;
+  const grouped = `SELECT project_id, date_trunc('minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count
+    FROM analytics_events GROUP BY 1, 2, 3, 4`;
   const diff = `SELECT count(*)::int AS n FROM ((SELECT * FROM analytics_summary EXCEPT ALL ${grouped}) UNION ALL (${grouped} EXCEPT ALL SELECT * FROM analytics_summary)) d`;
   // The pipeline refreshes the plain-PostgreSQL view on its own timer (500 ms here).
   await waitFor('summary refresh', () => count(db.pool, diff), { until: (n) => n === 0, timeoutMs: 30_000 });
   assert.equal(await count(db.pool, 'SELECT sum(event_count)::int AS n FROM analytics_summary'), await count(db.pool));
+});
+
+test('events are per project: the same event_id in two projects is stored twice, a replay within a project once', async () => {
+  // b sorts before a.
+  const [a, b] = ['5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab', '0f6e2d4c-1a3b-4c5d-8e9f-abcdef012345'];
+  const shared = collectedEvent({ session_id: 'tenants' });
+  const inA = { ...shared, project_id: a, user_id: 'user-1', anonymous_id: 'anon-1' };
+  const inB = { ...shared, project_id: b };
+  // A replay in A with a new receipt time (a collector retry) and a record with no project.
+  const replayA = { ...inA, timestamp: new Date(Date.parse(shared.timestamp) + 1000).toISOString(), received_at: new Date().toISOString() };
+  const noProject = collectedEvent({ session_id: 'tenants' });
+  const badProject = { ...collectedEvent({ session_id: 'tenants' }), project_id: 'acme' };
+  const marker = collectedEvent({ session_id: 'tenants', event_type: 'marker', project_id: a });
+  await produce(kafka, topic, [inA, inB, inA, replayA, noProject, badProject, marker].map((e) => ({ key: 'tenants', value: JSON.stringify(e) })));
+  await waitFor('marker row', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${marker.event_id}'`), { until: (n) => n === 1 });
+
+  const { rows } = await db.pool.query<{ project_id: string; user_id: string | null; anonymous_id: string | null }>(
+    'SELECT project_id, user_id, anonymous_id FROM analytics_events WHERE event_id = $1 ORDER BY project_id',
+    [shared.event_id],
+  );
+  assert.deepEqual(rows, [
+    { project_id: b, user_id: null, anonymous_id: null },
+    { project_id: a, user_id: 'user-1', anonymous_id: 'anon-1' },
+  ]);
+  const ids = await db.pool.query('SELECT project_id FROM analytics_event_ids WHERE event_id = $1 ORDER BY 1', [shared.event_id]);
+  assert.deepEqual(ids.rows.map((r) => r.project_id), [b, a]);
+  assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${noProject.event_id}' AND project_id = '${DEFAULT_PROJECT_ID}'`), 1);
+  // A project id that is not a UUID is dead-lettered with its reason; its project is unknown.
+  const rejected = await db.pool.query("SELECT project_id, detail, convert_from(raw_value, 'UTF8') AS raw FROM analytics_events_rejected WHERE reason = 'invalid_project_id'");
+  assert.equal(rejected.rows.length, 1);
+  assert.deepEqual([rejected.rows[0].project_id, rejected.rows[0].detail, JSON.parse(rejected.rows[0].raw).event_id], [null, 'project_id is not a UUID', badProject.event_id]);
+  assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${badProject.event_id}'`), 0);
+});
+
+test('a rejected record carries its project when it is known', async () => {
+  const project = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
+  const marker = collectedEvent({ session_id: 'rejected-project', project_id: project });
+  await produce(kafka, topic, [
+    { key: 'rejected-project', value: JSON.stringify({ page_url: 'https://x.example/', project_id: project, note: 'no event_type' }) },
+    { key: 'rejected-project', value: JSON.stringify({ page_url: 'https://x.example/', note: 'no event_type, no project' }) },
+    { key: 'rejected-project', value: JSON.stringify(marker) },
+  ]);
+  await waitFor('marker row', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${marker.event_id}'`), { until: (n) => n === 1 });
+  const { rows } = await db.pool.query<{ project_id: string | null; note: string }>(
+    "SELECT project_id, convert_from(raw_value, 'UTF8')::jsonb ->> 'note' AS note FROM analytics_events_rejected WHERE convert_from(raw_value, 'UTF8') LIKE '%no event_type%' ORDER BY kafka_offset",
+  );
+  assert.deepEqual(rows, [
+    { project_id: project, note: 'no event_type' },
+    { project_id: DEFAULT_PROJECT_ID, note: 'no event_type, no project' },
+  ]);
 });
