@@ -11,6 +11,7 @@ import { createTestDatabase } from '../test/support/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { pgliteRunner, pgRunner, type SqlRunner } from '../db/sql-runner.ts';
 import { DASHBOARDS } from './dashboards.ts';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { expandMacros } from './macros.ts';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -38,16 +39,16 @@ try {
   const started = Date.now();
   // Server-side generation: events in time order, like the pipeline's COPY would leave them.
   await db.query(
-    `INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, page_title, session_id, user_agent, site_id, received_at)
-     SELECT gen_random_uuid(), t, (ARRAY['page_view','page_view','page_view','button_click','navigation_click','page_unload'])[1 + (i % 6)],
+    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, page_title, session_id, user_agent, site_id, received_at)
+     SELECT '${DEFAULT_PROJECT_ID}', gen_random_uuid(), t, (ARRAY['page_view','page_view','page_view','button_click','navigation_click','page_unload'])[1 + (i % 6)],
             'https://demo.example/page/' || (i % 200), 'Page ' || (i % 200), 's-' || (i % 20000), 'Mozilla/5.0', 'main', t + interval '300 ms'
        FROM generate_series(1, $1::int) AS i,
             LATERAL (SELECT now() - make_interval(secs => ($2::float8 * 3600) * (1 - i::float8 / $1::int))) AS x(t)`,
     [rows, hours],
   );
   await db.query(
-    `INSERT INTO analytics_events_rejected (rejected_at, reason, kafka_topic, kafka_partition, kafka_offset)
-     SELECT now() - make_interval(secs => i * 7), (ARRAY['invalid_json','schema_violation','too_large'])[1 + i % 3], 'analytics-events', 0, i
+    `INSERT INTO analytics_events_rejected (project_id, rejected_at, reason, kafka_topic, kafka_partition, kafka_offset)
+     SELECT '${DEFAULT_PROJECT_ID}', now() - make_interval(secs => i * 7), (ARRAY['invalid_json','schema_violation','too_large'])[1 + i % 3], 'analytics-events', 0, i
        FROM generate_series(1, $1::int / 1000) AS i`,
     [rows],
   );
@@ -71,7 +72,8 @@ try {
           const times: string[] = [];
           for (const range of ranges) {
             const intervalMs = Math.max(range.intervalMs, panel.interval === '10s' ? 10_000 : 60_000);
-            const expanded = expandMacros(target.rawSql, { from: range.from, to: now, intervalMs, timescaledb: flavor === 'timescale' });
+            const variables = { project: { value: DEFAULT_PROJECT_ID } };
+            const expanded = expandMacros(target.rawSql, { from: range.from, to: now, intervalMs, timescaledb: flavor === 'timescale', variables });
             if (!expanded.ok) throw new Error(`${panel.title}: ${expanded.error}`);
             // Best of three, so one cold cache read does not decide the figure.
             let best = Infinity;

@@ -1,7 +1,9 @@
 // Grafana's PostgreSQL macro expansion, reproduced so tests run each panel's SQL exactly as
-// Grafana 12 would send it: first the global substitutions ($__interval, $__interval_ms,
-// $__unixEpochFrom/To), then every `$name(args)` through the postgres macro engine, with and
-// without the datasource's TimescaleDB switch. Pure: the time range and interval are inputs.
+// Grafana 12 would send it: first the dashboard's template variables ($project), as the browser
+// interpolates them for SQL datasources, then the global substitutions ($__interval,
+// $__interval_ms, $__unixEpochFrom/To), then every `$name(args)` through the postgres macro
+// engine, with and without the datasource's TimescaleDB switch. Pure: the time range, interval
+// and variable values are inputs.
 import { ok, type Result } from '../lib/result.ts';
 import { formatInterval, goFixed3, goFloat, parseInterval, rfc3339Nano } from './go-format.ts';
 
@@ -14,6 +16,43 @@ export interface MacroContext {
   timescaledb: boolean;
   /** Wall clock for month/year intervals (`'1M'`); defaults to `to`. */
   now?: Date;
+  /** Dashboard template variables by name; none when absent. */
+  variables?: Record<string, TemplateVariable>;
+}
+
+/** A template variable's current value, and whether it is multi-valued (or has "All"). */
+export interface TemplateVariable {
+  value: string | string[];
+  multi?: boolean;
+}
+
+// templateSrv's variable syntaxes: $name, [[name]] and ${name} (a `:format` or `.field` suffix
+// is not used by these dashboards and is refused below rather than guessed).
+const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
+
+const quoteLiteral = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * The SQL datasource's interpolateVariable: a single value is pasted with its single quotes
+ * doubled and no quotes around it (the query writes `'$var'`); a multi-valued variable's values
+ * are each quoted and joined by commas (the query writes `IN ($var)`). Unknown names, such as the
+ * `$__` macros, are left for the backend.
+ */
+export function interpolateVariables(sql: string, variables: Record<string, TemplateVariable> = {}): Result<string> {
+  let error: string | undefined;
+  const out = sql.replace(VARIABLE, (whole: string, plain?: string, bracket?: string, bracketFormat?: string, braced?: string, field?: string, format?: string) => {
+    const name = plain ?? bracket ?? braced!;
+    const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
+    if (variable === undefined) return whole;
+    if (bracketFormat !== undefined || field !== undefined || format !== undefined) {
+      error ??= `variable ${name}: formats and fields are not supported here`;
+      return whole;
+    }
+    const values = Array.isArray(variable.value) ? variable.value : [variable.value];
+    if (variable.multi || Array.isArray(variable.value)) return values.map(quoteLiteral).join(',');
+    return values[0]!.replaceAll("'", "''");
+  });
+  return error === undefined ? ok(out) : { ok: false, error };
 }
 
 type FillMode = { mode: 'null' } | { mode: 'previous' } | { mode: 'value'; value: number };
@@ -145,5 +184,7 @@ export function interpolateMacros(sql: string, ctx: MacroContext): Expansion {
 
 /** What Grafana's PostgreSQL datasource executes for a panel query's rawSql. */
 export function expandMacros(sql: string, ctx: MacroContext): Expansion {
-  return interpolateMacros(interpolateGlobal(sql, ctx), ctx);
+  const withVariables = interpolateVariables(sql, ctx.variables);
+  if (!withVariables.ok) return withVariables;
+  return interpolateMacros(interpolateGlobal(withVariables.value, ctx), ctx);
 }

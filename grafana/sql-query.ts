@@ -31,9 +31,9 @@ class SqlQueryBuilder implements cog.Builder<cog.Dataquery> {
   }
 }
 
-/** Trims the indentation of a template literal so the JSON shows readable SQL. */
-export function sql(strings: TemplateStringsArray): string {
-  const text = strings.raw.join('').replace(/^\n/, '').replace(/\s+$/, '');
+/** Trims the indentation of a template literal so the JSON shows readable SQL; `${…}` pieces are pasted in verbatim. */
+export function sql(strings: TemplateStringsArray, ...pieces: string[]): string {
+  const text = String.raw({ raw: strings.raw }, ...pieces).replace(/^\n/, '').replace(/\s+$/, '');
   const indent = Math.min(...text.split('\n').filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
   return text
     .split('\n')

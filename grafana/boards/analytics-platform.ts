@@ -1,4 +1,4 @@
-// "Analytics Platform Dashboard": what visitors do, live. Aggregates read analytics_summary
+// "Analytics Platform Dashboard": what visitors do in the chosen project ($project), live. Aggregates read analytics_summary
 // (events per minute, type and page) so a panel costs a few thousand summary rows, not a scan of
 // raw events; only the recent-events log and unique sessions need analytics_events itself.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -9,7 +9,7 @@ import { PanelBuilder as PieChartPanel, PieChartType, PieChartLabels } from '@gr
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
-import { legend, liveDashboard, reduce, thresholds } from './common.ts';
+import { forProject, legend, liveDashboard, reduce, thresholds } from './common.ts';
 
 // Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
 // without TimescaleDB) a few rows per minute instead of one per minute, type and page.
@@ -17,7 +17,7 @@ const EVENTS_OVER_TIME = sql`
   WITH per_minute AS (
     SELECT bucket, event_type, sum(event_count) AS events
       FROM analytics_summary
-     WHERE $__timeFilter(bucket)
+     WHERE ${forProject()} AND $__timeFilter(bucket)
      GROUP BY 1, 2
   )
   SELECT $__timeGroupAlias(bucket, $__interval), event_type AS metric, sum(events) AS events
@@ -28,12 +28,12 @@ const EVENTS_OVER_TIME = sql`
 const TOTAL_EVENTS = sql`
   SELECT coalesce(sum(event_count), 0) AS "Events"
     FROM analytics_summary
-   WHERE $__timeFilter(bucket)`;
+   WHERE ${forProject()} AND $__timeFilter(bucket)`;
 
 const EVENTS_BY_TYPE = sql`
   SELECT event_type AS "Event type", sum(event_count) AS "Events"
     FROM analytics_summary
-   WHERE $__timeFilter(bucket)
+   WHERE ${forProject()} AND $__timeFilter(bucket)
    GROUP BY 1
    ORDER BY 2 DESC, 1`;
 
@@ -41,7 +41,7 @@ const RECENT_EVENTS = sql`
   SELECT "timestamp" AS "Time", event_type AS "Type", page_url AS "Page", page_title AS "Title",
          button_id AS "Button", session_id AS "Session", site_id AS "Site", received_at AS "Received"
     FROM analytics_events
-   WHERE $__timeFilter("timestamp")
+   WHERE ${forProject()} AND $__timeFilter("timestamp")
    ORDER BY "timestamp" DESC
    LIMIT 100`;
 
@@ -50,7 +50,7 @@ const EVENTS_PER_MINUTE = sql`
   WITH per_minute AS (
     SELECT bucket, sum(event_count) AS events
       FROM analytics_summary
-     WHERE $__timeFilter(bucket)
+     WHERE ${forProject()} AND $__timeFilter(bucket)
      GROUP BY bucket
   )
   SELECT m AS "time", coalesce(p.events, 0) AS "Events per minute"
@@ -62,14 +62,14 @@ const EVENTS_PER_MINUTE = sql`
 const UNIQUE_SESSIONS = sql`
   SELECT count(DISTINCT session_id) AS "Unique sessions"
     FROM analytics_events
-   WHERE $__timeFilter("timestamp")`;
+   WHERE ${forProject()} AND $__timeFilter("timestamp")`;
 
 const TOP_PAGES = sql`
   SELECT page_url AS "Page",
          coalesce(sum(event_count) FILTER (WHERE event_type = 'page_view'), 0) AS "Page views",
          sum(event_count) AS "Events"
     FROM analytics_summary
-   WHERE $__timeFilter(bucket)
+   WHERE ${forProject()} AND $__timeFilter(bucket)
    GROUP BY 1
    ORDER BY 2 DESC, 3 DESC, 1
    LIMIT 10`;

@@ -1,7 +1,9 @@
 // Small option builders every dashboard shares.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DEFAULT_PROJECT_ID } from '#contract';
+import { DATASOURCE } from '../sql-query.ts';
 
 /** How a stat, gauge or pie chart reduces rows to what it shows; `values` shows every row. */
 export function reduce(calcs: string[], values = false): common.ReduceDataOptionsBuilder {
@@ -20,7 +22,36 @@ export function legend(): common.VizLegendOptionsBuilder {
     .calcs(['sum', 'max']);
 }
 
-/** What every dashboard here shows by default: the last hour, refreshed every 5 s, in the viewer's time zone. */
+/** What every dashboard here shows by default: one project, the last hour, refreshed every 5 s, in the viewer's time zone. */
 export function liveDashboard(title: string, uid: string): DashboardBuilder {
-  return new DashboardBuilder(title).uid(uid).timezone('browser').refresh('5s').time({ from: 'now-1h', to: 'now' });
+  return new DashboardBuilder(title).uid(uid).timezone('browser').refresh('5s').time({ from: 'now-1h', to: 'now' }).withVariable(projectVariable());
 }
+
+/**
+ * `$project`: the one project a dashboard shows, chosen from the projects table (id as value,
+ * name as text). Single-valued, so panels compare with `project_id = '$project'`: Grafana's SQL
+ * datasources paste a single value unquoted with its single quotes doubled, so no value can leave
+ * the literal. No custom values: only projects that exist.
+ */
+export function projectVariable(): QueryVariableBuilder {
+  const query = 'SELECT id::text AS __value, name AS __text FROM projects ORDER BY name';
+  return new QueryVariableBuilder('project')
+    .label('Project')
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+    .multi(false)
+    .includeAll(false)
+    .allowCustomValue(false)
+    .current({ text: 'default', value: DEFAULT_PROJECT_ID, selected: true });
+}
+
+/** A panel's condition for rows of the chosen project (`alias.` prefixes the column). */
+export const forProject = (alias = ''): string => `${alias}project_id = '$project'`;
+
+/**
+ * Rejected records whose project is unknown (bytes that are no JSON object, a project_id that is
+ * not a UUID) belong to no tenant: the default project's operators see them.
+ */
+export const rejectedForProject = (): string => `(project_id = '$project' OR (project_id IS NULL AND '$project' = '${DEFAULT_PROJECT_ID}'))`;

@@ -1,4 +1,5 @@
-// "Pipeline Health": is data flowing from Kafka into the database, and what is being refused?
+// "Pipeline Health": is data of the chosen project ($project) flowing from Kafka into the
+// database, and what is being refused?
 // Only the database is asked: the collector's accepted count lives in its Prometheus metrics,
 // which this stack does not scrape, so "consumed" here is stored + dead-lettered messages, timed
 // by when the collector received them (received_at) and when the pipeline refused them.
@@ -8,25 +9,25 @@ import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
-import { legend, liveDashboard, reduce, thresholds } from './common.ts';
+import { forProject, legend, liveDashboard, reduce, rejectedForProject, thresholds } from './common.ts';
 
 const CONSUMED_STORED_REJECTED = sql`
   SELECT s.stored + r.rejected AS "Consumed", s.stored AS "Stored", r.rejected AS "Dead-lettered",
          coalesce(round(100.0 * r.rejected / nullif(s.stored + r.rejected, 0), 2), 0) AS "Rejected %"
-    FROM (SELECT count(*) AS stored FROM analytics_events WHERE $__timeFilter(received_at)) AS s,
-         (SELECT count(*) AS rejected FROM analytics_events_rejected WHERE $__timeFilter(rejected_at)) AS r`;
+    FROM (SELECT count(*) AS stored FROM analytics_events WHERE ${forProject()} AND $__timeFilter(received_at)) AS s,
+         (SELECT count(*) AS rejected FROM analytics_events_rejected WHERE ${rejectedForProject()} AND $__timeFilter(rejected_at)) AS r`;
 
 const STORED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(received_at, $__interval), count(*) AS "Stored"
     FROM analytics_events
-   WHERE $__timeFilter(received_at)
+   WHERE ${forProject()} AND $__timeFilter(received_at)
    GROUP BY 1
    ORDER BY 1`;
 
 const REJECTED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(rejected_at, $__interval), count(*) AS "Dead-lettered"
     FROM analytics_events_rejected
-   WHERE $__timeFilter(rejected_at)
+   WHERE ${rejectedForProject()} AND $__timeFilter(rejected_at)
    GROUP BY 1
    ORDER BY 1`;
 
@@ -34,26 +35,27 @@ const REJECTED_OVER_TIME = sql`
 const INGEST_RATE = sql`
   SELECT $__timeGroupAlias(received_at, $__interval), count(*) / ($__interval_ms / 1000.0) AS "Stored events/s"
     FROM analytics_events
-   WHERE $__timeFilter(received_at)
+   WHERE ${forProject()} AND $__timeFilter(received_at)
    GROUP BY 1
    ORDER BY 1`;
 
 // Not limited to the dashboard range: freshness is about now.
 const FRESHNESS = sql`
   SELECT extract(epoch FROM now() - max(received_at)) AS "Seconds since newest stored event"
-    FROM analytics_events`;
+    FROM analytics_events
+   WHERE ${forProject()}`;
 
 const DEAD_LETTERED_BY_REASON = sql`
   SELECT reason AS "Reason", count(*) AS "Messages", max(rejected_at) AS "Last seen"
     FROM analytics_events_rejected
-   WHERE $__timeFilter(rejected_at)
+   WHERE ${rejectedForProject()} AND $__timeFilter(rejected_at)
    GROUP BY 1
    ORDER BY 2 DESC, 1`;
 
 const DEAD_LETTERED_OVER_TIME = sql`
   SELECT $__timeGroupAlias(rejected_at, $__interval), reason AS metric, count(*) AS rejected
     FROM analytics_events_rejected
-   WHERE $__timeFilter(rejected_at)
+   WHERE ${rejectedForProject()} AND $__timeFilter(rejected_at)
    GROUP BY 1, 2
    ORDER BY 1, 2`;
 

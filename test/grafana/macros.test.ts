@@ -1,7 +1,7 @@
 // The macro expander against the outputs Grafana's own postgres macro engine produces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandMacros, interpolateMacros, type MacroContext } from '../../grafana/macros.ts';
+import { expandMacros, interpolateMacros, interpolateVariables, type MacroContext } from '../../grafana/macros.ts';
 import { formatInterval, goFloat, parseGoDuration, parseInterval, rfc3339Nano } from '../../grafana/go-format.ts';
 
 const from = new Date(Date.UTC(2018, 3, 12, 18, 0, 0));
@@ -88,4 +88,28 @@ test('Go number and time formatting', () => {
   assert.deepEqual(parseInterval('1M', jan31), { ok: true, value: 31 * 86_400e9 });
   assert.deepEqual(parseInterval('2w', jan31), { ok: true, value: 14 * 86_400e9 });
   assert.deepEqual([500, 1000, 90_000, 3_600_000, 2 * 86_400_000, 400 * 86_400_000, 0].map(formatInterval), ['500ms', '1s', '1m', '1h', '2d', '1y', '1ms']);
+});
+
+test('template variables as Grafana interpolates them for SQL datasources', () => {
+  const P = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
+  const vars = { project: { value: P }, name: { value: "o'brien" }, many: { value: ['a', "b'c"], multi: true }, one: { value: 'x', multi: true } };
+  const cases: [string, string][] = [
+    ["WHERE project_id = '$project'", `WHERE project_id = '${P}'`],
+    ["WHERE project_id = '${project}' AND p = '[[project]]'", `WHERE project_id = '${P}' AND p = '${P}'`],
+    // A single value keeps its quotes doubled and gets none around it: it cannot leave '…'.
+    ["WHERE n = '$name'", "WHERE n = 'o''brien'"],
+    // Multi-valued: each value quoted, joined by commas; one selected value still quoted.
+    ['WHERE m IN ($many) AND o IN ($one)', "WHERE m IN ('a','b''c') AND o IN ('x')"],
+    // Unknown names (macros, globals) are the backend's.
+    ["WHERE $__timeFilter(t) AND x = '$unknown' GROUP BY $__interval", "WHERE $__timeFilter(t) AND x = '$unknown' GROUP BY $__interval"],
+    // A name is a whole word: $projects is another variable.
+    ["'$projects'", "'$projects'"],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(interpolateVariables(input, vars), { ok: true, value: want }, input);
+  assert.equal(interpolateVariables("'${project:csv}'", vars).ok, false, 'formats are refused, not guessed');
+  // Variables first, then macros: the whole panel query.
+  assert.equal(
+    expand("SELECT 1 WHERE project_id = '$project' AND $__timeFilter(t)", { ...plain, variables: vars }),
+    `SELECT 1 WHERE project_id = '${P}' AND t BETWEEN '2018-04-12T18:00:00Z' AND '2018-04-12T18:05:00Z'`,
+  );
 });

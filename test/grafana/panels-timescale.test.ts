@@ -9,9 +9,9 @@ import { migrate } from '../../db/migrate.ts';
 import { pgliteRunner, type SqlRunner } from '../../db/sql-runner.ts';
 import { PANEL_CASES } from './panel-cases.ts';
 import { caseName, runCase } from './run-panels.ts';
-import { loadSeed, makeSeed } from './seed.ts';
+import { loadSeed, makeSeeds } from './seed.ts';
 
-const seed = makeSeed();
+const seeds = makeSeeds();
 let pglite: PGlite;
 let db: SqlRunner;
 
@@ -20,7 +20,7 @@ before(async () => {
   db = pgliteRunner(pglite);
   const { flavor } = await migrate(db);
   assert.equal(flavor, 'timescale');
-  await loadSeed(db, seed);
+  await loadSeed(db, seeds);
 });
 after(async () => {
   await pglite?.close();
@@ -34,20 +34,22 @@ test('the schema is TimescaleDB: hypertable and continuous aggregate', async () 
 });
 
 for (const timescaledbSwitch of [true, false]) {
-  for (const c of PANEL_CASES) {
-    test(`TimescaleDB (datasource timescaledb: ${timescaledbSwitch}): ${caseName(c)}`, async () => {
-      const { sql, rawSql } = await runCase(db, seed, c, timescaledbSwitch);
-      // With the switch on, Grafana groups with TimescaleDB's time_bucket; off, with epoch arithmetic.
-      assert.equal(sql.includes('time_bucket('), timescaledbSwitch && rawSql.includes('$__timeGroup'));
-    });
+  for (const seed of seeds) {
+    for (const c of PANEL_CASES) {
+      test(`TimescaleDB (datasource timescaledb: ${timescaledbSwitch}): ${caseName(c, seed)}`, async () => {
+        const { sql, rawSql } = await runCase(db, seed, c, timescaledbSwitch);
+        // With the switch on, Grafana groups with TimescaleDB's time_bucket; off, with epoch arithmetic.
+        assert.equal(sql.includes('time_bucket('), timescaledbSwitch && rawSql.includes('$__timeGroup'));
+      });
+    }
   }
 }
 
 test('the continuous aggregate answers in real time for rows not yet materialized', async () => {
   const before = await db.query<{ n: string }>('SELECT sum(event_count)::text AS n FROM analytics_summary');
   await db.query(
-    `INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, received_at)
-     VALUES ('00000000-0000-4000-8000-ffffffffffff', now(), 'page_view', 'https://demo.example/', now())`,
+    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, received_at)
+     VALUES ('${seeds[0]!.projectId}', '00000000-0000-4000-8000-ffffffffffff', now(), 'page_view', 'https://demo.example/', now())`,
   );
   const afterInsert = await db.query<{ n: string }>('SELECT sum(event_count)::text AS n FROM analytics_summary');
   assert.equal(Number(afterInsert[0]!.n), Number(before[0]!.n) + 1);

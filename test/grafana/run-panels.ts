@@ -6,8 +6,8 @@ import { expandMacros } from '../../grafana/macros.ts';
 import { committedQueries, PANEL_CASES, type PanelCase, type Row } from './panel-cases.ts';
 import type { Seed } from './seed.ts';
 
-export function caseName(c: PanelCase): string {
-  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s`;
+export function caseName(c: PanelCase, seed: Seed): string {
+  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s, project ${seed.projectId}`;
 }
 
 export function assertEveryQueryHasACase(): void {
@@ -19,10 +19,13 @@ export function assertEveryQueryHasACase(): void {
 
 export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescaledb: boolean): Promise<{ rawSql: string; sql: string; rows: Row[] }> {
   const query = committedQueries().find((q) => q.dashboard === c.dashboard && q.title === c.title && q.refId === c.refId);
-  assert.ok(query, `panel ${caseName(c)} not in the committed dashboards`);
-  const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb });
+  assert.ok(query, `panel ${caseName(c, seed)} not in the committed dashboards`);
+  // The dashboard's $project set to the seed's project, as a viewer picks it.
+  const variables = { project: { value: seed.projectId } };
+  const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb, variables });
   assert.ok(expanded.ok, expanded.ok ? '' : expanded.error);
-  assert.doesNotMatch(expanded.value.sql, /\$__/, 'every macro expanded');
+  assert.doesNotMatch(expanded.value.sql, /\$/, 'every macro and variable expanded');
+  assert.match(query.rawSql, /project_id = '\$project'/, 'the panel is filtered by $project');
   const clock = async () => Number((await db.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::text AS ms'))[0]!.ms);
   const nowBefore = await clock();
   const rows = await db.query<Row>(expanded.value.sql);

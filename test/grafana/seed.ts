@@ -1,6 +1,9 @@
-// A known data set for the panel tests: deterministic events around a one-hour window (some
-// before and after it, so time filters are proven), plus dead-lettered messages. The same rows
-// feed the database and the ground-truth calculations.
+// A known data set for the panel tests: per project, deterministic events around a one-hour
+// window (some before and after it, so time filters are proven), plus dead-lettered messages. The
+// same rows feed the database and the ground-truth calculations. Two projects with different
+// traffic and the same event ids share the database: a panel showing the other project's rows
+// gets the numbers wrong.
+import { DEFAULT_PROJECT_ID } from '#contract';
 import type { SqlRunner } from '../../db/sql-runner.ts';
 
 const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
@@ -22,12 +25,16 @@ export interface SeedEvent {
 }
 
 interface SeedRejected {
+  /** NULL: a record whose project is unknown, which the default project's dashboards show. */
+  project_id: string | null;
   rejected_at: Date;
   reason: string;
   kafka_offset: number;
 }
 
 export interface Seed {
+  /** The project ($project) whose rows these are. */
+  projectId: string;
   /** The dashboard range the tests query: whole minutes, one hour. */
   from: Date;
   to: Date;
@@ -40,21 +47,28 @@ function uuid(i: number): string {
   return `00000000-0000-4000-8000-${hex}`;
 }
 
+export const OTHER_PROJECT_ID = '5b0c3c1e-7f2a-4d3b-9c4d-0123456789ab';
+
+/** The default project and another one, each with its own traffic, in the same window. */
+export function makeSeeds(now = new Date()): Seed[] {
+  return [makeSeed(now), makeSeed(now, { projectId: OTHER_PROJECT_ID, events: 450, randomSeed: 777, rejected: 25, rejectedOffset: 20_000 })];
+}
+
 /** Three hours back from `now`, on a minute boundary, so no retention or clamping touches it. */
-export function makeSeed(now = new Date()): Seed {
+export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJECT_ID, events: 700, randomSeed: 12_345, rejected: 40, rejectedOffset: 10_000 }): Seed {
   const from = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 3 * 3_600_000);
   const to = new Date(from.getTime() + 3_600_000);
   const events: SeedEvent[] = [];
   // 700 events, one every ~6.8 s from 10 min before the range to 80 min after its start; traffic
   // is uneven (a burst in minute 20) so per-minute numbers differ.
   let t = from.getTime() - 10 * 60_000 + 137;
-  let rand = 12_345; // a fixed LCG: uneven but reproducible choices
+  let rand = project.randomSeed; // a fixed LCG: uneven but reproducible choices
   const pick = <T>(items: readonly T[], skew: number): T => {
     rand = (rand * 1_103_515_245 + 12_345) % 2_147_483_648;
     return items[Math.floor(items.length * (rand / 2_147_483_648) ** skew)]!;
   };
-  for (let i = 0; i < 700; i++) {
-    t += i % 97 < 20 ? 1_013 : 8_311;
+  for (let i = 0; i < project.events; i++) {
+    t += i % 97 < 20 ? 1_013 : Math.round((8_311 * 700) / project.events);
     const type = pick(TYPES, 1.3);
     const page = pick(PAGES, 2);
     events.push({
@@ -72,31 +86,37 @@ export function makeSeed(now = new Date()): Seed {
     });
   }
   const rejected: SeedRejected[] = [];
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < project.rejected; i++) {
     rejected.push({
-      rejected_at: new Date(from.getTime() - 5 * 60_000 + i * 103_000 + 250),
-      reason: REASONS[(i * 5) % REASONS.length]!,
-      kafka_offset: 10_000 + i,
+      // Some of the default project's rejects have no known project; they are still its.
+      project_id: project.projectId === DEFAULT_PROJECT_ID && i % 4 === 0 ? null : project.projectId,
+      rejected_at: new Date(from.getTime() - 5 * 60_000 + i * (4_120_000 / project.rejected) + 250),
+      reason: REASONS[(i * 5 + project.rejected) % REASONS.length]!,
+      kafka_offset: project.rejectedOffset + i,
     });
   }
-  return { from, to, events, rejected };
+  return { projectId: project.projectId, from, to, events, rejected };
 }
 
-export async function loadSeed(db: SqlRunner, seed: Seed): Promise<void> {
-  const rows = seed.events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString(), received_at: e.received_at.toISOString() }));
-  await db.query(
-    `INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, metadata, received_at)
-     SELECT event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, '{}'::jsonb, received_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, "timestamp" timestamptz, event_type text, page_url text, page_title text,
-            button_id text, session_id text, user_agent text, site_id text, received_at timestamptz)`,
-    [JSON.stringify(rows)],
-  );
-  await db.query(
-    `INSERT INTO analytics_events_rejected (rejected_at, reason, detail, kafka_topic, kafka_partition, kafka_offset, raw_value)
-     SELECT rejected_at, reason, 'seed', 'analytics-events', 0, kafka_offset, convert_to('{bad', 'UTF8')
-       FROM jsonb_to_recordset($1::jsonb) AS x(rejected_at timestamptz, reason text, kafka_offset bigint)`,
-    [JSON.stringify(seed.rejected.map((r) => ({ ...r, rejected_at: r.rejected_at.toISOString() })))],
-  );
+export async function loadSeed(db: SqlRunner, seeds: Seed[]): Promise<void> {
+  for (const seed of seeds) await insertSeed(db, seed);
   const timescale = (await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).length > 0;
   await db.exec(timescale ? "CALL refresh_continuous_aggregate('analytics_summary', NULL, NULL)" : 'REFRESH MATERIALIZED VIEW analytics_summary');
+}
+
+async function insertSeed(db: SqlRunner, seed: Seed): Promise<void> {
+  const rows = seed.events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString(), received_at: e.received_at.toISOString() }));
+  await db.query(
+    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, metadata, received_at)
+     SELECT $2::uuid, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, '{}'::jsonb, received_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, "timestamp" timestamptz, event_type text, page_url text, page_title text,
+            button_id text, session_id text, user_agent text, site_id text, received_at timestamptz)`,
+    [JSON.stringify(rows), seed.projectId],
+  );
+  await db.query(
+    `INSERT INTO analytics_events_rejected (project_id, rejected_at, reason, detail, kafka_topic, kafka_partition, kafka_offset, raw_value)
+     SELECT project_id, rejected_at, reason, 'seed', 'analytics-events', 0, kafka_offset, convert_to('{bad', 'UTF8')
+       FROM jsonb_to_recordset($1::jsonb) AS x(project_id uuid, rejected_at timestamptz, reason text, kafka_offset bigint)`,
+    [JSON.stringify(seed.rejected.map((r) => ({ ...r, rejected_at: r.rejected_at.toISOString() })))],
+  );
 }
