@@ -15,16 +15,19 @@ const dbName = `analytics_bench_${process.pid}`;
 const file = path.join(tmpdir(), `${dbName}.tsv`);
 
 const TABLE = `CREATE TABLE analytics_events (
-  event_id uuid NOT NULL, "timestamp" timestamptz NOT NULL, event_type varchar(100) NOT NULL,
+  project_id uuid NOT NULL, event_id uuid NOT NULL, "timestamp" timestamptz NOT NULL, event_type varchar(100) NOT NULL,
   page_url varchar(500) NOT NULL, page_title varchar(200), button_id varchar(100), session_id varchar(100),
   user_agent varchar(500), site_id varchar(100), metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
-  received_at timestamptz NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
+  received_at timestamptz NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+  client_timestamp timestamptz, timestamp_adjustment varchar(20), user_id varchar(200), anonymous_id varchar(200))`;
 const IDX = {
   uniqIdTime: 'CREATE UNIQUE INDEX ON analytics_events (event_id, "timestamp")',
   uniqTimeId: 'CREATE UNIQUE INDEX ON analytics_events ("timestamp", event_id)',
   brin: 'CREATE INDEX ON analytics_events USING brin ("timestamp") WITH (pages_per_range = 32)',
   brinReceived: 'CREATE INDEX ON analytics_events USING brin (received_at) WITH (pages_per_range = 32)',
   session: 'CREATE INDEX ON analytics_events (session_id, "timestamp")',
+  uniqProjectTimeId: 'CREATE UNIQUE INDEX ON analytics_events (project_id, "timestamp", event_id)',
+  projectSession: 'CREATE INDEX ON analytics_events (project_id, session_id, "timestamp")',
   seedTime: 'CREATE INDEX ON analytics_events ("timestamp")',
   seedType: 'CREATE INDEX ON analytics_events (event_type)',
   seedUrl: 'CREATE INDEX ON analytics_events (page_url)',
@@ -38,13 +41,18 @@ const VARIANTS: [string, string[]][] = [
   ['unique (timestamp, event_id) + brin(received_at)', [IDX.uniqTimeId, IDX.brinReceived]],
   ['unique (timestamp, event_id) + (session_id, timestamp)', [IDX.uniqTimeId, IDX.session]],
   ['unique (event_id, timestamp) + (session_id, timestamp) + brin', [IDX.uniqIdTime, IDX.session, IDX.brin]],
+  ['unique (timestamp, event_id) + brin(received_at) + (session_id, timestamp): 007', [IDX.uniqTimeId, IDX.brinReceived, IDX.session]],
+  ['unique (project_id, timestamp, event_id)', [IDX.uniqProjectTimeId]],
+  ['unique (project_id, timestamp, event_id) + brin(received_at) + (project_id, session_id, timestamp): 010', [IDX.uniqProjectTimeId, IDX.brinReceived, IDX.projectSession]],
   ['seed: unique (event_id, timestamp) + 4 btrees', [IDX.uniqIdTime, IDX.seedTime, IDX.seedType, IDX.seedUrl, IDX.seedSession]],
 ];
 
 const ctx = { topic: 'bench', partition: 0, offset: '0', timestamp: String(Date.now()), key: null };
+const PROJECTS = [1, 2, 3, 4, 5].map((n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
 let tsv = '';
 for (let i = 0; i < rows; i++) {
-  const out = normalizeEvent(sampleEvent(i, rows) as unknown as Record<string, unknown>, ctx);
+  // Five projects' events interleaved, as several sites' traffic arrives.
+  const out = normalizeEvent({ ...sampleEvent(i, rows), project_id: PROJECTS[i % PROJECTS.length] } as unknown as Record<string, unknown>, ctx);
   if (out.ok) tsv += toCopyRow(out.value);
 }
 writeFileSync(file, tsv);
