@@ -65,11 +65,16 @@ async function assertMovedToDefaultProject(db: SqlRunner): Promise<void> {
   assert.match(def('analytics_events_session_time_idx'), /\(project_id, session_id, "timestamp"\)/);
   assert.match(def('analytics_event_ids_pkey'), /UNIQUE .*\(project_id, event_id\)/);
 
-  // Writers must name the project: the default filled existing rows only.
-  await assert.rejects(
-    db.exec(`INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, received_at) VALUES (gen_random_uuid(), now(), 'x', '/', now())`),
-    /null value in column "project_id"/,
+  // A writer of the previous version (rolling upgrade) names no project: its rows and ids are the
+  // default project's, as the new pipeline would file them.
+  const legacyId = '00000000-0000-4000-8000-0000000fffff';
+  await db.exec(`INSERT INTO analytics_event_ids (event_id) VALUES ('${legacyId}')`);
+  await db.exec(`INSERT INTO analytics_events (event_id, "timestamp", event_type, page_url, received_at) VALUES ('${legacyId}', now(), 'x', '/', now())`);
+  assert.deepEqual(
+    await one(`SELECT (SELECT project_id::text FROM analytics_events WHERE event_id = '${legacyId}') AS row, (SELECT project_id::text FROM analytics_event_ids WHERE event_id = '${legacyId}') AS id`),
+    { row: DEFAULT_PROJECT_ID, id: DEFAULT_PROJECT_ID },
   );
+  await db.exec(`DELETE FROM analytics_events WHERE event_id = '${legacyId}'; DELETE FROM analytics_event_ids WHERE event_id = '${legacyId}'`);
   // The same event id and time: refused again in its project (also inside a compressed chunk on
   // TimescaleDB), stored in another project.
   const copyOf = (project: string) => `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, received_at)

@@ -3,9 +3,11 @@
 -- contract/limits.ts). No foreign key to projects (009): a key checked on every COPY row costs
 -- ingest speed, and the pipeline only writes ids the collector resolved.
 --
--- The default only fills existing rows (PostgreSQL 11+ stores it once, no rewrite) and is then
--- dropped: a writer that forgets the project fails loudly instead of filing events under the
--- default project.
+-- The default fills existing rows (PostgreSQL 11+ stores it once, no rewrite) and stays: a
+-- pipeline of the previous version, still running during a rolling upgrade, writes rows and ids
+-- without a project, and its records (written before projects existed) are the default
+-- project's. Without the default those rows would fail NOT NULL, a data error the old pipeline
+-- dead-letters. The pipeline itself always writes the project.
 -- TimescaleDB: compressed chunks are decompressed first and compressed again at the end, with
 -- project_id as the first segmentby column (a project's rows of a chunk compress together and a
 -- query for one project skips the others' segments). TimescaleDB 2.23 alters compressed chunks
@@ -21,7 +23,6 @@ SELECT count(decompress_chunk(chunk)) FROM migration_010_compressed;
 DROP MATERIALIZED VIEW IF EXISTS analytics_summary;
 
 ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS project_id uuid NOT NULL DEFAULT '00000000-0000-4000-8000-000000000001';
-ALTER TABLE analytics_events ALTER COLUMN project_id DROP DEFAULT;
 -- Sent by server-side ingestion; limits are contract/limits.ts LIMITS.userId / anonymousId.
 ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS user_id varchar(200);
 ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS anonymous_id varchar(200);
@@ -30,6 +31,15 @@ ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS anonymous_id varchar(200);
 -- project, and a project's rows stay together in the btree. Within a project the key still grows
 -- with time (append-like). received_at stays a BRIN of its own: a BRIN summarises block ranges
 -- column by column, so a leading project_id would not narrow it.
+-- Priced with pipeline/bench/index-cost.ts (psql \copy of 200k rows of five interleaved
+-- projects, medians of 3 runs on the shared 2-core machine, rows/s):
+--   unique ("timestamp", event_id)                                      174k
+--   unique (project_id, "timestamp", event_id)                           97k
+--   007's set: ("timestamp", event_id) + brin + (session_id, ts)        102k
+--   this set: (project_id, "timestamp", event_id) + brin + (project_id, session_id, ts)   71k
+-- Several projects make several insertion points (only the rightmost leaf takes btree's append
+-- fast path) and a wider key. The loader is bound by its own JavaScript at 20-40k rows/s
+-- (bench/HISTORY.md), below either figure, so it is not slowed in practice.
 ALTER TABLE analytics_events DROP CONSTRAINT IF EXISTS analytics_events_dedup_key;
 ALTER TABLE analytics_events ADD CONSTRAINT analytics_events_dedup_key UNIQUE (project_id, "timestamp", event_id);
 DROP INDEX IF EXISTS analytics_events_session_time_idx;
@@ -38,7 +48,6 @@ CREATE INDEX analytics_events_session_time_idx ON analytics_events (project_id, 
 -- Event ids are unique per project: one project's client-made ids can never suppress another
 -- project's events. Existing ids belong to the default project.
 ALTER TABLE analytics_event_ids ADD COLUMN IF NOT EXISTS project_id uuid NOT NULL DEFAULT '00000000-0000-4000-8000-000000000001';
-ALTER TABLE analytics_event_ids ALTER COLUMN project_id DROP DEFAULT;
 ALTER TABLE analytics_event_ids DROP CONSTRAINT IF EXISTS analytics_event_ids_pkey;
 ALTER TABLE analytics_event_ids ADD CONSTRAINT analytics_event_ids_pkey PRIMARY KEY (project_id, event_id);
 

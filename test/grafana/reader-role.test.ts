@@ -45,7 +45,7 @@ test('the reader sees events, the summary and refusal reasons, and later tables'
   for (const sql of [
     'SELECT count(*) FROM analytics_events',
     'SELECT count(*) FROM analytics_summary',
-    'SELECT reason, rejected_at FROM analytics_events_rejected',
+    'SELECT reason, rejected_at, project_id FROM analytics_events_rejected',
     'SELECT x FROM later_table',
   ]) {
     await reader.query(sql);
