@@ -83,7 +83,7 @@ async function assertMovedToDefaultProject(db: SqlRunner): Promise<void> {
   await db.exec(copyOf(OTHER));
   assert.equal((await one(`SELECT count(*)::int AS n FROM analytics_events WHERE project_id = '${OTHER}'`)).n, 1);
   await db.exec(`INSERT INTO analytics_event_ids (project_id, event_id) SELECT '${OTHER}', event_id FROM analytics_event_ids`);
-  // user_id and anonymous_id hold the contract's 200 characters.
+  // user_id and anonymous_id (011) hold the contract's 200 characters.
   await db.exec(`UPDATE analytics_events SET user_id = repeat('u', 200), anonymous_id = repeat('a', 200) WHERE project_id = '${OTHER}'`);
 }
 
@@ -106,7 +106,7 @@ test('TimescaleDB: 010 on a hypertable with compressed chunks keeps every row, m
     assert.ok(compressedChunks.length >= 20, `chunks compressed before 010: ${compressedChunks.length}`);
 
     const { applied } = await migrate(db);
-    assert.deepEqual(applied.map((m) => m.version), [10]);
+    assert.equal(applied[0]?.version, 10);
     assert.deepEqual(await compressed(), compressedChunks, 'the chunks compressed before are compressed again');
     const segmentBy = await db.query<{ attname: string }>(
       "SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'analytics_events' AND segmentby_column_index IS NOT NULL ORDER BY segmentby_column_index",
@@ -137,7 +137,7 @@ test('PostgreSQL: 010 on a database holding events moves everything into the def
   await seedBefore010(db);
   await db.exec('REFRESH MATERIALIZED VIEW analytics_summary');
   const { applied } = await migrate(db);
-  assert.deepEqual(applied.map((m) => m.version), [10]);
+  assert.equal(applied[0]?.version, 10);
   await assertMovedToDefaultProject(db);
   // Dashboards may read a rejected record's project, and still not its bytes.
   const grants = await db.query(

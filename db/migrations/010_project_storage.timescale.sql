@@ -23,9 +23,6 @@ SELECT count(decompress_chunk(chunk)) FROM migration_010_compressed;
 DROP MATERIALIZED VIEW IF EXISTS analytics_summary;
 
 ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS project_id uuid NOT NULL DEFAULT '00000000-0000-4000-8000-000000000001';
--- Sent by server-side ingestion; limits are contract/limits.ts LIMITS.userId / anonymousId.
-ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS user_id varchar(200);
-ALTER TABLE analytics_events ADD COLUMN IF NOT EXISTS anonymous_id varchar(200);
 
 -- The deduplication key and the session index lead with the project: every read names one
 -- project, and a project's rows stay together in the btree. Within a project the key still grows
