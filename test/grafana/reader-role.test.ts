@@ -2,7 +2,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
+import { DEFAULT_PROJECT_ID } from '#contract';
+import { DASHBOARDS, DASHBOARDS_DIR } from '../../grafana/dashboards.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { PG_ADMIN_URL } from '../support/services.ts';
 
@@ -69,5 +73,17 @@ for (const sql of [
 ]) {
   test(`the reader is refused: ${sql.slice(0, 48)}`, async () => {
     await assert.rejects(reader.query(sql), { code: '42501' }); // insufficient_privilege
+  });
+}
+
+for (const { file } of DASHBOARDS) {
+  test(`${file}: the $project query lists the projects for the reader, and the default selection is one`, async () => {
+    const board = JSON.parse(await readFile(path.join(DASHBOARDS_DIR, file), 'utf8')) as { templating: { list: { name: string; type: string; query: string; current: { value: string } }[] } };
+    const variable = board.templating.list.find((v) => v.name === 'project');
+    assert.ok(variable && variable.type === 'query', 'a query variable named project');
+    const { rows } = await reader.query<{ __value: string; __text: string }>(variable.query);
+    assert.deepEqual(Object.keys(rows[0] ?? {}), ['__value', '__text'], 'Grafana reads __value and __text');
+    assert.ok(rows.some((r) => r.__value === DEFAULT_PROJECT_ID), 'the default project is listed');
+    assert.ok(rows.some((r) => r.__value === variable.current.value), 'the default selection exists');
   });
 }
