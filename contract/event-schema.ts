@@ -32,6 +32,31 @@ export const IncomingEvent = Type.Object(
 );
 export type IncomingEvent = Static<typeof IncomingEvent>;
 
+const userId = Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion' });
+const anonymousId = Type.String({ minLength: 1, maxLength: LIMITS.anonymousId, description: 'Persistent anonymous visitor id, sent by server-side ingestion' });
+
+/**
+ * An event as a server posts it to `POST /api/v1/events`: the browser's fields plus the visitor's
+ * identity, which a backend must send in the body (its own HTTP client is not the visitor).
+ */
+export const ServerEvent = Type.Object(
+  {
+    ...IncomingEvent.properties,
+    user_agent: Type.Optional(text(LIMITS.userAgent, "The visitor's browser user agent; never taken from the request's User-Agent header")),
+    user_id: Type.Optional(userId),
+    anonymous_id: Type.Optional(anonymousId),
+    ip: Type.Optional(
+      Type.String({
+        format: 'ip',
+        maxLength: LIMITS.ip,
+        description: "The visitor's IPv4 or IPv6 address: an input for visitor identity, never stored nor written to Kafka",
+      }),
+    ),
+  },
+  { additionalProperties: false, $id: 'ServerEvent' },
+);
+export type ServerEvent = Static<typeof ServerEvent>;
+
 /** How the collector adjusted a client timestamp it could not trust. */
 export const TimestampAdjustment = Type.Union([Type.Literal('clamped_future'), Type.Literal('clamped_past')]);
 export type TimestampAdjustment = Static<typeof TimestampAdjustment>;
@@ -52,8 +77,8 @@ export const CollectedEvent = Type.Object(
         description: `The project the event belongs to, assigned by the collector from the site key or API key (never by the client). Records without it (other producers) belong to the default project, ${DEFAULT_PROJECT_ID}.`,
       }),
     ),
-    user_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion' })),
-    anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.anonymousId, description: 'Persistent anonymous visitor id, sent by server-side ingestion' })),
+    user_id: Type.Optional(userId),
+    anonymous_id: Type.Optional(anonymousId),
     client_timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'The client timestamp as sent, when it was clamped' })),
     timestamp_adjustment: Type.Optional(TimestampAdjustment),
   },

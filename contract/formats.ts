@@ -1,4 +1,5 @@
 // String formats used by the contract, registered once with TypeBox's validator.
+import { isIP } from 'node:net';
 import { FormatRegistry } from '@sinclair/typebox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -52,4 +53,6 @@ export function registerFormats(): void {
   if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', isUuid);
   if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
   if (!FormatRegistry.Has('http-url')) FormatRegistry.Set('http-url', isHttpUrl);
+  // IPv4 dotted quad or IPv6 (RFC 4291 text forms), as Node's resolver reads them.
+  if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
 }

@@ -14,14 +14,18 @@ export const LIMITS = {
   siteId: 100,
   userId: 200,
   anonymousId: 200,
+  /** Longest text form of an IPv6 address (IPv4-mapped, with a zone id cut off). */
+  ip: 45,
   /** Serialized JSON size of `metadata`, in UTF-8 bytes. */
   metadataBytes: 32 * 1024,
   /** Nesting depth of `metadata`: the object itself is depth 1. */
   metadataDepth: 5,
   /** Keys in any one object of `metadata`. */
   metadataKeys: 100,
-  /** Events in one POST. */
+  /** Events in one POST /analytics. */
   batchSize: 500,
+  /** Events in one POST /api/v1/events or /webhook (server-side backfills send more at once). */
+  serverBatchSize: 1000,
 } as const;
 
 /** Keys that could reach an object prototype; rejected anywhere in an event. */

@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox';
 import type { Result } from '../lib/result.ts';
-import { CollectedEvent, IncomingEvent } from './event-schema.ts';
+import { CollectedEvent, IncomingEvent, ServerEvent } from './event-schema.ts';
 import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
 import { isPlaceholderUuid, registerFormats } from './formats.ts';
 
@@ -174,6 +174,7 @@ function schemaMessage(type: ValueErrorType, message: string, schema: TSchema): 
   if (type === ValueErrorType.StringFormat) {
     if (schema.format === 'http-url') return 'must be an absolute http(s) URL';
     if (schema.format === 'uuid') return 'must be a UUID';
+    if (schema.format === 'ip') return 'must be an IPv4 or IPv6 address';
     if (schema.format === 'date-time') {
       return 'must be an RFC 3339 date-time: a real calendar date and time, an offset (Z or ±hh:mm), at most 6 fractional digits, e.g. 2026-01-31T12:00:00Z';
     }
@@ -196,6 +197,9 @@ function dedupe(errors: FieldError[]): FieldError[] {
 
 /** Validates what a client posted. `path` prefixes every field pointer (e.g. `/3` in a batch). */
 export const validateIncomingEvent = compile(IncomingEvent);
+
+/** Validates what a server posted to `POST /api/v1/events`. */
+export const validateServerEvent = compile(ServerEvent);
 
 /** Validates a Kafka record value written by the collector. */
 export const validateCollectedEvent = compile(CollectedEvent);

@@ -14,14 +14,21 @@ import { originPolicy } from './http/cors-origins.ts';
 import { registerErrorHandlers } from './http/error-handler.ts';
 import type { EventPublisher } from './events/publisher.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
+import { createMemoryDirectory } from './projects/memory-directory.ts';
+import { browserAssigner } from './projects/browser-assignment.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { opsRoutes } from './routes/health.ts';
+import { serverEventRoutes } from './routes/server-events.ts';
+import { webhookRoutes } from './routes/webhook.ts';
+import type { TenancyDirectory } from '../../tenancy/model.ts';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
   publisher: EventPublisher;
   logger?: Logger;
   metrics?: CollectorMetrics;
+  /** Projects and keys; without one the app knows no project (only default-project browser events pass). */
+  directory?: TenancyDirectory;
   /** Serve /docs (Swagger UI); on by default. */
   docs?: boolean;
 }
@@ -62,7 +69,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url }, 'request answered with 5xx');
   });
 
+  const directory = options.directory ?? createMemoryDirectory();
   const allowed = originPolicy(config.corsOrigins, config.corsAllowLocalhost);
+  // Grants browsers the default project's origins (preflights included). Projects' own origins are
+  // answered by POST /analytics itself. Secret-key headers are never allowed: a page cannot send a
+  // key to the server routes.
   await app.register(cors, {
     origin: (origin, callback) => callback(null, allowed(origin)),
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -86,7 +97,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // Shared schemas keep their contract names (IncomingEvent) in components/schemas.
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
       openapi: {
-        info: { title: 'Analytics collector', version: '1.0.0', description: 'Receives tracker events and writes them to Kafka.' },
+        info: { title: 'Analytics collector', version: '1.0.0', description: 'Receives tracker, server-side and webhook events and writes them to Kafka, each with its project.' },
+        components: {
+          securitySchemes: {
+            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Secret key (sk_…) with the ingest scope' },
+            bearerKey: { type: 'http', scheme: 'bearer', description: 'The same secret key as Authorization: Bearer sk_…' },
+          },
+        },
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -103,9 +120,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     collect,
     metrics,
     retryAfterSeconds: config.retryAfterSeconds,
-    allowOrigin: allowed,
+    assign: browserAssigner({ directory, allowDefaultProject: config.allowDefaultProject, defaultOriginAllowed: allowed }),
     rateLimit: config.rateLimitMax === 0 ? false : { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs },
   });
+  const serverRoutes = { collect, metrics, directory, retryAfterSeconds: config.retryAfterSeconds, keyRateLimitPerMinute: config.keyRateLimitPerMinute, bodyLimitBytes: config.serverBodyLimitBytes };
+  await app.register(serverEventRoutes, serverRoutes);
+  await app.register(webhookRoutes, serverRoutes);
   await app.register(opsRoutes, { publisher, metrics });
   return app;
 }

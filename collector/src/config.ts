@@ -21,6 +21,12 @@ export const CollectorConfigSchema = Type.Object({
   /** Requests per client IP per window on POST /analytics; 0 turns the limit off. */
   rateLimitMax: Type.Integer({ minimum: 0, default: 6000 }),
   rateLimitWindowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+  /** Browser events without a site key go to the default project; off: they are refused (400 naming /site_id). */
+  allowDefaultProject: Type.Boolean({ default: true }),
+  /** Requests per minute per secret key on the server routes, for keys without their own limit; per process. */
+  keyRateLimitPerMinute: Type.Integer({ minimum: 1, default: 6000 }),
+  /** Body limit of POST /api/v1/events and /webhook (batches of up to 1,000 events). */
+  serverBodyLimitBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   /** Micro-batching: a produce call goes out when this many records wait or after the linger. */
   batchMaxRecords: Type.Integer({ minimum: 1, default: 500 }),
   batchMaxBytes: Type.Integer({ minimum: 1024, default: 512 * 1024 }),

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCollect } from './collect-events.ts';
 import { createMemoryPublisher } from './memory-publisher.ts';
+import { DEFAULT_PROJECT_ID } from '#contract';
 
+const toDefault = () => ({ ok: true as const, projectId: DEFAULT_PROJECT_ID });
 const receivedAt = new Date('2026-03-01T12:00:00.000Z');
 const event = { event_type: 'page_view', page_url: 'http://test.com/page', session_id: 's-1' };
 
@@ -23,7 +25,7 @@ function setup() {
 
 test('one valid event is enriched, published and answered with its id', async () => {
   const { publisher, collect } = setup();
-  const outcome = await collect(event, 'Mozilla/5.0 test');
+  const outcome = await collect({ body: event, assign: toDefault, userAgentHeader: 'Mozilla/5.0 test' });
   assert.deepEqual(outcome, { status: 'accepted', kind: 'single', eventId: '00000000-0000-4000-8000-000000000001' });
   assert.equal(publisher.published.length, 1);
   assert.deepEqual(
@@ -34,13 +36,14 @@ test('one valid event is enriched, published and answered with its id', async ()
       timestamp: receivedAt.toISOString(),
       received_at: receivedAt.toISOString(),
       user_agent: 'Mozilla/5.0 test',
+      project_id: DEFAULT_PROJECT_ID,
     },
   );
 });
 
 test('a batch publishes its valid events and reports the invalid ones by index', async () => {
   const { publisher, collect } = setup();
-  const outcome = await collect([event, { page_url: 'http://test.com/x' }, { ...event, event_type: 'button_click' }], undefined);
+  const outcome = await collect({ body: [event, { page_url: 'http://test.com/x' }, { ...event, event_type: 'button_click' }], assign: toDefault });
   assert.equal(outcome.status, 'accepted');
   assert.ok(outcome.status === 'accepted' && outcome.kind === 'batch');
   assert.deepEqual(outcome.eventIds, ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
@@ -64,7 +67,7 @@ test('invalid bodies publish nothing and count what was refused', async () => {
   ];
   for (const [name, body, rejected] of cases) {
     const { publisher, collect } = setup();
-    const outcome = await collect(body, undefined);
+    const outcome = await collect({ body, assign: toDefault });
     assert.equal(outcome.status, 'invalid', name);
     assert.ok(outcome.status === 'invalid' && outcome.rejected === rejected && outcome.errors.length > 0, name);
     assert.equal(publisher.published.length, 0, name);
@@ -75,10 +78,10 @@ test('a publisher that cannot publish turns into unavailable with its reason', a
   for (const reason of ['not_ready', 'timeout', 'send_failed', 'closing'] as const) {
     const { publisher, collect } = setup();
     publisher.failWith(reason);
-    assert.deepEqual(await collect([event, event], undefined), { status: 'unavailable', reason, events: 2 }, reason);
+    assert.deepEqual(await collect({ body: [event, event], assign: toDefault }), { status: 'unavailable', reason, events: 2 }, reason);
     assert.equal(publisher.published.length, 0);
   }
   const { publisher, collect } = setup();
   publisher.setReady(false);
-  assert.deepEqual(await collect(event, undefined), { status: 'unavailable', reason: 'not_ready', events: 1 });
+  assert.deepEqual(await collect({ body: event, assign: toDefault }), { status: 'unavailable', reason: 'not_ready', events: 1 });
 });

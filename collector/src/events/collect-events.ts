@@ -1,14 +1,23 @@
-// The collector's one use case: validate a posted body, enrich the valid events and publish
-// them, answering with a value the HTTP layer turns into a status code.
-import type { CollectedEvent } from '#contract';
+// The collector's one use case, shared by every ingest route: validate a posted body, assign each
+// valid event to its project, enrich and publish them, answering with a value the HTTP layer turns
+// into a status code. Routes differ only in their item validator, batch limit and assignment.
+import type { CollectedEvent, IncomingEvent } from '#contract';
 import type { EventPublisher, UnpublishedReason } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
-import { parsePayload, type IndexedError } from './parse-payload.ts';
+import { parsePayload, type IndexedError, type PayloadRules } from './parse-payload.ts';
 
-type CollectOutcome =
+/** Where one valid event goes, or why it is refused (`field` relative to the event, e.g. `/site_id`). */
+export type Assignment =
+  | { ok: true; projectId: string; /** Oldest client timestamp kept as sent, in ms before receipt; the service default when absent. */ maxPastAgeMs?: number }
+  | { ok: false; status: 400 | 403 | 404; code: string; field: string; message: string };
+
+/** Refusals the whole request shares (all items refused for one reason) answer with that status and code. */
+type Refusal = { status: 400 | 403 | 404; code: string };
+
+export type CollectOutcome =
   | { status: 'accepted'; kind: 'single'; eventId: string }
   | { status: 'accepted'; kind: 'batch'; eventIds: string[]; errors: IndexedError[]; size: number }
-  | { status: 'invalid'; errors: IndexedError[]; rejected: number }
+  | { status: 'invalid'; errors: IndexedError[]; rejected: number; refusal: Refusal }
   | { status: 'unavailable'; reason: UnpublishedReason; events: number };
 
 export interface CollectDeps {
@@ -19,21 +28,59 @@ export interface CollectDeps {
   newId: () => string;
 }
 
-export type CollectFn = (body: unknown, userAgentHeader: string | undefined) => Promise<CollectOutcome>;
+export interface CollectRequest<E extends IncomingEvent> {
+  body: unknown;
+  /** Item validator and batch limit; the browser contract (`IncomingEvent`, 500 per batch) when absent. */
+  rules?: PayloadRules<E>;
+  /** The project of each valid event, decided by the route (site key, API key). */
+  assign: (event: E) => Assignment;
+  /** The request's User-Agent, used when an event has none; routes for servers pass none. */
+  userAgentHeader?: string | undefined;
+}
+
+export type CollectFn = <E extends IncomingEvent>(request: CollectRequest<E>) => Promise<CollectOutcome>;
+
+const VALIDATION: Refusal = { status: 400, code: 'validation_failed' };
 
 export function createCollect(deps: CollectDeps): CollectFn {
-  return async (body, userAgentHeader) => {
-    const parsed = parsePayload(body);
-    if (parsed.kind === 'invalid') {
-      return { status: 'invalid', errors: parsed.errors, rejected: Array.isArray(body) ? Math.max(body.length, 1) : 1 };
-    }
+  return async <E extends IncomingEvent>(request: CollectRequest<E>): Promise<CollectOutcome> => {
+    const { body } = request;
+    const parsed = request.rules === undefined ? parsePayload(body) : parsePayload(body, request.rules);
+    const rejectedAll = Array.isArray(body) ? Math.max(body.length, 1) : 1;
+    if (parsed.kind === 'invalid') return { status: 'invalid', errors: parsed.errors, rejected: rejectedAll, refusal: VALIDATION };
+
+    const items = parsed.kind === 'single' ? [{ index: undefined, event: parsed.event as E }] : (parsed.events as { index: number; event: E }[]);
+    const errors: IndexedError[] = parsed.kind === 'batch' ? [...parsed.errors] : [];
+    const refusals: Refusal[] = [];
     const receivedAt = deps.now();
-    const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
-    const events: CollectedEvent[] =
-      parsed.kind === 'single' ? [enrichEvent(parsed.event, ctx)] : parsed.events.map(({ event }) => enrichEvent(event, ctx));
+    const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader: request.userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
+    const events: CollectedEvent[] = [];
+    for (const { index, event } of items) {
+      const assigned = request.assign(event);
+      if (!assigned.ok) {
+        const field = index === undefined ? assigned.field : `/${index}${assigned.field}`;
+        errors.push(index === undefined ? { field, message: assigned.message } : { index, field, message: assigned.message });
+        refusals.push({ status: assigned.status, code: assigned.code });
+        continue;
+      }
+      events.push(enrichEvent(event, ctx, assigned));
+    }
+    if (events.length === 0) {
+      errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      return { status: 'invalid', errors, rejected: rejectedAll, refusal: sharedRefusal(refusals, errors.length) };
+    }
     const published = await deps.publisher.publish(events);
     if (!published.ok) return { status: 'unavailable', reason: published.reason, events: events.length };
     if (parsed.kind === 'single') return { status: 'accepted', kind: 'single', eventId: events[0]!.event_id };
-    return { status: 'accepted', kind: 'batch', eventIds: events.map((e) => e.event_id), errors: parsed.errors, size: parsed.size };
+    errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    return { status: 'accepted', kind: 'batch', eventIds: events.map((e) => e.event_id), errors, size: parsed.size };
   };
+}
+
+// A request whose every item was refused for the same reason (an origin, a site key) answers with
+// that reason; a mix, or any contract error, is a plain validation failure.
+function sharedRefusal(refusals: Refusal[], errorCount: number): Refusal {
+  const first = refusals[0];
+  if (first === undefined || refusals.length !== errorCount) return VALIDATION;
+  return refusals.every((r) => r.status === first.status && r.code === first.code) ? first : VALIDATION;
 }

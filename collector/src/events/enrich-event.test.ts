@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateCollectedEvent } from '#contract';
+import { DEFAULT_PROJECT_ID, validateCollectedEvent } from '#contract';
 import { enrichEvent, judgeTimestamp } from './enrich-event.ts';
 import { toRecord } from '../kafka/to-record.ts';
 
@@ -70,11 +70,34 @@ test('an unadjusted event carries no client_timestamp or adjustment', () => {
   assert.equal('timestamp_adjustment' in out, false);
 });
 
-test('Kafka record: keyed by session, else event id; stamped with receipt time', () => {
-  const withSession = enrichEvent({ ...base, session_id: 's-1', timestamp: '2099-01-01T00:00:00Z' }, ctx);
+test('Kafka record: keyed by project and session, else visitor, user, event id; stamped with receipt time', () => {
+  const project = { projectId: '11111111-1111-4111-8111-111111111111' };
+  const withSession = enrichEvent({ ...base, session_id: 's-1', timestamp: '2099-01-01T00:00:00Z' }, ctx, project);
   const record = toRecord(withSession);
-  assert.equal(record.key, 's-1');
+  assert.equal(record.key, `${project.projectId}:s-1`);
   assert.equal(record.timestamp, String(receivedAt.getTime()));
   assert.deepEqual(JSON.parse(record.value), withSession);
-  assert.equal(toRecord(enrichEvent(base, ctx)).key, '00000000-0000-4000-8000-000000000001');
+  assert.equal(JSON.parse(record.value).project_id, project.projectId);
+  assert.equal(toRecord(enrichEvent(base, ctx)).key, `${DEFAULT_PROJECT_ID}:00000000-0000-4000-8000-000000000001`);
+  const visitor = { ...base, anonymous_id: 'anon-9', user_id: 'u-3' };
+  assert.equal(toRecord(enrichEvent(visitor, ctx, project)).key, `${project.projectId}:anon-9`);
+  assert.equal(toRecord(enrichEvent({ ...base, user_id: 'u-3' }, ctx, project)).key, `${project.projectId}:u-3`);
+  // The same session id in two projects: two keys.
+  assert.notEqual(toRecord(enrichEvent({ ...base, session_id: 's-1' }, ctx)).key, record.key);
+});
+
+test('server events: identity fields kept, ip never written, backfill limit per project', () => {
+  const out = enrichEvent(
+    { ...base, user_id: 'u-1', anonymous_id: 'a-1', ip: '203.0.113.9', timestamp: '2026-01-01T00:00:00Z' },
+    ctx,
+    { projectId: DEFAULT_PROJECT_ID, maxPastAgeMs: 90 * 86_400_000 },
+  );
+  assert.equal(out.user_id, 'u-1');
+  assert.equal(out.anonymous_id, 'a-1');
+  assert.equal('ip' in out, false);
+  assert.equal(out.timestamp, '2026-01-01T00:00:00.000Z');
+  assert.equal(out.timestamp_adjustment, undefined);
+  // The same timestamp without the project's retention is clamped at the service's 7 days.
+  assert.equal(enrichEvent({ ...base, timestamp: '2026-01-01T00:00:00Z' }, ctx).timestamp_adjustment, 'clamped_past');
+  assert.ok(validateCollectedEvent(out).ok);
 });

@@ -1,12 +1,19 @@
 // Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
-// the id generator and the request's User-Agent come in as arguments.
-import type { CollectedEvent, IncomingEvent } from '#contract';
+// the id generator, the request's User-Agent and the assigned project come in as arguments.
+import type { CollectedEvent, IncomingEvent, ServerEvent } from '#contract';
 import { isUtf8 } from 'node:buffer';
-import { IncomingEvent as IncomingEventSchema, LIMITS } from '#contract';
+import { DEFAULT_PROJECT_ID, IncomingEvent as IncomingEventSchema, LIMITS } from '#contract';
 
 // Copied field by field from the contract's list: faster than object spread on this hot path,
-// and only contract fields can ever reach Kafka.
-const FIELDS = Object.keys(IncomingEventSchema.properties) as (keyof IncomingEvent)[];
+// and only record fields can ever reach Kafka (a server event's `ip` never does).
+const FIELDS = [...Object.keys(IncomingEventSchema.properties), 'user_id', 'anonymous_id'] as (keyof ServerEvent)[];
+
+/** The project an event was assigned to by its route; the client never chooses it. */
+export interface AssignedProject {
+  projectId: string;
+  /** Overrides the context's maxPastAgeMs (server-side backfill up to the project's retention). */
+  maxPastAgeMs?: number | undefined;
+}
 
 export interface EnrichContext {
   receivedAt: Date;
@@ -18,13 +25,14 @@ export interface EnrichContext {
   maxPastAgeMs: number;
 }
 
-export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): CollectedEvent {
+export function enrichEvent(event: IncomingEvent | ServerEvent, ctx: EnrichContext, assigned?: AssignedProject): CollectedEvent {
   const receivedAt = ctx.receivedAtIso ?? ctx.receivedAt.toISOString();
   const out = {} as Record<string, unknown>;
   for (const key of FIELDS) {
-    const value = event[key];
+    const value = (event as ServerEvent)[key];
     if (value !== undefined) out[key] = value;
   }
+  out.project_id = assigned?.projectId ?? DEFAULT_PROJECT_ID;
   // A UUID's canonical form is lower-case (RFC 9562): stored, published and answered that way, so
   // the id a client gets back is the one in the database.
   out.event_id = event.event_id === undefined ? ctx.newId() : event.event_id.toLowerCase();
@@ -33,7 +41,8 @@ export function enrichEvent(event: IncomingEvent, ctx: EnrichContext): Collected
   const userAgent = event.user_agent ?? cleanHeader(ctx.userAgentHeader);
   if (userAgent !== undefined) out.user_agent = userAgent;
   if (event.timestamp !== undefined) {
-    const judged = judgeTimestamp(event.timestamp, ctx.receivedAt, ctx);
+    const maxPastAgeMs = assigned?.maxPastAgeMs ?? ctx.maxPastAgeMs;
+    const judged = judgeTimestamp(event.timestamp, ctx.receivedAt, { maxFutureSkewMs: ctx.maxFutureSkewMs, maxPastAgeMs });
     out.timestamp = judged.timestamp;
     if (judged.adjustment !== undefined) {
       out.timestamp_adjustment = judged.adjustment;

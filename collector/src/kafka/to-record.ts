@@ -1,6 +1,8 @@
-// The Kafka record for one collected event: keyed by session so a session's events stay in
-// order on one partition, stamped with receipt time (never the client's clock).
-import type { CollectedEvent } from '#contract';
+// The Kafka record for one collected event, stamped with receipt time (never the client's clock).
+// Key: `<project_id>:<session_id>`, else the anonymous id, the user id, then the event id, so one
+// session's (or one visitor's) events stay in order on one partition, and two projects' visitors
+// that happen to share an id never share a key.
+import { DEFAULT_PROJECT_ID, type CollectedEvent } from '#contract';
 
 export interface EventRecord {
   key: string;
@@ -8,9 +10,13 @@ export interface EventRecord {
   timestamp: string;
 }
 
+export function recordKey(event: CollectedEvent): string {
+  return `${event.project_id ?? DEFAULT_PROJECT_ID}:${event.session_id ?? event.anonymous_id ?? event.user_id ?? event.event_id}`;
+}
+
 export function toRecord(event: CollectedEvent): EventRecord {
   return {
-    key: event.session_id ?? event.event_id,
+    key: recordKey(event),
     value: JSON.stringify(event),
     timestamp: String(Date.parse(event.received_at)),
   };
