@@ -2,6 +2,7 @@
 // (private topic) or, for 503, to a broker address where nothing listens.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { buildApp } from '../../collector/src/app.ts';
 import { freePort } from '../support/service-kit.ts';
 import { collectorBed, consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
@@ -137,9 +138,9 @@ test('health, metrics and docs', async () => {
   assert.ok(spec.components.schemas.IncomingEvent.properties.page_url);
 });
 
-test('accepted events are on the topic, keyed by session id, stamped with receipt time', async () => {
+test('accepted events are on the topic, keyed by project and session id, stamped with receipt time', async () => {
   const records = await consumeRecords(kafka, topic, 1 + 1 + 2 + 1);
-  const curl = records.find((r) => r.value.button_id === 'test-button' && r.key === 'test-session-123');
+  const curl = records.find((r) => r.value.button_id === 'test-button' && r.key === `${DEFAULT_PROJECT_ID}:test-session-123`);
   assert.ok(curl, 'design body on the topic');
   assert.equal(Date.parse(curl.value.received_at as string), Number(curl.timestamp));
   // Nothing invalid was produced: every record satisfies the contract.

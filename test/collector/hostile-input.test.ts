@@ -4,6 +4,7 @@
 // validator (the code under test).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import fc from 'fast-check';
 import { collectorBed, consumeRecords } from './helpers.ts';
 
@@ -45,7 +46,7 @@ const body = fc.oneof(
   fc.string(), // usually not JSON at all
 );
 
-const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment']);
+const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every string (and key) in a value, wherever it nests. */
@@ -128,8 +129,8 @@ test('hostile bodies: 200 or 4xx naming fields, never 5xx; what reaches Kafka is
       assert.ok(!text.includes('\u0000'), `NUL in ${what}`);
       assert.ok(!/\p{Cs}/u.test(text), `lone surrogate in ${what}`);
     }
-    // The record's own bytes: the Kafka timestamp is receipt time, the key the session (or the id).
+    // The record's own bytes: the Kafka timestamp is receipt time, the key the project and the session (or the id).
     assert.equal(Number(r.timestamp), receivedAt);
-    assert.equal(r.key, item.session_id ?? id);
+    assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${item.session_id ?? id}`);
   }
 });

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
-import { validateCollectedEvent } from '#contract';
+import { DEFAULT_PROJECT_ID, validateCollectedEvent } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { consumeRecords, silentLogger, startCollectorApp, testConfig, testPublisher } from './helpers.ts';
@@ -27,7 +27,7 @@ after(async () => {
   await deleteTopics(kafka, topics);
 });
 
-test('the design curl body arrives on the topic keyed by its session id', async () => {
+test('the design curl body arrives on the topic in the default project, keyed by project and session id', async () => {
   const curlBody =
     '{"event_type":"button_click","page_url":"http://test.com/page","page_title":"Test Page","button_id":"test-button","session_id":"test-session-123","user_agent":"curl/7.0"}';
   const res = await fetch(`${base}/analytics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: curlBody });
@@ -35,13 +35,13 @@ test('the design curl body arrives on the topic keyed by its session id', async 
   const { eventId } = (await res.json()) as { eventId: string };
 
   const [record] = await consumeRecords(kafka, topics[0]!, 1);
-  assert.equal(record!.key, 'test-session-123');
+  assert.equal(record!.key, `${DEFAULT_PROJECT_ID}:test-session-123`);
   assert.equal(record!.value.event_id, eventId);
   const valid = validateCollectedEvent(record!.value);
   assert.ok(valid.ok, JSON.stringify(valid));
   assert.deepEqual(
     { ...record!.value, event_id: undefined, timestamp: undefined, received_at: undefined },
-    { ...JSON.parse(curlBody), event_id: undefined, timestamp: undefined, received_at: undefined },
+    { ...JSON.parse(curlBody), event_id: undefined, timestamp: undefined, received_at: undefined, project_id: DEFAULT_PROJECT_ID },
   );
 });
 
@@ -72,7 +72,7 @@ test('100 concurrent posts are all acknowledged and all arrive, each once', asyn
     const records = await consumeRecords(kafka, topic, 100);
     assert.equal(records.length, 100);
     assert.deepEqual(records.map((r) => r.value.event_id).sort(), [...ids].sort());
-    for (const r of records) assert.equal(r.key, r.value.session_id);
+    for (const r of records) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${String(r.value.session_id)}`);
     // Micro-batching: the 100 requests shared fewer produce calls than there were requests.
     assert.equal(batches.reduce((a, b) => a + b, 0), 100);
     assert.ok(batches.length < 100, `produce calls: ${batches.length}`);
