@@ -11,6 +11,7 @@ import type { CollectorConfig } from './config.ts';
 import { createCollect } from './events/collect-events.ts';
 import { registerBodyParsers } from './http/body-parser.ts';
 import { originPolicy } from './http/cors-origins.ts';
+import { perKeyRateLimit } from './http/api-key.ts';
 import { registerErrorHandlers } from './http/error-handler.ts';
 import type { EventPublisher } from './events/publisher.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
@@ -123,7 +124,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     assign: browserAssigner({ directory, allowDefaultProject: config.allowDefaultProject, defaultOriginAllowed: allowed }),
     rateLimit: config.rateLimitMax === 0 ? false : { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs },
   });
-  const serverRoutes = { collect, metrics, directory, retryAfterSeconds: config.retryAfterSeconds, keyRateLimitPerMinute: config.keyRateLimitPerMinute, bodyLimitBytes: config.serverBodyLimitBytes };
+  // One limiter (one store) for both server routes: a key's budget is shared, not one per route.
+  const keyRateLimit = app.rateLimit(perKeyRateLimit(config.keyRateLimitPerMinute));
+  const serverRoutes = { collect, metrics, directory, retryAfterSeconds: config.retryAfterSeconds, keyRateLimit, bodyLimitBytes: config.serverBodyLimitBytes };
   await app.register(serverEventRoutes, serverRoutes);
   await app.register(webhookRoutes, serverRoutes);
   await app.register(opsRoutes, { publisher, metrics });

@@ -74,9 +74,11 @@ export interface ReceivedRecord {
   partition: number;
 }
 
-/** Reads a topic from the beginning until `count` records arrived (or a generous timeout). */
+let readers = 0;
+
+/** Reads a topic from the beginning until `count` records arrived (or a generous timeout); each call reads it all again. */
 export async function consumeRecords(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<ReceivedRecord[]> {
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${++readers}` });
   const received: ReceivedRecord[] = [];
   await consumer.connect();
   try {

@@ -2,11 +2,11 @@
 // identity (user_agent, ip, user_id, anonymous_id) comes from the body only: the HTTP client is
 // the sender's backend, never the visitor, so its User-Agent and address are not read.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { LIMITS, ServerEvent, validateServerEvent } from '#contract';
 import type { TenancyDirectory } from '../../../tenancy/model.ts';
 import type { CollectFn } from '../events/collect-events.ts';
-import { perKeyRateLimit, requireApiKey } from '../http/api-key.ts';
+import { requireApiKey } from '../http/api-key.ts';
 import { INGEST_RESPONSES, sendOutcome } from '../http/collect-reply.ts';
 import { ErrorBody } from '../http/responses.ts';
 import type { CollectorMetrics } from '../metrics.ts';
@@ -17,8 +17,8 @@ export interface ServerRouteOptions {
   metrics: CollectorMetrics;
   directory: TenancyDirectory;
   retryAfterSeconds: number;
-  /** Requests per minute for keys without their own limit. */
-  keyRateLimitPerMinute: number;
+  /** The per-key rate limit hook, one budget per key shared by the server routes (http/api-key.ts perKeyRateLimit). */
+  keyRateLimit: onRequestAsyncHookHandler;
   /** Body limit of the server routes (batches of up to LIMITS.serverBatchSize events). */
   bodyLimitBytes: number;
 }
@@ -38,8 +38,8 @@ export async function serverEventRoutes(app: FastifyInstance, opts: ServerRouteO
   app.post(
     '/api/v1/events',
     {
-      onRequest: requireApiKey(opts.directory, 'ingest', metrics),
-      config: { rateLimit: perKeyRateLimit(opts.keyRateLimitPerMinute) },
+      // Authenticated first, so the per-key limit counts by key, and before the body is read.
+      onRequest: [requireApiKey(opts.directory, 'ingest', metrics), opts.keyRateLimit],
       bodyLimit: opts.bodyLimitBytes,
       schema: {
         summary: 'Collect server-side events (secret key, ingest scope)',

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '#contract';
 import { webhookValidator } from '../events/webhook-event.ts';
-import { perKeyRateLimit, requireApiKey } from '../http/api-key.ts';
+import { requireApiKey } from '../http/api-key.ts';
 import { sendOutcome } from '../http/collect-reply.ts';
 import { errorBody } from '../http/responses.ts';
 import { serverAssignment } from '../projects/server-assignment.ts';
@@ -46,8 +46,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: ServerRouteOptio
   app.post(
     '/webhook',
     {
-      onRequest: requireApiKey(opts.directory, 'ingest', metrics),
-      config: { rateLimit: perKeyRateLimit(opts.keyRateLimitPerMinute) },
+      // Authenticated first, so the per-key limit counts by key, and before the body is read.
+      onRequest: [requireApiKey(opts.directory, 'ingest', metrics), opts.keyRateLimit],
       bodyLimit: opts.bodyLimitBytes,
       schema: {
         summary: 'Collect events in the webhook shape (secret key, ingest scope)',
