@@ -17,7 +17,7 @@ test('browser events: site key picks the project and its origins; default projec
     ['site key from its origin', on('https://shop.example'), true, SHOP.id],
     ['site key without Origin (curl)', on(undefined), true, SHOP.id],
     ['site key from another origin', on('http://localhost:8080'), false, 'origin_not_allowed'],
-    ['project without origins refuses browsers', on('https://shop.example'), false, 'origin_not_allowed', 'pk_blog'],
+    ['another project\'s site key from this origin', on('https://shop.example'), false, 'origin_not_allowed', 'pk_blog'],
     ['unknown site key', on('https://shop.example'), false, 'unknown_site_key', 'pk_nope'],
     ['no site key, default origin', on('http://localhost:8080'), true, DEFAULT_PROJECT_ID, ''],
     ['no site key, foreign origin', on('https://shop.example'), false, 'origin_not_allowed', ''],

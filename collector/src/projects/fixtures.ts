@@ -17,7 +17,7 @@ export const BLOG: Project = {
   orgId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb',
   name: 'blog',
   siteKey: 'pk_blog',
-  allowedOrigins: [],
+  allowedOrigins: ['https://blog.example'],
   timezone: 'UTC',
   retentionDays: 30,
 };

@@ -13,13 +13,13 @@ export interface OpsRouteOptions {
 export async function opsRoutes(app: FastifyInstance, opts: OpsRouteOptions): Promise<void> {
   app.get(
     '/health',
-    { schema: { summary: 'Liveness and Kafka readiness', response: { 200: HealthBody, 503: HealthBody } } },
+    { schema: { summary: 'Liveness and Kafka readiness', security: [], response: { 200: HealthBody, 503: HealthBody } } },
     async (_request, reply) => {
       const kafkaReady = opts.publisher.isReady();
       return reply.code(kafkaReady ? 200 : 503).send({ status: kafkaReady ? 'ok' : 'unavailable', kafkaReady, timestamp: new Date().toISOString() });
     },
   );
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', security: [], produces: ['text/plain'] } }, async (_request, reply) => {
     opts.metrics.kafkaReady.set(opts.publisher.isReady() ? 1 : 0);
     return reply.header('content-type', opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
   });
