@@ -8,7 +8,8 @@ import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { DEFAULT_PROJECT_ID } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
 import { seedTenants, type Tenants } from './tenants.ts';
 
 let app: FastifyInstance;

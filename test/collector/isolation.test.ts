@@ -9,7 +9,8 @@ import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER } from '../support/services.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher, waitFor } from './helpers.ts';
+import { waitFor } from '../support/service-kit.ts';
+import { consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
 import { registeredRoutes } from './routes.ts';
 import { seedTenants, type Tenant, type Tenants } from './tenants.ts';
 
