@@ -3,7 +3,7 @@
 // preflight, which the collector does not grant for them). The project is the key's own, or for
 // an organization-wide key the one named by `?project=<id>`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SECRET_KEY_PREFIX, type Principal, type Project, type Scope, type TenancyDirectory } from '../../../tenancy/model.ts';
+import { SERVER_KEY_PREFIX, type Principal, type Project, type Scope, type TenancyDirectory } from '../../../tenancy/model.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { errorBody } from './responses.ts';
 
@@ -33,11 +33,11 @@ type Refusal = { status: 400 | 401 | 403 | 404; code: string; field: string; mes
 /** Pure: the identity of a request, or why it is refused (401 no/unknown key, 403 scope, 404 project). */
 export function authenticate(directory: TenancyDirectory, scope: Scope, rawKey: string | undefined, projectParam: string | undefined): IngestIdentity | Refusal {
   if (rawKey === undefined) {
-    return { status: 401, code: 'missing_api_key', field: 'X-API-Key', message: `send a secret key (${SECRET_KEY_PREFIX}…) in X-API-Key or Authorization: Bearer` };
+    return { status: 401, code: 'missing_api_key', field: 'X-API-Key', message: `send a secret key (${SERVER_KEY_PREFIX}…) in X-API-Key or Authorization: Bearer` };
   }
-  const principal = rawKey.startsWith(SECRET_KEY_PREFIX) ? directory.verifyKey(rawKey) : undefined;
+  const principal = rawKey.startsWith(SERVER_KEY_PREFIX) ? directory.verifyKey(rawKey) : undefined;
   if (principal === undefined) {
-    return { status: 401, code: 'invalid_api_key', field: 'X-API-Key', message: `the key is unknown, revoked or expired (secret keys start with ${SECRET_KEY_PREFIX}; site keys are for the browser route)` };
+    return { status: 401, code: 'invalid_api_key', field: 'X-API-Key', message: `the key is unknown, revoked or expired (secret keys start with ${SERVER_KEY_PREFIX}; site keys are for the browser route)` };
   }
   if (!principal.scopes.includes(scope)) {
     return { status: 403, code: 'insufficient_scope', field: 'X-API-Key', message: `the key lacks the ${scope} scope (it has: ${principal.scopes.join(', ') || 'none'})` };
