@@ -115,6 +115,11 @@ test('keys: 401 missing or unknown or revoked, 403 without the ingest scope, 404
   }
   const res = await send('/api/v1/events', event);
   assert.equal(res.headers['www-authenticate'], 'Bearer');
+  const spare = { 'x-api-key': tenants.shop.spareKey };
+  expectAccepted(await send('/api/v1/events', event, spare), tenants.shop.project.id);
+  await tenants.revoke(tenants.shop.spareKey);
+  expectRefused(await send('/api/v1/events', event, spare), 401, 'invalid_api_key', 'X-API-Key');
+  expectRefused(await send('/webhook', { eventType: 'x' }, spare), 401, 'invalid_api_key', 'X-API-Key');
 });
 
 test('webhook: the design shape, unchanged, lands in the key\'s project; a foreign organizationId is 403', async () => {

@@ -11,7 +11,7 @@ export interface Tenant {
 
 export interface Tenants {
   directory: TenancyDirectory;
-  shop: Tenant & { readKey: string; orgKey: string };
+  shop: Tenant & { readKey: string; orgKey: string; /** An ingest key for revocation tests. */ spareKey: string };
   blog: Tenant;
   /** Makes the key verify as nothing, as revocation does. */
   revoke(rawKey: string): Promise<void>;
@@ -25,7 +25,7 @@ export async function seedTenants(): Promise<Tenants> {
   for (const [raw, principal] of Object.values(KEYS)) directory.addKey(raw, principal);
   return {
     directory,
-    shop: { project: SHOP, ingestKey: KEYS.shopIngest[0], readKey: KEYS.shopRead[0], orgKey: KEYS.shopOrg[0] },
+    shop: { project: SHOP, ingestKey: KEYS.shopIngest[0], readKey: KEYS.shopRead[0], orgKey: KEYS.shopOrg[0], spareKey: KEYS.shopSpare[0] },
     blog: { project: BLOG, ingestKey: KEYS.blogIngest[0] },
     async revoke(rawKey) {
       directory.revokeKey(rawKey);

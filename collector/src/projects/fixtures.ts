@@ -28,6 +28,7 @@ export const KEYS = {
   shopIngest: ['sk_shop_ingest', key('k-shop', SHOP.orgId, SHOP.id, ['ingest'])],
   shopRead: ['sk_shop_read', key('k-shop-read', SHOP.orgId, SHOP.id, ['read'])],
   shopOrg: ['sk_shop_org', key('k-shop-org', SHOP.orgId, null, ['ingest'])],
+  shopSpare: ['sk_shop_spare', key('k-shop-spare', SHOP.orgId, SHOP.id, ['ingest'])],
   blogIngest: ['sk_blog_ingest', key('k-blog', BLOG.orgId, BLOG.id, ['ingest'])],
 } as const satisfies Record<string, readonly [string, Principal]>;
 
