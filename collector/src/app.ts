@@ -30,6 +30,8 @@ export interface BuildAppOptions {
   metrics?: CollectorMetrics;
   /** Projects and keys; without one the app knows no project (only default-project browser events pass). */
   directory?: TenancyDirectory;
+  /** False until the directory loaded its first snapshot (site keys and secret keys answer 503 meanwhile); always true by default. */
+  directoryReady?: () => boolean;
   /** Serve /docs (Swagger UI); on by default. */
   docs?: boolean;
 }
@@ -71,6 +73,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   const directory = options.directory ?? createMemoryDirectory();
+  const directoryReady = options.directoryReady ?? (() => true);
   const allowed = originPolicy(config.corsOrigins, config.corsAllowLocalhost);
   // Grants browsers the default project's origins (preflights included). Projects' own origins are
   // answered by POST /analytics itself. Secret-key headers are never allowed: a page cannot send a
@@ -122,11 +125,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     metrics,
     retryAfterSeconds: config.retryAfterSeconds,
     assign: browserAssigner({ directory, allowDefaultProject: config.allowDefaultProject, defaultOriginAllowed: allowed }),
+    directoryReady,
     rateLimit: config.rateLimitMax === 0 ? false : { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs },
   });
   // One limiter (one store) for both server routes: a key's budget is shared, not one per route.
   const keyRateLimit = app.rateLimit(perKeyRateLimit(config.keyRateLimitPerMinute));
-  const serverRoutes = { collect, metrics, directory, retryAfterSeconds: config.retryAfterSeconds, keyRateLimit, bodyLimitBytes: config.serverBodyLimitBytes };
+  const serverRoutes = { collect, metrics, directory, directoryReady, retryAfterSeconds: config.retryAfterSeconds, keyRateLimit, bodyLimitBytes: config.serverBodyLimitBytes };
   await app.register(serverEventRoutes, serverRoutes);
   await app.register(webhookRoutes, serverRoutes);
   await app.register(opsRoutes, { publisher, metrics });

@@ -191,6 +191,29 @@ test('per-key rate limit: 429 with Retry-After for the key over its limit, other
   }
 });
 
+test('before the first snapshot of projects and keys: 503 with Retry-After for keys and site keys, default-project events still accepted', async () => {
+  const config = testConfig({ kafkaBrokers: KAFKA_BROKER, kafkaTopic: topic });
+  let loaded = false;
+  const booting = await buildApp({ config, publisher, logger: silentLogger, directory: tenants.directory, directoryReady: () => loaded, docs: false });
+  try {
+    for (const [url, body, headers] of [
+      ['/api/v1/events', event, { 'x-api-key': tenants.shop.ingestKey }],
+      ['/webhook', { eventType: 'x' }, { 'x-api-key': tenants.shop.ingestKey }],
+      ['/analytics', { ...event, site_id: tenants.shop.project.siteKey }, {}],
+    ] as const) {
+      const res = await send(url, body, headers, booting);
+      assert.equal(res.statusCode, 503, `${url}: ${res.body}`);
+      assert.equal(res.json().error, 'projects_unavailable');
+      assert.ok(Number(res.headers['retry-after']) > 0);
+    }
+    expectAccepted(await send('/analytics', event, {}, booting), DEFAULT_PROJECT_ID);
+    loaded = true;
+    expectAccepted(await send('/api/v1/events', event, { 'x-api-key': tenants.shop.ingestKey }, booting), tenants.shop.project.id);
+  } finally {
+    await booting.close();
+  }
+});
+
 test('every accepted event reached Kafka once, in its project, keyed by its project', async () => {
   const records = await consumeRecords(kafka, topic, expected.size);
   assert.equal(records.length, expected.size);

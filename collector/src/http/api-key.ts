@@ -52,9 +52,31 @@ export function authenticate(directory: TenancyDirectory, scope: Scope, rawKey: 
   return { principal, project };
 }
 
+/** Answers 503 + Retry-After while the directory has not loaded its first snapshot (no key could be judged yet). */
+export function projectsUnavailable(reply: FastifyReply, metrics: CollectorMetrics, retryAfterSeconds: number) {
+  metrics.eventsRejected.inc({ reason: 'projects_unavailable' });
+  return reply
+    .code(503)
+    .header('retry-after', String(retryAfterSeconds))
+    .send(errorBody('projects_unavailable', 'projects and keys are not loaded yet (PostgreSQL unreachable since start); retry later'));
+}
+
+export interface ApiKeyHookOptions {
+  directory: TenancyDirectory;
+  /** False until the directory loaded its first snapshot. */
+  directoryReady: () => boolean;
+  scope: Scope;
+  metrics: CollectorMetrics;
+  retryAfterSeconds: number;
+}
+
 /** A route-level onRequest hook: authenticates before the body is read and before the per-key rate limit counts. */
-export function requireApiKey(directory: TenancyDirectory, scope: Scope, metrics: CollectorMetrics) {
+export function requireApiKey({ directory, directoryReady, scope, metrics, retryAfterSeconds }: ApiKeyHookOptions) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!directoryReady()) {
+      await projectsUnavailable(reply, metrics, retryAfterSeconds);
+      return;
+    }
     const query = request.query as Record<string, unknown> | undefined;
     const projectParam = typeof query?.project === 'string' ? query.project : undefined;
     const outcome = authenticate(directory, scope, presentedKey(request.headers), projectParam);

@@ -9,6 +9,8 @@ import type { CollectFn } from '../events/collect-events.ts';
 import { INGEST_RESPONSES, sendOutcome } from '../http/collect-reply.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { BrowserAssigner } from '../projects/browser-assignment.ts';
+import { projectsUnavailable } from '../http/api-key.ts';
+import { SITE_KEY_PREFIX } from '../../../tenancy/model.ts';
 
 export interface AnalyticsRouteOptions {
   collect: CollectFn;
@@ -17,9 +19,16 @@ export interface AnalyticsRouteOptions {
   rateLimit: { max: number; timeWindow: number } | false;
   /** Assigns each event to its project and enforces that project's origins. */
   assign: BrowserAssigner;
+  /** False until the directory loaded its first snapshot: events with a site key get 503 (retried), not "unknown". */
+  directoryReady: () => boolean;
 }
 
 const Body = Type.Union([IncomingEvent, Type.Array(IncomingEvent, { minItems: 1, maxItems: LIMITS.batchSize })]);
+
+function carriesSiteKey(body: unknown): boolean {
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  return items.some((item) => item !== null && typeof item === 'object' && typeof (item as { site_id?: unknown }).site_id === 'string' && (item as { site_id: string }).site_id.startsWith(SITE_KEY_PREFIX));
+}
 
 export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRouteOptions): Promise<void> {
   const { collect, metrics } = opts;
@@ -49,6 +58,10 @@ export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRoute
     },
     async (request, reply) => {
       const origin = requestOrigin(request.headers.origin, request.headers.referer);
+      if (!opts.directoryReady() && carriesSiteKey(request.body)) {
+        if (origin !== undefined) reply.header('access-control-allow-origin', origin).header('vary', 'Origin').header('access-control-expose-headers', 'retry-after, x-request-id');
+        return projectsUnavailable(reply, metrics, opts.retryAfterSeconds);
+      }
       const outcome = await collect({ body: request.body, assign: opts.assign(origin), userAgentHeader: request.headers['user-agent'] });
       // CORS cannot stop a simple (text/plain) POST: the browser sends it and only hides the
       // answer, so origins are enforced above, per project. Every answer to a browser carries

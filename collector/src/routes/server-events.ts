@@ -16,6 +16,8 @@ export interface ServerRouteOptions {
   collect: CollectFn;
   metrics: CollectorMetrics;
   directory: TenancyDirectory;
+  /** False until the directory loaded its first snapshot: keys cannot be judged, requests get 503. */
+  directoryReady: () => boolean;
   retryAfterSeconds: number;
   /** The per-key rate limit hook, one budget per key shared by the server routes (http/api-key.ts perKeyRateLimit). */
   keyRateLimit: onRequestAsyncHookHandler;
@@ -39,7 +41,7 @@ export async function serverEventRoutes(app: FastifyInstance, opts: ServerRouteO
     '/api/v1/events',
     {
       // Authenticated first, so the per-key limit counts by key, and before the body is read.
-      onRequest: [requireApiKey(opts.directory, 'ingest', metrics), opts.keyRateLimit],
+      onRequest: [requireApiKey({ ...opts, scope: 'ingest' }), opts.keyRateLimit],
       bodyLimit: opts.bodyLimitBytes,
       schema: {
         summary: 'Collect server-side events (secret key, ingest scope)',

@@ -47,7 +47,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: ServerRouteOptio
     '/webhook',
     {
       // Authenticated first, so the per-key limit counts by key, and before the body is read.
-      onRequest: [requireApiKey(opts.directory, 'ingest', metrics), opts.keyRateLimit],
+      onRequest: [requireApiKey({ ...opts, scope: 'ingest' }), opts.keyRateLimit],
       bodyLimit: opts.bodyLimitBytes,
       schema: {
         summary: 'Collect events in the webhook shape (secret key, ingest scope)',
