@@ -74,11 +74,12 @@ function localize(cmd: string): string {
     .replace(/localhost:(3001|4195|8080)\b/g, (_, port: string) => `localhost:${ports.get(Number(port))}`)
     .replace(/-d analytics(?=\s)/g, `-d ${db.name}`)
     .replace(/--topic analytics-events(?=\s|$)/g, `--topic ${topic}`)
-    .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`);
+    .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`)
+    .replace(/\/tmp\/analytics-/g, `${runDir}/`);
 }
 
 async function sh(cmd: string): Promise<string> {
-  const { stdout } = await run('bash', ['-c', localize(cmd)], { cwd: ROOT, env: { ...process.env }, timeout: 90_000 });
+  const { stdout } = await run('bash', ['-c', localize(cmd)], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, timeout: 90_000 });
   return stdout;
 }
 
@@ -101,8 +102,27 @@ test('every runbook command works as printed', async () => {
       checked.add('perf-count');
       continue;
     }
+    if (/shop\.example\/%/.test(cmd)) {
+      const out = await eventually(cmd, (o) => o.includes('/checkout') && o.includes('/pricing'));
+      assert.match(out, /order_paid .*https:\/\/shop\.example\/checkout .*Mozilla\/5\.0 \(X11; Linux x86_64\)/, out);
+      assert.match(out, /page_view .*https:\/\/shop\.example\/pricing .*Chrome/, out);
+      checked.add('psql-server-rows');
+      continue;
+    }
     const out = await sh(cmd);
-    if (/curl -s -X POST .*"button_id":"test-button"/.test(cmd)) {
+    const lastJson = () => JSON.parse(out.trim().split('\n').at(-1)!);
+    if (/npm run -s projects -- create/.test(cmd)) {
+      assert.match(lastJson().site_key, /^pk_/, out);
+      checked.add('project-create');
+    } else if (/npm run -s keys -- create/.test(cmd)) {
+      assert.match(lastJson().key, /^sk_/, out);
+      checked.add('key-create');
+    } else if (/curl -s -X POST http:\/\/localhost:3001\/(api\/v1\/events|webhook) /.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.equal(body.success, true, `${cmd}\n${out}`);
+      assert.match(body.eventId, /^[0-9a-f-]{36}$/);
+      checked.add(cmd.includes('/webhook') ? 'curl-webhook' : 'curl-server');
+    } else if (/curl -s -X POST .*"button_id":"test-button"/.test(cmd)) {
       const body = JSON.parse(out);
       assert.equal(body.success, true, out);
       assert.equal(body.message, 'Event received and sent to Kafka');
@@ -144,7 +164,7 @@ test('every runbook command works as printed', async () => {
       checked.add('psql-count');
     }
   }
-  for (const key of ['curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+  for (const key of ['project-create', 'key-create', 'curl-server', 'curl-webhook', 'psql-server-rows', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
 });
