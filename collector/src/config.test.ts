@@ -13,6 +13,8 @@ test('defaults are the documented local ones', () => {
   assert.equal(c.corsOrigins, 'http://localhost:8080,http://127.0.0.1:8080');
   assert.equal(c.logLevel, 'info');
   assert.equal(c.maxFutureSkewMs, 300_000);
+  assert.equal(c.allowDefaultProject, true);
+  assert.equal(c.keyRateLimitPerMinute, 6000);
 });
 
 test('environment variables override and are converted', () => {
@@ -24,7 +26,9 @@ test('environment variables override and are converted', () => {
     BATCH_LINGER_MS: '2',
     CORS_ALLOW_LOCALHOST: 'false',
     LOG_LEVEL: 'debug',
+    ALLOW_DEFAULT_PROJECT: 'false',
   });
+  assert.equal(c.allowDefaultProject, false);
   assert.equal(c.collectorPort, 4001);
   assert.deepEqual(parseBrokers(c.kafkaBrokers), ['a:1', 'b:2']);
   assert.equal(c.kafkaTopic, 't');
@@ -40,6 +44,8 @@ test('invalid values fail at boot naming the variable', () => {
     [{ BODY_LIMIT_BYTES: '10' }, /BODY_LIMIT_BYTES/],
     [{ PRODUCE_TIMEOUT_MS: '-1' }, /PRODUCE_TIMEOUT_MS/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ ALLOW_DEFAULT_PROJECT: 'maybe' }, /ALLOW_DEFAULT_PROJECT/],
+    [{ KEY_RATE_LIMIT_PER_MINUTE: '0' }, /KEY_RATE_LIMIT_PER_MINUTE/],
   ];
   for (const [env, name] of cases) assert.throws(() => loadCollectorConfig(env), (e: unknown) => e instanceof ConfigError && name.test(e.message));
 });

@@ -3,10 +3,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LogLevelSetting, loadConfig, shutdownTimeoutSetting } from '../../lib/config.ts';
 import { TOPICS } from '#contract';
+import { TenancySettings } from '../../tenancy/settings.ts';
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
 
 export const CollectorConfigSchema = Type.Object({
+  /** DATABASE_URL, API_KEY_PEPPER, TENANCY_RELOAD_INTERVAL_MS: where projects and keys are read from. */
+  ...TenancySettings,
   collectorPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   collectorHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
   kafkaBrokers: Type.String({ minLength: 1, default: '127.0.0.1:9092', description: 'Comma-separated host:port list' }),
