@@ -8,6 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { ROOT } from '../support/services.ts';
@@ -125,7 +126,7 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   const events = got.map((r) => r.event);
   assert.equal(got.length, 20, JSON.stringify(events.map((e) => e.event_type)));
   assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'no event twice');
-  for (const r of got) assert.equal(r.key, session, 'Kafka key is the session id');
+  for (const r of got) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${session}`, 'Kafka key is the project and the session id');
   for (const e of events) assert.match(String(e.user_agent), /Chrome/);
 
   const home = `${origin}/`;
