@@ -11,6 +11,8 @@ export const TenancySettings = {
    * Keep it out of the database, so a leaked table alone cannot confirm a key.
    */
   apiKeyPepper: Type.String({ minLength: 16, default: 'local-development-pepper' }),
+  /** Signs analysts' access tokens (HS256), from JWT_SECRET; at least 32 characters. */
+  jwtSecret: Type.String({ minLength: 32, default: 'local-development-jwt-signing-key-0123456789' }),
   /** How often (ms) every process reloads projects and keys even without a notification. */
   tenancyReloadIntervalMs: Type.Integer({ minimum: 100, maximum: 5000, default: 2000 }),
 };

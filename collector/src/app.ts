@@ -6,6 +6,9 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type pg from 'pg';
+import { tenancyApi } from '../../tenancy/api-plugin.ts';
+import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import type { CollectorConfig } from './config.ts';
 import { createCollect } from './events/collect-events.ts';
@@ -32,6 +35,8 @@ export interface BuildAppOptions {
   directory?: TenancyDirectory;
   /** False until the directory loaded its first snapshot (site keys and secret keys answer 503 meanwhile); always true by default. */
   directoryReady?: () => boolean;
+  /** With the directory: serves /api/v1/admin and /api/v1/auth (tenancy/api-plugin.ts) over this pool; off when absent. */
+  tenancyDb?: pg.Pool;
   /** Serve /docs (Swagger UI); on by default. */
   docs?: boolean;
 }
@@ -101,13 +106,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // Shared schemas keep their contract names (IncomingEvent) in components/schemas.
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
       openapi: {
-        info: { title: 'Analytics collector', version: '1.0.0', description: 'Receives tracker, server-side and webhook events and writes them to Kafka, each with its project.' },
-        components: {
-          securitySchemes: {
-            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Secret key (sk_…) with the ingest scope' },
-            bearerKey: { type: 'http', scheme: 'bearer', description: 'The same secret key as Authorization: Bearer sk_…' },
-          },
-        },
+        info: { title: 'Analytics collector', version: '1.0.0', description: 'Receives tracker, server-side and webhook events and writes them to Kafka, each with its project; administers projects and keys.' },
+        components: { securitySchemes: SECURITY_SCHEMES },
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -134,5 +134,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(serverEventRoutes, serverRoutes);
   await app.register(webhookRoutes, serverRoutes);
   await app.register(opsRoutes, { publisher, metrics });
+  if (options.directory !== undefined && options.tenancyDb !== undefined) {
+    await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: config.apiKeyPepper, jwtSecret: config.jwtSecret });
+  }
   return app;
 }

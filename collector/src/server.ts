@@ -1,6 +1,7 @@
 // Entry point: `npx tsx collector/src/server.ts`. Connects the producer and serves HTTP; on
 // SIGTERM/SIGINT (lib/service.ts) stops accepting, finishes in-flight requests, flushes the
 // producer and exits 0.
+import pg from 'pg';
 import { runService } from '../../lib/service.ts';
 import { openTenancyDirectory } from '../../tenancy/directory.ts';
 import { buildApp } from './app.ts';
@@ -18,20 +19,26 @@ await runService({
     const directory = openTenancyDirectory({ databaseUrl: config.databaseUrl, pepper: config.apiKeyPepper, logger, reloadIntervalMs: config.tenancyReloadIntervalMs });
     let directoryLoaded = false;
     void directory.ready().then(() => (directoryLoaded = true));
+    // The admin and sign-in routes' own connections (they write; the directory only reads).
+    const tenancyDb = new pg.Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 2000 });
+    tenancyDb.on('error', (error) => logger.debug({ err: error }, 'tenancy pool connection lost'));
     const publisher = createKafkaEventProducer(config, logger);
-    const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, logger, metrics: createMetrics({ defaultMetrics: true }) });
+    const closeAll = async () => {
+      await publisher.close();
+      await directory.close();
+      await tenancyDb.end();
+    };
+    const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, tenancyDb, logger, metrics: createMetrics({ defaultMetrics: true }) });
     try {
       await app.listen({ port: config.collectorPort, host: config.collectorHost });
     } catch (error) {
-      await publisher.close();
-      await directory.close();
+      await closeAll();
       throw error;
     }
     return {
       async close() {
         await app.close();
-        await publisher.close();
-        await directory.close();
+        await closeAll();
       },
     };
   },

@@ -109,6 +109,12 @@ test('every runbook command works as printed', async () => {
       checked.add('psql-server-rows');
       continue;
     }
+    if (/-w '%\{http_code\}\\n' http:\/\/localhost:3001\/api\/v1\/admin\//.test(cmd)) {
+      // Right after the revocation: refused within 5 s (the collector hears NOTIFY at once).
+      await waitFor(cmd, () => sh(cmd), { until: (o) => o.trim() === '401', timeoutMs: 5000, intervalMs: 100 });
+      checked.add('key-revoked');
+      continue;
+    }
     const out = await sh(cmd);
     const lastJson = () => JSON.parse(out.trim().split('\n').at(-1)!);
     if (/npm run -s projects -- create/.test(cmd)) {
@@ -163,8 +169,37 @@ test('every runbook command works as printed', async () => {
       assert.ok(firstCount(out) >= 102, out);
       checked.add('psql-count');
     }
+    if (/projects -- create blog /.test(cmd)) {
+      assert.deepEqual([lastJson().name, lastJson().timezone, lastJson().allowed_origins], ['blog', 'Europe/Berlin', ['https://blog.example']], out);
+      checked.add('blog-project');
+    } else if (/keys -- create --project blog /.test(cmd)) {
+      assert.match(lastJson().key, /^sk_/, out);
+      checked.add('blog-key');
+    } else if (/keys -- list --project blog$/.test(cmd)) {
+      assert.equal(lastJson().keys.length, 1, out);
+      assert.ok(!out.includes('"key"'), 'a list never shows a key');
+      checked.add('blog-key-list');
+    } else if (/curl -s http:\/\/localhost:3001\/api\/v1\/admin\/projects /.test(cmd)) {
+      assert.deepEqual(lastJson().projects.map((p: { name: string }) => p.name), ['blog'], out);
+      checked.add('admin-with-key');
+    } else if (/keys -- revoke /.test(cmd)) {
+      assert.ok(lastJson().revoked_at, out);
+      checked.add('blog-key-revoke');
+    } else if (/users -- create /.test(cmd)) {
+      assert.equal(lastJson().role, 'admin', out);
+      checked.add('first-admin');
+    } else if (/\/api\/v1\/auth\/login/.test(cmd)) {
+      assert.equal(lastJson().token_type, 'Bearer', out);
+      checked.add('login');
+    } else if (/\/api\/v1\/admin\/keys -H "Authorization: Bearer/.test(cmd)) {
+      assert.ok(Array.isArray(lastJson().keys), out);
+      checked.add('admin-with-token');
+    }
   }
   for (const key of ['project-create', 'key-create', 'curl-server', 'curl-webhook', 'psql-server-rows', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+    assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
+  }
+  for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
 });

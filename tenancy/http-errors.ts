@@ -1,0 +1,28 @@
+// Errors of the tenancy routes in the collector's JSON shape, whatever service hosts them: a
+// schema violation names the field (JSON Pointer); a 5xx never shows internals.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+export interface Problem {
+  status: number;
+  error: string;
+  message: string;
+  field?: string;
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem) {
+  return reply.code(p.status).send({ success: false, error: p.error, message: p.message, ...(p.field !== undefined ? { errors: [{ field: p.field, message: p.message }] } : {}) });
+}
+
+export function useTenancyErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation !== undefined) {
+      const first = error.validation[0];
+      const field = first?.instancePath || (first?.params as { missingProperty?: string } | undefined)?.missingProperty?.replace(/^/, '/') || '/';
+      return sendProblem(reply, { status: 400, error: 'invalid_field', field, message: `${error.validationContext ?? 'body'}${field} ${first?.message ?? 'is invalid'}` });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendProblem(reply, { status, error: status === 429 ? 'rate_limited' : 'bad_request', message: error.message });
+    request.log.error({ err: error }, 'tenancy request failed');
+    return sendProblem(reply, { status: 500, error: 'internal_error', message: 'internal server error' });
+  });
+}
