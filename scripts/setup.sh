@@ -32,6 +32,15 @@ apt_install() { # apt_install PACKAGE...: as root, the Debian packages that are 
     || die "apt-get install ${missing[*]} failed; see $LOG_DIR/apt.log" setup
 }
 
+# The README's runbook uses curl and jq (reading the JSON that the projects/keys commands print).
+if [ "$(id -u)" = 0 ]; then
+  apt_install curl jq
+else
+  for tool in curl jq; do
+    command -v "$tool" >/dev/null || say setup "note: the README's runbook uses $tool: sudo apt-get install -y $tool"
+  done
+fi
+
 if [ "${1:-}" = "--browser" ]; then
   # chromium drives the browser tests; docker-compose only validates docker-compose.yml.
   apt_install chromium docker-compose
