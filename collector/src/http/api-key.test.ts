@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authenticate, presentedKey } from './api-key.ts';
+import { authenticate, CONFLICTING_KEYS, presentedKey } from './api-key.ts';
 import { BLOG, KEYS, SHOP, twoTenants } from '../projects/fixtures.ts';
 
 test('the key comes from X-API-Key or Authorization: Bearer', () => {
   assert.equal(presentedKey({ 'x-api-key': ' sk_a ' }), 'sk_a');
   assert.equal(presentedKey({ authorization: 'Bearer sk_b' }), 'sk_b');
-  assert.equal(presentedKey({ 'x-api-key': 'sk_a', authorization: 'Bearer sk_b' }), 'sk_a');
+  assert.equal(presentedKey({ 'x-api-key': 'sk_a', authorization: 'Bearer sk_a' }), 'sk_a');
+  assert.equal(presentedKey({ 'x-api-key': 'sk_a', authorization: 'Bearer sk_b' }), CONFLICTING_KEYS);
   assert.equal(presentedKey({ authorization: 'Basic c2s6' }), undefined);
   assert.equal(presentedKey({}), undefined);
 });
@@ -36,4 +37,12 @@ test('401 no or unknown key, 403 scope, 404 a project the key cannot see, 400 or
   assert.ok('message' in a && 'message' in b && a.code === b.code && a.status === b.status);
   directory.revokeKey(KEYS.shopIngest[0]);
   assert.ok('status' in authenticate(directory, 'ingest', KEYS.shopIngest[0], undefined));
+});
+
+test('two different keys in one request are refused with 400 naming X-API-Key, even when one of them is valid', () => {
+  const outcome = authenticate(twoTenants(), 'ingest', presentedKey({ 'x-api-key': KEYS.shopIngest[0], authorization: `Bearer ${KEYS.shopRead[0]}` }), undefined);
+  assert.ok(!('principal' in outcome));
+  assert.equal(outcome.status, 400);
+  assert.equal(outcome.code, 'conflicting_api_keys');
+  assert.equal(outcome.field, 'X-API-Key');
 });

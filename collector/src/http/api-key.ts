@@ -19,19 +19,31 @@ declare module 'fastify' {
   }
 }
 
-/** The raw key of a request, or undefined when it carries none. */
-export function presentedKey(headers: FastifyRequest['headers']): string | undefined {
+/** Two different keys in one request: which one the sender meant is unknowable, so it is refused. */
+export const CONFLICTING_KEYS = Symbol('conflicting keys');
+
+/** The raw key of a request, undefined when it carries none, CONFLICTING_KEYS when X-API-Key and Authorization differ. */
+export function presentedKey(headers: FastifyRequest['headers']): string | undefined | typeof CONFLICTING_KEYS {
   const header = headers['x-api-key'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  const apiKey = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
   const authorization = headers.authorization;
   const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
-  return bearer;
+  if (apiKey !== undefined && bearer !== undefined && apiKey !== bearer) return CONFLICTING_KEYS;
+  return apiKey ?? bearer;
 }
 
 type Refusal = { status: 400 | 401 | 403 | 404; code: string; field: string; message: string };
 
-/** Pure: the identity of a request, or why it is refused (401 no/unknown key, 403 scope, 404 project). */
-export function authenticate(directory: TenancyDirectory, scope: Scope, rawKey: string | undefined, projectParam: string | undefined): IngestIdentity | Refusal {
+/** Pure: the identity of a request, or why it is refused (400 two different keys, 401 no/unknown key, 403 scope, 404 project). */
+export function authenticate(
+  directory: TenancyDirectory,
+  scope: Scope,
+  rawKey: string | undefined | typeof CONFLICTING_KEYS,
+  projectParam: string | undefined,
+): IngestIdentity | Refusal {
+  if (rawKey === CONFLICTING_KEYS) {
+    return { status: 400, code: 'conflicting_api_keys', field: 'X-API-Key', message: 'X-API-Key and Authorization: Bearer hold different keys; send one key' };
+  }
   if (rawKey === undefined) {
     return { status: 401, code: 'missing_api_key', field: 'X-API-Key', message: `send a secret key (${SERVER_KEY_PREFIX}…) in X-API-Key or Authorization: Bearer` };
   }

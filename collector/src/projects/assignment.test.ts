@@ -45,3 +45,17 @@ test('server events: the key\'s project with its retention; another project\'s s
   const other = assign(event(BLOG.siteKey));
   assert.ok(!other.ok && other.status === 403 && other.field === '/site_id');
 });
+
+test("the default project's own site key is accepted where events without a key are (CORS_ORIGINS), and only there", () => {
+  const directory = twoTenants();
+  directory.addProject({ ...BLOG, id: DEFAULT_PROJECT_ID, name: 'default', siteKey: 'pk_default', allowedOrigins: [] });
+  const assign = browserAssigner({ directory, allowDefaultProject: true, defaultOriginAllowed: originPolicy('http://localhost:8080', false) });
+  const fromDemo = assign('http://localhost:8080')(event('pk_default'));
+  assert.ok(fromDemo.ok);
+  assert.equal(fromDemo.projectId, DEFAULT_PROJECT_ID);
+  const foreign = assign('https://other.example')(event('pk_default'));
+  assert.ok(!foreign.ok);
+  assert.equal(foreign.code, 'origin_not_allowed');
+  // Another project's key does not borrow the default origins.
+  assert.equal(assign('http://localhost:8080')(event('pk_shop')).ok, false);
+});
