@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../support/services.ts';
+import { SERVICE_NAMES, serviceSpec } from '../../lib/service-manifest.ts';
+import { envName } from '../../lib/config.ts';
 
 const run = promisify(execFile);
 const compose = (...args: string[]) => run('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH } });
@@ -80,4 +82,15 @@ test('the kafka tool wrapper runs the official <name>.sh script with the argumen
   assert.equal(stdout, 'consumer:--bootstrap-server localhost:9092 --topic analytics-events\n');
   const config = (await compose('config')).stdout;
   assert.match(config, /kafka-tool\.sh:\/usr\/local\/bin\/kafka-console-consumer:ro/);
+});
+
+test('every service whose configuration reads the database gets DATABASE_URL pointing at the postgres container', async () => {
+  const config = (await compose('config')).stdout;
+  const blocks = config.split(/\n {2}(?=\S)/);
+  const needing = SERVICE_NAMES.filter((name) => Object.keys(serviceSpec(name).config.properties).map(envName).includes('DATABASE_URL'));
+  assert.ok(needing.includes('collector') && needing.includes('pipeline'), `the manifest says ${needing.join(', ')} read the database`);
+  for (const name of needing) {
+    const block = blocks.find((b) => b.startsWith(`${name}:`)) ?? '';
+    assert.match(block, /DATABASE_URL: postgres:\/\/analytics:analytics@postgres:5432\/analytics\n/, `${name} gets DATABASE_URL`);
+  }
 });
