@@ -6,11 +6,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '#contract';
 import { webhookValidator } from '../events/webhook-event.ts';
-import { requireApiKey } from '../http/api-key.ts';
 import { sendOutcome } from '../http/collect-reply.ts';
 import { errorBody } from '../http/responses.ts';
 import { serverAssignment } from '../projects/server-assignment.ts';
-import { KEY_RESPONSES, KEY_SECURITY, Querystring, type ServerRouteOptions } from './server-events.ts';
+import { keyedIngestRoute, type ServerRouteOptions } from './server-events.ts';
 
 const WebhookEvent = Type.Object(
   {
@@ -45,25 +44,14 @@ export async function webhookRoutes(app: FastifyInstance, opts: ServerRouteOptio
   const { collect, metrics } = opts;
   app.post(
     '/webhook',
-    {
-      // Authenticated first, so the per-key limit counts by key, and before the body is read.
-      onRequest: [requireApiKey({ ...opts, scope: 'ingest' }), opts.keyRateLimit],
-      bodyLimit: opts.bodyLimitBytes,
-      schema: {
-        summary: 'Collect events in the webhook shape (secret key, ingest scope)',
-        description:
-          'Body: one webhook event or an array of them. Mapping: eventType → event_type, userId → user_id, timestamp → timestamp, metadata.page → page_url, ' +
-          'metadata.browser → user_agent, other metadata keys → metadata. organizationId, when sent, must be the key\'s organization (else 403 organization_mismatch). ' +
-          'Errors name the webhook fields (/eventType, /metadata/page).',
-        consumes: ['application/json', 'text/plain'],
-        security: KEY_SECURITY,
-        querystring: Querystring,
-        body: Body,
-        response: KEY_RESPONSES,
-      },
-      validatorCompiler: () => (value) => ({ value }),
-      serializerCompiler: () => (data) => JSON.stringify(data),
-    },
+    keyedIngestRoute(opts, {
+      summary: 'Collect events in the webhook shape (secret key, ingest scope)',
+      description:
+        'Body: one webhook event or an array of them. Mapping: eventType → event_type, userId → user_id, timestamp → timestamp, metadata.page → page_url, ' +
+        'metadata.browser → user_agent, other metadata keys → metadata. organizationId, when sent, must be the key\'s organization (else 403 organization_mismatch). ' +
+        'Errors name the webhook fields (/eventType, /metadata/page).',
+      body: Body,
+    }),
     async (request, reply) => {
       const { principal, project } = request.ingestIdentity!;
       const foreign = foreignOrganization(request.body, principal.orgId);
