@@ -5,6 +5,13 @@ import { DEFAULT_PROJECT_ID, EVENT_TYPE_PATTERN, LIMITS } from './limits.ts';
 
 const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
 
+const userId = Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion; the visitor id when present' });
+const anonymousId = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.anonymousId,
+  description: "A persistent anonymous visitor id (a backend's, or the tracker's opt-in one); the visitor id in projects whose visitor_id_mode is 'anonymous_id'",
+});
+
 /** An event as a client posts it to `POST /analytics`. */
 export const IncomingEvent = Type.Object(
   {
@@ -27,13 +34,14 @@ export const IncomingEvent = Type.Object(
         description: `JSON object, at most ${LIMITS.metadataBytes} bytes serialized and ${LIMITS.metadataDepth} levels deep`,
       }),
     ),
+    referrer: Type.Optional(text(LIMITS.referrer, "The page's referrer as the browser reports it (document.referrer); the source of referrer_domain")),
+    screen_width: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.screenWidth, description: 'screen.width in CSS pixels; decides device_type when sent' })),
+    anonymous_id: Type.Optional(anonymousId),
   },
   { additionalProperties: false, $id: 'IncomingEvent' },
 );
 export type IncomingEvent = Static<typeof IncomingEvent>;
 
-const userId = Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'Signed-in user id, sent by server-side ingestion' });
-const anonymousId = Type.String({ minLength: 1, maxLength: LIMITS.anonymousId, description: 'Persistent anonymous visitor id, sent by server-side ingestion' });
 
 /**
  * An event as a server posts it to `POST /api/v1/events`: the browser's fields plus the visitor's
@@ -56,6 +64,32 @@ export const ServerEvent = Type.Object(
   { additionalProperties: false, $id: 'ServerEvent' },
 );
 export type ServerEvent = Static<typeof ServerEvent>;
+
+/** device_type values: from the screen width when sent, else from the user agent. */
+export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'tv', 'unknown'] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/**
+ * What the collector derives from an accepted event, once, at ingest (definitions: docs/metrics.md).
+ * Records written before enrichment existed, or by other producers, lack these fields; the
+ * pipeline derives them with the same functions (enrichment/), except a hashed visitor id, which
+ * needs the IP address that only the collector sees.
+ */
+export const EventEnrichment = {
+  visitor_id: Type.Optional(Type.String({ minLength: 3, maxLength: LIMITS.visitorId, description: 'Who the event is from: u:<user_id>, a:<anonymous_id>, h:<daily or monthly HMAC of project, IP and user agent>, s:<session_id> or e:<event_id> (docs/metrics.md)' })),
+  page_path: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.pagePath, description: "page_url's path, normalized (docs/metrics.md)" })),
+  referrer_domain: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.referrerDomain, description: 'Host of an external referrer, lower case, without www.; absent for internal and missing referrers' })),
+  utm_source: Type.Optional(text(LIMITS.utm, 'utm_source of page_url (or its ref / source parameter)')),
+  utm_medium: Type.Optional(text(LIMITS.utm, 'utm_medium of page_url')),
+  utm_campaign: Type.Optional(text(LIMITS.utm, 'utm_campaign of page_url')),
+  utm_term: Type.Optional(text(LIMITS.utm, 'utm_term of page_url')),
+  utm_content: Type.Optional(text(LIMITS.utm, 'utm_content of page_url')),
+  browser: Type.Optional(text(LIMITS.browser, 'Browser name from the user agent (bowser)')),
+  os: Type.Optional(text(LIMITS.os, 'Operating system name from the user agent (bowser)')),
+  device_type: Type.Optional(Type.Union(DEVICE_TYPES.map((d) => Type.Literal(d)), { description: 'From screen_width when sent, else the user agent' })),
+  is_bot: Type.Optional(Type.Boolean({ description: 'A crawler, monitor or headless browser (isbot plus headless markers): stored, excluded from reports by default' })),
+  engaged_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "A page_unload's visible time on the page (metadata.time_on_page), in ms" })),
+};
 
 /** How the collector adjusted a client timestamp it could not trust. */
 export const TimestampAdjustment = Type.Union([Type.Literal('clamped_future'), Type.Literal('clamped_past')]);
@@ -81,6 +115,7 @@ export const CollectedEvent = Type.Object(
     anonymous_id: Type.Optional(anonymousId),
     client_timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'The client timestamp as sent, when it was clamped' })),
     timestamp_adjustment: Type.Optional(TimestampAdjustment),
+    ...EventEnrichment,
   },
   { additionalProperties: false, $id: 'CollectedEvent' },
 );

@@ -3,3 +3,4 @@ export * from './event-schema.ts';
 export * from './formats.ts';
 export * from './validate-event.ts';
 export * from './exact-json.ts';
+export * from './definitions.ts';

@@ -14,6 +14,21 @@ export const LIMITS = {
   siteId: 100,
   userId: 200,
   anonymousId: 200,
+  /** The page's referrer as the browser reports it (document.referrer); as long as a page URL. */
+  referrer: 500,
+  /** Widest screen_width accepted, in CSS pixels. */
+  screenWidth: 100_000,
+  /** A visitor id: `u:` + user_id, `a:` + anonymous_id, `s:` + session_id, `e:` + event_id or `h:` + 32 hex digits (docs/metrics.md). */
+  visitorId: 202,
+  /** A path of page_url: at most the URL's length. */
+  pagePath: 500,
+  /** A host name (RFC 1035: 253 characters) plus room for an app referrer's package name. */
+  referrerDomain: 255,
+  /** Each UTM parameter value. */
+  utm: 200,
+  /** Browser and operating-system names from the user-agent parser. */
+  browser: 50,
+  os: 50,
   /** Longest text form of an IPv6 address (IPv4-mapped, with a zone id cut off). */
   ip: 45,
   /** Serialized JSON size of `metadata`, in UTF-8 bytes. */
