@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DEFAULT_PROJECT_ID } from '#contract';
 import { createPostgresSink, type PostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
-import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
+import { UNENRICHED, type EventRow } from '../../pipeline/src/steps/normalize-event.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/service-kit.ts';
 
@@ -28,7 +28,7 @@ after(async () => {
 
 const row = (): EventRow => {
   const now = new Date().toISOString();
-  return { project_id: DEFAULT_PROJECT_ID, event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null, user_id: null, anonymous_id: null };
+  return { project_id: DEFAULT_PROJECT_ID, event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null, user_id: null, anonymous_id: null, referrer: null, screen_width: null, ...UNENRICHED };
 };
 
 test('a connection killed under a checked-out client fails that batch only; the process lives and the next batch lands', async () => {

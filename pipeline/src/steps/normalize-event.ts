@@ -29,7 +29,46 @@ export interface EventRow {
   /** Signed-in user and persistent anonymous visitor ids, sent by server-side ingestion. */
   user_id: string | null;
   anonymous_id: string | null;
+  /** Inputs of enrichment the tracker sends: document.referrer and screen.width. */
+  referrer: string | null;
+  screen_width: number | null;
+  /** Enrichment (docs/metrics.md): derived once, by the collector or, for records without it, by the pipeline. */
+  visitor_id: string | null;
+  page_path: string | null;
+  referrer_domain: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  browser: string | null;
+  os: string | null;
+  device_type: string | null;
+  is_bot: boolean;
+  engaged_ms: number | null;
+  /** The visit, assigned by the loader in the transaction that inserts the row; null until then. */
+  visit_id: string | null;
 }
+
+type Enrichment = Pick<EventRow, 'visitor_id' | 'page_path' | 'referrer_domain' | 'utm_source' | 'utm_medium' | 'utm_campaign' | 'utm_term' | 'utm_content' | 'browser' | 'os' | 'device_type' | 'is_bot' | 'engaged_ms' | 'visit_id'>;
+
+/** A row's enrichment before anything is derived: what rows of records from other producers start with. */
+export const UNENRICHED: Readonly<Enrichment> = {
+  visitor_id: null,
+  page_path: null,
+  referrer_domain: null,
+  utm_source: null,
+  utm_medium: null,
+  utm_campaign: null,
+  utm_term: null,
+  utm_content: null,
+  browser: null,
+  os: null,
+  device_type: null,
+  is_bot: false,
+  engaged_ms: null,
+  visit_id: null,
+};
 
 export interface RecordContext extends KafkaPosition {
   /** Kafka record timestamp, epoch milliseconds as a string (kafkajs' form). */
@@ -96,6 +135,22 @@ export function rowFromContract(event: CollectedEvent): EventRow {
     timestamp_adjustment: event.timestamp_adjustment ?? null,
     user_id: event.user_id ?? null,
     anonymous_id: event.anonymous_id ?? null,
+    referrer: event.referrer ?? null,
+    screen_width: event.screen_width ?? null,
+    visitor_id: event.visitor_id ?? null,
+    page_path: event.page_path ?? null,
+    referrer_domain: event.referrer_domain ?? null,
+    utm_source: event.utm_source ?? null,
+    utm_medium: event.utm_medium ?? null,
+    utm_campaign: event.utm_campaign ?? null,
+    utm_term: event.utm_term ?? null,
+    utm_content: event.utm_content ?? null,
+    browser: event.browser ?? null,
+    os: event.os ?? null,
+    device_type: event.device_type ?? null,
+    is_bot: event.is_bot ?? false,
+    engaged_ms: event.engaged_ms ?? null,
+    visit_id: null,
   };
 }
 
@@ -157,5 +212,8 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     timestamp_adjustment: adjustment as string | null,
     user_id: cleanColumn(event.user_id, LIMITS.userId),
     anonymous_id: cleanColumn(event.anonymous_id, LIMITS.anonymousId),
+    referrer: cleanColumn(event.referrer, LIMITS.referrer),
+    screen_width: null,
+    ...UNENRICHED,
   });
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { UNENRICHED } from './normalize-event.ts';
 import { copyField, toCopyRow } from './to-copy-row.ts';
 
 test('copyField escapes what COPY text format treats specially', () => {
@@ -36,7 +37,14 @@ test('toCopyRow writes one tab-separated line in column order', () => {
     timestamp_adjustment: null,
     user_id: 'u\\1',
     anonymous_id: null,
+    referrer: 'https://ref.example/\n',
+    screen_width: 390,
+    ...UNENRICHED,
+    page_path: '/a\tb',
+    is_bot: true,
+    engaged_ms: 0,
   });
-  assert.equal(line, 'p\tid\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\tc\t\\N\tu\\\\1\t\\N\n');
+  const enriched = ['https://ref.example/\\n', '390', '\\N', '\\N', '/a\\tb', ...Array(9).fill('\\N'), 't', '0'].join('\t');
+  assert.equal(line, `p\tid\tt\tpage_view\tu\t\\N\tb\\tc\ts\t\\N\t\\N\t{"a":"x\\\\ny"}\tr\tc\t\\N\tu\\\\1\t\\N\t${enriched}\n`);
   assert.equal(line.split('\n').length, 2);
 });

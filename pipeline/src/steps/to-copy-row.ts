@@ -19,13 +19,32 @@ export const COPY_COLUMNS = [
   'timestamp_adjustment',
   'user_id',
   'anonymous_id',
+  'referrer',
+  'screen_width',
+  'visitor_id',
+  'visit_id',
+  'page_path',
+  'referrer_domain',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'browser',
+  'os',
+  'device_type',
+  'is_bot',
+  'engaged_ms',
 ] as const satisfies readonly (keyof EventRow)[];
 
 const SPECIAL = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-export function copyField(value: string | null): string {
+export function copyField(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  // Numbers are integers the contract bounded: their decimal form needs no escaping.
+  if (typeof value === 'number') return String(value);
   return value.replace(SPECIAL, (ch) => ESCAPES[ch]!);
 }
 
