@@ -1,28 +1,8 @@
 // Text hygiene for values from producers other than the collector. PostgreSQL rejects NUL in
 // text and jsonb, and jsonb rejects lone UTF-16 surrogates, so either would fail a whole COPY.
-const NUL = new RegExp(String.fromCharCode(0), 'g');
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// Cheap pre-check: most strings hold neither NUL nor any surrogate and are returned untouched.
-const SUSPECT = new RegExp(`[${String.fromCharCode(0)}\uD800-\uDFFF]`);
+import { cleanText, cutToLength } from '../../../lib/text.ts';
 
-/** NUL removed, each lone surrogate replaced by U+FFFD (what TextDecoder would produce). */
-export function cleanText(value: string): string {
-  if (!SUSPECT.test(value)) return value;
-  return value.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD');
-}
-
-/** Cut to at most `max` characters as PostgreSQL counts them (code points), never splitting a pair. */
-export function cutToLength(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let out = '';
-  let count = 0;
-  for (const ch of value) {
-    if (count === max) break;
-    out += ch;
-    count++;
-  }
-  return out;
-}
+export { cleanText, cutToLength };
 
 /** A cleaned, cut string, or null for absent / non-scalar values. Numbers and booleans become text. */
 export function cleanColumn(value: unknown, max: number): string | null {
