@@ -4,7 +4,7 @@
 // validator (the code under test).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PROJECT_ID } from '#contract';
+import { DEFAULT_PROJECT_ID, DEVICE_TYPES, LIMITS } from '#contract';
 import fc from 'fast-check';
 import { collectorBed, consumeRecords } from './helpers.ts';
 
@@ -46,7 +46,19 @@ const body = fc.oneof(
   fc.string(), // usually not JSON at all
 );
 
-const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id']);
+// Derived by the collector (docs/metrics.md § Per event): checked below for what a column holds.
+const DERIVED_TEXT: Record<string, number> = {
+  page_path: LIMITS.pagePath,
+  referrer_domain: LIMITS.referrerDomain,
+  utm_source: LIMITS.utm,
+  utm_medium: LIMITS.utm,
+  utm_campaign: LIMITS.utm,
+  utm_term: LIMITS.utm,
+  utm_content: LIMITS.utm,
+  browser: LIMITS.browser,
+  os: LIMITS.os,
+};
+const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id', 'device_type', 'is_bot', 'engaged_ms', ...Object.keys(DERIVED_TEXT)]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every string (and key) in a value, wherever it nests. */
@@ -112,6 +124,14 @@ test('hostile bodies: 200 or 4xx naming fields, never 5xx; what reaches Kafka is
     }
     // Nothing else but what the server adds.
     for (const key of Object.keys(record)) assert.ok(key in item || SERVER_FIELDS.has(key), `unexpected ${key} in ${what}`);
+    // Derived fields (a client cannot send them): storable in their columns whatever the client sent.
+    for (const [key, max] of Object.entries(DERIVED_TEXT)) {
+      const value = record[key];
+      if (value !== undefined) assert.ok(typeof value === 'string' && value !== '' && [...value].length <= max, `${key} of ${what}`);
+    }
+    assert.match(String(record.page_path), /^\//, `page_path of ${what}`);
+    assert.ok((DEVICE_TYPES as readonly unknown[]).includes(record.device_type), `device_type of ${what}`);
+    assert.equal(typeof record.is_bot, 'boolean', `is_bot of ${what}`);
     assert.match(id, UUID);
     if (item.event_id !== undefined) assert.equal(id, item.event_id);
     const receivedAt = Date.parse(String(record.received_at));

@@ -143,6 +143,11 @@ test('webhook: the design shape, unchanged, lands in the key\'s project; a forei
       project_id: tenants.shop.project.id,
       event_id: undefined,
       received_at: undefined,
+      // Derived at ingest. A bare browser name is no real user agent: isbot flags it.
+      page_path: '/home',
+      browser: 'Chrome',
+      device_type: 'unknown',
+      is_bot: true,
     },
   );
 });

@@ -37,6 +37,11 @@ test('one valid event is enriched, published and answered with its id', async ()
       received_at: receivedAt.toISOString(),
       user_agent: 'Mozilla/5.0 test',
       project_id: DEFAULT_PROJECT_ID,
+      // Derived at ingest (isbot takes a user agent saying "test" for a script).
+      page_path: '/page',
+      browser: 'Mozilla',
+      device_type: 'unknown',
+      is_bot: true,
     },
   );
 });

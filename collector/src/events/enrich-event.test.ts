@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_PROJECT_ID, validateCollectedEvent } from '#contract';
 import { enrichEvent, judgeTimestamp } from './enrich-event.ts';
 import { toRecord } from '../kafka/to-record.ts';
+import { USER_AGENTS } from '../../../test/support/user-agents.ts';
 
 const receivedAt = new Date('2026-03-01T12:00:00.000Z');
 const limits = { maxFutureSkewMs: 5 * 60_000, maxPastAgeMs: 7 * 24 * 3600_000 };
@@ -100,4 +101,43 @@ test('server events: identity fields kept, ip never written, backfill limit per 
   // The same timestamp without the project's retention is clamped at the service's 7 days.
   assert.equal(enrichEvent({ ...base, timestamp: '2026-01-01T00:00:00Z' }, ctx).timestamp_adjustment, 'clamped_past');
   assert.ok(validateCollectedEvent(out).ok);
+});
+
+test('the per-event fields of docs/metrics.md are derived from the event, with the user agent the record carries', () => {
+  const view = {
+    event_type: 'page_view',
+    page_url: 'https://www.shop.example/pricing/?utm_source=news&ref=x',
+    referrer: 'https://www.Google.com/search?q=shop',
+    screen_width: 800,
+  };
+  const fromHeader = enrichEvent(view, { ...ctx, userAgentHeader: USER_AGENTS.android });
+  assert.deepEqual(
+    { ...fromHeader, event_id: undefined, timestamp: undefined, received_at: undefined },
+    {
+      ...view,
+      event_id: undefined,
+      timestamp: undefined,
+      received_at: undefined,
+      project_id: DEFAULT_PROJECT_ID,
+      user_agent: USER_AGENTS.android,
+      page_path: '/pricing',
+      utm_source: 'news',
+      referrer_domain: 'google.com',
+      browser: 'Chrome',
+      os: 'Android',
+      device_type: 'tablet',
+      is_bot: false,
+    },
+  );
+  // The body's user agent wins over the header, for the derived fields too.
+  const headless = enrichEvent({ ...view, user_agent: USER_AGENTS.headlessChrome }, { ...ctx, userAgentHeader: USER_AGENTS.android });
+  assert.equal(headless.is_bot, true);
+  assert.equal(headless.os, 'Linux');
+  // A backend's page_unload: engaged time, no user agent, so not a bot and no device.
+  const unload = enrichEvent({ event_type: 'page_unload', page_url: 'https://shop.example/', metadata: { time_on_page: 15_000 } }, ctx);
+  assert.equal(unload.engaged_ms, 15_000);
+  assert.equal(unload.is_bot, false);
+  assert.equal(unload.device_type, 'unknown');
+  for (const key of ['browser', 'os', 'referrer_domain', 'utm_source']) assert.equal(key in unload, false, key);
+  assert.ok(validateCollectedEvent(fromHeader).ok && validateCollectedEvent(unload).ok);
 });

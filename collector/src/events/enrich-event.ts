@@ -1,8 +1,10 @@
 // Turns a validated incoming event into the CollectedEvent written to Kafka. Pure: the clock,
-// the id generator, the request's User-Agent and the assigned project come in as arguments.
+// the id generator, the request's User-Agent and the assigned project come in as arguments (the
+// user-agent cache of #enrichment only remembers parses).
 import type { CollectedEvent, IncomingEvent, ServerEvent } from '#contract';
 import { isUtf8 } from 'node:buffer';
 import { DEFAULT_PROJECT_ID, IncomingEvent as IncomingEventSchema, LIMITS } from '#contract';
+import { deriveEnrichment } from '#enrichment';
 
 // Copied field by field from the contract's list: faster than object spread on this hot path,
 // and only record fields can ever reach Kafka (a server event's `ip` never does).
@@ -49,7 +51,25 @@ export function enrichEvent(event: IncomingEvent | ServerEvent, ctx: EnrichConte
       out.client_timestamp = event.timestamp;
     }
   }
+  addEnrichment(out, event, userAgent);
   return out as CollectedEvent;
+}
+
+/**
+ * The per-event fields of docs/metrics.md, derived here, once, at ingest: collectors scale out,
+ * and the Kafka record then carries the values (bench/enrichment.ts measures the cost). Derived
+ * from the user agent the record carries, the header's when the body had none.
+ */
+function addEnrichment(out: Record<string, unknown>, event: IncomingEvent | ServerEvent, userAgent: string | undefined): void {
+  const derived = deriveEnrichment({
+    event_type: event.event_type,
+    page_url: event.page_url,
+    referrer: event.referrer,
+    user_agent: userAgent,
+    screen_width: event.screen_width,
+    metadata: event.metadata,
+  });
+  for (const [key, value] of Object.entries(derived)) if (value !== undefined) out[key] = value;
 }
 
 export type TimestampJudgement =

@@ -43,6 +43,13 @@ test('normalizeEvent maps contract events and fills defaults for other producers
     ['user and anonymous ids kept', { event_type: 'x', user_id: 'u-1', anonymous_id: 'a-1' }, { user_id: 'u-1', anonymous_id: 'a-1' }],
     ['user ids cut to their columns', { event_type: 'x', user_id: 'u'.repeat(250), anonymous_id: 12 }, { user_id: 'u'.repeat(200), anonymous_id: '12' }],
     ['no user ids', { event_type: 'x' }, { user_id: null, anonymous_id: null }],
+    ['screen width read', { event_type: 'x', screen_width: 390 }, { screen_width: 390 }],
+    ['screen width written as digits', { event_type: 'x', screen_width: '1280' }, { screen_width: 1280 }],
+    ['a screen width the contract refuses is none', { event_type: 'x', screen_width: 100_001 }, { screen_width: null }],
+    ['a negative screen width is none', { event_type: 'x', screen_width: -1 }, { screen_width: null }],
+    ['a fractional screen width is none', { event_type: 'x', screen_width: 390.5 }, { screen_width: null }],
+    ['a screen width of text is none', { event_type: 'x', screen_width: 'wide' }, { screen_width: null }],
+    ['a screen width object is none', { event_type: 'x', screen_width: { w: 1 } }, { screen_width: null }],
   ];
   for (const [name, input, expected] of cases) {
     const out = normalizeEvent(input, ctx);

@@ -154,6 +154,15 @@ export function rowFromContract(event: CollectedEvent): EventRow {
   };
 }
 
+/**
+ * screen_width as the contract allows it (an integer of CSS pixels, 0 to LIMITS.screenWidth), also
+ * written as a string of digits; anything else is no width (null), never a reason to refuse the event.
+ */
+export function readScreenWidth(value: unknown): number | null {
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= LIMITS.screenWidth ? n : null;
+}
+
 const ADJUSTMENTS = new Set(['clamped_future', 'clamped_past']);
 
 export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContext): Outcome<EventRow> {
@@ -213,7 +222,7 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     user_id: cleanColumn(event.user_id, LIMITS.userId),
     anonymous_id: cleanColumn(event.anonymous_id, LIMITS.anonymousId),
     referrer: cleanColumn(event.referrer, LIMITS.referrer),
-    screen_width: null,
+    screen_width: readScreenWidth(event.screen_width),
     ...UNENRICHED,
   });
 }

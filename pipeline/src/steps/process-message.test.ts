@@ -47,3 +47,31 @@ test('date-times timestamptz cannot read as written are loaded as the same insta
   assert.equal(outcome.value.received_at, '2026-11-19 18:00:00+00');
   assert.equal(outcome.value.client_timestamp, '1970-01-01 23:58:59.999999+00');
 });
+
+test('records without the collector\'s enrichment get it derived; a record that carries it keeps its values', () => {
+  const ua = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36';
+  const view = { ...valid, page_url: 'https://x.example/a/?ref=hn', referrer: 'https://news.example/', user_agent: ua, screen_width: 500 };
+  // Written before enrichment existed: satisfies the contract, lacks page_path.
+  const older = processMessage(json(view), ctx);
+  assert.equal(older.normalized, false);
+  assert.ok(older.outcome.ok);
+  assert.deepEqual(
+    { ...older.outcome.value, visitor_id: undefined },
+    { ...older.outcome.value, visitor_id: undefined, page_path: '/a', utm_source: 'hn', referrer_domain: 'news.example', browser: 'Chrome', os: 'Linux', device_type: 'mobile', is_bot: true },
+  );
+  // Another producer's record, screen width as digits: normalized, then derived the same way.
+  const foreign = processMessage(json({ event_type: 'page_view', page_url: view.page_url, user_agent: ua, screen_width: '500' }), ctx);
+  assert.equal(foreign.normalized, true);
+  assert.ok(foreign.outcome.ok);
+  assert.equal(foreign.outcome.value.screen_width, 500);
+  assert.equal(foreign.outcome.value.page_path, '/a');
+  assert.equal(foreign.outcome.value.device_type, 'mobile');
+  assert.equal(foreign.outcome.value.is_bot, true);
+  // A collector record carries its enrichment: taken as is, nothing derived again.
+  const collected = processMessage(json({ ...view, page_path: '/as-collected', device_type: 'desktop', is_bot: false }), ctx);
+  assert.ok(collected.outcome.ok);
+  assert.equal(collected.outcome.value.page_path, '/as-collected');
+  assert.equal(collected.outcome.value.device_type, 'desktop');
+  assert.equal(collected.outcome.value.is_bot, false);
+  assert.equal(collected.outcome.value.utm_source, null);
+});

@@ -1,6 +1,8 @@
 // The steps composed: record bytes -> row or dead-letter reason. Collector records pass the shared
-// contract and go straight through; other records are normalized with defaults.
+// contract and go straight through; other records are normalized with defaults. Rows without the
+// collector's enrichment (other producers', older records) get it derived here.
 import { validateCollectedEvent } from '#contract';
+import { enrichRow } from './enrich-row.ts';
 import { normalizeEvent, rowFromContract, type EventRow, type RecordContext } from './normalize-event.ts';
 import { parseMessage } from './parse-message.ts';
 import { ok, type Outcome } from './outcome.ts';
@@ -20,6 +22,7 @@ export function processMessage(value: Buffer | null, ctx: RecordContext): Proces
   const project = readProjectId(parsed.value);
   const projectId = project.ok ? project.value : null;
   const valid = validateCollectedEvent(parsed.value);
-  if (valid.ok) return { outcome: ok(rowFromContract(valid.value)), normalized: false, projectId };
-  return { outcome: normalizeEvent(parsed.value, ctx), normalized: true, projectId };
+  if (valid.ok) return { outcome: ok(enrichRow(rowFromContract(valid.value))), normalized: false, projectId };
+  const normalized = normalizeEvent(parsed.value, ctx);
+  return { outcome: normalized.ok ? ok(enrichRow(normalized.value)) : normalized, normalized: true, projectId };
 }
