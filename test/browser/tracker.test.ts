@@ -50,6 +50,7 @@ after(async () => {
 
 /** A fresh tab in a fresh profile, with its console recorded. */
 async function openTab(): Promise<{ page: Page; messages: ConsoleMessage[]; pageErrors: Error[] }> {
+  // A visitor's user agent, not a bot's: launchChromium sets it.
   const context = await browser.newContext();
   const page = await context.newPage();
   const messages: ConsoleMessage[] = [];
@@ -77,8 +78,8 @@ function eventsOf(session: string): Received[] {
 }
 
 /** The session's rows in analytics_events, once the pipeline has stored `count` of them. */
-async function rowsOf(session: string, count: number): Promise<{ event_id: string; event_type: string; button_id: string | null }[]> {
-  const query = () => db.pool.query('SELECT event_id::text, event_type, button_id FROM analytics_events WHERE session_id = $1 ORDER BY "timestamp"', [session]);
+async function rowsOf(session: string, count: number): Promise<{ event_id: string; event_type: string; button_id: string | null; is_bot: boolean }[]> {
+  const query = () => db.pool.query('SELECT event_id::text, event_type, button_id, is_bot FROM analytics_events WHERE session_id = $1 ORDER BY "timestamp"', [session]);
   await waitFor(`${count} rows in analytics_events`, async () => ((await query()).rowCount! >= count ? true : undefined));
   return (await query()).rows;
 }
@@ -88,6 +89,7 @@ async function assertStored(session: string, events: Received['event'][]): Promi
   const rows = await rowsOf(session, events.length);
   assert.equal(rows.length, events.length, 'one row per event');
   assert.deepEqual(rows.map((r) => r.event_id).sort(), events.map((e) => e.event_id).sort());
+  assert.deepEqual(rows.filter((r) => r.is_bot).length, 0, "a visitor's events are not a bot's");
 }
 
 test('clicks, navigation to page 2 and back, and closing the tab arrive once each with the right fields', async () => {
@@ -128,12 +130,15 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'no event twice');
   for (const r of got) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${session}`, 'Kafka key is the project and the session id');
   for (const e of events) assert.match(String(e.user_agent), /Chrome/);
+  // Derived by the collector: a desktop Chrome visitor on Linux, not a bot.
+  for (const e of events) assert.deepEqual([e.browser, e.os, e.device_type, e.is_bot], ['Chrome', 'Linux', 'desktop', false], JSON.stringify(e));
 
   const home = `${origin}/`;
   const page2 = `${origin}/page2.html`;
   const tab = `${origin}/page2.html?tab=details`;
   const byType = (type: string) => events.filter((e) => e.event_type === type);
   assert.deepEqual(byType('page_view').map((e) => e.page_url), [home, page2, tab, home]);
+  assert.deepEqual(byType('page_view').map((e) => e.page_path), ['/', '/page2.html', '/page2.html', '/']);
   assert.deepEqual(byType('page_view').map((e) => (e.metadata as { referrer: string }).referrer), ['', home, page2, tab]);
   assert.deepEqual(byType('page_view').map((e) => e.page_title), ['Analytics Demo - Home', 'Analytics Demo - Page 2', 'Analytics Demo - Page 2', 'Analytics Demo - Home']);
 
