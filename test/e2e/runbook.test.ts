@@ -109,6 +109,13 @@ test('every runbook command works as printed', async () => {
       checked.add('psql-server-rows');
       continue;
     }
+    if (/session_id = 'enrich-demo'/.test(cmd)) {
+      // The derived columns, as the README says they come out.
+      const out = await eventually(cmd, (o) => o.includes('/pricing'));
+      assert.match(out, /\/pricing\s*\|\s*google\.com\s*\|\s*newsletter\s*\|\s*spring\s*\|\s*Safari\s*\|\s*iOS\s*\|\s*mobile\s*\|\s*f\s*$/m, out);
+      checked.add('psql-enriched');
+      continue;
+    }
     if (/-w '%\{http_code\}\\n' http:\/\/localhost:3001\/api\/v1\/admin\//.test(cmd)) {
       // Right after the revocation: refused within 5 s (the collector hears NOTIFY at once).
       await waitFor(cmd, () => sh(cmd), { until: (o) => o.trim() === '401', timeoutMs: 5000, intervalMs: 100 });
@@ -196,7 +203,7 @@ test('every runbook command works as printed', async () => {
       checked.add('admin-with-token');
     }
   }
-  for (const key of ['project-create', 'key-create', 'curl-server', 'curl-webhook', 'psql-server-rows', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+  for (const key of ['project-create', 'key-create', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {
