@@ -2,9 +2,9 @@
 import type { DeviceType } from '#contract';
 
 /** Screens narrower than this many CSS pixels are phones. */
-export const MOBILE_BELOW_PX = 768;
+const MOBILE_BELOW_PX = 768;
 /** Screens narrower than this (and not phones) are tablets. */
-export const TABLET_BELOW_PX = 1024;
+const TABLET_BELOW_PX = 1024;
 
 /**
  * From a positive screen_width (CSS pixels) when the tracker sent one: mobile under 768, tablet

@@ -43,7 +43,7 @@ export function pagePath(url: URL): string {
  * not be stored or shown: `%` itself, `/`, `?`, `#`, and control characters (NUL is refused by
  * PostgreSQL; the others are invisible).
  */
-export function decodePath(path: string): string {
+function decodePath(path: string): string {
   if (!path.includes('%')) return path;
   return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => decodeRun(Buffer.from(run.replace(/%/g, ''), 'hex')));
 }

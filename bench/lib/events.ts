@@ -3,6 +3,7 @@
 // produces the same shapes and sizes (ids and times differ).
 import { randomUUID } from 'node:crypto';
 import type { CollectedEvent, IncomingEvent } from '#contract';
+import { deriveEnrichment } from '#enrichment';
 
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -72,9 +73,11 @@ export function incomingEvent(rnd: () => number, i: number, siteSessions = 5000)
 
 /**
  * The i-th of `total` events as the collector writes them to Kafka: event_id, timestamp and
- * received_at filled, times in arrival order over the last `spanMs` ending now.
+ * received_at filled, times in arrival order over the last `spanMs` ending now, and the fields the
+ * collector derives (so the loader stores them as it does a real record's, deriving nothing).
  */
 export function collectedEvent(rnd: () => number, i: number, total: number, endMs: number, spanMs = 3_600_000): CollectedEvent {
   const received = new Date(endMs - spanMs + Math.floor((i / total) * spanMs)).toISOString();
-  return { ...incomingEvent(rnd, i), event_id: randomUUID(), timestamp: received, received_at: received };
+  const event = incomingEvent(rnd, i);
+  return { ...event, ...deriveEnrichment(event), event_id: randomUUID(), timestamp: received, received_at: received };
 }

@@ -158,7 +158,7 @@ export function rowFromContract(event: CollectedEvent): EventRow {
  * screen_width as the contract allows it (an integer of CSS pixels, 0 to LIMITS.screenWidth), also
  * written as a string of digits; anything else is no width (null), never a reason to refuse the event.
  */
-export function readScreenWidth(value: unknown): number | null {
+function readScreenWidth(value: unknown): number | null {
   const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= LIMITS.screenWidth ? n : null;
 }
