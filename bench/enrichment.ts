@@ -22,10 +22,10 @@ const events = Array.from({ length: EVENTS }, (_, i) => {
 const ctx = { receivedAt: new Date(), newId: () => '6f1c1a52-3b7e-4d6a-9a55-0c1b2d3e4f50', maxFutureSkewMs: 300_000, maxPastAgeMs: 7 * 86_400_000 };
 
 let sink = 0;
-function perCallMicros(call: (i: number) => unknown): number {
+function perCallMicros(call: (i: number) => unknown, calls = CALLS): number {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < CALLS; i++) if (call(i) !== undefined) sink++;
-  return Number(process.hrtime.bigint() - start) / 1000 / CALLS;
+  for (let i = 0; i < calls; i++) if (call(i) !== undefined) sink++;
+  return Number(process.hrtime.bigint() - start) / 1000 / calls;
 }
 
 const derive = (i: number) => deriveEnrichment(events[i % EVENTS] as EnrichmentInput);
@@ -35,15 +35,21 @@ const deriveMiss = (i: number) => {
   const e = events[i % EVENTS]!;
   return deriveEnrichment({ ...e, user_agent: `${e.user_agent} r/${unique++}` } as EnrichmentInput);
 };
+// The slowest user agent found for bowser and isbot: a repeated product token up to the 500-character
+// limit, new each call. Bounds what made-up user agents can cost (no call is cached).
+const CRAFTED = 'Mozilla/5.0 ('.repeat(38);
+const deriveCrafted = () => deriveEnrichment({ event_type: 'page_view', page_url: 'https://shop.example/', user_agent: `${CRAFTED}${unique++}` });
 const noUserAgent = (i: number) => deriveEnrichment({ ...events[i % EVENTS]!, user_agent: undefined } as EnrichmentInput);
 const validate = (i: number) => validateIncomingEvent(events[i % EVENTS]);
 const collect = (i: number) => enrichEvent(events[i % EVENTS]!, ctx);
 
 for (const f of [derive, deriveMiss, noUserAgent, validate, collect]) perCallMicros(f); // warm-up (JIT)
-const results = { hit: [] as number[], miss: [] as number[], urls: [] as number[], validate: [] as number[], collect: [] as number[] };
+const CRAFTED_CALLS = 2_000;
+const results = { hit: [] as number[], miss: [] as number[], crafted: [] as number[], urls: [] as number[], validate: [] as number[], collect: [] as number[] };
 for (let r = 0; r < rounds; r++) {
   results.hit.push(perCallMicros(derive));
   results.miss.push(perCallMicros(deriveMiss));
+  results.crafted.push(perCallMicros(deriveCrafted, CRAFTED_CALLS));
   results.urls.push(perCallMicros(noUserAgent));
   results.validate.push(perCallMicros(validate));
   results.collect.push(perCallMicros(collect));
@@ -52,6 +58,7 @@ const us = (xs: number[]) => `${median(xs).toFixed(2)} µs`;
 const rows = [
   ['deriveEnrichment, user agent cached', us(results.hit), `${(median(results.hit) / median(results.validate)).toFixed(2)}x validation`],
   ['deriveEnrichment, user agent new (bowser + isbot)', us(results.miss), `${(median(results.miss) / median(results.validate)).toFixed(2)}x validation`],
+  ['deriveEnrichment, crafted user agent (500 characters), new', us(results.crafted), `${(median(results.crafted) / median(results.validate)).toFixed(0)}x validation`],
   ['deriveEnrichment without a user agent (URL, query, referrer)', us(results.urls), ''],
   ['baseline: validateIncomingEvent (the contract)', us(results.validate), ''],
   ['enrichEvent (the collector\'s whole record, derivation included)', us(results.collect), ''],
