@@ -70,14 +70,14 @@ const tsvOf = (events: Record<string, unknown>[], kafkaTime = ctx.timestamp) =>
     .join('');
 
 const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]!.n);
-const GROUPED = `SELECT project_id, time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3, 4`;
+const GROUPED = `SELECT project_id, time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, is_bot, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3, 4, 5`;
 
 async function assertSummaryMatches(): Promise<void> {
   const rows = async (sql: string) =>
-    (await db.query<{ project_id: string; bucket: Date; event_type: string; page_url: string; event_count: number }>(`${sql} ORDER BY 1, 2, 3, 4`)).rows.map(
-      (r) => `${r.project_id} ${r.bucket.toISOString()} ${r.event_type} ${r.page_url} ${Number(r.event_count)}`,
+    (await db.query<{ project_id: string; bucket: Date; event_type: string; page_url: string; is_bot: boolean; event_count: number }>(`${sql} ORDER BY 1, 2, 3, 4, 5`)).rows.map(
+      (r) => `${r.project_id} ${r.bucket.toISOString()} ${r.event_type} ${r.page_url} ${r.is_bot} ${Number(r.event_count)}`,
     );
-  const summary = await rows('SELECT project_id, bucket, event_type, page_url, event_count FROM analytics_summary');
+  const summary = await rows('SELECT project_id, bucket, event_type, page_url, is_bot, event_count FROM analytics_summary');
   assert.ok(summary.length > 0);
   assert.deepEqual(summary, await rows(GROUPED));
 }

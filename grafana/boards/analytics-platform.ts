@@ -1,6 +1,8 @@
 // "Analytics Platform Dashboard": what visitors do in the chosen project ($project), live. Aggregates read analytics_summary
-// (events per minute, type and page) so a panel costs a few thousand summary rows, not a scan of
-// raw events; only the recent-events log and unique sessions need analytics_events itself.
+// (events per minute, type, page and bot flag) so a panel costs a few thousand summary rows, not a
+// scan of raw events; only the recent-events log and unique sessions need analytics_events itself.
+// Every panel that counts leaves bots out unless `$include_bots` is on (docs/metrics.md, "Bots"),
+// and "Bot events excluded" shows how many it left out.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -9,7 +11,7 @@ import { PanelBuilder as PieChartPanel, PieChartType, PieChartLabels } from '@gr
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
-import { forProject, legend, liveDashboard, reduce, thresholds } from './common.ts';
+import { countedRows, excludedBotRows, forProject, includeBotsVariable, legend, liveDashboard, reduce, thresholds } from './common.ts';
 
 // Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
 // without TimescaleDB) a few rows per minute instead of one per minute, type and page.
@@ -17,7 +19,7 @@ const EVENTS_OVER_TIME = sql`
   WITH per_minute AS (
     SELECT bucket, event_type, sum(event_count) AS events
       FROM analytics_summary
-     WHERE ${forProject()} AND $__timeFilter(bucket)
+     WHERE ${forProject()} AND $__timeFilter(bucket) AND ${countedRows()}
      GROUP BY 1, 2
   )
   SELECT $__timeGroupAlias(bucket, $__interval), event_type AS metric, sum(events) AS events
@@ -28,20 +30,21 @@ const EVENTS_OVER_TIME = sql`
 const TOTAL_EVENTS = sql`
   SELECT coalesce(sum(event_count), 0) AS "Events"
     FROM analytics_summary
-   WHERE ${forProject()} AND $__timeFilter(bucket)`;
+   WHERE ${forProject()} AND $__timeFilter(bucket) AND ${countedRows()}`;
 
 const EVENTS_BY_TYPE = sql`
   SELECT event_type AS "Event type", sum(event_count) AS "Events"
     FROM analytics_summary
-   WHERE ${forProject()} AND $__timeFilter(bucket)
+   WHERE ${forProject()} AND $__timeFilter(bucket) AND ${countedRows()}
    GROUP BY 1
    ORDER BY 2 DESC, 1`;
 
 const RECENT_EVENTS = sql`
   SELECT "timestamp" AS "Time", event_type AS "Type", page_url AS "Page", page_title AS "Title",
-         button_id AS "Button", session_id AS "Session", site_id AS "Site", received_at AS "Received"
+         button_id AS "Button", session_id AS "Session", site_id AS "Site", received_at AS "Received",
+         is_bot AS "Bot"
     FROM analytics_events
-   WHERE ${forProject()} AND $__timeFilter("timestamp")
+   WHERE ${forProject()} AND $__timeFilter("timestamp") AND ${countedRows()}
    ORDER BY "timestamp" DESC
    LIMIT 100`;
 
@@ -50,7 +53,7 @@ const EVENTS_PER_MINUTE = sql`
   WITH per_minute AS (
     SELECT bucket, sum(event_count) AS events
       FROM analytics_summary
-     WHERE ${forProject()} AND $__timeFilter(bucket)
+     WHERE ${forProject()} AND $__timeFilter(bucket) AND ${countedRows()}
      GROUP BY bucket
   )
   SELECT m AS "time", coalesce(p.events, 0) AS "Events per minute"
@@ -62,22 +65,29 @@ const EVENTS_PER_MINUTE = sql`
 const UNIQUE_SESSIONS = sql`
   SELECT count(DISTINCT session_id) AS "Unique sessions"
     FROM analytics_events
-   WHERE ${forProject()} AND $__timeFilter("timestamp")`;
+   WHERE ${forProject()} AND $__timeFilter("timestamp") AND ${countedRows()}`;
+
+// What the other panels left out: bot events in the range, zero while `$include_bots` is on.
+const BOT_EVENTS_EXCLUDED = sql`
+  SELECT coalesce(sum(event_count) FILTER (WHERE ${excludedBotRows()}), 0) AS "Bot events excluded"
+    FROM analytics_summary
+   WHERE ${forProject()} AND $__timeFilter(bucket)`;
 
 const TOP_PAGES = sql`
   SELECT page_url AS "Page",
          coalesce(sum(event_count) FILTER (WHERE event_type = 'page_view'), 0) AS "Page views",
          sum(event_count) AS "Events"
     FROM analytics_summary
-   WHERE ${forProject()} AND $__timeFilter(bucket)
+   WHERE ${forProject()} AND $__timeFilter(bucket) AND ${countedRows()}
    GROUP BY 1
    ORDER BY 2 DESC, 3 DESC, 1
    LIMIT 10`;
 
 export function analyticsPlatformDashboard(): dashboard.Dashboard {
   return liveDashboard('Analytics Platform Dashboard', 'analytics-platform')
-    .description('Visitor activity from the tracker: volume, event types, pages and sessions.')
+    .description('Visitor activity from the tracker: volume, event types, pages and sessions; bots left out unless "Include bots" is on.')
     .tags(['analytics'])
+    .withVariable(includeBotsVariable())
     .withPanel(
       new StatPanel()
         .id(1)
@@ -89,19 +99,31 @@ export function analyticsPlatformDashboard(): dashboard.Dashboard {
         .graphMode(common.BigValueGraphMode.Area)
         .decimals(1)
         .unit('short')
-        .gridPos({ x: 0, y: 0, w: 6, h: 5 }),
+        .gridPos({ x: 0, y: 0, w: 4, h: 5 }),
     )
     .withPanel(
       new StatPanel()
         .id(2)
         .title('Unique sessions')
-        .description('Distinct session ids with at least one event in the range.')
+        .description('Distinct session ids with at least one counted event in the range.')
         .datasource(DATASOURCE)
         .withTarget(table(UNIQUE_SESSIONS))
         .reduceOptions(reduce(['lastNotNull']))
         .graphMode(common.BigValueGraphMode.None)
         .unit('short')
-        .gridPos({ x: 6, y: 0, w: 6, h: 5 }),
+        .gridPos({ x: 4, y: 0, w: 4, h: 5 }),
+    )
+    .withPanel(
+      new StatPanel()
+        .id(8)
+        .title('Bot events excluded')
+        .description('Events from crawlers, monitors and headless browsers (is_bot) in the range that the other panels leave out; 0 while "Include bots" is on.')
+        .datasource(DATASOURCE)
+        .withTarget(table(BOT_EVENTS_EXCLUDED))
+        .reduceOptions(reduce(['lastNotNull']))
+        .graphMode(common.BigValueGraphMode.None)
+        .unit('short')
+        .gridPos({ x: 8, y: 0, w: 4, h: 5 }),
     )
     .withPanel(
       new GaugePanel()

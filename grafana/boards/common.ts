@@ -1,8 +1,9 @@
 // Small option builders every dashboard shares.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { DashboardBuilder, QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { CustomVariableBuilder, DashboardBuilder, QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DEFAULT_PROJECT_ID } from '#contract';
+import { botFilter, excludedBots } from '../../db/definitions-sql.ts';
 import { DATASOURCE } from '../sql-query.ts';
 
 /** How a stat, gauge or pie chart reduces rows to what it shows; `values` shows every row. */
@@ -55,3 +56,33 @@ export const forProject = (alias = ''): string => `${alias}project_id = '$projec
  * not a UUID) belong to no tenant: the default project's operators see them.
  */
 export const rejectedForProject = (): string => `(project_id = '$project' OR (project_id IS NULL AND '$project' = '${DEFAULT_PROJECT_ID}'))`;
+
+// `$include_bots` as an SQL boolean: the variable's value pasted into a literal (quotes doubled),
+// so any value other than `true`, even one typed into the URL, keeps bots out.
+const INCLUDE_BOTS = "'$include_bots' = 'true'";
+
+/**
+ * `$include_bots`: whether the counting panels include events flagged is_bot. Off by default
+ * (docs/metrics.md: every report excludes bots unless asked); one value, no custom values.
+ */
+export function includeBotsVariable(): CustomVariableBuilder {
+  const options = [
+    { text: 'No', value: 'false', selected: true },
+    { text: 'Yes', value: 'true', selected: false },
+  ];
+  return new CustomVariableBuilder('include_bots')
+    .label('Include bots')
+    .description('Count events from crawlers, monitors and headless browsers (flagged is_bot) too.')
+    .values('No : false, Yes : true')
+    .options(options)
+    .current(options[0]!)
+    .multi(false)
+    .includeAll(false)
+    .allowCustomValue(false);
+}
+
+/** A panel's condition for the rows it counts: not bots, unless `$include_bots` is on. */
+export const countedRows = (alias = ''): string => botFilter(INCLUDE_BOTS, alias);
+
+/** Bot rows the panels left out under the current `$include_bots` (none when it is on). */
+export const excludedBotRows = (alias = ''): string => excludedBots(INCLUDE_BOTS, alias);

@@ -47,6 +47,7 @@ test('the Analytics Platform Dashboard has the designed panels', async () => {
   assert.deepEqual(
     Object.fromEntries([...byTitle].sort()),
     {
+      'Bot events excluded': 'stat',
       'Events by type': 'piechart',
       'Events over time by type': 'timeseries',
       'Events per minute': 'stat',

@@ -1,14 +1,16 @@
 // What each panel must show for the seed, computed in plain TypeScript from the seed rows with
 // the panel's stated meaning (Grafana's BETWEEN is inclusive at both ends; summary panels count
-// an event when its minute bucket lies in the range).
+// an event when its minute bucket lies in the range). The analytics panels count bots only when
+// `$include_bots` is on (`includeBots`); the pipeline panels count every stored event.
 import type { Seed, SeedEvent } from './seed.ts';
 
 const MINUTE = 60_000;
 const minuteOf = (t: Date): number => Math.floor(t.getTime() / MINUTE) * MINUTE;
 const inRange = (seed: Seed, ms: number): boolean => ms >= seed.from.getTime() && ms <= seed.to.getTime();
 
-const summaryEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, minuteOf(e.timestamp)));
-const rawEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.timestamp.getTime()));
+const inMinutes = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, minuteOf(e.timestamp)));
+const summaryEvents = (seed: Seed, includeBots: boolean): SeedEvent[] => inMinutes(seed).filter((e) => includeBots || !e.is_bot);
+const rawEvents = (seed: Seed, includeBots: boolean): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.timestamp.getTime()) && (includeBots || !e.is_bot));
 export const receivedEvents = (seed: Seed): SeedEvent[] => seed.events.filter((e) => inRange(seed, e.received_at.getTime()));
 export const rejectedInRange = (seed: Seed) => seed.rejected.filter((r) => inRange(seed, r.rejected_at.getTime()));
 
@@ -23,39 +25,44 @@ export function bucketed<T>(items: T[], time: (item: T) => number, bucketMs: num
   return countBy(items, (item) => `${Math.floor(time(item) / bucketMs) * bucketMs}|${metric(item)}`);
 }
 
-export function totalEvents(seed: Seed): number {
-  return summaryEvents(seed).length;
+export function totalEvents(seed: Seed, includeBots: boolean): number {
+  return summaryEvents(seed, includeBots).length;
 }
 
-export function eventsByType(seed: Seed): [string, number][] {
-  return [...countBy(summaryEvents(seed), (e) => e.event_type)].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+/** Bot events of the range's minutes that the panels left out: none when they include bots. */
+export function botEventsExcluded(seed: Seed, includeBots: boolean): number {
+  return includeBots ? 0 : inMinutes(seed).filter((e) => e.is_bot).length;
 }
 
-export function eventsOverTime(seed: Seed, intervalMs: number): Map<string, number> {
-  return bucketed(summaryEvents(seed), (e) => minuteOf(e.timestamp), intervalMs, (e) => e.event_type);
+export function eventsByType(seed: Seed, includeBots: boolean): [string, number][] {
+  return [...countBy(summaryEvents(seed, includeBots), (e) => e.event_type)].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export function eventsOverTime(seed: Seed, intervalMs: number, includeBots: boolean): Map<string, number> {
+  return bucketed(summaryEvents(seed, includeBots), (e) => minuteOf(e.timestamp), intervalMs, (e) => e.event_type);
 }
 
 /** Every minute from the first whole minute >= from to `to`, with its event count. */
-export function eventsPerMinute(seed: Seed): [number, number][] {
-  const counts = countBy(summaryEvents(seed), (e) => String(minuteOf(e.timestamp)));
+export function eventsPerMinute(seed: Seed, includeBots: boolean): [number, number][] {
+  const counts = countBy(summaryEvents(seed, includeBots), (e) => String(minuteOf(e.timestamp)));
   const out: [number, number][] = [];
   for (let m = Math.ceil(seed.from.getTime() / MINUTE) * MINUTE; m <= seed.to.getTime(); m += MINUTE) out.push([m, counts.get(String(m)) ?? 0]);
   return out;
 }
 
-export function recentEvents(seed: Seed, limit = 100): SeedEvent[] {
-  return rawEvents(seed)
+export function recentEvents(seed: Seed, includeBots: boolean, limit = 100): SeedEvent[] {
+  return rawEvents(seed, includeBots)
     .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime())
     .slice(0, limit);
 }
 
-export function uniqueSessions(seed: Seed): number {
-  return new Set(rawEvents(seed).map((e) => e.session_id).filter((s) => s !== null)).size;
+export function uniqueSessions(seed: Seed, includeBots: boolean): number {
+  return new Set(rawEvents(seed, includeBots).map((e) => e.session_id).filter((s) => s !== null)).size;
 }
 
-export function topPages(seed: Seed, limit = 10): { page: string; views: number; events: number }[] {
+export function topPages(seed: Seed, includeBots: boolean, limit = 10): { page: string; views: number; events: number }[] {
   const rows = new Map<string, { page: string; views: number; events: number }>();
-  for (const e of summaryEvents(seed)) {
+  for (const e of summaryEvents(seed, includeBots)) {
     const row = rows.get(e.page_url) ?? { page: e.page_url, views: 0, events: 0 };
     row.events += 1;
     if (e.event_type === 'page_view') row.views += 1;

@@ -19,6 +19,8 @@ export interface PanelCase {
   title: string;
   refId: string;
   intervalMs: number;
+  /** `$include_bots` for the run; the pipeline panels ignore it (they count every stored event). */
+  includeBots?: boolean;
   check(rows: Row[], ctx: RunContext): void;
 }
 export interface PanelQuery {
@@ -73,67 +75,86 @@ function series(rows: Row[], valueColumn: string, withMetric: boolean): Map<stri
 const A = 'analytics-platform.json';
 const P = 'pipeline-health.json';
 
+/** The analytics panels' cases, for one value of `$include_bots`. */
+function analyticsCases(includeBots: boolean): PanelCase[] {
+  const base = { dashboard: A, includeBots };
+  return [
+    ...[60_000, 300_000].map((intervalMs): PanelCase => ({
+      ...base, title: 'Events over time by type', refId: 'A', intervalMs,
+      check: (rows, { seed }) => assert.deepEqual(series(rows, 'events', true), truth.eventsOverTime(seed, intervalMs, includeBots)),
+    })),
+    {
+      ...base, title: 'Total events', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Events']);
+        assert.equal(rows.length, 1);
+        assert.equal(num(rows[0]!.Events), truth.totalEvents(seed, includeBots));
+      },
+    },
+    {
+      ...base, title: 'Bot events excluded', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Bot events excluded']);
+        assert.equal(rows.length, 1);
+        assert.equal(num(rows[0]!['Bot events excluded']), truth.botEventsExcluded(seed, includeBots));
+      },
+    },
+    {
+      ...base, title: 'Events by type', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Event type', 'Events']);
+        const got = rows.map((r) => [String(r['Event type']), num(r.Events)] as [string, number]);
+        for (let i = 1; i < got.length; i++) assert.ok(got[i - 1]![1] >= got[i]![1], 'slices sorted by size');
+        assert.deepEqual(new Map(got), new Map(truth.eventsByType(seed, includeBots)));
+      },
+    },
+    {
+      ...base, title: 'Recent events', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Time', 'Type', 'Page', 'Title', 'Button', 'Session', 'Site', 'Received', 'Bot']);
+        const want = truth.recentEvents(seed, includeBots);
+        assert.equal(rows.length, want.length);
+        assert.deepEqual(
+          rows.map((r) => [timeMs(r.Time), r.Type, r.Page, r.Title, r.Button, r.Session, r.Site, timeMs(r.Received), r.Bot]),
+          want.map((e) => [e.timestamp.getTime(), e.event_type, e.page_url, e.page_title, e.button_id, e.session_id, e.site_id, e.received_at.getTime(), e.is_bot]),
+        );
+      },
+    },
+    {
+      ...base, title: 'Events per minute', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        const got = series(rows, 'Events per minute', false);
+        assert.deepEqual([...got].map(([k, v]) => [Number(k.split('|')[0]), v]), truth.eventsPerMinute(seed, includeBots));
+      },
+    },
+    {
+      ...base, title: 'Unique sessions', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Unique sessions']);
+        assert.equal(num(rows[0]!['Unique sessions']), truth.uniqueSessions(seed, includeBots));
+      },
+    },
+    {
+      ...base, title: 'Top pages', refId: 'A', intervalMs: 60_000,
+      check: (rows, { seed }) => {
+        columns(rows, ['Page', 'Page views', 'Events']);
+        const want = truth.topPages(seed, includeBots);
+        const all = new Map(truth.topPages(seed, includeBots, Infinity).map((p) => [p.page, p]));
+        assert.equal(rows.length, want.length);
+        // Ties may break by collation, so check each row against its page and the ranking as a whole.
+        const got = rows.map((r) => ({ page: String(r.Page), views: num(r['Page views']), events: num(r.Events) }));
+        for (const g of got) assert.deepEqual(g, all.get(g.page));
+        assert.deepEqual(got.map((g) => [g.views, g.events]), want.map((w) => [w.views, w.events]));
+      },
+    },
+  ];
+}
+
 export const PANEL_CASES: PanelCase[] = [
-  ...[60_000, 300_000].map((intervalMs): PanelCase => ({
-    dashboard: A, title: 'Events over time by type', refId: 'A', intervalMs,
-    check: (rows, { seed }) => assert.deepEqual(series(rows, 'events', true), truth.eventsOverTime(seed, intervalMs)),
-  })),
-  {
-    dashboard: A, title: 'Total events', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      columns(rows, ['Events']);
-      assert.equal(rows.length, 1);
-      assert.equal(num(rows[0]!.Events), truth.totalEvents(seed));
-    },
-  },
-  {
-    dashboard: A, title: 'Events by type', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      columns(rows, ['Event type', 'Events']);
-      const got = rows.map((r) => [String(r['Event type']), num(r.Events)] as [string, number]);
-      for (let i = 1; i < got.length; i++) assert.ok(got[i - 1]![1] >= got[i]![1], 'slices sorted by size');
-      assert.deepEqual(new Map(got), new Map(truth.eventsByType(seed)));
-    },
-  },
-  {
-    dashboard: A, title: 'Recent events', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      columns(rows, ['Time', 'Type', 'Page', 'Title', 'Button', 'Session', 'Site', 'Received']);
-      const want = truth.recentEvents(seed);
-      assert.equal(rows.length, want.length);
-      assert.deepEqual(
-        rows.map((r) => [timeMs(r.Time), r.Type, r.Page, r.Title, r.Button, r.Session, r.Site, timeMs(r.Received)]),
-        want.map((e) => [e.timestamp.getTime(), e.event_type, e.page_url, e.page_title, e.button_id, e.session_id, e.site_id, e.received_at.getTime()]),
-      );
-    },
-  },
-  {
-    dashboard: A, title: 'Events per minute', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      const got = series(rows, 'Events per minute', false);
-      assert.deepEqual([...got].map(([k, v]) => [Number(k.split('|')[0]), v]), truth.eventsPerMinute(seed));
-    },
-  },
-  {
-    dashboard: A, title: 'Unique sessions', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      columns(rows, ['Unique sessions']);
-      assert.equal(num(rows[0]!['Unique sessions']), truth.uniqueSessions(seed));
-    },
-  },
-  {
-    dashboard: A, title: 'Top pages', refId: 'A', intervalMs: 60_000,
-    check: (rows, { seed }) => {
-      columns(rows, ['Page', 'Page views', 'Events']);
-      const want = truth.topPages(seed);
-      const all = new Map(truth.topPages(seed, Infinity).map((p) => [p.page, p]));
-      assert.equal(rows.length, want.length);
-      // Ties may break by collation, so check each row against its page and the ranking as a whole.
-      const got = rows.map((r) => ({ page: String(r.Page), views: num(r['Page views']), events: num(r.Events) }));
-      for (const g of got) assert.deepEqual(g, all.get(g.page));
-      assert.deepEqual(got.map((g) => [g.views, g.events]), want.map((w) => [w.views, w.events]));
-    },
-  },
+  // Bots excluded (the default) and included: a panel missing the filter, or ignoring the
+  // variable, fails one of the two.
+  ...analyticsCases(false),
+  ...analyticsCases(true),
   {
     dashboard: P, title: 'Consumed vs stored', refId: 'A', intervalMs: 60_000,
     check: (rows, { seed }) => {

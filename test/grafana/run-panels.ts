@@ -7,7 +7,8 @@ import { committedQueries, PANEL_CASES, type PanelCase, type Row } from './panel
 import type { Seed } from './seed.ts';
 
 export function caseName(c: PanelCase, seed: Seed): string {
-  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s, project ${seed.projectId}`;
+  const bots = c.includeBots === undefined ? '' : c.includeBots ? ', bots included' : ', bots excluded';
+  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s${bots}, project ${seed.projectId}`;
 }
 
 export function assertEveryQueryHasACase(): void {
@@ -20,8 +21,8 @@ export function assertEveryQueryHasACase(): void {
 export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescaledb: boolean): Promise<{ rawSql: string; sql: string; rows: Row[] }> {
   const query = committedQueries().find((q) => q.dashboard === c.dashboard && q.title === c.title && q.refId === c.refId);
   assert.ok(query, `panel ${caseName(c, seed)} not in the committed dashboards`);
-  // The dashboard's $project set to the seed's project, as a viewer picks it.
-  const variables = { project: { value: seed.projectId } };
+  // The dashboard's $project set to the seed's project and $include_bots as the case asks, as a viewer picks them.
+  const variables = { project: { value: seed.projectId }, include_bots: { value: String(c.includeBots ?? false) } };
   const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb, variables });
   assert.ok(expanded.ok, expanded.ok ? '' : expanded.error);
   assert.doesNotMatch(expanded.value.sql, /\$/, 'every macro and variable expanded');

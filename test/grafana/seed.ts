@@ -2,13 +2,17 @@
 // window (some before and after it, so time filters are proven), plus dead-lettered messages. The
 // same rows feed the database and the ground-truth calculations. Two projects with different
 // traffic and the same event ids share the database: a panel showing the other project's rows
-// gets the numbers wrong.
+// gets the numbers wrong. About one event in eight is a bot's (is_bot, a headless user agent),
+// some on a page and in sessions only bots visit: a panel that forgets the bot filter shows
+// different totals, types, pages and sessions.
 import { DEFAULT_PROJECT_ID } from '#contract';
 import type { SqlRunner } from '../../db/sql-runner.ts';
 
 const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
 const PAGES = ['/', '/pricing', '/docs', '/blog/kafka', '/blog/grafana', '/about', '/contact', '/signup', '/login', '/docs/api', '/careers', '/status'];
 const SESSIONS = Array.from({ length: 400 }, (_, i) => i);
+const BOT_PAGE = '/wp-login.php';
+const HEADLESS = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36';
 const REASONS = ['invalid_json', 'schema_violation', 'schema_violation', 'too_large', 'schema_violation', 'invalid_json'];
 
 export interface SeedEvent {
@@ -20,6 +24,7 @@ export interface SeedEvent {
   button_id: string | null;
   session_id: string | null;
   user_agent: string;
+  is_bot: boolean;
   site_id: string;
   received_at: Date;
 }
@@ -70,7 +75,9 @@ export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJEC
   for (let i = 0; i < project.events; i++) {
     t += i % 97 < 20 ? 1_013 : Math.round((8_311 * 700) / project.events);
     const type = pick(TYPES, 1.3);
-    const page = pick(PAGES, 2);
+    const isBot = i % 8 === 3;
+    // Half of the bots' events probe a page no human visits, in sessions of their own.
+    const page = isBot && i % 16 === 3 ? BOT_PAGE : pick(PAGES, 2);
     events.push({
       event_id: uuid(i + 1),
       timestamp: new Date(t),
@@ -78,8 +85,9 @@ export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJEC
       page_url: `https://demo.example${page}`,
       page_title: i % 11 === 0 ? null : `Title ${page}`,
       button_id: type === 'button_click' ? `btn-${i % 5}` : null,
-      session_id: i % 53 === 0 ? null : `s-${pick(SESSIONS, 1)}`,
-      user_agent: 'Mozilla/5.0 (seed)',
+      session_id: i % 53 === 0 ? null : isBot && page === BOT_PAGE ? `bot-${i % 5}` : `s-${pick(SESSIONS, 1)}`,
+      user_agent: isBot ? HEADLESS : 'Mozilla/5.0 (seed)',
+      is_bot: isBot,
       site_id: i % 4 === 0 ? 'docs' : 'main',
       // The collector receives most events 0.4 s after they happen, some much later (retries).
       received_at: new Date(t + (i % 29 === 0 ? 95_000 : 400)),
@@ -107,10 +115,10 @@ export async function loadSeed(db: SqlRunner, seeds: Seed[]): Promise<void> {
 async function insertSeed(db: SqlRunner, seed: Seed): Promise<void> {
   const rows = seed.events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString(), received_at: e.received_at.toISOString() }));
   await db.query(
-    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, metadata, received_at)
-     SELECT $2::uuid, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, site_id, '{}'::jsonb, received_at
+    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, is_bot, site_id, metadata, received_at)
+     SELECT $2::uuid, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, is_bot, site_id, '{}'::jsonb, received_at
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, "timestamp" timestamptz, event_type text, page_url text, page_title text,
-            button_id text, session_id text, user_agent text, site_id text, received_at timestamptz)`,
+            button_id text, session_id text, user_agent text, is_bot boolean, site_id text, received_at timestamptz)`,
     [JSON.stringify(rows), seed.projectId],
   );
   await db.query(
