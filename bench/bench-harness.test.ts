@@ -44,6 +44,12 @@ test('npm run bench -- --smoke: every benchmark runs against the real stack and 
     if (r.ratio !== undefined) assert.ok(r.ratio > 0, `${id}: ratio ${r.ratio}`);
     if (id !== 'generator_ceiling') assert.equal(typeof r.target?.met, 'boolean', `${id}: target`);
   }
+  // CPU per request and per row, read from the services' own process.cpuUsage (their /metrics).
+  for (const [id, source] of [['collector_cpu', /process_cpu_seconds_total/], ['loader_cpu', /^process\.cpuUsage$/]] as const) {
+    const r = byId.get(id);
+    assert.ok(r && Number.isFinite(r.value) && r.value > 0, `${id}: ${r?.value}`);
+    assert.match(String(r.details.source), source);
+  }
 
   // Every event the collector acknowledged is on its topic, and at least every 2xx the generator counted.
   const counts = byId.get('collector_single')!.details.counts as { collectorEvents2xx: number; acceptedByCollector: number; recordsOnTopic: number };

@@ -5,7 +5,7 @@
 import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
-import { readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
+import { cpuSecondsOf, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
 import { freePort } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
@@ -42,14 +42,29 @@ interface FlushSnapshot {
   flushes: number;
   seconds: number;
   records: number;
+  /** The collector's CPU seconds so far (process.cpuUsage through /metrics). */
+  cpuSeconds: number;
 }
 
-async function flushSnapshot(url: string): Promise<FlushSnapshot> {
+async function flushSnapshot(url: string, pid: number): Promise<FlushSnapshot> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return {
     flushes: metricSum(text, 'collector_kafka_produce_seconds_count'),
     seconds: metricSum(text, 'collector_kafka_produce_seconds_sum'),
     records: metricSum(text, 'collector_kafka_batch_records_sum'),
+    cpuSeconds: cpuSecondsOf(text, '', pid).seconds,
+  };
+}
+
+/** CPU the collector spent per answered request and per event over one load phase. */
+function cpuStats(before: FlushSnapshot, after: FlushSnapshot, res: LoadResult, events: number) {
+  const cpu = after.cpuSeconds - before.cpuSeconds;
+  const requests = res.ok2xx + res.non2xx;
+  return {
+    // Share of one core the collector used: near 100 % means CPU-bound, far below means waiting.
+    collectorCpuCores: cpu / res.seconds,
+    cpuMicrosPerRequest: requests === 0 ? NaN : (cpu * 1e6) / requests,
+    cpuMicrosPerEvent: requests === 0 ? NaN : (cpu * 1e6) / (requests * events),
   };
 }
 
@@ -95,16 +110,15 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const byCase = new Map<string, LoadResult[]>();
     // VmHWM after each collector case: shows which load drives the peak.
     const peakAfter: Record<string, number> = {};
-    const flushes: Record<string, (ReturnType<typeof flushStats> & { collectorCpuCores: number })[]> = {};
+    const flushes: Record<string, (ReturnType<typeof flushStats> & ReturnType<typeof cpuStats>)[]> = {};
+    const pid = collector.service.pid!;
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
-        const before = c.url === collector.url ? await flushSnapshot(collector.url) : undefined;
-        const cpuBefore = readCpuSeconds(collector.service.pid!);
+        const before = c.url === collector.url ? await flushSnapshot(collector.url, pid) : undefined;
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
         if (before) {
-          // Share of one core the collector used: near 100 % means CPU-bound, far below means waiting.
-          const cpu = (readCpuSeconds(collector.service.pid!) - cpuBefore) / res.seconds;
-          flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, await flushSnapshot(collector.url), res.seconds), collectorCpuCores: cpu }];
+          const after = await flushSnapshot(collector.url, pid);
+          flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, after, res.seconds), ...cpuStats(before, after, res, c.events) }];
         }
         byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);
         if (c.url === collector.url) {
@@ -140,6 +154,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const s = { raw: summary('raw', 1), bare: summary('bare', 1), collector: summary('collector', 1), bareBatch: summary('bareBatch', 100), collectorBatch: summary('collectorBatch', 100) };
     const counts = { collectorEvents2xx, acceptedByCollector: accepted, recordsOnTopic: onTopic };
     const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
+    const cpuMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((flushes[key] ?? []).map(f));
     return [
       {
         id: 'generator_ceiling',
@@ -167,6 +182,18 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
         ratio: s.collectorBatch.eventsPerSecond / s.bareBatch.eventsPerSecond,
         target: { text: `>= ${BATCH_TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s`, met: s.collectorBatch.eventsPerSecond >= BATCH_TARGET_EVENTS_PER_SECOND },
         details: { collector: s.collectorBatch, bareFastify: s.bareBatch, counts, kafkaFlushes: flushes['collectorBatch'] },
+      },
+      {
+        id: 'collector_cpu',
+        title: `1b. Collector CPU per request, 1 event/request (100 events/request: ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerRequest).toFixed(0)} µs, ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event)`,
+        value: cpuMedian('collector', (x) => x.cpuMicrosPerRequest),
+        unit: 'CPU µs/request',
+        details: {
+          single: flushes['collector']?.map((x) => x.cpuMicrosPerRequest),
+          batchPerRequest: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerRequest),
+          batchPerEvent: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerEvent),
+          source: 'process_cpu_seconds_total (process.cpuUsage) of the collector, user + system, over each load phase; /proc when absent',
+        },
       },
     ];
   } finally {

@@ -5,19 +5,23 @@
 // ON CONFLICT path runs only for batches holding a resend, and none does here). Against `psql \copy` of the
 // very same rows (made by the pipeline's own steps) into another fresh database with the same
 // schema. The clock for the pipeline starts when it has joined its group (/ready) and stops when
-// its inserted counter reaches N; the row count is then checked in the database.
+// its inserted counter reaches N; the row count is then checked in the database. Over the same
+// interval the pipeline's own CPU time (its process.cpuUsage, from /metrics) gives CPU µs per row.
+// Rows, columns and schema all come from the measured checkout (BENCH_SERVICE_ROOT), so a
+// before/after pair compares each revision with its own \copy, across schema changes too.
 import { execFile } from 'node:child_process';
 import { createWriteStream, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Message } from 'kafkajs';
-import { processMessage } from '../../pipeline/src/steps/process-message.ts';
-import { COPY_COLUMNS, toCopyRow } from '../../pipeline/src/steps/to-copy-row.ts';
+import type * as ProcessMessage from '../../pipeline/src/steps/process-message.ts';
+import type * as ToCopyRow from '../../pipeline/src/steps/to-copy-row.ts';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
 import { collectedEvent, prng } from '../lib/events.ts';
 import { fillTopic } from '../lib/kafka.ts';
-import { nowMs, RUN_DIR, spawnPipeline, waitReady } from '../lib/processes.ts';
+import { cpuSecondsOf, metricSample, nowMs, RUN_DIR, SERVICE_ROOT, spawnPipeline, waitReady } from '../lib/processes.ts';
 import { GiveUp, waitFor } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
@@ -27,8 +31,15 @@ const LOADER_TARGET_RATIO = 0.8;
 // One produce request per chunk: stays well under the broker's 1 MB message batch limit.
 const CHUNK = 2000;
 
+/** The measured checkout's own pipeline steps: its rows and COPY columns match its schema. */
+async function serviceSteps(): Promise<typeof ProcessMessage & typeof ToCopyRow> {
+  const load = async <T>(file: string) => (await import(pathToFileURL(path.join(SERVICE_ROOT, 'pipeline', 'src', 'steps', file)).href)) as T;
+  return { ...(await load<typeof ProcessMessage>('process-message.ts')), ...(await load<typeof ToCopyRow>('to-copy-row.ts')) };
+}
+
 /** Fills the topic and writes the COPY text of the same rows; returns the file and bytes written. */
 async function prepare(ctx: BenchContext, topic: string, events: number, file: string): Promise<{ bytes: number; rows: number }> {
+  const { processMessage, toCopyRow } = await serviceSteps();
   const rnd = prng(3);
   const end = Date.now();
   const out = createWriteStream(file);
@@ -63,6 +74,7 @@ async function prepare(ctx: BenchContext, topic: string, events: number, file: s
 async function copyBaseline(ctx: BenchContext, file: string, rows: number): Promise<number> {
   const db = await createBenchDatabase('copy');
   try {
+    const { COPY_COLUMNS } = await serviceSteps();
     const cols = COPY_COLUMNS.map((c) => `"${c}"`).join(',');
     await db.pool.query('CHECKPOINT').catch(() => undefined);
     const started = nowMs();
@@ -81,35 +93,42 @@ interface PipelineRun {
   seconds: number;
   startupSeconds: number;
   firstRowSeconds: number;
+  /** The pipeline's CPU time (user + system) from /ready until the N-th row, per row. */
+  cpuMicrosPerRow: number;
+  cpuSource: string;
 }
 
-async function metricValue(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
+/** Rows the pipeline has finished (inserted or skipped as duplicates) and its CPU seconds, from one /metrics read. */
+async function progress(service: { url: string; pid?: number }): Promise<{ stored: number; cpu: ReturnType<typeof cpuSecondsOf> }> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const stored = (metricSample(text, 'pipeline_events_inserted_total') ?? 0) + (metricSample(text, 'pipeline_duplicates_skipped_total') ?? 0);
+  return { stored, cpu: cpuSecondsOf(text, 'pipeline_', service.pid!) };
 }
 
 async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, rows: number): Promise<PipelineRun> {
   const db: BenchDatabase = await createBenchDatabase('loader');
   const spawned = nowMs();
   const service = await spawnPipeline('pipeline-loader', topic, dlqTopic, db.url);
-  const url = service.url;
   try {
     const ready = await waitReady(service, 120_000, 20);
+    const cpuAtReady = (await progress(service)).cpu.seconds;
     let first = 0;
+    let cpuAtDone = { seconds: 0, source: '' };
     const done = await waitFor(`pipeline to store ${rows} rows (log ${service.logFile})`, async () => {
       if (!service.running) throw new GiveUp(`pipeline exited (${JSON.stringify(await service.exited)}); see ${service.logFile}`);
-      const stored = (await metricValue(url, 'pipeline_events_inserted_total')) + (await metricValue(url, 'pipeline_duplicates_skipped_total'));
+      const { stored, cpu } = await progress(service);
       const t = nowMs();
       if (stored > 0 && first === 0) first = t;
+      cpuAtDone = cpu;
       return stored >= rows ? t : 0;
     }, { timeoutMs: 120_000 + rows / 2, intervalMs: 50 });
     recordPeak(ctx, 'pipeline', 'loader benchmark 3', service);
     const n = await countEvents(db.pool);
     if (n !== rows) throw new Error(`pipeline stored ${n} of ${rows} rows`);
     const seconds = (done - ready) / 1000;
-    ctx.log(`pipeline: ${rows} rows in ${seconds.toFixed(2)} s after joining (${Math.round(rows / seconds)} rows/s); startup ${((ready - spawned) / 1000).toFixed(2)} s`);
-    return { seconds, startupSeconds: (ready - spawned) / 1000, firstRowSeconds: (first - ready) / 1000 };
+    const cpuMicrosPerRow = ((cpuAtDone.seconds - cpuAtReady) * 1e6) / rows;
+    ctx.log(`pipeline: ${rows} rows in ${seconds.toFixed(2)} s after joining (${Math.round(rows / seconds)} rows/s, ${cpuMicrosPerRow.toFixed(1)} CPU µs/row); startup ${((ready - spawned) / 1000).toFixed(2)} s`);
+    return { seconds, startupSeconds: (ready - spawned) / 1000, firstRowSeconds: (first - ready) / 1000, cpuMicrosPerRow, cpuSource: cpuAtDone.source };
   } finally {
     await service.stop();
     await db.drop();
@@ -135,6 +154,7 @@ export async function benchLoader(ctx: BenchContext): Promise<BenchResult[]> {
     const copySeconds = median(copies);
     const pipelineSeconds = median(loads.map((l) => l.seconds));
     const ratio = copySeconds / pipelineSeconds;
+    const cpuMicrosPerRow = median(loads.map((l) => l.cpuMicrosPerRow));
     return [
       {
         id: 'loader',
@@ -151,8 +171,16 @@ export async function benchLoader(ctx: BenchContext): Promise<BenchResult[]> {
           copySeconds: copies,
           pipelineStartupSeconds: loads.map((l) => l.startupSeconds),
           pipelineFirstRowSeconds: loads.map((l) => l.firstRowSeconds),
+          pipelineCpuMicrosPerRow: loads.map((l) => l.cpuMicrosPerRow),
           clock: 'pipeline: from /ready (group joined) until inserted+duplicates counter reaches N, then count(*) verified; copy: psql wall time',
         },
+      },
+      {
+        id: 'loader_cpu',
+        title: '3b. Loader CPU per row: the pipeline process, user + system, from /ready to the N-th row',
+        value: cpuMicrosPerRow,
+        unit: 'CPU µs/row',
+        details: { rounds: loads.map((l) => l.cpuMicrosPerRow), source: loads[0]?.cpuSource, rowsPerCpuSecond: 1e6 / cpuMicrosPerRow },
       },
     ];
   } finally {

@@ -116,6 +116,23 @@ export function readCpuSeconds(pid: number): number {
   }
 }
 
+/** A Prometheus sample without labels (`name value`), or undefined when the text lacks it. */
+export function metricSample(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * CPU seconds a service has used, from its own `/metrics` text: prom-client's
+ * process_cpu_seconds_total is `process.cpuUsage()` (user + system, microseconds), finer than
+ * /proc's 10 ms ticks. `prefix` is the service's metric prefix (the pipeline's `pipeline_`). A
+ * revision whose service lacks the metric falls back to /proc/<pid>/stat.
+ */
+export function cpuSecondsOf(metricsText: string, prefix: string, pid: number): { seconds: number; source: 'process.cpuUsage' | '/proc' } {
+  const seconds = metricSample(metricsText, `${prefix}process_cpu_seconds_total`);
+  return seconds === undefined ? { seconds: readCpuSeconds(pid), source: '/proc' } : { seconds, source: 'process.cpuUsage' };
+}
+
 /** `K=V,K2=V2` from BENCH_COLLECTOR_ENV / BENCH_PIPELINE_ENV: tuning experiments without code changes. */
 export function extraEnv(variable: 'BENCH_COLLECTOR_ENV' | 'BENCH_PIPELINE_ENV', env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};

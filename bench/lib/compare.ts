@@ -1,0 +1,61 @@
+// Before/after comparison of benchmark reports taken in pairs in one run (bench/before-after.ts):
+// the figures of each side, per pair and as medians, and what the change costs. Pure.
+import type { BenchReport } from './report.ts';
+import { median } from './stats.ts';
+
+/** The figures compared, by result id, with whether a higher value is better. */
+export const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; baseline?: boolean }[] = [
+  { id: 'loader', label: 'loader rows/s', higherIsBetter: true },
+  { id: 'loader', label: 'loader: same-run psql \\copy rows/s', higherIsBetter: true, baseline: true },
+  { id: 'loader_cpu', label: 'loader CPU µs/row', higherIsBetter: false },
+  { id: 'collector_single', label: 'collector req/s (1 event/request)', higherIsBetter: true },
+  { id: 'collector_cpu', label: 'collector CPU µs/request (1 event/request)', higherIsBetter: false },
+  { id: 'collector_batch', label: 'collector events/s (100 events/request)', higherIsBetter: true },
+];
+
+export interface Pair {
+  before: BenchReport;
+  after: BenchReport;
+}
+
+function figure(report: BenchReport, id: string, baseline = false): number | undefined {
+  const r = report.results.find((x) => x.id === id);
+  return r === undefined ? undefined : baseline ? r.baseline?.value : r.value;
+}
+
+export interface Comparison {
+  label: string;
+  before: number[];
+  after: number[];
+  beforeMedian: number;
+  afterMedian: number;
+  /** How much worse the after side is, as a share of the before side (negative: better). */
+  cost: number;
+}
+
+/** One comparison per figure both sides report. */
+export function compare(pairs: readonly Pair[]): Comparison[] {
+  const out: Comparison[] = [];
+  for (const c of COMPARED) {
+    const before = pairs.map((p) => figure(p.before, c.id, c.baseline)).filter((v): v is number => v !== undefined);
+    const after = pairs.map((p) => figure(p.after, c.id, c.baseline)).filter((v): v is number => v !== undefined);
+    if (before.length === 0 || after.length === 0) continue;
+    const beforeMedian = median(before);
+    const afterMedian = median(after);
+    const cost = c.higherIsBetter ? 1 - afterMedian / beforeMedian : afterMedian / beforeMedian - 1;
+    out.push({ label: c.label, before, after, beforeMedian, afterMedian, cost });
+  }
+  return out;
+}
+
+const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+
+/** The Markdown table bench/HISTORY.md records: per-pair figures, medians, and the cost of the change. */
+export function renderComparison(comparisons: readonly Comparison[]): string {
+  const lines = ['| figure | before (pairs) | after (pairs) | before median | after median | cost of the change |', '|---|---|---|---:|---:|---:|'];
+  for (const c of comparisons) {
+    const cost = `${c.cost >= 0 ? '+' : ''}${(c.cost * 100).toFixed(1)} %`;
+    lines.push(`| ${c.label} | ${c.before.map(num).join(', ')} | ${c.after.map(num).join(', ')} | ${num(c.beforeMedian)} | ${num(c.afterMedian)} | ${cost} |`);
+  }
+  return lines.join('\n');
+}
