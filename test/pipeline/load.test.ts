@@ -146,8 +146,8 @@ test('analytics_summary counts equal a GROUP BY over analytics_events', async ()
   );
   await produce(kafka, topic, events.map((e) => ({ key: 'summary', value: JSON.stringify(e) })));
   await waitFor('summary rows', () => count(db.pool, "SELECT count(*)::int AS n FROM analytics_events WHERE session_id = 'summary'"), { until: (n) => n === 60 });
-  const grouped = `SELECT project_id, date_trunc('minute', "timestamp") AS bucket, event_type, page_url, count(*)::bigint AS event_count
-    FROM analytics_events GROUP BY 1, 2, 3, 4`;
+  const grouped = `SELECT project_id, date_trunc('minute', "timestamp") AS bucket, event_type, page_url, is_bot, count(*)::bigint AS event_count
+    FROM analytics_events GROUP BY 1, 2, 3, 4, 5`;
   const diff = `SELECT count(*)::int AS n FROM ((SELECT * FROM analytics_summary EXCEPT ALL ${grouped}) UNION ALL (${grouped} EXCEPT ALL SELECT * FROM analytics_summary)) d`;
   // The pipeline refreshes the plain-PostgreSQL view on its own timer (500 ms here).
   await waitFor('summary refresh', () => count(db.pool, diff), { until: (n) => n === 0, timeoutMs: 30_000 });
