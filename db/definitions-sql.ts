@@ -15,7 +15,7 @@ import {
 
 const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 /** An SQL interval of exactly `ms` milliseconds. */
-export const intervalMs = (ms: number): string => `interval '${ms} milliseconds'`;
+const intervalMs = (ms: number): string => `interval '${ms} milliseconds'`;
 
 /**
  * Rows a report counts: every non-bot row, and bot rows too when `includeBots` (an SQL boolean

@@ -4,7 +4,7 @@ import type { BenchReport } from './report.ts';
 import { median } from './stats.ts';
 
 /** The figures compared, by result id, with whether a higher value is better. */
-export const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; baseline?: boolean }[] = [
+const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; baseline?: boolean }[] = [
   { id: 'loader', label: 'loader rows/s', higherIsBetter: true },
   { id: 'loader', label: 'loader: same-run psql \\copy rows/s', higherIsBetter: true, baseline: true },
   { id: 'loader_cpu', label: 'loader CPU µs/row', higherIsBetter: false },

@@ -105,7 +105,7 @@ function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
 const readPeakRss = (pid: number) => readStatusBytes(pid, 'VmHWM');
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-export function readCpuSeconds(pid: number): number {
+function readCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
