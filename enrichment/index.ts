@@ -55,3 +55,5 @@ export function deriveEnrichment(event: EnrichmentInput): Enrichment {
   if (engaged !== undefined) out.engaged_ms = engaged;
   return out;
 }
+
+export { needsSalt, visitorHash, visitorId, type VisitorInput } from './visitor-id.ts';
