@@ -7,7 +7,7 @@ import type { Principal, Project } from './model.ts';
 const PEPPER = 'test-pepper-0123456789';
 const ORG_A = 'a0000000-0000-4000-8000-000000000000';
 const ORG_B = 'b0000000-0000-4000-8000-000000000000';
-const project = (id: string, orgId: string): Project => ({ id, orgId, name: id, siteKey: `pk_${id.replace(/-/g, '')}`, allowedOrigins: [], timezone: 'UTC', retentionDays: 90 });
+const project = (id: string, orgId: string): Project => ({ id, orgId, name: id, siteKey: `pk_${id.replace(/-/g, '')}`, allowedOrigins: [], timezone: 'UTC', retentionDays: 90, visitorIdMode: 'daily' });
 const A1 = project('a1000000-0000-4000-8000-000000000000', ORG_A);
 const A2 = project('a2000000-0000-4000-8000-000000000000', ORG_A);
 const B1 = project('b1000000-0000-4000-8000-000000000000', ORG_B);

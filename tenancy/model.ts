@@ -2,6 +2,7 @@
 // one project or a whole organization with a set of scopes. Isolation is enforced in code (not
 // row-level security, which TimescaleDB refuses together with compression and continuous
 // aggregates): every query function takes the project first.
+import type { VisitorIdMode } from '#contract';
 
 export const SCOPES = ['ingest', 'read', 'live', 'admin'] as const;
 /** What a key may do: `ingest` events, `read` the query API, follow `live` streams, `admin` projects and keys. */
@@ -26,6 +27,12 @@ export interface Project {
   timezone: string;
   /** Days events are kept; also how far back server-side events may be backfilled. */
   retentionDays: number;
+  /**
+   * How anonymous visitors are identified (docs/metrics.md § Visitor): `daily` (hash with a salt
+   * of the UTC day, the default), `monthly` (of the UTC month) or `anonymous_id` (the tracker's
+   * persistent id when sent, else the daily hash).
+   */
+  visitorIdMode: VisitorIdMode;
 }
 
 /** Who a verified secret key acts for. */

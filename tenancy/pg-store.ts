@@ -3,6 +3,7 @@
 // failures (a name taken, an unknown project) are values; infrastructure errors throw.
 import type pg from 'pg';
 import { ok, type Result } from '../lib/result.ts';
+import type { VisitorIdMode } from '#contract';
 import type { Principal, Project, Scope } from './model.ts';
 import type { KeyRecord, ProjectRecord } from './records.ts';
 
@@ -24,10 +25,11 @@ interface ProjectRow {
   allowed_origins: string[];
   timezone: string;
   retention_days: number;
+  visitor_id_mode: VisitorIdMode;
   created_at: Date;
 }
 
-const PROJECT_COLUMNS = `p.id, p.org_id, o.name AS org_name, p.name, p.site_key, p.allowed_origins, p.timezone, p.retention_days, p.created_at`;
+const PROJECT_COLUMNS = `p.id, p.org_id, o.name AS org_name, p.name, p.site_key, p.allowed_origins, p.timezone, p.retention_days, p.visitor_id_mode, p.created_at`;
 const PROJECT_FROM = `projects p JOIN organizations o ON o.id = p.org_id`;
 
 function toProject(r: ProjectRow): ProjectRecord {
@@ -40,6 +42,7 @@ function toProject(r: ProjectRow): ProjectRecord {
     allowedOrigins: r.allowed_origins,
     timezone: r.timezone,
     retentionDays: r.retention_days,
+    visitorIdMode: r.visitor_id_mode,
     createdAt: r.created_at,
   };
 }
@@ -137,21 +140,38 @@ export interface NewProject {
   allowedOrigins: readonly string[];
   timezone: string;
   retentionDays: number;
+  /** `daily` when absent (the column's default). */
+  visitorIdMode?: VisitorIdMode;
 }
 
 export async function createProject(db: Db, orgId: string, p: NewProject): Promise<Result<ProjectRecord>> {
   try {
     const r = await db.query<ProjectRow>(
-      `WITH p AS (INSERT INTO projects (org_id, name, site_key, allowed_origins, timezone, retention_days)
-                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
+      `WITH p AS (INSERT INTO projects (org_id, name, site_key, allowed_origins, timezone, retention_days, visitor_id_mode)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
        SELECT ${PROJECT_COLUMNS} FROM ${PROJECT_FROM.replace('projects p', 'p')}`,
-      [orgId, p.name, p.siteKey, p.allowedOrigins, p.timezone, p.retentionDays],
+      [orgId, p.name, p.siteKey, p.allowedOrigins, p.timezone, p.retentionDays, p.visitorIdMode ?? 'daily'],
     );
     return ok(toProject(r.rows[0]!));
   } catch (error) {
     if (isUnique(error)) return { ok: false, error: `a project named "${p.name}" already exists in this organization` };
     throw error;
   }
+}
+
+/**
+ * Changes how a project identifies anonymous visitors, within one organization (null: any,
+ * operators' CLI only). Every collector follows within seconds (the projects trigger notifies).
+ * Undefined when no such project exists there.
+ */
+export async function setVisitorIdMode(db: Db, orgId: string | null, projectId: string, mode: VisitorIdMode): Promise<ProjectRecord | undefined> {
+  if (!UUID.test(projectId)) return undefined;
+  const r = await db.query<ProjectRow>(
+    `WITH p AS (UPDATE projects SET visitor_id_mode = $3 WHERE id = $2 AND ($1::uuid IS NULL OR org_id = $1) RETURNING *)
+     SELECT ${PROJECT_COLUMNS} FROM ${PROJECT_FROM.replace('projects p', 'p')}`,
+    [orgId, projectId, mode],
+  );
+  return r.rows[0] ? toProject(r.rows[0]) : undefined;
 }
 
 /** Projects of one organization, or of all when orgId is null (operators' CLI only). */

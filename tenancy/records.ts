@@ -34,6 +34,7 @@ export function projectJson(p: ProjectRecord) {
     allowed_origins: [...p.allowedOrigins],
     timezone: p.timezone,
     retention_days: p.retentionDays,
+    visitor_id_mode: p.visitorIdMode,
     created_at: iso(p.createdAt),
   };
 }

@@ -1,5 +1,6 @@
 // Checks shared by the CLI and the admin routes, so both refuse the same input with the same
 // words. Pure: each returns the normalized value or a message naming the problem.
+import { VISITOR_ID_MODES, type VisitorIdMode } from '#contract';
 import { ok, type Result } from '../lib/result.ts';
 import { SCOPES, type Scope } from './model.ts';
 
@@ -69,4 +70,11 @@ export function parseDuration(value: string): Result<number> {
   const m = /^(\d{1,6})([mhd])$/.exec(value);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
   return ms > 0 ? ok(ms) : { ok: false, error: `invalid duration "${value}": a number and m, h or d (e.g. 30d)` };
+}
+
+/** How a project identifies anonymous visitors: daily, monthly or anonymous_id (docs/metrics.md § Visitor). */
+export function parseVisitorIdMode(value: string): Result<VisitorIdMode> {
+  return (VISITOR_ID_MODES as readonly string[]).includes(value)
+    ? ok(value as VisitorIdMode)
+    : { ok: false, error: `invalid visitor id mode "${value}": use ${VISITOR_ID_MODES.join(', ')}` };
 }

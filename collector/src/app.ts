@@ -25,6 +25,8 @@ import { opsRoutes } from './routes/health.ts';
 import { serverEventRoutes } from './routes/server-events.ts';
 import { webhookRoutes } from './routes/webhook.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
+import { createMemorySalts } from './visitors/memory-salts.ts';
+import type { VisitorSalts } from './visitors/salt-periods.ts';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -37,6 +39,8 @@ export interface BuildAppOptions {
   directoryReady?: () => boolean;
   /** With the directory: serves /api/v1/admin and /api/v1/auth (tenancy/api-plugin.ts) over this pool; off when absent. */
   tenancyDb?: pg.Pool;
+  /** The visitor hash's salts (visitors/salt-store.ts in the service); random per period in memory when absent. */
+  salts?: VisitorSalts;
   /** Serve /docs (Swagger UI); on by default. */
   docs?: boolean;
 }
@@ -115,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const collect = createCollect({
     publisher,
+    salts: options.salts ?? createMemorySalts(),
     maxFutureSkewMs: config.maxFutureSkewMs,
     maxPastAgeMs: config.maxPastAgeMs,
     now: () => new Date(),

@@ -18,7 +18,10 @@ export const CollectorConfigSchema = Type.Object({
   /** Origins allowed by CORS, comma-separated; any http(s)://localhost or 127.0.0.1 origin is allowed as well. */
   corsOrigins: Type.String({ default: DEFAULT_CORS_ORIGINS }),
   corsAllowLocalhost: Type.Boolean({ default: true }),
-  /** Take the client IP from X-Forwarded-For (only behind a trusted proxy); used by the rate limit. */
+  /**
+   * Take the client IP from X-Forwarded-For (only behind a trusted proxy): the rate limit and the
+   * visitor hash of browser events use it. Off, every browser behind a proxy is one visitor.
+   */
   trustProxy: Type.Boolean({ default: false }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
   /** Requests per client IP per window on POST /analytics; 0 turns the limit off. */
@@ -40,6 +43,8 @@ export const CollectorConfigSchema = Type.Object({
   kafkaRequestTimeoutMs: Type.Integer({ minimum: 100, default: 3000 }),
   /** How often readiness is re-checked (metadata probe when up, reconnect attempt when down). */
   kafkaCheckIntervalMs: Type.Integer({ minimum: 100, default: 1000 }),
+  /** How often the visitor hash's salts are made ahead, reloaded and pruned (ms); see visitors/salt-store.ts. */
+  visitorSaltRefreshMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),
   /** Client timestamps further ahead of receipt than this are clamped to received_at. */
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5 * 60_000 }),

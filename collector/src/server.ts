@@ -8,6 +8,7 @@ import { buildApp } from './app.ts';
 import { CollectorConfigSchema } from './config.ts';
 import { createKafkaEventProducer } from './kafka/event-producer.ts';
 import { createMetrics } from './metrics.ts';
+import { openSaltStore } from './visitors/salt-store.ts';
 
 await runService({
   name: 'collector',
@@ -22,13 +23,16 @@ await runService({
     // The admin and sign-in routes' own connections (they write; the directory only reads).
     const tenancyDb = new pg.Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 2000 });
     tenancyDb.on('error', (error) => logger.debug({ err: error }, 'tenancy pool connection lost'));
+    // The visitor hash's salts: made a period ahead, so a database outage at midnight changes nothing.
+    const salts = openSaltStore({ databaseUrl: config.databaseUrl, logger, refreshIntervalMs: config.visitorSaltRefreshMs });
     const publisher = createKafkaEventProducer(config, logger);
     const closeAll = async () => {
       await publisher.close();
+      await salts.close();
       await directory.close();
       await tenancyDb.end();
     };
-    const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, tenancyDb, logger, metrics: createMetrics({ defaultMetrics: true }) });
+    const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, tenancyDb, salts, logger, metrics: createMetrics({ defaultMetrics: true }) });
     try {
       await app.listen({ port: config.collectorPort, host: config.collectorHost });
     } catch (error) {

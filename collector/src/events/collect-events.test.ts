@@ -4,17 +4,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCollect } from './collect-events.ts';
 import { createMemoryPublisher } from './memory-publisher.ts';
-import { DEFAULT_PROJECT_ID } from '#contract';
+import { DEFAULT_PROJECT_ID, LIMITS, validateServerEvent } from '#contract';
+import { createMemorySalts } from '../visitors/memory-salts.ts';
 
 const toDefault = () => ({ ok: true as const, projectId: DEFAULT_PROJECT_ID });
+const serverRules = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
 const receivedAt = new Date('2026-03-01T12:00:00.000Z');
 const event = { event_type: 'page_view', page_url: 'http://test.com/page', session_id: 's-1' };
 
-function setup() {
+function setup(salts = createMemorySalts()) {
   const publisher = createMemoryPublisher();
   let n = 0;
   const collect = createCollect({
     publisher,
+    salts,
     maxFutureSkewMs: 5 * 60_000,
     maxPastAgeMs: 7 * 24 * 3600_000,
     now: () => receivedAt,
@@ -42,6 +45,8 @@ test('one valid event is enriched, published and answered with its id', async ()
       browser: 'Mozilla',
       device_type: 'unknown',
       is_bot: true,
+      // No client address given: the session's visitor (docs/metrics.md § Visitor, rule 5).
+      visitor_id: 's:s-1',
     },
   );
 });
@@ -89,4 +94,47 @@ test('a publisher that cannot publish turns into unavailable with its reason', a
   const { publisher, collect } = setup();
   publisher.setReady(false);
   assert.deepEqual(await collect({ body: event, assign: toDefault }), { status: 'unavailable', reason: 'not_ready', events: 1 });
+});
+
+test('the visitor id hashes the client address or the body ip under the period salt, and the address is never published', async () => {
+  const { publisher, collect } = setup();
+  const server = { ...event, user_agent: 'UA 1' };
+  await collect({ body: event, assign: toDefault, userAgentHeader: 'UA 1', clientIp: '::ffff:203.0.113.5' });
+  await collect({ body: { ...server, ip: '203.0.113.5' }, rules: serverRules, assign: toDefault });
+  await collect({ body: { ...server, ip: '203.0.113.6' }, rules: serverRules, assign: toDefault });
+  await collect({ body: { ...server, ip: '203.0.113.5', user_id: 'u-1' }, rules: serverRules, assign: toDefault });
+  await collect({ body: { ...server, ip: '203.0.113.5', anonymous_id: 'anon-1' }, rules: serverRules, assign: () => ({ ...toDefault(), visitorIdMode: 'anonymous_id' as const }) });
+  const ids = publisher.published.map((e) => e.visitor_id!);
+  assert.match(ids[0]!, /^h:[0-9a-f]{32}$/);
+  assert.equal(ids[1], ids[0], 'the same address and user agent, mapped or not, from the header or the body');
+  assert.notEqual(ids[2], ids[0], 'another address');
+  assert.deepEqual(ids.slice(3), ['u:u-1', 'a:anon-1']);
+  for (const e of publisher.published) {
+    assert.equal((e as Record<string, unknown>).ip, undefined);
+    assert.ok(!JSON.stringify(e).includes('203.0.113'), 'no address in the record');
+  }
+});
+
+test('without a salt the events that need the hash are refused as unavailable; the others pass', async () => {
+  const asked: string[] = [];
+  const { publisher, collect } = setup({
+    saltFor: async (mode) => {
+      asked.push(mode);
+      return undefined;
+    },
+  });
+  assert.deepEqual(await collect({ body: [event, event], assign: toDefault, clientIp: '198.51.100.1' }), { status: 'unavailable', reason: 'visitor_salt_unavailable', events: 2 });
+  assert.deepEqual(asked, ['daily'], 'asked once per request and mode');
+  assert.equal(publisher.published.length, 0, 'nothing published under a made-up identity');
+  const withUser = await collect({ body: { ...event, user_id: 'u-2', ip: '198.51.100.1' }, rules: serverRules, assign: toDefault });
+  assert.equal(withUser.status, 'accepted');
+  assert.equal(publisher.published[0]!.visitor_id, 'u:u-2');
+});
+
+test('a monthly project asks for the monthly salt', async () => {
+  const asked: string[] = [];
+  const memory = createMemorySalts();
+  const { collect } = setup({ saltFor: (mode, at) => (asked.push(mode), memory.saltFor(mode, at)) });
+  await collect({ body: event, assign: () => ({ ...toDefault(), visitorIdMode: 'monthly' as const }), clientIp: '198.51.100.1' });
+  assert.deepEqual(asked, ['monthly']);
 });

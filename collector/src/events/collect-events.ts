@@ -1,14 +1,23 @@
 // The collector's one use case, shared by every ingest route: validate a posted body, assign each
 // valid event to its project, enrich and publish them, answering with a value the HTTP layer turns
 // into a status code. Routes differ only in their item validator, batch limit and assignment.
-import type { CollectedEvent, IncomingEvent } from '#contract';
+import type { CollectedEvent, IncomingEvent, ServerEvent, VisitorIdMode } from '#contract';
+import { needsSalt, visitorId, type VisitorInput } from '#enrichment';
+import type { HashMode, VisitorSalts } from '../visitors/salt-periods.ts';
 import type { EventPublisher, UnpublishedReason } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError, type PayloadRules } from './parse-payload.ts';
 
 /** Where one valid event goes, or why it is refused (`field` relative to the event, e.g. `/site_id`). */
 export type Assignment =
-  | { ok: true; projectId: string; /** Oldest client timestamp kept as sent, in ms before receipt; the service default when absent. */ maxPastAgeMs?: number }
+  | {
+      ok: true;
+      projectId: string;
+      /** Oldest client timestamp kept as sent, in ms before receipt; the service default when absent. */
+      maxPastAgeMs?: number;
+      /** The project's visitor_id_mode; `daily` when absent. */
+      visitorIdMode?: VisitorIdMode;
+    }
   | { ok: false; status: 400 | 403 | 404; code: string; field: string; message: string };
 
 /** Refusals the whole request shares (all items refused for one reason) answer with that status and code. */
@@ -18,10 +27,12 @@ export type CollectOutcome =
   | { status: 'accepted'; kind: 'single'; eventId: string }
   | { status: 'accepted'; kind: 'batch'; eventIds: string[]; errors: IndexedError[]; size: number }
   | { status: 'invalid'; errors: IndexedError[]; rejected: number; refusal: Refusal }
-  | { status: 'unavailable'; reason: UnpublishedReason; events: number };
+  | { status: 'unavailable'; reason: UnpublishedReason | 'visitor_salt_unavailable'; events: number };
 
 export interface CollectDeps {
   publisher: Pick<EventPublisher, 'publish'>;
+  /** The visitor hash's salt per period (docs/metrics.md § Visitor). */
+  salts: VisitorSalts;
   maxFutureSkewMs: number;
   maxPastAgeMs: number;
   now: () => Date;
@@ -36,6 +47,8 @@ export interface CollectRequest<E extends IncomingEvent> {
   assign: (event: E) => Assignment;
   /** The request's User-Agent, used when an event has none; routes for servers pass none. */
   userAgentHeader?: string | undefined;
+  /** The request's client address (browser route), hashed into the visitor id; server routes pass none and use the body's `ip`. */
+  clientIp?: string | undefined;
 }
 
 export type CollectFn = <E extends IncomingEvent>(request: CollectRequest<E>) => Promise<CollectOutcome>;
@@ -55,6 +68,8 @@ export function createCollect(deps: CollectDeps): CollectFn {
     const receivedAt = deps.now();
     const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader: request.userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
     const events: CollectedEvent[] = [];
+    // One salt per mode and request: every event of a request shares the receipt time.
+    const salts = new Map<HashMode, Uint8Array | undefined>();
     for (const { index, event } of items) {
       const assigned = request.assign(event);
       if (!assigned.ok) {
@@ -63,7 +78,19 @@ export function createCollect(deps: CollectDeps): CollectFn {
         refusals.push({ status: assigned.status, code: assigned.code });
         continue;
       }
-      events.push(enrichEvent(event, ctx, assigned));
+      const collected = enrichEvent(event, ctx, assigned);
+      const visitor = visitorInput(collected, assigned.visitorIdMode ?? 'daily', (event as ServerEvent).ip ?? request.clientIp);
+      let salt: Uint8Array | undefined;
+      if (needsSalt(visitor)) {
+        const mode = visitor.mode === 'monthly' ? 'monthly' : 'daily';
+        if (!salts.has(mode)) salts.set(mode, await deps.salts.saltFor(mode, receivedAt));
+        salt = salts.get(mode);
+        // No salt (database away since before this period): refused for a retry, never stored
+        // under a made-up identity that would split one visitor or merge two.
+        if (salt === undefined) return { status: 'unavailable', reason: 'visitor_salt_unavailable', events: items.length };
+      }
+      collected.visitor_id = visitorId(visitor, salt);
+      events.push(collected);
     }
     if (events.length === 0) {
       errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
@@ -74,6 +101,21 @@ export function createCollect(deps: CollectDeps): CollectFn {
     if (parsed.kind === 'single') return { status: 'accepted', kind: 'single', eventId: events[0]!.event_id };
     errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     return { status: 'accepted', kind: 'batch', eventIds: events.map((e) => e.event_id), errors, size: parsed.size };
+  };
+}
+
+// The inputs of the visitor id: the stored user agent (the header's when the event had none), and
+// an address that is used here and never copied into the record.
+function visitorInput(event: CollectedEvent, mode: VisitorIdMode, ip: string | undefined): VisitorInput {
+  return {
+    projectId: event.project_id!,
+    mode,
+    userId: event.user_id,
+    anonymousId: event.anonymous_id,
+    ip,
+    userAgent: event.user_agent,
+    sessionId: event.session_id,
+    eventId: event.event_id,
   };
 }
 

@@ -27,6 +27,12 @@ export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcom
       return reply.code(refusal.status).send(errorBody(refusal.code, message, outcome.errors));
     }
     case 'unavailable':
+      if (outcome.reason === 'visitor_salt_unavailable') {
+        // The visitor hash's salt could not be loaded (visitors/salt-store.ts): retried, never guessed.
+        metrics.eventsRejected.inc({ reason: outcome.reason }, outcome.events);
+        request.log.debug({ events: outcome.events }, 'events not accepted: no visitor salt');
+        return reply.code(503).header('retry-after', String(retryAfterSeconds)).send(errorBody(outcome.reason, 'visitor identity is temporarily unavailable (the database holding its salt is unreachable); retry later'));
+      }
       metrics.eventsRejected.inc({ reason: 'kafka_unavailable' }, outcome.events);
       // The producer logs the outage once; per-request lines would flood the log during one.
       request.log.debug({ reason: outcome.reason, events: outcome.events }, 'events not accepted: kafka unavailable');

@@ -1,7 +1,8 @@
 // The Kafka record for one collected event, stamped with receipt time (never the client's clock).
-// Key: `<project_id>:<session_id>`, else the anonymous id, the user id, then the event id, so one
-// session's (or one visitor's) events stay in order on one partition, and two projects' visitors
-// that happen to share an id never share a key.
+// Key: `<project_id>:<visitor_id>`, so each visitor's events stay in order on one partition and
+// one loader assigns their visits without races (docs/metrics.md § Visit); two projects' visitors
+// that happen to share an id never share a key. Events without a visitor id (none leave the
+// collector so) fall back to the session, the anonymous id, the user id, then the event id.
 import { DEFAULT_PROJECT_ID, type CollectedEvent } from '#contract';
 
 export interface EventRecord {
@@ -11,7 +12,7 @@ export interface EventRecord {
 }
 
 export function recordKey(event: CollectedEvent): string {
-  return `${event.project_id ?? DEFAULT_PROJECT_ID}:${event.session_id ?? event.anonymous_id ?? event.user_id ?? event.event_id}`;
+  return `${event.project_id ?? DEFAULT_PROJECT_ID}:${event.visitor_id ?? event.session_id ?? event.anonymous_id ?? event.user_id ?? event.event_id}`;
 }
 
 export function toRecord(event: CollectedEvent): EventRecord {

@@ -42,7 +42,7 @@ export function browserAssigner(options: BrowserAssignmentOptions): BrowserAssig
       if (!options.defaultOriginAllowed(origin)) {
         return refuse(403, 'origin_not_allowed', `origin ${JSON.stringify(origin)} may not send events without a site key; allowed origins are set by CORS_ORIGINS`);
       }
-      return { ok: true, projectId: DEFAULT_PROJECT_ID };
+      return { ok: true, projectId: DEFAULT_PROJECT_ID, visitorIdMode: directory.project(DEFAULT_PROJECT_ID)?.visitorIdMode ?? 'daily' };
     }
     const project = directory.projectBySiteKey(siteId);
     if (project === undefined) return refuse(400, 'unknown_site_key', 'is not the site key of any project; send the site_key printed when the project was created');
@@ -52,7 +52,7 @@ export function browserAssigner(options: BrowserAssignmentOptions): BrowserAssig
     if (!allowed) {
       return refuse(403, 'origin_not_allowed', `origin ${JSON.stringify(origin)} may not send events with this site key; add it to the project's allowed origins`);
     }
-    return { ok: true, projectId: project.id };
+    return { ok: true, projectId: project.id, visitorIdMode: project.visitorIdMode };
   };
 }
 

@@ -11,6 +11,7 @@ export const SHOP: Project = {
   allowedOrigins: ['https://shop.example'],
   timezone: 'Europe/Berlin',
   retentionDays: 400,
+  visitorIdMode: 'daily',
 };
 export const BLOG: Project = {
   id: '22222222-2222-4222-8222-222222222222',
@@ -20,6 +21,7 @@ export const BLOG: Project = {
   allowedOrigins: ['https://blog.example'],
   timezone: 'UTC',
   retentionDays: 30,
+  visitorIdMode: 'daily',
 };
 
 const key = (keyId: string, orgId: string, projectId: string | null, scopes: Principal['scopes'], rateLimitPerMinute: number | null = null): Principal => ({ keyId, orgId, projectId, scopes, rateLimitPerMinute });
