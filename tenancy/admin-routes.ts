@@ -6,12 +6,12 @@ import type pg from 'pg';
 import { hasScope, type Caller } from './access.ts';
 import * as admin from './admin-service.ts';
 import {
-  ADMIN_SECURITY, CreatedKeyBody, KeyBody, KeyListQuery, KeyParams, NewKeyBody, NewProjectBody, ProjectBody, ProjectParams, TenancyError,
+  ADMIN_SECURITY, CreatedKeyBody, KeyBody, KeyListQuery, KeyParams, NewKeyBody, NewProjectBody, ProjectBody, ProjectChangesBody, ProjectParams, TenancyError,
 } from './api-schemas.ts';
 import type { TenancyDirectory } from './model.ts';
 import { sendProblem, useTenancyErrors } from './http-errors.ts';
 import { keyJson, projectJson } from './records.ts';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 export interface AdminRouteOptions {
   db: pg.Pool;
@@ -66,6 +66,26 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       if (!created.ok) return sendProblem(reply, created);
       await changed();
       return reply.code(201).send(projectJson(created.value));
+    },
+  );
+
+  app.patch(
+    '/projects/:projectId',
+    {
+      schema: {
+        tags,
+        summary: "Change a project's visitor_id_mode (collectors follow within seconds)",
+        security: ADMIN_SECURITY,
+        params: ProjectParams,
+        body: ProjectChangesBody,
+        response: { 200: ProjectBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const updated = await admin.updateProjectFor(db, caller(request), (request.params as { projectId: string }).projectId, request.body as Static<typeof ProjectChangesBody>);
+      if (!updated.ok) return sendProblem(reply, updated);
+      await changed();
+      return projectJson(updated.value);
     },
   );
 

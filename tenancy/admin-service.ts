@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { ok, type Result } from '../lib/result.ts';
 import { callerCan, orgsWithScope, type Caller } from './access.ts';
 import { generateSecretKey, generateSiteKey, hashKey, keyHint } from './keys.ts';
+import type { VisitorIdMode } from '#contract';
 import type { Scope } from './model.ts';
 import * as store from './pg-store.ts';
 import type { KeyRecord, ProjectRecord } from './records.ts';
@@ -51,6 +52,7 @@ export interface ProjectInput {
   allowed_origins?: string[];
   timezone?: string;
   retention_days?: number;
+  visitor_id_mode?: VisitorIdMode;
 }
 
 export async function createProjectFor(db: pg.Pool, caller: Caller, input: ProjectInput): Promise<AdminOutcome<ProjectRecord>> {
@@ -70,8 +72,17 @@ export async function createProjectFor(db: pg.Pool, caller: Caller, input: Proje
     allowedOrigins: [...new Set(origins)],
     timezone: zone.value,
     retentionDays: input.retention_days ?? 90,
+    visitorIdMode: input.visitor_id_mode ?? 'daily',
   });
   return created.ok ? created : { ok: false, status: 409, error: 'conflict', field: '/name', message: created.error };
+}
+
+/** Changes a project's visitor_id_mode (the body schema admits only valid modes); not found outside the caller's grants. */
+export async function updateProjectFor(db: pg.Pool, caller: Caller, projectId: string, changes: { visitor_id_mode: VisitorIdMode }): Promise<AdminOutcome<ProjectRecord>> {
+  const project = await getProjectFor(db, caller, projectId);
+  if (!project.ok) return project;
+  const updated = await store.setVisitorIdMode(db, project.value.orgId, project.value.id, changes.visitor_id_mode);
+  return updated ? ok(updated) : { ok: false, ...notFound('project') };
 }
 
 export async function listKeysFor(db: pg.Pool, caller: Caller, projectId?: string): Promise<AdminOutcome<KeyRecord[]>> {

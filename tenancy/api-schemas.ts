@@ -1,10 +1,14 @@
 // TypeBox schemas of the tenancy routes (admin and sign-in), shown in /docs. Bodies use the same
 // snake_case names as the CLI's JSON.
 import { Type } from '@sinclair/typebox';
+import { VISITOR_ID_MODES } from '#contract';
 import { SCOPES } from './model.ts';
 import { NAME_PATTERN } from './validate.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
+const VisitorIdMode = Type.Union(VISITOR_ID_MODES.map((m) => Type.Literal(m)), {
+  description: 'How anonymous visitors are identified (docs/metrics.md § Visitor): daily (hash with a daily salt, the default), monthly, or anonymous_id (the tracker\'s persistent id when sent)',
+});
 const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 const ScopeList = Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true, description: 'ingest, read, live, admin' });
 
@@ -25,6 +29,7 @@ export const ProjectBody = Type.Object({
   allowed_origins: Type.Array(Type.String()),
   timezone: Type.String(),
   retention_days: Type.Integer(),
+  visitor_id_mode: VisitorIdMode,
   created_at: Time,
 });
 
@@ -35,9 +40,13 @@ export const NewProjectBody = Type.Object(
     allowed_origins: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 })),
     timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone, default UTC' })),
     retention_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500, description: 'default 90' })),
+    visitor_id_mode: Type.Optional(VisitorIdMode),
   },
   { additionalProperties: false },
 );
+
+/** PATCH /projects/:projectId: the settings that may change after creation. */
+export const ProjectChangesBody = Type.Object({ visitor_id_mode: VisitorIdMode }, { additionalProperties: false });
 
 export const KeyBody = Type.Object({
   id: Uuid,

@@ -8,7 +8,7 @@ import { checkPassword, hashPassword } from './passwords.ts';
 import * as store from './pg-store.ts';
 import { keyJson, projectJson } from './records.ts';
 import { ROLES, createUser, setMembership, type Role } from './user-store.ts';
-import { parseDuration, parseName, parseOrigin, parseRateLimit, parseRetentionDays, parseScopes, parseTimezone } from './validate.ts';
+import { parseDuration, parseName, parseOrigin, parseRateLimit, parseRetentionDays, parseScopes, parseTimezone, parseVisitorIdMode } from './validate.ts';
 
 export interface CliDeps {
   db: pg.Pool;
@@ -26,7 +26,8 @@ type Outcome = Result<CliOutput>;
 const fail = (error: string): Outcome => ({ ok: false, error });
 
 export const USAGE = {
-  projects: 'projects -- create <name> [--origin URL]... [--timezone Zone] [--retention-days N] [--org name] | list [--org name]',
+  projects:
+    'projects -- create <name> [--origin URL]... [--timezone Zone] [--retention-days N] [--visitor-id-mode daily|monthly|anonymous_id] [--org name] | set <id or name> --visitor-id-mode daily|monthly|anonymous_id [--org name] | list [--org name]',
   keys: 'keys -- create (--project <id or name> | --org <name>) --scopes ingest,read,live,admin [--name N] [--expires-in 30d] [--rate-limit N] | list [--project <id or name>] [--org name] | revoke <id>',
   users: 'users -- create --email E --password P --org <name> --role admin|viewer',
 } as const;
@@ -62,11 +63,13 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
     if (!org.ok) return org;
     return ok({ json: { projects: (await store.listProjects(db, org.value?.id ?? null)).map(projectJson) } });
   }
+  if (action === 'set') return setProject(argv, db);
   if (action !== 'create') return fail(`unknown action "${action}": usage: npm run -s ${USAGE.projects}`);
   const p = parse(argv, {
     origin: { type: 'string', multiple: true },
     timezone: { type: 'string' },
     'retention-days': { type: 'string' },
+    'visitor-id-mode': { type: 'string' },
     org: { type: 'string' },
   });
   if (!p.ok) return p;
@@ -86,6 +89,8 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
   if (!timezone.ok) return timezone;
   const retention = parseRetentionDays((values['retention-days'] as string | undefined) ?? '90');
   if (!retention.ok) return retention;
+  const mode = parseVisitorIdMode((values['visitor-id-mode'] as string | undefined) ?? 'daily');
+  if (!mode.ok) return mode;
   const org = await store.ensureOrg(db, orgName.value);
   const created = await store.createProject(db, org.id, {
     name: name.value,
@@ -93,12 +98,31 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
     allowedOrigins: [...new Set(origins)],
     timezone: timezone.value,
     retentionDays: retention.value,
+    visitorIdMode: mode.value,
   });
   if (!created.ok) return created;
   return ok({
     note: `project ${name.value} created in organization ${org.name}${org.created ? ' (new)' : ''}; the tracker sends its site key as data-site-id`,
     json: projectJson(created.value),
   });
+}
+
+// `projects -- set <project> --visitor-id-mode M`: changes a project's settings; collectors follow within seconds.
+async function setProject(argv: string[], db: pg.Pool): Promise<Outcome> {
+  const p = parse(argv, { 'visitor-id-mode': { type: 'string' }, org: { type: 'string' } });
+  if (!p.ok) return p;
+  const { values, positionals } = p.value;
+  if (positionals.length !== 1) return fail(`give exactly one project (id or name): npm run -s ${USAGE.projects}`);
+  if (values['visitor-id-mode'] === undefined) return fail('give a setting to change: --visitor-id-mode daily|monthly|anonymous_id');
+  const mode = parseVisitorIdMode(values['visitor-id-mode'] as string);
+  if (!mode.ok) return mode;
+  const org = await orgOf(db, values.org as string | undefined);
+  if (!org.ok) return org;
+  const found = await store.findProject(db, org.value?.id ?? null, positionals[0]!);
+  if (!found.ok) return found;
+  const updated = await store.setVisitorIdMode(db, found.value.orgId, found.value.id, mode.value);
+  if (updated === undefined) return fail(`unknown project "${positionals[0]}"`);
+  return ok({ note: `project ${updated.name}: visitor id mode ${updated.visitorIdMode}; collectors use it within seconds`, json: projectJson(updated) });
 }
 
 async function keys(action: string, argv: string[], { db, pepper, now = () => new Date() }: CliDeps): Promise<Outcome> {

@@ -74,7 +74,7 @@ after(async () => {
 });
 
 type Body = Record<string, unknown>;
-async function call(method: 'GET' | 'POST', url: string, credential?: { raw: string } | string, payload?: unknown) {
+async function call(method: 'GET' | 'POST' | 'PATCH', url: string, credential?: { raw: string } | string, payload?: unknown) {
   const headers: Record<string, string> = {};
   if (typeof credential === 'string') headers.authorization = `Bearer ${credential}`;
   else if (credential) headers['x-api-key'] = credential.raw;
@@ -158,6 +158,22 @@ test('create a project and a key, use it at once, revoke it: refused at once her
   assert.equal(directory.verifyKey(raw), undefined);
 });
 
+test("visitor_id_mode: set at creation, changed by PATCH within the caller's grants, validated", async () => {
+  const made = await call('POST', '/api/v1/admin/projects', keys.orgAdminA, { name: 'news', visitor_id_mode: 'monthly' });
+  assert.deepEqual([made.status, made.body.visitor_id_mode], [201, 'monthly'], made.text);
+  const id = made.body.project as string;
+  const changed = await call('PATCH', `/api/v1/admin/projects/${id}`, keys.orgAdminA, { visitor_id_mode: 'anonymous_id' });
+  assert.deepEqual([changed.status, changed.body.visitor_id_mode], [200, 'anonymous_id'], changed.text);
+  assert.equal(directory.project(id)?.visitorIdMode, 'anonymous_id', 'this process sees the change at once');
+  const invalid = await call('PATCH', `/api/v1/admin/projects/${id}`, keys.orgAdminA, { visitor_id_mode: 'weekly' });
+  assert.deepEqual([invalid.status, (invalid.body.errors as Body[])[0]!.field], [400, '/visitor_id_mode']);
+  const foreign = await call('PATCH', `/api/v1/admin/projects/${ids.b1}`, keys.orgAdminA, { visitor_id_mode: 'monthly' });
+  assert.deepEqual([foreign.status, foreign.body.error], [404, 'not_found']);
+  assert.equal((await call('PATCH', `/api/v1/admin/projects/${ids.a2}`, keys.projectAdminA1, { visitor_id_mode: 'monthly' })).status, 404, 'a project admin key: not another project');
+  const stored = await db.pool.query('SELECT id, visitor_id_mode FROM projects WHERE id = ANY($1::uuid[]) ORDER BY name', [[ids.b1, ids.a2, id]]);
+  assert.deepEqual(stored.rows.map((r) => r.visitor_id_mode).sort(), ['anonymous_id', 'daily', 'daily']);
+});
+
 test('invalid input is named: 400 with the field; a taken name is 409', async () => {
   const zone = await call('POST', '/api/v1/admin/projects', keys.orgAdminA, { name: 'z', timezone: 'Mars/Base' });
   assert.deepEqual([zone.status, (zone.body.errors as Body[])[0]!.field], [400, '/timezone']);
@@ -219,6 +235,7 @@ test('the OpenAPI document lists every admin and sign-in route, the admin ones w
     'GET /api/v1/admin/keys',
     'GET /api/v1/admin/projects',
     'GET /api/v1/admin/projects/{projectId}',
+    'PATCH /api/v1/admin/projects/{projectId}',
     'POST /api/v1/admin/keys',
     'POST /api/v1/admin/keys/{keyId}/revoke',
     'POST /api/v1/admin/projects',

@@ -79,6 +79,28 @@ test('projects create, keys create (shown once, stored as an HMAC), list and rev
   assert.ok(Date.parse(revoked.revoked_at as string) <= Date.now());
 });
 
+test('visitor id mode: daily by default, chosen at creation, changed with projects set, refused when unknown', async () => {
+  const made = lastJson(await npm('projects -- create news --visitor-id-mode monthly'));
+  assert.equal(made.visitor_id_mode, 'monthly');
+  const plain = lastJson(await npm('projects -- create plain'));
+  assert.equal(plain.visitor_id_mode, 'daily');
+  const set = lastJson(await npm('projects -- set news --visitor-id-mode anonymous_id'));
+  assert.deepEqual([set.project, set.visitor_id_mode], [made.project, 'anonymous_id']);
+  const stored = await db.pool.query('SELECT visitor_id_mode FROM projects WHERE id = $1', [made.project]);
+  assert.equal(stored.rows[0].visitor_id_mode, 'anonymous_id');
+  for (const [args, message] of [
+    ['projects -- set news --visitor-id-mode weekly', 'error: invalid visitor id mode "weekly": use daily, monthly, anonymous_id'],
+    ['projects -- create other --visitor-id-mode cookie', 'error: invalid visitor id mode "cookie": use daily, monthly, anonymous_id'],
+    ['projects -- set nowhere --visitor-id-mode daily', 'error: unknown project "nowhere"'],
+    ['projects -- set news', 'error: give a setting to change: --visitor-id-mode daily|monthly|anonymous_id'],
+  ] as const) {
+    const run = await npm(args);
+    assert.deepEqual([run.code, run.stderr.trim(), run.stdout], [1, message, ''], args);
+  }
+  assert.equal((await db.pool.query('SELECT visitor_id_mode FROM projects WHERE id = $1', [made.project])).rows[0].visitor_id_mode, 'anonymous_id', 'unchanged by the refusals');
+  assert.equal((await db.pool.query(`SELECT count(*)::int AS n FROM projects WHERE name = 'other'`)).rows[0].n, 0);
+});
+
 test('mistakes: one line naming the problem, exit code 1, nothing stored', async () => {
   const before = (await db.pool.query('SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM api_keys) AS n')).rows[0].n;
   for (const [args, message] of [
