@@ -58,7 +58,7 @@ const DERIVED_TEXT: Record<string, number> = {
   browser: LIMITS.browser,
   os: LIMITS.os,
 };
-const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id', 'device_type', 'is_bot', 'engaged_ms', ...Object.keys(DERIVED_TEXT)]);
+const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id', 'visitor_id', 'device_type', 'is_bot', 'engaged_ms', ...Object.keys(DERIVED_TEXT)]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every string (and key) in a value, wherever it nests. */
@@ -149,8 +149,9 @@ test('hostile bodies: 200 or 4xx naming fields, never 5xx; what reaches Kafka is
       assert.ok(!text.includes('\u0000'), `NUL in ${what}`);
       assert.ok(!/\p{Cs}/u.test(text), `lone surrogate in ${what}`);
     }
-    // The record's own bytes: the Kafka timestamp is receipt time, the key the project and the session (or the id).
+    // The record's own bytes: the Kafka timestamp is receipt time, the key the project and the visitor.
     assert.equal(Number(r.timestamp), receivedAt);
-    assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${item.session_id ?? id}`);
+    assert.match(String(record.visitor_id), /^h:[0-9a-f]{32}$/, what);
+    assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${String(record.visitor_id)}`);
   }
 });

@@ -72,7 +72,10 @@ test('server events: the key\'s project; the visitor\'s identity from the body o
   assert.equal(byId(eventId!).user_id, 'u-1');
   assert.equal(byId(eventId!).anonymous_id, 'a-1');
   assert.equal('ip' in byId(eventId!), false, 'the ip is never written');
+  assert.equal(byId(eventId!).visitor_id, 'u:u-1', 'the user id wins');
   assert.equal('user_agent' in byId(noAgent.eventId!), false, 'the request\'s User-Agent is not the visitor\'s');
+  assert.equal(byId(noAgent.eventId!).visitor_id, 's:srv-2', 'no ip in the body: the request\'s address is not the visitor\'s either');
+  assert.equal(records.find((r) => r.value.event_id === eventId)!.key, `${tenants.shop.project.id}:u:u-1`);
   assert.ok(byId(bearer.eventId!));
 });
 
@@ -141,6 +144,7 @@ test('webhook: the design shape, unchanged, lands in the key\'s project; a forei
       user_agent: 'Chrome',
       metadata: { plan: 'pro' },
       project_id: tenants.shop.project.id,
+      visitor_id: 'u:user123',
       event_id: undefined,
       received_at: undefined,
       // Derived at ingest. A bare browser name is no real user agent: isbot flags it.

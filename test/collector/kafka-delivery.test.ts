@@ -27,7 +27,7 @@ after(async () => {
   await deleteTopics(kafka, topics);
 });
 
-test('the design curl body arrives on the topic in the default project, keyed by project and session id', async () => {
+test('the design curl body arrives on the topic in the default project, keyed by project and visitor id', async () => {
   const curlBody =
     '{"event_type":"button_click","page_url":"http://test.com/page","page_title":"Test Page","button_id":"test-button","session_id":"test-session-123","user_agent":"curl/7.0"}';
   const res = await fetch(`${base}/analytics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: curlBody });
@@ -35,17 +35,21 @@ test('the design curl body arrives on the topic in the default project, keyed by
   const { eventId } = (await res.json()) as { eventId: string };
 
   const [record] = await consumeRecords(kafka, topics[0]!, 1);
-  assert.equal(record!.key, `${DEFAULT_PROJECT_ID}:test-session-123`);
+  // The visitor: a hash of the project, the client's address and the user agent; the address itself is nowhere.
+  assert.match(String(record!.value.visitor_id), /^h:[0-9a-f]{32}$/);
+  assert.equal(record!.key, `${DEFAULT_PROJECT_ID}:${String(record!.value.visitor_id)}`);
+  assert.ok(!JSON.stringify(record).includes('127.0.0.1'), 'no address in the record');
   assert.equal(record!.value.event_id, eventId);
   const valid = validateCollectedEvent(record!.value);
   assert.ok(valid.ok, JSON.stringify(valid));
   assert.deepEqual(
-    { ...record!.value, event_id: undefined, timestamp: undefined, received_at: undefined },
+    { ...record!.value, event_id: undefined, timestamp: undefined, received_at: undefined, visitor_id: undefined },
     {
       ...JSON.parse(curlBody),
       event_id: undefined,
       timestamp: undefined,
       received_at: undefined,
+      visitor_id: undefined,
       project_id: DEFAULT_PROJECT_ID,
       // Derived at ingest: isbot flags curl, which names no browser bowser knows.
       page_path: '/page',
@@ -82,7 +86,9 @@ test('100 concurrent posts are all acknowledged and all arrive, each once', asyn
     const records = await consumeRecords(kafka, topic, 100);
     assert.equal(records.length, 100);
     assert.deepEqual(records.map((r) => r.value.event_id).sort(), [...ids].sort());
-    for (const r of records) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${String(r.value.session_id)}`);
+    // One address and one user agent: one visitor, so one key and one partition for all of them.
+    assert.deepEqual([...new Set(records.map((r) => r.key))], [`${DEFAULT_PROJECT_ID}:${String(records[0]!.value.visitor_id)}`]);
+    assert.equal(new Set(records.map((r) => r.partition)).size, 1);
     // Micro-batching: the 100 requests shared fewer produce calls than there were requests.
     assert.equal(batches.reduce((a, b) => a + b, 0), 100);
     assert.ok(batches.length < 100, `produce calls: ${batches.length}`);

@@ -39,7 +39,7 @@ test('browser events: site key picks the project and its origins; default projec
 
 test('server events: the key\'s project with its retention; another project\'s site key is refused', () => {
   const assign = serverAssignment(SHOP);
-  assert.deepEqual(assign(event()), { ok: true, projectId: SHOP.id, maxPastAgeMs: 400 * 86_400_000 });
+  assert.deepEqual(assign(event()), { ok: true, projectId: SHOP.id, maxPastAgeMs: 400 * 86_400_000, visitorIdMode: 'daily' });
   assert.equal(assign(event('pk_shop')).ok, true);
   assert.equal(assign(event('my label')).ok, true);
   const other = assign(event(BLOG.siteKey));
