@@ -15,6 +15,10 @@ export interface Tenant {
 
 export interface Tenants {
   directory: OpenTenancyDirectory;
+  /** The tenants' database (migrated, so it holds visitor_salts too). */
+  databaseUrl: string;
+  /** Runs a tenancy CLI command against that database; its JSON, or throws with the error. */
+  cli(command: CliCommand, args: string[]): Promise<Record<string, unknown>>;
   shop: Tenant & { readKey: string; orgKey: string; /** An ingest key for revocation tests. */ spareKey: string };
   blog: Tenant;
   /** Revokes the key through the CLI; resolves once this process's directory refuses it. */
@@ -56,6 +60,8 @@ export async function seedTenants(): Promise<Tenants> {
   };
   return {
     directory,
+    databaseUrl: db.url,
+    cli,
     shop: { project: project(shopId), ...shopKeys },
     blog: { project: project(blogId), ingestKey: blogKey },
     async revoke(rawKey) {

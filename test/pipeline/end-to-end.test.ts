@@ -32,6 +32,10 @@ test('one POST /analytics becomes one row in analytics_events', async (t) => {
   t.diagnostic(`row visible ${Date.now() - started} ms after the POST`);
   const { rows } = await db.pool.query("SELECT event_type, page_url, page_title FROM analytics_events WHERE session_id = 'e2e-single'");
   assert.deepEqual(rows[0], { event_type: 'page_view', page_url: 'https://example.com/e2e', page_title: 'E2E' });
+  // The visitor is a hash of the client's address; the address itself is in no column of the row.
+  const row = (await db.pool.query<{ visitor_id: string; text: string }>("SELECT e.visitor_id, row_to_json(e)::text AS text FROM analytics_events e WHERE session_id = 'e2e-single'")).rows[0]!;
+  assert.match(row.visitor_id, /^h:[0-9a-f]{32}$/);
+  assert.ok(!row.text.includes('127.0.0.1'), row.text);
 });
 
 test('100 parallel POSTs for perf-test-session make exactly 100 rows', async () => {
