@@ -1,4 +1,4 @@
-// Over real HTTP into the real broker: the design's curl body arrives with its session key, and
+// Over real HTTP into the real broker: the design's curl body arrives keyed by its visitor, and
 // 100 concurrent posts (sharing micro-batches) all arrive exactly as acknowledged.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

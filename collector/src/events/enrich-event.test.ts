@@ -71,7 +71,7 @@ test('an unadjusted event carries no client_timestamp or adjustment', () => {
   assert.equal('timestamp_adjustment' in out, false);
 });
 
-test('Kafka record: keyed by project and session, else visitor, user, event id; stamped with receipt time', () => {
+test('Kafka record: keyed by project and visitor id (session, anonymous, user, event id when it has none); stamped with receipt time', () => {
   const project = { projectId: '11111111-1111-4111-8111-111111111111' };
   const withSession = enrichEvent({ ...base, session_id: 's-1', timestamp: '2099-01-01T00:00:00Z' }, ctx, project);
   const record = toRecord(withSession);
@@ -83,6 +83,8 @@ test('Kafka record: keyed by project and session, else visitor, user, event id; 
   const visitor = { ...base, anonymous_id: 'anon-9', user_id: 'u-3' };
   assert.equal(toRecord(enrichEvent(visitor, ctx, project)).key, `${project.projectId}:anon-9`);
   assert.equal(toRecord(enrichEvent({ ...base, user_id: 'u-3' }, ctx, project)).key, `${project.projectId}:u-3`);
+  // Every event the collector publishes has its visitor id: that is the key.
+  assert.equal(toRecord({ ...withSession, anonymous_id: 'anon-9', visitor_id: 'h:0123456789abcdef0123456789abcdef' }).key, `${project.projectId}:h:0123456789abcdef0123456789abcdef`);
   // The same session id in two projects: two keys.
   assert.notEqual(toRecord(enrichEvent({ ...base, session_id: 's-1' }, ctx)).key, record.key);
 });

@@ -211,7 +211,7 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
     page_url: cleanColumn(event.page_url, LIMITS.pageUrl) ?? '',
     page_title: cleanColumn(event.page_title, LIMITS.pageTitle),
     button_id: cleanColumn(event.button_id, LIMITS.buttonId),
-    // The collector keys records by session, so the key is the best fallback for a session id.
+    // Records without a session keep their Kafka key (the collector's is <project_id>:<visitor_id>) as one.
     session_id: cleanColumn(event.session_id, LIMITS.sessionId) ?? (ctx.key ? cleanColumn(ctx.key.toString('utf8'), LIMITS.sessionId) : null),
     user_agent: cleanColumn(event.user_agent, LIMITS.userAgent),
     site_id: cleanColumn(event.site_id, LIMITS.siteId),
