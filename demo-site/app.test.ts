@@ -32,6 +32,7 @@ test('serves the two pages, analytics.js, and nothing else', async () => {
 
 test('the script tag carries the configured collector and automation switch, escaped', async () => {
   assert.equal(scriptTag({ demoCollectorUrl: '', demoAllowAutomation: false }), '<script src="/analytics.js" defer data-debug></script>');
+  assert.equal(scriptTag({ demoCollectorUrl: '', demoAllowAutomation: true, demoAnonymousId: true }), '<script src="/analytics.js" defer data-allow-automation data-anonymous-id data-debug></script>');
   assert.equal(
     scriptTag({ demoCollectorUrl: 'http://127.0.0.1:4000/analytics?a=1&b="2"', demoAllowAutomation: true }),
     '<script src="/analytics.js" defer data-endpoint="http://127.0.0.1:4000/analytics?a=1&amp;b=&quot;2&quot;" data-allow-automation data-debug></script>',

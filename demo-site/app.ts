@@ -12,10 +12,11 @@ const SCRIPT_TAG = '<script src="/analytics.js" defer data-debug></script>';
 const escapeAttr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** The page's tracker tag with the configured options. */
-export function scriptTag(config: Pick<DemoConfig, 'demoCollectorUrl' | 'demoAllowAutomation'>): string {
+export function scriptTag(config: Pick<DemoConfig, 'demoCollectorUrl' | 'demoAllowAutomation'> & Partial<Pick<DemoConfig, 'demoAnonymousId'>>): string {
   const endpoint = config.demoCollectorUrl ? ` data-endpoint="${escapeAttr(config.demoCollectorUrl)}"` : '';
   const automation = config.demoAllowAutomation ? ' data-allow-automation' : '';
-  return SCRIPT_TAG.replace(' defer', ` defer${endpoint}${automation}`);
+  const anonymousId = config.demoAnonymousId ? ' data-anonymous-id' : '';
+  return SCRIPT_TAG.replace(' defer', ` defer${endpoint}${automation}${anonymousId}`);
 }
 
 export interface DemoDeps {

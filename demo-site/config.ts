@@ -9,6 +9,8 @@ export const DemoConfigSchema = Type.Object({
   demoCollectorUrl: Type.String({ default: '' }),
   /** Lets automated browsers (navigator.webdriver) be tracked, for the browser tests. */
   demoAllowAutomation: Type.Boolean({ default: false }),
+  /** Adds data-anonymous-id: the tracker sends a persistent anonymous id (projects in anonymous_id mode count visitors by it). */
+  demoAnonymousId: Type.Boolean({ default: false }),
   shutdownTimeoutMs: shutdownTimeoutSetting(10_000),
   logLevel: LogLevelSetting,
 });

@@ -1,10 +1,7 @@
 // Benchmark 5: the tracker's size, built exactly as tracker/build.ts ships it (esbuild, minified,
 // gzip level 9), against its budget.
-import { bundleTracker } from '../../tracker/build.ts';
+import { bundleTracker, GZIP_BUDGET_BYTES as TRACKER_BUDGET_BYTES } from '../../tracker/build.ts';
 import type { BenchResult } from '../lib/report.ts';
-
-/** Same budget as tracker/test/bundle.test.ts. */
-const TRACKER_BUDGET_BYTES = 2048;
 
 export async function benchTracker(): Promise<BenchResult[]> {
   const bundle = await bundleTracker();

@@ -24,9 +24,9 @@ export function pipelineProcess(topic: string, dlqTopic: string, databaseUrl: st
   return service('pipeline', { env: { kafkaTopic: topic, kafkaDlqTopic: dlqTopic, kafkaGroupId: `${topic}-pipeline`, databaseUrl } });
 }
 
-export async function startDemo(collectorUrl: string): Promise<{ app: FastifyInstance; origin: string; trackerBytes: number }> {
+export async function startDemo(collectorUrl: string, options: { anonymousId?: boolean } = {}): Promise<{ app: FastifyInstance; origin: string; trackerBytes: number }> {
   const bundle = await bundleTracker();
-  const config = { ...loadDemoConfig({}), demoCollectorUrl: collectorUrl, demoAllowAutomation: true };
+  const config = { ...loadDemoConfig({}), demoCollectorUrl: collectorUrl, demoAllowAutomation: true, demoAnonymousId: options.anonymousId ?? false };
   const app = await buildDemoApp({ config, logger: createLogger('demo-site-test', 'warn'), trackerCode: bundle.code });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;

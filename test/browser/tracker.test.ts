@@ -128,7 +128,10 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   const events = got.map((r) => r.event);
   assert.equal(got.length, 20, JSON.stringify(events.map((e) => e.event_type)));
   assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'no event twice');
-  for (const r of got) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${session}`, 'Kafka key is the project and the session id');
+  // One browser on one address: one visitor (the collector's daily hash), the Kafka key with the project.
+  const visitor = String(events[0]!.visitor_id);
+  assert.match(visitor, /^h:[0-9a-f]{32}$/);
+  for (const r of got) assert.equal(r.key, `${DEFAULT_PROJECT_ID}:${visitor}`, 'Kafka key is the project and the visitor id');
   for (const e of events) assert.match(String(e.user_agent), /Chrome/);
   // Derived by the collector: a desktop Chrome visitor on Linux, not a bot.
   for (const e of events) assert.deepEqual([e.browser, e.os, e.device_type, e.is_bot], ['Chrome', 'Linux', 'desktop', false], JSON.stringify(e));
@@ -139,7 +142,10 @@ test('clicks, navigation to page 2 and back, and closing the tab arrive once eac
   const byType = (type: string) => events.filter((e) => e.event_type === type);
   assert.deepEqual(byType('page_view').map((e) => e.page_url), [home, page2, tab, home]);
   assert.deepEqual(byType('page_view').map((e) => e.page_path), ['/', '/page2.html', '/page2.html', '/']);
-  assert.deepEqual(byType('page_view').map((e) => (e.metadata as { referrer: string }).referrer), ['', home, page2, tab]);
+  // The first view has no referrer (none sent); the SPA view's is the previous URL.
+  assert.deepEqual(byType('page_view').map((e) => e.referrer), [undefined, home, page2, tab]);
+  assert.ok(byType('page_view').every((e) => typeof e.screen_width === 'number' && e.screen_width > 0), 'screen.width on every page view');
+  assert.ok(events.every((e) => e.event_type === 'page_view' || !('referrer' in e || 'screen_width' in e)), 'page views only');
   assert.deepEqual(byType('page_view').map((e) => e.page_title), ['Analytics Demo - Home', 'Analytics Demo - Page 2', 'Analytics Demo - Page 2', 'Analytics Demo - Home']);
 
   const unloads = byType('page_unload');
@@ -281,4 +287,44 @@ test('a page on an origin not allowed: the collector answers 403 once, the track
   await closeTab(page);
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(eventsOf(session), []);
+});
+
+test('data-anonymous-id: one id kept in localStorage on every event; an external referrer and the screen width on page views, stored', async (t) => {
+  const { page, pageErrors, messages } = await openTab();
+  // The demo site with the option on (DEMO_ANONYMOUS_ID), on an origin of its own.
+  const withId = await startDemo(`${collector.url}/analytics`, { anonymousId: true });
+  t.after(() => withId.app.close());
+  const origin = withId.origin;
+  await page.goto(`${origin}/`, { referer: 'https://search.example/results?q=analytics' });
+  await waitFor('page view delivered', () => statuses(messages).includes(200) || undefined).catch((error: Error) => {
+    throw new Error(`${error.message}; console ${JSON.stringify(messages.map((m) => m.text()))}; collector ${collector.tail()}`);
+  });
+  const session = await sessionOf(page);
+  const stored = await page.evaluate(() => localStorage.getItem('analytics_anonymous_id'));
+  const width = await page.evaluate(() => screen.width);
+  assert.match(stored ?? '', /^[0-9a-f-]{36}$/);
+  await Promise.all([page.waitForURL(`${origin}/page2.html`), page.click('#link-page2')]);
+  assert.equal(await page.evaluate(() => localStorage.getItem('analytics_anonymous_id')), stored, 'the same id on the next page');
+  await closeTab(page);
+
+  await waitFor('5 events in Kafka', () => eventsOf(session).length >= 5 || undefined).catch((error: Error) => {
+    throw new Error(`${error.message}; got ${JSON.stringify(eventsOf(session).map((r) => r.event.event_type))}; console ${JSON.stringify(messages.map((m) => m.text()))}`);
+  });
+  const events = eventsOf(session).map((r) => r.event);
+  assert.ok(events.every((e) => e.anonymous_id === stored), JSON.stringify(events.map((e) => e.anonymous_id)));
+  const views = events.filter((e) => e.event_type === 'page_view');
+  assert.deepEqual(views.map((e) => [e.page_url.replace(origin, ''), e.referrer, e.screen_width]), [
+    ['/', 'https://search.example/results?q=analytics', width],
+    ['/page2.html', `${origin}/`, width],
+  ]);
+  // The default project counts by the daily hash: the anonymous id is carried, not the visitor id.
+  assert.equal(new Set(events.map((e) => e.visitor_id)).size, 1);
+  assert.match(String(events[0]!.visitor_id), /^h:/);
+  await assertStored(session, events);
+  const rows = await db.pool.query('SELECT event_type, anonymous_id, referrer, screen_width, visitor_id FROM analytics_events WHERE session_id = $1 AND event_type = $2 ORDER BY "timestamp"', [session, 'page_view']);
+  assert.deepEqual(
+    rows.rows.map((r) => [r.anonymous_id, r.referrer, r.screen_width, r.visitor_id]),
+    views.map((e) => [stored, e.referrer, width, e.visitor_id]),
+  );
+  assert.deepEqual(pageErrors, []);
 });

@@ -6,6 +6,8 @@ export interface Config {
   siteId: string | undefined;
   /** data-debug: logs every batch sent, retried or dropped with console.info. */
   debug: boolean;
+  /** data-anonymous-id: send a persistent anonymous id kept in localStorage. */
+  anonymousId: boolean;
 }
 
 /**
@@ -29,5 +31,6 @@ export function readConfig(
     endpoint: attr('data-endpoint') || `${location.protocol}//${location.hostname}:3001/analytics`,
     siteId: attr('data-site-id') || undefined,
     debug: on('debug'),
+    anonymousId: on('anonymous-id'),
   };
 }

@@ -21,22 +21,26 @@ export const byteLength = (text: string): number => new Blob([text]).size;
  */
 export const cut = (text: string, max: number): string => [...text.replace(/\p{Cs}/gu, "\uFFFD")].slice(0, max).join("");
 
+/**
+ * The fields an event takes from its tab and tracker (session, site key, anonymous id) and the
+ * ones only some events carry (a page view's referrer and screen width).
+ */
+export type Fields = Pick<IncomingEvent, 'session_id' | 'site_id' | 'anonymous_id' | 'referrer' | 'screen_width'>;
+
 export const buildEvent = (
   type: string,
   metadata: Metadata,
   buttonId: string | undefined,
   [url, title]: Page,
-  sessionId: string,
-  siteId: string | undefined,
+  fields: Fields,
 ): QueuedEvent => ({
   event_id: uuid(),
   event_type: type,
   // location.href is ASCII (the URL serializer percent-encodes the rest): no pair to split.
   page_url: url.slice(0, PAGE_URL_MAX),
   page_title: cut(title, PAGE_TITLE_MAX),
-  session_id: sessionId,
-  site_id: siteId,
   button_id: buttonId && cut(buttonId, BUTTON_ID_MAX),
   timestamp: new Date().toISOString(),
   metadata,
+  ...fields,
 });

@@ -5,3 +5,4 @@ import { LIMITS } from '#contract/limits.ts';
 export const PAGE_URL_MAX = LIMITS.pageUrl;
 export const PAGE_TITLE_MAX = LIMITS.pageTitle;
 export const BUTTON_ID_MAX = LIMITS.buttonId;
+export const REFERRER_MAX = LIMITS.referrer;

@@ -19,5 +19,7 @@ export const SPA_MAX_WAIT_MS = 1000;
 export const STORAGE_PREFIX = 'analytics_q:';
 /** sessionStorage key of the tab's session id. */
 export const SESSION_KEY = 'analytics_session';
+/** localStorage key of the persistent anonymous id (only with data-anonymous-id). */
+export const ANONYMOUS_ID_KEY = 'analytics_anonymous_id';
 /** Set this localStorage key (any value) to opt a browser out. */
 export const OPT_OUT_KEY = 'analytics_opt_out';

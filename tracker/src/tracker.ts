@@ -5,10 +5,11 @@
 // ship in the bundle, and the budget is 2 KB.
 import type { Config } from './config.ts';
 import { describeClick, type ElementLike } from './click-target.ts';
-import { buildEvent, byteLength, type Metadata, type Page, type QueuedEvent } from './event.ts';
-import { newSessionId } from './ids.ts';
+import { buildEvent, byteLength, type Fields, type Metadata, type Page, type QueuedEvent } from './event.ts';
+import { newSessionId, uuid } from './ids.ts';
+import { REFERRER_MAX } from './limits.ts';
 import { merge, nextBatch, without } from './queue.ts';
-import { BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
+import { ANONYMOUS_ID_KEY, BATCH_BYTES, BATCH_COUNT, BATCH_DELAY_MS, MAX_QUEUED, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from './settings.ts';
 import { retryDelay, shouldRetry } from './retry.ts';
 
 export type Api = { track(name: string, metadata?: object): void };
@@ -25,9 +26,17 @@ export const guard =
       }
     };
 
-export function startTracker({ endpoint, siteId, debug }: Config, api: Api): void {
+export function startTracker({ endpoint, siteId, debug, anonymousId: keepsId }: Config, api: Api): void {
   // One session per tab: sessionStorage survives reloads and the tab's navigations.
   const sessionId: string = sessionStorage[SESSION_KEY] || (sessionStorage[SESSION_KEY] = newSessionId());
+  // data-anonymous-id: one id per browser, kept in localStorage. None when it cannot be stored:
+  // an id that changed on every page would make each page a new visitor.
+  let anonymousId: string | undefined;
+  try {
+    if (keepsId) anonymousId = localStorage[ANONYMOUS_ID_KEY] || (localStorage[ANONYMOUS_ID_KEY] = uuid());
+  } catch {
+    // Storage refused: the collector's daily hash identifies the visitor instead.
+  }
   const key = STORAGE_PREFIX + sessionId;
   const page = (): Page => [location.href, document.title];
   let queue: QueuedEvent[] = [];
@@ -95,9 +104,9 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
   // or a click or an exit inside the settle window would lose it.
   const settle = () => settling && pathChanged();
 
-  const add = (type: string, metadata: Metadata, buttonId?: string, at = page()) => {
+  const add = (type: string, metadata: Metadata, buttonId?: string, at = page(), extra?: Fields) => {
     settle();
-    queue = queue.concat(buildEvent(type, metadata, buttonId, at, sessionId, siteId)).slice(-MAX_QUEUED);
+    queue = queue.concat(buildEvent(type, metadata, buttonId, at, { session_id: sessionId, site_id: siteId, anonymous_id: anonymousId, ...extra })).slice(-MAX_QUEUED);
     persist();
     if (queue[BATCH_COUNT - 1]) flush();
     else later(BATCH_DELAY_MS);
@@ -155,6 +164,7 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
   let settling: ReturnType<typeof setTimeout> | 0 = 0;
   // The burst's deadline timer (0: no burst): a burst that never pauses still settles.
   let burst: ReturnType<typeof setTimeout> | 0 = 0;
+  // Called with the browser's referrer on a load, without one on a history change.
   const pathChanged = guard((referrer?: string) => {
     clearTimeout(settling);
     clearTimeout(burst);
@@ -164,7 +174,9 @@ export function startTracker({ endpoint, siteId, debug }: Config, api: Api): voi
       view = page();
       visibleSince = document.hidden ? 0 : Date.now();
       ended = 0;
-      add('page_view', { referrer: referrer ?? lastPath, screen_width: screen.width, screen_height: screen.height });
+      // The referrer (the browser's on a load, the previous URL on an SPA navigation, as a
+      // browser would send it) and the screen width decide referrer_domain and device_type.
+      add('page_view', { screen_height: screen.height }, undefined, undefined, { referrer: (referrer ?? lastPath!).slice(0, REFERRER_MAX) || undefined, screen_width: screen.width });
     }
     lastPath = path();
   });

@@ -19,11 +19,12 @@ const quiet = { optedOut: null as unknown, automated: false as unknown, dntOrGpc
 const signals = (s: typeof quiet) => [s.optedOut, s.automated, s.dntOrGpc] as const;
 
 test('readConfig: defaults, endpoint and switches from data-* attributes', () => {
-  assert.deepEqual(readConfig(attrs({}), loc, ...signals(quiet)), { endpoint: 'https://shop.example:3001/analytics', siteId: undefined, debug: false });
-  assert.deepEqual(readConfig(attrs({ 'data-endpoint': 'https://c.example/analytics', 'data-site-id': 's1', 'data-debug': '' }), loc, ...signals(quiet)), {
+  assert.deepEqual(readConfig(attrs({}), loc, ...signals(quiet)), { endpoint: 'https://shop.example:3001/analytics', siteId: undefined, debug: false, anonymousId: false });
+  assert.deepEqual(readConfig(attrs({ 'data-endpoint': 'https://c.example/analytics', 'data-site-id': 's1', 'data-debug': '', 'data-anonymous-id': '' }), loc, ...signals(quiet)), {
     endpoint: 'https://c.example/analytics',
     siteId: 's1',
     debug: true,
+    anonymousId: true,
   });
 });
 
@@ -44,10 +45,10 @@ test('readConfig: silent on opt-out always, on automation unless allowed, on DNT
 test('buildEvent: every event the tracker makes passes the contract, long strings cut', () => {
   const page: Page = [`https://shop.example/${'p'.repeat(1000)}`, 'T'.repeat(500)];
   const events = [
-    buildEvent('page_view', { referrer: '', screen_width: 1280, screen_height: 720 }, undefined, page, 'session-1-abc', 'site-1'),
-    buildEvent('button_click', { page_section: 'hero' }, 'b'.repeat(300), page, 'session-1-abc', undefined),
-    buildEvent('navigation_click', { destination: 'https://x.example/', link_text: 'X' }, undefined, page, 's', undefined),
-    buildEvent('page_unload', { time_on_page: 1234 }, undefined, ['http://localhost:8080/', ''], 's', undefined),
+    buildEvent('page_view', { screen_height: 720 }, undefined, page, { session_id: 'session-1-abc', site_id: 'site-1', anonymous_id: 'a-1', referrer: 'https://ref.example/', screen_width: 1280 }),
+    buildEvent('button_click', { page_section: 'hero' }, 'b'.repeat(300), page, { session_id: 'session-1-abc' }),
+    buildEvent('navigation_click', { destination: 'https://x.example/', link_text: 'X' }, undefined, page, { session_id: 's' }),
+    buildEvent('page_unload', { time_on_page: 1234 }, undefined, ['http://localhost:8080/', ''], { session_id: 's' }),
   ];
   for (const event of events) {
     const wire = JSON.parse(JSON.stringify(event));
@@ -63,6 +64,8 @@ test('buildEvent: every event the tracker makes passes the contract, long string
   assert.equal('button_id' in JSON.parse(JSON.stringify(events[3])), false);
   assert.equal('site_id' in JSON.parse(JSON.stringify(events[1])), false);
   assert.equal(events[0]!.site_id, 'site-1');
+  assert.deepEqual([events[0]!.referrer, events[0]!.screen_width, events[0]!.anonymous_id], ['https://ref.example/', 1280, 'a-1']);
+  for (const absent of ['referrer', 'screen_width', 'anonymous_id']) assert.equal(absent in JSON.parse(JSON.stringify(events[1])), false, absent);
 });
 
 test('text is cut on whole characters at every limit: an emoji is kept whole or left out, never split', () => {
@@ -76,7 +79,7 @@ test('text is cut on whole characters at every limit: an emoji is kept whole or 
     const fits = 'a'.repeat(max - 1) + emoji;
     const over = 'a'.repeat(max) + emoji;
     const title = name === 'page title';
-    const make = (text: string) => buildEvent('button_click', {}, title ? 'b' : text, ['http://a.example/', title ? text : 'T'], 's', undefined);
+    const make = (text: string) => buildEvent('button_click', {}, title ? 'b' : text, ['http://a.example/', title ? text : 'T'], { session_id: 's' });
     assert.equal(title ? make(fits).page_title : make(fits).button_id, fits, name);
     assert.equal(title ? make(over).page_title : make(over).button_id, 'a'.repeat(max), name);
     const allEmoji = emoji.repeat(max + 5);
@@ -92,7 +95,7 @@ test('text is cut on whole characters at every limit: an emoji is kept whole or 
   assert.equal(describeClick(button)![2], 'b'.repeat(LIMITS.buttonId - 1) + emoji);
   // A lone surrogate the page holds (document.title set from script) becomes U+FFFD: the visit
   // is never refused over page text.
-  const lone = buildEvent('page_view', {}, undefined, ['http://a.example/', `x\uD83D`], 's', undefined);
+  const lone = buildEvent('page_view', {}, undefined, ['http://a.example/', `x\uD83D`], { session_id: 's' });
   assert.equal(lone.page_title, 'x\uFFFD');
   accepted(lone);
   assert.equal(cut(`\uDE00${emoji}\uD83D`, 3), `\uFFFD${emoji}\uFFFD`);

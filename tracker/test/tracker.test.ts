@@ -2,8 +2,8 @@
 // the stored queue, exit beacons and SPA navigation, with a scripted network and mocked time.
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateIncomingEvent } from '#contract';
-import { ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from '../src/settings.ts';
+import { LIMITS, validateIncomingEvent } from '#contract';
+import { ANONYMOUS_ID_KEY, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from '../src/settings.ts';
 import { startTracker, type Api } from '../src/tracker.ts';
 import { element } from './fake-dom.ts';
 import { fakeStore, installBrowser, type FakeBrowser } from './fake-browser.ts';
@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 /** Opens a page of the tab whose storage is given (a new tab when omitted) and starts the tracker. */
-function open(options: Parameters<typeof installBrowser>[0] = {}, siteId?: string) {
+function open(options: Parameters<typeof installBrowser>[0] = {}, siteId?: string, anonymousId = false) {
   if (b) {
     // The previous page is gone, and its timers with it.
     b.uninstall();
@@ -31,7 +31,7 @@ function open(options: Parameters<typeof installBrowser>[0] = {}, siteId?: strin
   }
   b = installBrowser({ session: fakeStore({ [SESSION_KEY]: SESSION }), ...options });
   const api: Api = { track() {} };
-  startTracker({ endpoint: ENDPOINT, siteId, debug: true }, api);
+  startTracker({ endpoint: ENDPOINT, siteId, debug: true, anonymousId }, api);
   return { b, api };
 }
 
@@ -51,7 +51,9 @@ test('page view and clicks go out within 1 s in one batch, valid by the contract
   assert.deepEqual(types(b), [['fetch', 'page_view', 'button_click', 'navigation_click']]);
   const [view, click, nav] = b.sent[0]!.events;
   for (const e of b.sent[0]!.events) assert.ok(validateIncomingEvent(e).ok, JSON.stringify(validateIncomingEvent(e)));
-  assert.deepEqual(view!.metadata, { referrer: 'https://ref.example/', screen_width: 1280, screen_height: 720 });
+  assert.deepEqual([view!.referrer, view!.screen_width, view!.metadata], ['https://ref.example/', 1280, { screen_height: 720 }]);
+  for (const e of [click!, nav!]) assert.ok(!('referrer' in e) && !('screen_width' in e), 'page views only');
+  assert.ok(b.sent[0]!.events.every((e) => !('anonymous_id' in e)), 'no anonymous id unless data-anonymous-id');
   assert.equal(view!.session_id, SESSION);
   assert.equal(view!.site_id, 'site-1');
   assert.equal(click!.button_id, 'btn-action-1');
@@ -65,7 +67,7 @@ test('page view and clicks go out within 1 s in one batch, valid by the contract
 
 test('a new tab gets a session id of the form session-<ms>-<random>, kept in sessionStorage', () => {
   b = installBrowser();
-  startTracker({ endpoint: ENDPOINT, siteId: undefined, debug: false }, { track() {} });
+  startTracker({ endpoint: ENDPOINT, siteId: undefined, debug: false, anonymousId: false }, { track() {} });
   assert.match(b.session[SESSION_KEY]!, /^session-\d{13}-[0-9a-z]+$/);
   mock.timers.tick(1000);
   assert.equal(b.sent[0]!.events[0]!.session_id, b.session[SESSION_KEY]);
@@ -225,7 +227,8 @@ test('SPA navigation: one page view per URL change after a burst, none for fragm
       ['page_unload', 'https://shop.example/?tab=reviews'],
     ],
   );
-  assert.deepEqual(b.events()[2]!.metadata, { referrer: 'https://shop.example/', screen_width: 1280, screen_height: 720 });
+  // An SPA navigation's referrer is the previous URL, as a browser would send it.
+  assert.deepEqual([b.events()[2]!.referrer, b.events()[2]!.screen_width], ['https://shop.example/', 1280]);
 });
 
 test('SPA burst: the settle timer restarts on each call, so five replaceState 30 ms apart are one view', () => {
@@ -305,4 +308,47 @@ test('a lone event too big for keepalive goes without it instead of failing fore
   return b.respond().then(() => {
     assert.deepEqual(b!.sent.map((s) => [s.events.length, s.keepalive]), [[1, true], [1, false]]);
   });
+});
+
+test('data-anonymous-id: one id per browser, kept in localStorage and sent with every event; none without the option', () => {
+  const { b: first } = open({}, undefined, true);
+  const id = first.local[ANONYMOUS_ID_KEY];
+  assert.match(id ?? '', /^[0-9a-f-]{36}$/);
+  first.click(element('button', { id: 'go' }, 'Go'));
+  mock.timers.tick(1000);
+  assert.deepEqual(first.events().map((e) => e.anonymous_id), [id, id]);
+  // The next page of the browser (another tab too) keeps the id.
+  const { b: next } = open({ local: first.local }, undefined, true);
+  mock.timers.tick(1000);
+  assert.equal(next.events()[0]!.anonymous_id, id);
+  const { b: off } = open({ local: fakeStore() });
+  mock.timers.tick(1000);
+  assert.equal('anonymous_id' in off.events()[0]!, false);
+  assert.equal(off.local[ANONYMOUS_ID_KEY], undefined, 'nothing stored without the option');
+});
+
+test('data-anonymous-id where localStorage refuses writes: no id (never one made up per page), events still sent, nothing thrown', () => {
+  const local = fakeStore();
+  const refusing = new Proxy(local, {
+    set() {
+      throw new DOMException('quota', 'QuotaExceededError');
+    },
+  });
+  const { b } = open({ local: refusing }, undefined, true);
+  mock.timers.tick(1000);
+  assert.deepEqual(b.events().map((e) => [e.event_type, 'anonymous_id' in e]), [['page_view', false]]);
+});
+
+test('a page view without a referrer sends none; a long one is cut to the contract\'s limit', () => {
+  for (const [given, expected] of [['', undefined], [`https://ref.example/${'r'.repeat(600)}`, `https://ref.example/${'r'.repeat(600)}`.slice(0, LIMITS.referrer)]] as const) {
+    b?.uninstall();
+    b = installBrowser({ session: fakeStore({ [SESSION_KEY]: SESSION }) });
+    b.document.referrer = given;
+    startTracker({ endpoint: ENDPOINT, siteId: undefined, debug: false, anonymousId: false }, { track() {} });
+    mock.timers.tick(1000);
+    const view = b.events()[0]!;
+    assert.equal(view.referrer, expected);
+    assert.equal('referrer' in view, expected !== undefined);
+    assert.ok(validateIncomingEvent(view).ok);
+  }
 });
