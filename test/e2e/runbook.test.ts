@@ -130,6 +130,9 @@ test('every runbook command works as printed', async () => {
     } else if (/npm run -s keys -- create/.test(cmd)) {
       assert.match(lastJson().key, /^sk_/, out);
       checked.add('key-create');
+    } else if (/npm run -s projects -- set shop --visitor-id-mode monthly/.test(cmd)) {
+      assert.deepEqual([lastJson().name, lastJson().visitor_id_mode], ['shop', 'monthly'], out);
+      checked.add('visitor-mode');
     } else if (/curl -s -X POST http:\/\/localhost:3001\/(api\/v1\/events|webhook) /.test(cmd)) {
       const body = JSON.parse(out);
       assert.equal(body.success, true, `${cmd}\n${out}`);
@@ -203,7 +206,7 @@ test('every runbook command works as printed', async () => {
       checked.add('admin-with-token');
     }
   }
-  for (const key of ['project-create', 'key-create', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+  for (const key of ['project-create', 'key-create', 'visitor-mode', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {
