@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Message } from 'kafkajs';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import type * as ProcessMessage from '../../pipeline/src/steps/process-message.ts';
 import type * as ToCopyRow from '../../pipeline/src/steps/to-copy-row.ts';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
@@ -53,7 +54,8 @@ async function prepare(ctx: BenchContext, topic: string, events: number, file: s
         const e = collectedEvent(rnd, i, events, end);
         const value = Buffer.from(JSON.stringify(e));
         const timestamp = String(Date.parse(e.received_at));
-        messages.push({ key: e.session_id ?? null, value, timestamp });
+        // Keyed as the collector keys records: a visitor's events share a partition and one loader.
+        messages.push({ key: `${DEFAULT_PROJECT_ID}:${e.visitor_id}`, value, timestamp });
         // The pipeline's own steps make the COPY rows, so both sides load identical data.
         const { outcome } = processMessage(value, { topic, partition: 0, offset: String(i), timestamp, key: null });
         if (!outcome.ok) throw new Error(`generated event rejected by the pipeline: ${outcome.reason}`);

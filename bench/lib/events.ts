@@ -1,7 +1,7 @@
 // Realistic events for the benchmarks: sessions that start with a page view, click around and
 // leave, with real user agents, referrers and the tracker's metadata. Seeded, so every run
 // produces the same shapes and sizes (ids and times differ).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CollectedEvent, IncomingEvent } from '#contract';
 import { deriveEnrichment } from '#enrichment';
 
@@ -74,10 +74,12 @@ export function incomingEvent(rnd: () => number, i: number, siteSessions = 5000)
 /**
  * The i-th of `total` events as the collector writes them to Kafka: event_id, timestamp and
  * received_at filled, times in arrival order over the last `spanMs` ending now, and the fields the
- * collector derives (so the loader stores them as it does a real record's, deriving nothing).
+ * collector derives (so the loader stores them as it does a real record's, deriving nothing),
+ * with a hashed visitor id per session (the collector's `h:` form; one visitor per session here).
  */
 export function collectedEvent(rnd: () => number, i: number, total: number, endMs: number, spanMs = 3_600_000): CollectedEvent {
   const received = new Date(endMs - spanMs + Math.floor((i / total) * spanMs)).toISOString();
   const event = incomingEvent(rnd, i);
-  return { ...event, ...deriveEnrichment(event), event_id: randomUUID(), timestamp: received, received_at: received };
+  const visitor = `h:${createHash('sha256').update(event.session_id ?? '').digest('hex').slice(0, 32)}`;
+  return { ...event, ...deriveEnrichment(event), visitor_id: visitor, event_id: randomUUID(), timestamp: received, received_at: received };
 }
