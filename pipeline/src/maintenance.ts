@@ -1,6 +1,6 @@
 // The pipeline's maintenance timers: a database check every 2 s for readiness, the hourly pruning
 // of event ids past the deduplication horizon and, on plain PostgreSQL, the summary refresh and
-// retention that TimescaleDB's own policies do there.
+// retention that TimescaleDB's own policies do there (the rollups' retention runs on both).
 import type { Flavor } from '../../db/migrate.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Readiness } from './readiness.ts';
@@ -10,7 +10,10 @@ export interface StoreMaintenance {
   /** Round-trips a query; false (not a throw) when the database is unreachable. */
   check(): Promise<boolean>;
   refreshSummary(): Promise<void>;
+  /** Plain PostgreSQL retention: events older than `days`, and the rollup rows wholly before the cut. Returns events deleted. */
   deleteOlderThan(days: number): Promise<number>;
+  /** TimescaleDB retention of the rollups (its policy drops the events' chunks): visits and counters wholly before the cut. */
+  deleteRollupsOlderThan(days: number): Promise<void>;
   /** Forgets event ids stored more than `days` ago: the end of the deduplication horizon. */
   pruneEventIds(days: number): Promise<number>;
 }
@@ -55,7 +58,10 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
     start(flavor) {
       every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
       every(RETENTION_MS, 'event id pruning', async () => void (await store.pruneEventIds(settings.pipelineDedupDays)));
-      if (flavor !== 'plain') return;
+      if (flavor !== 'plain') {
+        if (settings.pipelineRetentionDays > 0) every(RETENTION_MS, 'rollup retention', () => store.deleteRollupsOlderThan(settings.pipelineRetentionDays));
+        return;
+      }
       // A refresh recomputes the whole view, so it runs only when this instance stored rows since the last one.
       if (settings.pipelineSummaryRefreshMs > 0) {
         every(settings.pipelineSummaryRefreshMs, 'summary refresh', async () => {

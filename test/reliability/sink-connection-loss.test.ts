@@ -4,11 +4,10 @@
 // Deterministic: the write is parked on a table lock, then its server backend is terminated.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DEFAULT_PROJECT_ID } from '#contract';
 import { createPostgresSink, type PostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
-import { UNENRICHED, type EventRow } from '../../pipeline/src/steps/normalize-event.ts';
+import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
+import { eventRow } from '../support/event-row.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/service-kit.ts';
 
@@ -26,10 +25,7 @@ after(async () => {
   await db?.drop();
 });
 
-const row = (): EventRow => {
-  const now = new Date().toISOString();
-  return { project_id: DEFAULT_PROJECT_ID, event_id: randomUUID(), timestamp: now, event_type: 'page_view', page_url: 'https://site.example/', page_title: null, button_id: null, session_id: 's', user_agent: null, site_id: null, metadata: '{}', received_at: now, client_timestamp: null, timestamp_adjustment: null, user_id: null, anonymous_id: null, referrer: null, screen_width: null, ...UNENRICHED };
-};
+const row = (): EventRow => eventRow({ session_id: 's' });
 
 test('a connection killed under a checked-out client fails that batch only; the process lives and the next batch lands', async () => {
   const locker = new pg.Client({ connectionString: db.url });
@@ -38,7 +34,7 @@ test('a connection killed under a checked-out client fails that batch only; the 
   await locker.query('LOCK TABLE analytics_events IN ACCESS EXCLUSIVE MODE');
 
   const first = row();
-  const write = sink.write([first], []);
+  const write = sink.write([first], [], 0);
   const outcome = write.then(() => 'stored', (error: Error) => `failed: ${error.message}`);
   let pid = 0;
   await waitFor('the write to wait on the lock', async () => {
@@ -56,7 +52,7 @@ test('a connection killed under a checked-out client fails that batch only; the 
   assert.ok(reported.length > 0, 'the connection loss was reported');
 
   const second = row();
-  assert.deepEqual(await sink.write([second], []), { inserted: 1, duplicates: 0 });
+  assert.deepEqual(await sink.write([second], [], 0), { inserted: 1, duplicates: 0 });
   const { rows } = await db.pool.query<{ id: string }>('SELECT event_id::text AS id FROM analytics_events');
   assert.deepEqual(rows.map((r) => r.id), [second.event_id]);
 });

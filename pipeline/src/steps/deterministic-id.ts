@@ -19,3 +19,11 @@ export function idFromPosition(p: KafkaPosition): string {
 export function idFromForeignId(id: string): string {
   return uuidV5(`id:${id}`, PIPELINE_NAMESPACE);
 }
+
+/**
+ * A new visit's id: UUIDv5 of its project, visitor and first event, so a batch retried after a
+ * crash (or replayed) assigns the same ids.
+ */
+export function visitIdFor(projectId: string, visitorId: string, eventId: string): string {
+  return uuidV5(`visit:${projectId}/${visitorId}/${eventId}`, PIPELINE_NAMESPACE);
+}

@@ -1,0 +1,135 @@
+// Recomputes the loader's rollups (visits, visitor_first_seen, event_counts_15m) from
+// analytics_events in plain SQL — written apart from the loader's JavaScript on purpose — and
+// returns every difference, plus any visit that breaks the visit rules. Empty means exact. Used by
+// the tests and by the chaos run after each fault. Runs on PostgreSQL and on PGlite (SqlRunner).
+//
+// Only rows the visit-assigning loader stored take part (visit_id set); rows stored before
+// migration 012 have none. After a retention cut, a visit or bucket the cut fell inside keeps its
+// whole count while some of its events are gone, so run the check on data the cut has not reached;
+// a first-seen row whose first event retention deleted is accepted (see RETENTION in the pipeline).
+import { VISIT_GAP_MS, VISIT_MAX_MS } from '#contract/definitions.ts';
+import type { SqlRunner } from './sql-runner.ts';
+
+export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m';
+
+/** One disagreement: `stored` or `recomputed` is null when the row exists on one side only. */
+export interface RollupDifference {
+  rollup: Rollup;
+  /** The row's key within the project: visit id, visitor id, or "bucket type path bot". */
+  key: string;
+  stored: unknown;
+  recomputed: unknown;
+}
+
+/** Most differences reported per rollup: enough to diagnose, bounded when everything is off. */
+const LIMIT = 1000;
+
+const EVENTS = `ev AS (SELECT * FROM analytics_events WHERE project_id = $1 AND visit_id IS NOT NULL)`;
+
+// Entry: the first page view by (timestamp, event_id), else the first event; exit the mirror.
+const VISITS = `WITH ${EVENTS},
+  agg AS (
+    SELECT visit_id, min(visitor_id) AS visitor_id, min("timestamp") AS visit_start, max("timestamp") AS visit_end,
+      count(*)::int AS events,
+      count(*) FILTER (WHERE event_type = 'page_view')::int AS pageviews,
+      count(*) FILTER (WHERE event_type NOT IN ('page_view', 'page_unload'))::int AS interactions,
+      coalesce(sum(engaged_ms) FILTER (WHERE event_type = 'page_unload'), 0)::bigint AS engaged_ms,
+      bool_or(is_bot) AS is_bot
+    FROM ev GROUP BY visit_id),
+  entry AS (
+    SELECT DISTINCT ON (visit_id) visit_id, event_id AS entry_event_id, "timestamp" AS entry_at, coalesce(page_path, '/') AS entry_path,
+      user_id, referrer_domain, utm_source, utm_medium, utm_campaign, utm_term, utm_content, device_type, browser, os
+    FROM ev ORDER BY visit_id, event_type = 'page_view' DESC, "timestamp", event_id),
+  exit AS (
+    SELECT DISTINCT ON (visit_id) visit_id, event_id AS exit_event_id, "timestamp" AS exit_at, coalesce(page_path, '/') AS exit_path
+    FROM ev ORDER BY visit_id, event_type = 'page_view' DESC, "timestamp" DESC, event_id DESC),
+  recomputed AS (
+    SELECT visit_id, jsonb_build_object(
+      'visitor_id', visitor_id, 'user_id', user_id, 'visit_start', visit_start, 'visit_end', visit_end,
+      'events', events, 'pageviews', pageviews, 'interactions', interactions, 'engaged_ms', engaged_ms,
+      'entry_event_id', entry_event_id, 'entry_at', entry_at, 'entry_path', entry_path,
+      'exit_event_id', exit_event_id, 'exit_at', exit_at, 'exit_path', exit_path,
+      'referrer_domain', referrer_domain, 'utm_source', utm_source, 'utm_medium', utm_medium, 'utm_campaign', utm_campaign,
+      'utm_term', utm_term, 'utm_content', utm_content, 'device_type', device_type, 'browser', browser, 'os', os, 'is_bot', is_bot) AS row
+    FROM agg JOIN entry USING (visit_id) JOIN exit USING (visit_id)),
+  stored AS (
+    SELECT visit_id, to_jsonb(v) - 'project_id' - 'visit_id' - 'duration_ms' - 'bounced' AS row FROM visits v WHERE project_id = $1)
+  SELECT coalesce(r.visit_id, s.visit_id)::text AS key, s.row AS stored, r.row AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (visit_id) WHERE r.row IS DISTINCT FROM s.row
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+// What must hold of every visit whatever the arrival order: one visitor, no gap of 30 minutes or
+// more between consecutive events, under 24 hours long.
+const VISIT_RULES = `WITH ${EVENTS},
+  gaps AS (SELECT visit_id, visitor_id, "timestamp", "timestamp" - lag("timestamp") OVER (PARTITION BY visit_id ORDER BY "timestamp") AS gap FROM ev)
+  SELECT visit_id::text AS key, NULL::jsonb AS stored,
+    jsonb_build_object('visitors', count(DISTINCT visitor_id), 'longest_gap', max(gap)::text, 'span', (max("timestamp") - min("timestamp"))::text) AS recomputed
+  FROM gaps GROUP BY visit_id
+  HAVING count(DISTINCT visitor_id) > 1 OR max(gap) >= $2::bigint * interval '1 millisecond' OR max("timestamp") - min("timestamp") >= $3::bigint * interval '1 millisecond'
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+// A stored first-seen row older than the recomputed one is right when retention deleted its event.
+const FIRST_SEEN = `WITH ${EVENTS},
+  recomputed AS (
+    SELECT DISTINCT ON (visitor_id) visitor_id, "timestamp" AS first_seen, event_id AS first_event_id, visit_id AS first_visit_id
+    FROM ev WHERE visitor_id IS NOT NULL ORDER BY visitor_id, "timestamp", event_id),
+  stored AS (SELECT visitor_id, first_seen, first_event_id, first_visit_id FROM visitor_first_seen WHERE project_id = $1)
+  SELECT coalesce(r.visitor_id, s.visitor_id) AS key,
+    CASE WHEN s.visitor_id IS NULL THEN NULL ELSE jsonb_build_object('first_seen', s.first_seen, 'first_event_id', s.first_event_id, 'first_visit_id', s.first_visit_id) END AS stored,
+    CASE WHEN r.visitor_id IS NULL THEN NULL ELSE jsonb_build_object('first_seen', r.first_seen, 'first_event_id', r.first_event_id, 'first_visit_id', r.first_visit_id) END AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (visitor_id)
+  WHERE (r.first_seen, r.first_event_id, r.first_visit_id) IS DISTINCT FROM (s.first_seen, s.first_event_id, s.first_visit_id)
+    AND NOT (s.visitor_id IS NOT NULL AND (r.visitor_id IS NULL OR s.first_seen < r.first_seen)
+      AND NOT EXISTS (SELECT 1 FROM analytics_events e WHERE e.project_id = $1 AND e.event_id = s.first_event_id))
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+// 15-minute UTC buckets; the counters are summed over shards (one per Kafka partition).
+const COUNTS = `WITH ${EVENTS},
+  recomputed AS (
+    SELECT date_bin(interval '15 minutes', "timestamp", timestamptz '2000-01-01 00:00:00+00') AS bucket, event_type, coalesce(page_path, '/') AS page_path, is_bot, count(*)::bigint AS events
+    FROM ev GROUP BY 1, 2, 3, 4),
+  stored AS (
+    SELECT bucket, event_type::text, page_path::text, is_bot, sum(events)::bigint AS events FROM event_counts_15m WHERE project_id = $1 GROUP BY 1, 2, 3, 4)
+  SELECT concat_ws(' ', to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), event_type, page_path, is_bot) AS key, s.events AS stored, r.events AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (bucket, event_type, page_path, is_bot)
+  WHERE r.events IS DISTINCT FROM s.events
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+interface Row {
+  key: string;
+  stored: unknown;
+  recomputed: unknown;
+}
+
+const tag = (rollup: Rollup, rows: Row[]): RollupDifference[] =>
+  rows.map((r) => ({ rollup, key: r.key, stored: typeof r.stored === 'string' ? Number(r.stored) : r.stored, recomputed: typeof r.recomputed === 'string' ? Number(r.recomputed) : r.recomputed }));
+
+/**
+ * Every difference between one project's stored rollups and their recomputation from its events
+ * (at most 1000 per rollup), and every visit breaking the visit rules. Empty: the rollups are exact.
+ */
+export async function rollupDifferences(projectId: string, db: SqlRunner): Promise<RollupDifference[]> {
+  return [
+    ...tag('visits', await db.query<Row>(VISITS, [projectId])),
+    ...tag('visit_rules', await db.query<Row>(VISIT_RULES, [projectId, VISIT_GAP_MS, VISIT_MAX_MS])),
+    ...tag('visitor_first_seen', await db.query<Row>(FIRST_SEEN, [projectId])),
+    ...tag('event_counts_15m', await db.query<Row>(COUNTS, [projectId])),
+  ];
+}
+
+/** The projects that have events or rollup rows: what a whole-database check must cover. */
+export async function projectsWithRollups(db: SqlRunner): Promise<string[]> {
+  const rows = await db.query<{ project_id: string }>(
+    `SELECT project_id::text FROM analytics_events WHERE visit_id IS NOT NULL
+     UNION SELECT project_id::text FROM visits UNION SELECT project_id::text FROM visitor_first_seen UNION SELECT project_id::text FROM event_counts_15m
+     ORDER BY 1`,
+  );
+  return rows.map((r) => r.project_id);
+}
+
+/** rollupDifferences of every project with events or rollup rows, each difference with its project. */
+export async function allRollupDifferences(db: SqlRunner): Promise<(RollupDifference & { projectId: string })[]> {
+  const all: (RollupDifference & { projectId: string })[] = [];
+  for (const projectId of await projectsWithRollups(db)) for (const d of await rollupDifferences(projectId, db)) all.push({ projectId, ...d });
+  return all;
+}

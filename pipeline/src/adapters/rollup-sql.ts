@@ -1,0 +1,121 @@
+// The rollup statements of one load transaction (docs/metrics.md § Rollups): lock the batch's
+// visitors, read their candidate visits, and write the visits, first-seen rows and counters that
+// assignVisits decided. One statement per step per batch, arrays passed whole (unnest), so the
+// cost does not grow with round trips. Runs on node-postgres and on PGlite (SqlRunner).
+import type { SqlRunner } from '../../../db/sql-runner.ts';
+import type { CandidateWindow, EventCount, FirstSeen, Visit } from '../visits/assign-visits.ts';
+import { fromMicros } from '../visits/instant.ts';
+
+// Transaction-scoped locks, one per (project, visitor), taken in key order so two loaders never
+// deadlock. They serialise the read-assign-write of one visitor even when its events arrive on two
+// partitions (other producers key records by session, not by visitor). A hash collision only
+// makes two visitors wait for each other.
+const LOCK_VISITORS = `SELECT count(pg_advisory_xact_lock(k))::int AS n FROM (
+    SELECT DISTINCT hashtextextended(p || '/' || v, 0) AS k FROM unnest($1::text[], $2::text[]) AS t(p, v) ORDER BY 1
+  ) AS keys`;
+
+const micros = (column: string) => `(extract(epoch FROM v.${column}) * 1000000)::float8 AS ${column}`;
+const VISIT_TEXT = ['user_id', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'device_type', 'browser', 'os'] as const;
+
+const CANDIDATES = `SELECT v.project_id::text, v.visit_id::text, v.visitor_id, ${micros('visit_start')}, ${micros('visit_end')},
+    v.events, v.pageviews, v.interactions, v.engaged_ms::float8 AS engaged_ms,
+    v.entry_event_id::text, ${micros('entry_at')}, v.entry_path, v.exit_event_id::text, ${micros('exit_at')}, v.exit_path,
+    ${VISIT_TEXT.map((c) => `v.${c}`).join(', ')}, v.is_bot
+  FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(project_id, visitor_id, lo, hi)
+  JOIN visits v ON v.project_id = w.project_id AND v.visitor_id = w.visitor_id AND v.visit_start <= w.hi AND v.visit_end >= w.lo`;
+
+const VISIT_COLUMNS = [
+  ['project_id', 'uuid'],
+  ['visit_id', 'uuid'],
+  ['visitor_id', 'text'],
+  ['visit_start', 'timestamptz'],
+  ['visit_end', 'timestamptz'],
+  ['events', 'int'],
+  ['pageviews', 'int'],
+  ['interactions', 'int'],
+  ['engaged_ms', 'bigint'],
+  ['entry_event_id', 'uuid'],
+  ['entry_at', 'timestamptz'],
+  ['entry_path', 'text'],
+  ['exit_event_id', 'uuid'],
+  ['exit_at', 'timestamptz'],
+  ['exit_path', 'text'],
+  ...VISIT_TEXT.map((c) => [c, 'text'] as const),
+  ['is_bot', 'boolean'],
+] as const satisfies readonly (readonly [keyof Visit, string])[];
+
+// Full-state replacement: the loader holds the visitor's lock and computed the whole new row.
+const UPSERT_VISITS = `INSERT INTO visits (${VISIT_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${VISIT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  ON CONFLICT (project_id, visit_id) DO UPDATE SET ${VISIT_COLUMNS.slice(2)
+    .map(([c]) => `${c} = EXCLUDED.${c}`)
+    .join(', ')}`;
+
+// The earliest event ever by (first_seen, first_event_id): a late or replayed batch cannot move it later.
+const UPSERT_FIRST_SEEN = `INSERT INTO visitor_first_seen (project_id, visitor_id, first_seen, first_event_id, first_visit_id)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[], $5::uuid[])
+  ON CONFLICT (project_id, visitor_id) DO UPDATE
+    SET first_seen = EXCLUDED.first_seen, first_event_id = EXCLUDED.first_event_id, first_visit_id = EXCLUDED.first_visit_id
+    WHERE (EXCLUDED.first_seen, EXCLUDED.first_event_id) < (visitor_first_seen.first_seen, visitor_first_seen.first_event_id)`;
+
+// Each loader adds to its own shard's rows only, so concurrent loaders never contend on a counter.
+const ADD_COUNTS = `INSERT INTO event_counts_15m (project_id, bucket, event_type, page_path, is_bot, shard, events)
+  SELECT p, b, t, pp, bot, $6, n FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[], $7::bigint[]) AS c(p, b, t, pp, bot, n)
+  ON CONFLICT (project_id, bucket, event_type, page_path, is_bot, shard) DO UPDATE SET events = event_counts_15m.events + EXCLUDED.events`;
+
+const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/** Takes the transaction's lock on every (project, visitor) of the windows, in key order. */
+export async function lockVisitors(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<void> {
+  if (windows.length === 0) return;
+  await db.query(LOCK_VISITORS, [windows.map((w) => w.project_id), windows.map((w) => w.visitor_id)]);
+}
+
+/** The stored visits of each window's visitor that overlap the window (run after lockVisitors, in a new statement). */
+export async function readCandidateVisits(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<Visit[]> {
+  if (windows.length === 0) return [];
+  const rows = await db.query<Visit & { events: number | string; pageviews: number | string; interactions: number | string }>(CANDIDATES, [
+    windows.map((w) => w.project_id),
+    windows.map((w) => w.visitor_id),
+    windows.map((w) => fromMicros(w.from)),
+    windows.map((w) => fromMicros(w.to)),
+  ]);
+  return rows.map((r) => ({ ...r, events: Number(r.events), pageviews: Number(r.pageviews), interactions: Number(r.interactions) }));
+}
+
+const TIME_COLUMNS = new Set<string>(['visit_start', 'visit_end', 'entry_at', 'exit_at']);
+
+/** Writes the full new state of each visit, in key order. */
+export async function upsertVisits(db: SqlRunner, visits: readonly Visit[]): Promise<void> {
+  if (visits.length === 0) return;
+  const sorted = [...visits].sort(byKey((v) => `${v.project_id}/${v.visit_id}`));
+  const params = VISIT_COLUMNS.map(([c]) => sorted.map((v) => (TIME_COLUMNS.has(c) ? fromMicros(v[c] as number) : v[c])));
+  await db.query(UPSERT_VISITS, params);
+}
+
+/** Records each visitor's first event unless an earlier one is already recorded. */
+export async function upsertFirstSeen(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort(byKey((r) => `${r.project_id}/${r.visitor_id}`));
+  await db.query(UPSERT_FIRST_SEEN, [
+    sorted.map((r) => r.project_id),
+    sorted.map((r) => r.visitor_id),
+    sorted.map((r) => fromMicros(r.first_seen)),
+    sorted.map((r) => r.first_event_id),
+    sorted.map((r) => r.first_visit_id),
+  ]);
+}
+
+/** Adds the batch's counts to this shard's (the Kafka partition's) counters. */
+export async function addEventCounts(db: SqlRunner, counts: readonly EventCount[], shard: number): Promise<void> {
+  if (counts.length === 0) return;
+  await db.query(ADD_COUNTS, [
+    counts.map((c) => c.project_id),
+    counts.map((c) => fromMicros(c.bucket)),
+    counts.map((c) => c.event_type),
+    counts.map((c) => c.page_path),
+    counts.map((c) => c.is_bot),
+    shard,
+    counts.map((c) => c.events),
+  ]);
+}
