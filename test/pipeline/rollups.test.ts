@@ -191,3 +191,16 @@ test('the rollup check reports a wrong visit, a wrong counter and a wrong first-
   const found = (await differences(p)).map((d) => d.rollup).sort();
   assert.deepEqual(found, ['event_counts_15m', 'visitor_first_seen', 'visitor_first_seen', 'visits']);
 });
+
+test('the contract\'s extreme instants (1 BC, 10000 AD, microseconds) keep exact visits and counters', async () => {
+  const p = randomUUID();
+  const times = ['0001-01-01 00:00:00.123+00 BC', '0001-01-01 00:10:00+00 BC', '10000-01-01 23:58:59.999+00', '2026-11-30T10:00:00.123456+05:45', '2026-11-30T04:15:00.123457Z'];
+  await sink.write(
+    times.map((timestamp) => row(p, 0, { timestamp, received_at: timestamp })),
+    [],
+    0,
+  );
+  const visits = (await db.pool.query('SELECT events FROM visits WHERE project_id = $1 ORDER BY visit_start', [p])).rows.map((r) => r.events);
+  assert.deepEqual(visits, [2, 2, 1]);
+  assert.deepEqual(await differences(p), []);
+});

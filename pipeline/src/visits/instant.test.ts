@@ -24,4 +24,7 @@ test('fromMicros writes six fraction digits and round-trips', () => {
   assert.equal(fromMicros(us), '2026-11-30T23:59:59.999999Z');
   assert.equal(toMicros(fromMicros(us)), us);
   assert.equal(fromMicros(0), '1970-01-01T00:00:00.000000Z');
+  // The contract's extremes, as postgresTimestamp writes them: year 0000 is 1 BC; 10000 AD after -23:59.
+  assert.equal(fromMicros(toMicros('0001-01-01 00:00:00+00 BC')), '0001-01-01 00:00:00.000000+00 BC');
+  assert.equal(fromMicros(toMicros('9999-12-31T23:59:59-23:59')), '10000-01-01T23:58:59.000000Z');
 });

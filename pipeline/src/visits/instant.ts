@@ -23,9 +23,17 @@ export function toMicros(text: string): number {
   return digits.length <= 3 ? ms * 1000 : ms * 1000 + fractionMicros(digits) - Number(digits.slice(0, 3)) * 1000;
 }
 
-/** The UTC ISO-8601 form with six fraction digits, which timestamptz reads back exactly. */
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * The instant as text timestamptz reads back exactly: ISO-8601 in UTC with six fraction digits,
+ * or, before the year 1, PostgreSQL's own `… BC` form (ISO's year 0000 is 1 BC).
+ */
 export function fromMicros(us: number): string {
   const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, -1)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${pad(us - ms * 1000, 3)}`;
+  const date = `${pad(year > 0 ? year : 1 - year, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return year > 0 ? `${date}T${time}Z` : `${date} ${time}+00 BC`;
 }
