@@ -117,7 +117,19 @@ test('an event whose id was pruned after the horizon is not stored or counted ag
   assert.deepEqual(await differences(p), []);
 });
 
-test('one visitor\'s events on two partitions, loaded at the same time, form visits as one stream', async () => {
+test('a late event before a visitor\'s first joins the stored visit, and first-seen names that visit', async () => {
+  const p = randomUUID();
+  await sink.write([row(p, 10)], [], 0);
+  const late = row(p, 0, { event_type: 'custom' });
+  await sink.write([late], [], 0);
+  const visit = (await db.pool.query('SELECT visit_id::text FROM visits WHERE project_id = $1', [p])).rows;
+  assert.equal(visit.length, 1);
+  const first = (await db.pool.query('SELECT first_event_id::text, first_visit_id::text FROM visitor_first_seen WHERE project_id = $1', [p])).rows;
+  assert.deepEqual(first, [{ first_event_id: late.event_id, first_visit_id: visit[0].visit_id }]);
+  assert.deepEqual(await differences(p), []);
+});
+
+for (const round of [1, 2, 3]) test(`one visitor's events on two partitions, loaded at the same time, form visits as one stream (round ${round})`, async () => {
   const p = randomUUID();
   // Another producer's records: no visitor id, so the fallback (the session) makes them one visitor.
   const a = Array.from({ length: 40 }, (_, i) => row(p, i * 2, { visitor_id: null, session_id: 'shared' }));

@@ -1,18 +1,10 @@
-// The rollup statements of one load transaction (docs/metrics.md § Rollups): lock the batch's
-// visitors, read their candidate visits, and write the visits, first-seen rows and counters that
+// The rollup statements of one load transaction (docs/metrics.md § Rollups): record and lock the
+// batch's visitors (visitor_first_seen), read their candidate visits, and write the visits, first-seen rows and counters that
 // assignVisits decided. One statement per step per batch, arrays passed whole (unnest), so the
 // cost does not grow with round trips. Runs on node-postgres and on PGlite (SqlRunner).
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import type { CandidateWindow, EventCount, FirstSeen, Visit } from '../visits/assign-visits.ts';
 import { fromMicros } from '../visits/instant.ts';
-
-// Transaction-scoped locks, one per (project, visitor), taken in key order so two loaders never
-// deadlock. They serialise the read-assign-write of one visitor even when its events arrive on two
-// partitions (other producers key records by session, not by visitor). A hash collision only
-// makes two visitors wait for each other.
-const LOCK_VISITORS = `SELECT count(pg_advisory_xact_lock(k))::int AS n FROM (
-    SELECT DISTINCT hashtextextended(p || '/' || v, 0) AS k FROM unnest($1::text[], $2::text[]) AS t(p, v) ORDER BY 1
-  ) AS keys`;
 
 const micros = (column: string) => `(extract(epoch FROM v.${column}) * 1000000)::float8 AS ${column}`;
 const VISIT_TEXT = ['user_id', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'device_type', 'browser', 'os'] as const;
@@ -51,12 +43,23 @@ const UPSERT_VISITS = `INSERT INTO visits (${VISIT_COLUMNS.map(([c]) => c).join(
     .map(([c]) => `${c} = EXCLUDED.${c}`)
     .join(', ')}`;
 
-// The earliest event ever by (first_seen, first_event_id): a late or replayed batch cannot move it later.
-const UPSERT_FIRST_SEEN = `INSERT INTO visitor_first_seen (project_id, visitor_id, first_seen, first_event_id, first_visit_id)
+// Doubles as the visitor lock: ON CONFLICT DO UPDATE locks every conflicting row even when its
+// WHERE is false, and a new visitor's row is locked by its insert, so each visitor's
+// read-assign-write runs one transaction at a time, even when its events arrive on two partitions
+// (other producers key records by session). Row locks live in the rows, not in the shared lock
+// table (one advisory lock per visitor ran out of shared memory at a few thousand per batch).
+// Rows come sorted by key, so two loaders lock in the same order and never deadlock. The row keeps
+// the earliest event ever by (first_seen, first_event_id).
+const LOCK_FIRST_SEEN = `INSERT INTO visitor_first_seen (project_id, visitor_id, first_seen, first_event_id, first_visit_id)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[], $5::uuid[])
   ON CONFLICT (project_id, visitor_id) DO UPDATE
     SET first_seen = EXCLUDED.first_seen, first_event_id = EXCLUDED.first_event_id, first_visit_id = EXCLUDED.first_visit_id
     WHERE (EXCLUDED.first_seen, EXCLUDED.first_event_id) < (visitor_first_seen.first_seen, visitor_first_seen.first_event_id)`;
+
+// A first event that joined a visit stored before gets that visit's id (rows still ours: locked).
+const FIX_FIRST_VISIT = `UPDATE visitor_first_seen f SET first_visit_id = u.visit_id
+  FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[]) AS u(project_id, visitor_id, event_id, visit_id)
+  WHERE f.project_id = u.project_id AND f.visitor_id = u.visitor_id AND f.first_event_id = u.event_id`;
 
 // Each loader adds to its own shard's rows only, so concurrent loaders never contend on a counter.
 const ADD_COUNTS = `INSERT INTO event_counts_15m (project_id, bucket, event_type, page_path, is_bot, shard, events)
@@ -65,13 +68,29 @@ const ADD_COUNTS = `INSERT INTO event_counts_15m (project_id, bucket, event_type
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-/** Takes the transaction's lock on every (project, visitor) of the windows, in key order. */
-export async function lockVisitors(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<void> {
-  if (windows.length === 0) return;
-  await db.query(LOCK_VISITORS, [windows.map((w) => w.project_id), windows.map((w) => w.visitor_id)]);
+/**
+ * Records each visitor's first event of the batch unless an earlier one is stored, and so locks
+ * every visitor of the batch until the transaction ends. Run before readCandidateVisits.
+ */
+export async function lockFirstSeen(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort(byKey((r) => `${r.project_id}/${r.visitor_id}`));
+  await db.query(LOCK_FIRST_SEEN, [
+    sorted.map((r) => r.project_id),
+    sorted.map((r) => r.visitor_id),
+    sorted.map((r) => fromMicros(r.first_seen)),
+    sorted.map((r) => r.first_event_id),
+    sorted.map((r) => r.first_visit_id),
+  ]);
 }
 
-/** The stored visits of each window's visitor that overlap the window (run after lockVisitors, in a new statement). */
+/** Sets the real visit of first events that joined a stored visit instead of starting one. */
+export async function fixFirstVisits(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(FIX_FIRST_VISIT, [rows.map((r) => r.project_id), rows.map((r) => r.visitor_id), rows.map((r) => r.first_event_id), rows.map((r) => r.first_visit_id)]);
+}
+
+/** The stored visits of each window's visitor that overlap the window (run after lockFirstSeen, in a new statement). */
 export async function readCandidateVisits(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<Visit[]> {
   if (windows.length === 0) return [];
   const rows = await db.query<Visit & { events: number | string; pageviews: number | string; interactions: number | string }>(CANDIDATES, [
@@ -91,19 +110,6 @@ export async function upsertVisits(db: SqlRunner, visits: readonly Visit[]): Pro
   const sorted = [...visits].sort(byKey((v) => `${v.project_id}/${v.visit_id}`));
   const params = VISIT_COLUMNS.map(([c]) => sorted.map((v) => (TIME_COLUMNS.has(c) ? fromMicros(v[c] as number) : v[c])));
   await db.query(UPSERT_VISITS, params);
-}
-
-/** Records each visitor's first event unless an earlier one is already recorded. */
-export async function upsertFirstSeen(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
-  if (rows.length === 0) return;
-  const sorted = [...rows].sort(byKey((r) => `${r.project_id}/${r.visitor_id}`));
-  await db.query(UPSERT_FIRST_SEEN, [
-    sorted.map((r) => r.project_id),
-    sorted.map((r) => r.visitor_id),
-    sorted.map((r) => fromMicros(r.first_seen)),
-    sorted.map((r) => r.first_event_id),
-    sorted.map((r) => r.first_visit_id),
-  ]);
 }
 
 /** Adds the batch's counts to this shard's (the Kafka partition's) counters. */

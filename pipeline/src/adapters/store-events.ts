@@ -1,12 +1,12 @@
 // The body of one load transaction (the caller opens and commits it): claim the batch's event ids,
-// assign visits under the visitors' locks, COPY the fresh rows and update the rollups from exactly
+// assign visits under the visitors' row locks, COPY the fresh rows and update the rollups from exactly
 // those rows. Shared by the PostgreSQL sink and the TimescaleDB (PGlite) tests through LoadTx.
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import type { EventRow } from '../steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
-import { assignVisits, candidateWindows } from '../visits/assign-visits.ts';
+import { assignVisits, batchVisitors } from '../visits/assign-visits.ts';
 import { visitorIdOf } from '../visits/visitor-fallback.ts';
-import { addEventCounts, lockVisitors, readCandidateVisits, upsertFirstSeen, upsertVisits } from './rollup-sql.ts';
+import { addEventCounts, fixFirstVisits, lockFirstSeen, readCandidateVisits, upsertVisits } from './rollup-sql.ts';
 
 /** A transaction's connection: SQL plus COPY FROM STDIN of text-format chunks. */
 export interface LoadTx extends SqlRunner {
@@ -47,7 +47,8 @@ function* copyChunks(rows: readonly EventRow[], line: (row: EventRow) => string)
   if (chunk) yield chunk;
 }
 
-const eventKey = (row: Pick<EventRow, 'project_id' | 'event_id'>) => `${row.project_id}/${row.event_id}`.toLowerCase();
+// Rows carry their ids in lower case (normalize-event.ts), as PostgreSQL returns uuids.
+const eventKey = (row: Pick<EventRow, 'project_id' | 'event_id'>) => `${row.project_id}/${row.event_id}`;
 
 /**
  * One row per (project_id, event_id) of the batch, in offset order: the first received wins (the
@@ -76,15 +77,17 @@ async function insertFresh(tx: LoadTx, rows: EventRow[], shard: number): Promise
   if (rows.length === 0) return 0;
   for (const row of rows) if (row.visitor_id === null) row.visitor_id = visitorIdOf(row);
   const events = rows as (EventRow & { visitor_id: string })[];
-  const windows = candidateWindows(events);
-  await lockVisitors(tx, windows);
-  // A new statement after the locks: its snapshot sees every visit committed by a loader that held them.
-  const existing = await readCandidateVisits(tx, windows);
-  const assignment = assignVisits(existing, events);
+  const batch = batchVisitors(events);
+  // Records the visitors' first events and locks their rows; a new statement after that sees every
+  // visit committed by a loader that held them.
+  await lockFirstSeen(tx, batch.firstSeen);
+  const existing = await readCandidateVisits(tx, batch.windows);
+  const assignment = assignVisits(existing, events, batch);
   for (const [i, row] of rows.entries()) row.visit_id = assignment.visitIds[i]!;
   await tx.copyFrom(COPY_EVENTS, copyChunks(rows, toCopyRow));
   await upsertVisits(tx, assignment.visits);
-  await upsertFirstSeen(tx, assignment.firstSeen);
+  const joined = batch.firstSeen.filter((f) => assignment.visitIds[f.index] !== f.first_visit_id).map((f) => ({ ...f, first_visit_id: assignment.visitIds[f.index]! }));
+  await fixFirstVisits(tx, joined);
   await addEventCounts(tx, assignment.counts, shard);
   return rows.length;
 }

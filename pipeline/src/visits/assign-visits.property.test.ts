@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { assignVisits, candidateWindows, type Visit, type VisitEvent } from './assign-visits.ts';
+import { assignVisits, batchVisitors, type Visit, type VisitEvent } from './assign-visits.ts';
 import { toMicros } from './instant.ts';
 
 const P = '11111111-1111-4111-8111-111111111111';
@@ -121,9 +121,10 @@ function inBatches(all: VisitEvent[], cuts: number[]): { ids: string[]; visits: 
   const bounds = [...new Set([0, ...cuts.map((c) => c % (all.length + 1)), all.length])].sort((a, b) => a - b);
   for (let i = 0; i + 1 < bounds.length; i++) {
     const batch = all.slice(bounds[i], bounds[i + 1]);
-    const windows = candidateWindows(batch);
+    const prepared = batchVisitors(batch);
+    const { windows } = prepared;
     const candidates = [...stored.values()].filter((v) => windows.some((w) => w.visitor_id === v.visitor_id && v.visit_end >= w.from && v.visit_start <= w.to));
-    const a = assignVisits(candidates, batch);
+    const a = assignVisits(candidates, batch, prepared);
     ids.push(...a.visitIds);
     for (const v of a.visits) stored.set(v.visit_id, v);
   }

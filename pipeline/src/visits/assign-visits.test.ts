@@ -1,7 +1,7 @@
 // Hand fixtures, one per rule of docs/metrics.md § Visit, for the pure assignment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignVisits, candidateWindows, type Visit, type VisitEvent } from './assign-visits.ts';
+import { assignVisits, batchVisitors, type Visit, type VisitEvent } from './assign-visits.ts';
 import { toMicros } from './instant.ts';
 import { visitIdFor } from '../steps/deterministic-id.ts';
 import { UNENRICHED } from '../steps/normalize-event.ts';
@@ -161,14 +161,13 @@ test('stored visits passed in are not changed; the result holds only touched vis
   assert.equal(a.visits[0]!.events, 2);
 });
 
-test('first seen: each visitor\'s earliest event of the batch, ties by event id', () => {
+test('first seen: each visitor\'s earliest event of the batch, ties by event id, with the visit it would start', () => {
   const late = ev(-5, { event_id: '00000000-0000-4000-8000-0000000000ff' });
   const tie = ev(-5, { event_id: '00000000-0000-4000-8000-0000000000fe' });
-  const a = assignVisits([], [ev(0), late, tie, ev(3, { visitor_id: 'u:bob' })]);
-  const byVisitor = new Map(a.firstSeen.map((f) => [f.visitor_id, f]));
-  assert.equal(byVisitor.get('u:alice')!.first_event_id, tie.event_id);
-  assert.equal(byVisitor.get('u:alice')!.first_seen, us(-5));
-  assert.equal(byVisitor.get('u:alice')!.first_visit_id, a.visitIds[2]);
+  const { firstSeen } = batchVisitors([ev(0), late, tie, ev(3, { visitor_id: 'u:bob' })]);
+  const byVisitor = new Map(firstSeen.map((f) => [f.visitor_id, f]));
+  const alice = byVisitor.get('u:alice')!;
+  assert.deepEqual([alice.first_event_id, alice.first_seen, alice.index, alice.first_visit_id], [tie.event_id, us(-5), 2, visitIdFor(P, 'u:alice', tie.event_id)]);
   assert.equal(byVisitor.get('u:bob')!.first_seen, us(3));
 });
 
@@ -186,9 +185,10 @@ test('counters: 15-minute UTC buckets by type, path (unknown path as /) and bot 
 });
 
 test('candidate windows span each visitor\'s batch events ± 30 minutes', () => {
-  const w = candidateWindows([ev(10), ev(-5), ev(0, { visitor_id: 'u:bob' })]);
+  const { windows, times } = batchVisitors([ev(10), ev(-5), ev(0, { visitor_id: 'u:bob' })]);
+  assert.deepEqual(times, [us(10), us(-5), us(0)]);
   assert.deepEqual(
-    w.map((x) => [x.visitor_id, x.from, x.to]),
+    windows.map((x) => [x.visitor_id, x.from, x.to]),
     [
       ['u:alice', us(-35), us(40)],
       ['u:bob', us(-30), us(30)],

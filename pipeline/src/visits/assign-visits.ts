@@ -60,13 +60,19 @@ export interface Visit extends EntryFields {
   is_bot: boolean;
 }
 
-/** A visitor's earliest event in the batch; the store keeps the earliest ever by (first_seen, first_event_id). */
+/**
+ * A visitor's earliest event in the batch; the store keeps the earliest ever by (first_seen,
+ * first_event_id). `first_visit_id` is the visit that event starts if it starts one: the store
+ * writes it before visits are assigned and corrects it after (see firstSeenOf).
+ */
 export interface FirstSeen {
   project_id: string;
   visitor_id: string;
   first_seen: number;
   first_event_id: string;
   first_visit_id: string;
+  /** The event's index in the batch. */
+  index: number;
 }
 
 /** Events per 15-minute UTC bucket (`bucket` in microseconds), event type, path and bot flag. */
@@ -84,7 +90,6 @@ export interface Assignment {
   visitIds: string[];
   /** Every visit the batch created or changed, in its full new state. */
   visits: Visit[];
-  firstSeen: FirstSeen[];
   counts: EventCount[];
 }
 
@@ -170,11 +175,11 @@ function qualifying(visits: Visit[], t: number): Visit | undefined {
 
 /**
  * Assigns each fresh event (in Kafka offset order) to a visit. `existing` holds at least every
- * stored visit of the events' visitors that an event could join (see candidateWindows); they are
- * not mutated. Returns each event's visit id, the new state of every visit touched, the batch's
- * first-seen candidates and its counter increments.
+ * stored visit of the events' visitors that an event could join (see batchVisitors); they are
+ * not mutated. `batch` is batchVisitors(events) when the caller computed it already. Returns each event's visit id, the new state of every visit touched and the batch's
+ * counter increments.
  */
-export function assignVisits(existing: readonly Visit[], events: readonly VisitEvent[]): Assignment {
+export function assignVisits(existing: readonly Visit[], events: readonly VisitEvent[], batch: BatchVisitors = batchVisitors(events)): Assignment {
   const byVisitor = new Map<string, Visit[]>();
   for (const v of existing) {
     const key = visitorKey(v.project_id, v.visitor_id);
@@ -183,18 +188,18 @@ export function assignVisits(existing: readonly Visit[], events: readonly VisitE
     if (list) list.push({ ...v });
     else byVisitor.set(key, [{ ...v }]);
   }
+  // Each batch visitor's visits, by the visitor's slot (batch.slots): one map lookup per visitor, not per event.
+  const lists = batch.windows.map((w) => byVisitor.get(visitorKey(w.project_id, w.visitor_id)) ?? []);
   const touched = new Set<Visit>();
   const visitIds: string[] = new Array<string>(events.length);
-  const firstSeen = new Map<string, FirstSeen>();
   const counts = new Map<string, EventCount>();
 
-  for (const [i, e] of events.entries()) {
-    const t = toMicros(e.timestamp);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const t = batch.times[i]!;
     // Stored uuids are lower case; tie-breaks must compare the same text the database orders.
     const id = e.event_id.toLowerCase();
-    const key = visitorKey(e.project_id, e.visitor_id);
-    let visits = byVisitor.get(key);
-    if (!visits) byVisitor.set(key, (visits = []));
+    const visits = lists[batch.slots[i]!]!;
     let visit = qualifying(visits, t);
     if (!visit) {
       visit = newVisit(e, id, t);
@@ -204,11 +209,6 @@ export function assignVisits(existing: readonly Visit[], events: readonly VisitE
     touched.add(visit);
     visitIds[i] = visit.visit_id;
 
-    const first = firstSeen.get(key);
-    if (!first || before(t, id, first.first_seen, first.first_event_id)) {
-      firstSeen.set(key, { project_id: e.project_id, visitor_id: e.visitor_id, first_seen: t, first_event_id: id, first_visit_id: visit.visit_id });
-    }
-
     const bucket = Math.floor(t / BUCKET_US) * BUCKET_US;
     const path = e.page_path ?? UNKNOWN_PATH;
     const countKey = `${e.project_id}\n${bucket}\n${e.event_type}\n${path}\n${e.is_bot}`;
@@ -216,7 +216,7 @@ export function assignVisits(existing: readonly Visit[], events: readonly VisitE
     if (count) count.events += 1;
     else counts.set(countKey, { project_id: e.project_id, bucket, event_type: e.event_type, page_path: path, is_bot: e.is_bot, events: 1 });
   }
-  return { visitIds, visits: [...touched], firstSeen: [...firstSeen.values()], counts: [...counts.values()] };
+  return { visitIds, visits: [...touched], counts: [...counts.values()] };
 }
 
 /** Per visitor, the time range whose stored visits an event of the batch could join. */
@@ -228,18 +228,58 @@ export interface CandidateWindow {
   to: number;
 }
 
-/** One window per visitor of the batch: [earliest − 30 min, latest + 30 min]. */
-export function candidateWindows(events: readonly VisitEvent[]): CandidateWindow[] {
-  const windows = new Map<string, CandidateWindow>();
-  for (const e of events) {
-    const t = toMicros(e.timestamp);
+/** What the store needs before assigning: each event's time, and per visitor its window and first event. */
+export interface BatchVisitors {
+  /** Each event's timestamp in microseconds, by index. */
+  times: number[];
+  /** Each event's visitor, as an index into windows and firstSeen. */
+  slots: number[];
+  /** One per visitor: [earliest − 30 min, latest + 30 min]. */
+  windows: CandidateWindow[];
+  /**
+   * Each visitor's earliest event of the batch by (timestamp, event_id), with the visit it would
+   * start. The store writes these before it reads the visitors' visits, which also locks each
+   * visitor's row (see rollup-sql.ts), then corrects first_visit_id where the event joined a
+   * visit that already existed.
+   */
+  firstSeen: FirstSeen[];
+}
+
+export function batchVisitors(events: readonly VisitEvent[]): BatchVisitors {
+  const times = new Array<number>(events.length);
+  const slots = new Array<number>(events.length);
+  const slotOf = new Map<string, number>();
+  const windows: CandidateWindow[] = [];
+  const firstSeen: FirstSeen[] = [];
+  const firstOf = (e: VisitEvent, t: number, id: string, index: number): FirstSeen => ({
+    project_id: e.project_id,
+    visitor_id: e.visitor_id,
+    first_seen: t,
+    first_event_id: id,
+    first_visit_id: visitIdFor(e.project_id, e.visitor_id, id),
+    index,
+  });
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const t = (times[i] = toMicros(e.timestamp));
     const key = visitorKey(e.project_id, e.visitor_id);
-    const w = windows.get(key);
-    if (!w) windows.set(key, { project_id: e.project_id, visitor_id: e.visitor_id, from: t - GAP_US, to: t + GAP_US });
-    else {
-      w.from = Math.min(w.from, t - GAP_US);
-      w.to = Math.max(w.to, t + GAP_US);
+    const slot = slotOf.get(key);
+    if (slot === undefined) {
+      slots[i] = windows.length;
+      slotOf.set(key, windows.length);
+      windows.push({ project_id: e.project_id, visitor_id: e.visitor_id, from: t - GAP_US, to: t + GAP_US });
+      firstSeen.push(firstOf(e, t, e.event_id.toLowerCase(), i));
+      continue;
+    }
+    slots[i] = slot;
+    const w = windows[slot]!;
+    if (t - GAP_US < w.from) w.from = t - GAP_US;
+    if (t + GAP_US > w.to) w.to = t + GAP_US;
+    const first = firstSeen[slot]!;
+    if (t <= first.first_seen) {
+      const id = e.event_id.toLowerCase();
+      if (before(t, id, first.first_seen, first.first_event_id)) firstSeen[slot] = firstOf(e, t, id, i);
     }
   }
-  return [...windows.values()];
+  return { times, slots, windows, firstSeen };
 }
