@@ -113,11 +113,11 @@ function entryFields(e: VisitEvent): EntryFields {
   };
 }
 
-function newVisit(e: VisitEvent, id: string, t: number): Visit {
+function newVisit(e: VisitEvent, id: string, t: number, visitId: string): Visit {
   const path = e.page_path ?? UNKNOWN_PATH;
   return {
     project_id: e.project_id,
-    visit_id: visitIdFor(e.project_id, e.visitor_id, id),
+    visit_id: visitId,
     visitor_id: e.visitor_id,
     visit_start: t,
     visit_end: t,
@@ -202,7 +202,9 @@ export function assignVisits(existing: readonly Visit[], events: readonly VisitE
     const visits = lists[batch.slots[i]!]!;
     let visit = qualifying(visits, t);
     if (!visit) {
-      visit = newVisit(e, id, t);
+      // The visitor's first event of the batch already has the id of the visit it would start (one SHA-1 fewer).
+      const first = batch.firstSeen[batch.slots[i]!]!;
+      visit = newVisit(e, id, t, first.index === i ? first.first_visit_id : visitIdFor(e.project_id, e.visitor_id, id));
       visits.push(visit);
     }
     extend(visit, e, id, t);
