@@ -1,11 +1,15 @@
-// The visitor of a row that arrived without one (other producers' records: no IP address, so no
-// hash), by docs/metrics.md § Visitor rules 1, 4 and 5. Collector records carry their visitor_id.
+// The visitor of a row that arrived without one (other producers' records), by the one visitor
+// rule (enrichment/visitor-id.ts, docs/metrics.md § Visitor). Such records never carry an IP
+// address, so no salt is needed and the project's mode cannot change the result: u:user_id,
+// a:anonymous_id, s:session_id, else e:event_id. Collector records carry their visitor_id.
+import { visitorId } from '#enrichment';
 import type { EventRow } from '../steps/normalize-event.ts';
 
-export function visitorIdOf(row: Pick<EventRow, 'visitor_id' | 'user_id' | 'anonymous_id' | 'session_id' | 'event_id'>): string {
+export function visitorIdOf(row: Pick<EventRow, 'project_id' | 'visitor_id' | 'user_id' | 'anonymous_id' | 'session_id' | 'event_id'>): string {
   if (row.visitor_id) return row.visitor_id;
-  if (row.user_id) return `u:${row.user_id}`;
-  if (row.anonymous_id) return `a:${row.anonymous_id}`;
-  if (row.session_id) return `s:${row.session_id}`;
-  return `e:${row.event_id.toLowerCase()}`;
+  // 'daily' stands for any mode: without an IP address rules 2 and 4 give the same a:anonymous_id.
+  const id = visitorId({ projectId: row.project_id, mode: 'daily', userId: row.user_id ?? undefined, anonymousId: row.anonymous_id ?? undefined, sessionId: row.session_id ?? undefined, eventId: row.event_id });
+  // Unreachable: only an IP address makes the rule need a salt.
+  if (id === undefined) throw new Error('a visitor without an IP address needs no salt');
+  return id;
 }
