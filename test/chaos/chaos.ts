@@ -50,6 +50,9 @@ export function failures(report: ChaosReport): string[] {
   if (report.load.resendsAcked !== report.load.resends) out.push(`${report.load.resends - report.load.resendsAcked} resends never got a 2xx`);
   if (report.load.unexpected.length > 0) out.push(`unexpected answers: ${report.load.unexpected.slice(0, 3).join(' | ')}`);
   if (report.faults.length !== STANDARD_FAULTS.length) out.push(`${report.faults.length} of ${STANDARD_FAULTS.length} faults injected`);
+  for (const f of report.faults) {
+    if (f.rollupDifferences !== 0) out.push(`after ${f.name}: ${f.rollupDifferences ?? 'unchecked'} rollup rows differ from their recomputation`);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 import type { PrivateStack } from './private-stack.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { whenBrokerServes, whenPortOpens } from './private-services.ts';
+import { checkRollups } from './rollups.ts';
 
 export interface FaultRecord {
   name: string;
@@ -15,6 +16,8 @@ export interface FaultRecord {
   /** Milliseconds from the component's restart until each observation held. */
   recovery: Record<string, number>;
   notes: string[];
+  /** After the recovery: rollup rows differing from their recomputation from the table (0 = exact). */
+  rollupDifferences?: number;
 }
 
 export interface FaultContext {
@@ -162,7 +165,13 @@ export class FaultSchedule {
       this.records.push(record);
       this.ctx.log(`fault: ${fault.name} at event ${dispatched}`);
       this.running = fault.run(this.ctx, record).then(
-        () => this.ctx.log(`recovered: ${fault.name} ${JSON.stringify(record.recovery)}`),
+        async () => {
+          this.ctx.log(`recovered: ${fault.name} ${JSON.stringify(record.recovery)}`);
+          // What the loader committed through the fault: its rollups must equal a recomputation.
+          const rollups = await checkRollups(this.ctx.stack.pool);
+          record.rollupDifferences = rollups.differences;
+          if (rollups.differences > 0) record.notes.push(`rollups differ: ${rollups.sample.join(' | ')}`);
+        },
         (error: Error) => {
           this.failure = error;
         },

@@ -1,12 +1,14 @@
 // What a chaos run must prove, read from the database after the pipeline has caught up:
 // every acknowledged event stored, exactly the events sent and each once, each event's time
-// columns as its sending implies, and analytics_summary — as the pipeline maintains it, never
-// refreshed here — in agreement with the client's ledger and with the table.
+// columns as its sending implies, analytics_summary — as the pipeline maintains it, never
+// refreshed here — in agreement with the client's ledger and with the table, and the loader's
+// rollups equal to their recomputation from the table.
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '#contract';
 import { countKey, differingCounts, type Ledger, type StoredTime } from './ledger.ts';
+import { checkRollups } from './rollups.ts';
 
 export interface Verdict {
   sent: number;
@@ -33,6 +35,9 @@ export interface Verdict {
   summaryVsLedger: number;
   /** How long the summary took to agree after catch-up (or the bound, when it never did). */
   summaryWaitMs: number;
+  /** Rollup rows (visits, visitor_first_seen, event_counts_15m) differing from their recomputation from the table. */
+  rollupDifferences: number;
+  rollupSample: string[];
 }
 
 /** Pure comparison of what was sent and acknowledged with the ids found in the table. */
@@ -62,6 +67,7 @@ export function verdictProblems(v: Verdict): string[] {
   if (v.summaryMismatches !== 0 || v.summaryVsLedger !== 0 || v.summaryTotal !== v.sent) {
     out.push(`analytics_summary as the pipeline maintains it disagrees after ${(v.summaryWaitMs / 1000).toFixed(0)} s: ${v.summaryMismatches} rows differ from the table, ${v.summaryVsLedger} (event_type, page_url) totals differ from the ledger, total ${v.summaryTotal} for ${v.sent} events sent`);
   }
+  if (v.rollupDifferences !== 0) out.push(`${v.rollupDifferences} rollup rows differ from their recomputation from analytics_events: ${v.rollupSample.join(' | ')}`);
   return out;
 }
 
@@ -122,6 +128,8 @@ export async function verify(pool: pg.Pool, ledger: Ledger, acked: ReadonlySet<s
     await sleep(500);
     summary = await summaryState(pool, expected);
   }
+  const summaryWaitMs = Date.now() - waitFrom;
+  const rollups = await checkRollups(pool);
   return {
     sent: sent.length,
     acked: acked.size,
@@ -131,7 +139,9 @@ export async function verify(pool: pg.Pool, ledger: Ledger, acked: ReadonlySet<s
     tableVsLedger: differingCounts(expected, byTable),
     rejectedRows: await one(pool, 'SELECT count(*) AS n FROM analytics_events_rejected'),
     ...summary,
-    summaryWaitMs: Date.now() - waitFrom,
+    summaryWaitMs,
+    rollupDifferences: rollups.differences,
+    rollupSample: rollups.sample,
   };
 }
 

@@ -1,10 +1,11 @@
 // The chaos verdict can fail: on a real migrated database, a summary the pipeline stopped
-// maintaining, a second row for one event_id and a clamped time stored without the client's own
-// each turn a pass into a named failure. (The chaos run itself, test/reliability/chaos.test.ts,
-// only shows passes.)
+// maintaining, a second row for one event_id, a clamped time stored without the client's own and
+// a rollup that differs from its events each turn a pass into a named failure. (The chaos run
+// itself, test/reliability/chaos.test.ts, only shows passes.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_PROJECT_ID } from '#contract';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { Ledger, type TimeKind } from '../chaos/ledger.ts';
 import { timeKind } from '../chaos/load-client.ts';
@@ -84,4 +85,34 @@ test('a second row for one event_id and a clamped time stored without the client
   assert.ok(problems.includes('1 duplicate rows'), problems.join('\n'));
   assert.ok(problems.includes('1 rows whose time columns differ from what was sent'), problems.join('\n'));
   assert.ok(problems.some((p) => p.includes('counts in the table differ from the client')), problems.join('\n'));
+});
+
+test('a rollup the loader did not keep equal to its events fails the verdict, naming the rollup', async () => {
+  await db.pool.query('TRUNCATE analytics_events');
+  const ledger = new Ledger();
+  const id = await store(ledger, 'fresh');
+  const visit = randomUUID();
+  // The event as the visit-assigning loader stores it, with its visit's rollup rows, but the
+  // visit's page views counted twice: what a replayed batch must never do.
+  await db.pool.query(`UPDATE analytics_events SET visitor_id = 'h:chaos', visit_id = $2, page_path = '/fresh' WHERE event_id = $1`, [id, visit]);
+  const { rows: [e] } = await db.pool.query<{ ts: Date }>('SELECT "timestamp" AS ts FROM analytics_events WHERE event_id = $1', [id]);
+  await db.pool.query(
+    `INSERT INTO visits (project_id, visit_id, visitor_id, visit_start, visit_end, events, pageviews, interactions, engaged_ms,
+                         entry_event_id, entry_at, entry_path, exit_event_id, exit_at, exit_path, is_bot)
+     VALUES ('${DEFAULT_PROJECT_ID}', $1, 'h:chaos', $2, $2, 1, 2, 0, 0, $3, $2, '/fresh', $3, $2, '/fresh', false)`,
+    [visit, e!.ts, id],
+  );
+  await db.pool.query(`INSERT INTO visitor_first_seen VALUES ('${DEFAULT_PROJECT_ID}', 'h:chaos', $1, $2, $3)`, [e!.ts, id, visit]);
+  await db.pool.query(
+    `INSERT INTO event_counts_15m VALUES ('${DEFAULT_PROJECT_ID}', date_bin(interval '15 minutes', $1::timestamptz, timestamptz '2000-01-01 00:00:00+00'), 'page_view', '/fresh', false, 0, 1)`,
+    [e!.ts],
+  );
+  await db.pool.query('REFRESH MATERIALIZED VIEW analytics_summary');
+  const wrong = await run(ledger);
+  assert.equal(wrong.verdict.rollupDifferences, 1, JSON.stringify(wrong.verdict.rollupSample));
+  assert.equal(wrong.problems.length, 1, wrong.problems.join('\n'));
+  assert.match(wrong.problems[0]!, /^1 rollup rows differ from their recomputation from analytics_events: .*visits/);
+
+  await db.pool.query('UPDATE visits SET pageviews = 1 WHERE visit_id = $1', [visit]);
+  assert.deepEqual((await run(ledger)).problems, []);
 });
