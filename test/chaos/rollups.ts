@@ -13,10 +13,13 @@ export interface RollupCheck {
   differences: number;
   /** A few of them, for the report. */
   sample: string[];
+  /** Visits stored: shows the check had rows to compare. */
+  visits: number;
 }
 
 /** One check; a query that fails (the server just restarted) is retried for up to 30 s. */
 export async function checkRollups(pool: pg.Pool): Promise<RollupCheck> {
   const diffs = await waitFor('rollup check', () => allRollupDifferences(pgRunner(pool)), { until: () => true, timeoutMs: 30_000, intervalMs: 500 });
-  return { differences: diffs.length, sample: diffs.slice(0, 3).map((d) => `${d.projectId} ${d.rollup} ${d.key}: stored ${JSON.stringify(d.stored)}, recomputed ${JSON.stringify(d.recomputed)}`) };
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM visits');
+  return { visits: rows[0]!.n, differences: diffs.length, sample: diffs.slice(0, 3).map((d) => `${d.projectId} ${d.rollup} ${d.key}: stored ${JSON.stringify(d.stored)}, recomputed ${JSON.stringify(d.recomputed)}`) };
 }

@@ -38,6 +38,8 @@ export interface Verdict {
   /** Rollup rows (visits, visitor_first_seen, event_counts_15m) differing from their recomputation from the table. */
   rollupDifferences: number;
   rollupSample: string[];
+  /** Visits the loader stored (the rollup check compared them all). */
+  visits: number;
 }
 
 /** Pure comparison of what was sent and acknowledged with the ids found in the table. */
@@ -142,6 +144,7 @@ export async function verify(pool: pg.Pool, ledger: Ledger, acked: ReadonlySet<s
     summaryWaitMs,
     rollupDifferences: rollups.differences,
     rollupSample: rollups.sample,
+    visits: rollups.visits,
   };
 }
 
