@@ -1,6 +1,6 @@
 // The rollup statements of one load transaction (docs/metrics.md § Rollups): record and lock the
 // batch's visitors (visitor_first_seen), read their candidate visits, and write the visits, first-seen rows and counters that
-// assignVisits decided. One statement per step per batch, arrays passed whole (unnest), so the
+// assignVisits decided. One statement per step per batch, rows passed as one JSON array, so the
 // cost does not grow with round trips. Runs on node-postgres and on PGlite (SqlRunner).
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import type { CandidateWindow, EventCount, FirstSeen, Visit } from '../visits/assign-visits.ts';
@@ -13,34 +13,35 @@ const CANDIDATES = `SELECT v.project_id::text, v.visit_id::text, v.visitor_id, $
     v.events, v.pageviews, v.interactions, v.engaged_ms::float8 AS engaged_ms,
     v.entry_event_id::text, ${micros('entry_at')}, v.entry_path, v.exit_event_id::text, ${micros('exit_at')}, v.exit_path,
     ${VISIT_TEXT.map((c) => `v.${c}`).join(', ')}, v.is_bot
-  FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(project_id, visitor_id, lo, hi)
+  FROM json_to_recordset($1::json) AS w(project_id uuid, visitor_id text, lo timestamptz, hi timestamptz)
   JOIN visits v ON v.project_id = w.project_id AND v.visitor_id = w.visitor_id AND v.visit_start <= w.hi AND v.visit_end >= w.lo`;
 
 const VISIT_COLUMNS = [
-  ['project_id', 'uuid'],
-  ['visit_id', 'uuid'],
-  ['visitor_id', 'text'],
-  ['visit_start', 'timestamptz'],
-  ['visit_end', 'timestamptz'],
-  ['events', 'int'],
-  ['pageviews', 'int'],
-  ['interactions', 'int'],
-  ['engaged_ms', 'bigint'],
-  ['entry_event_id', 'uuid'],
-  ['entry_at', 'timestamptz'],
-  ['entry_path', 'text'],
-  ['exit_event_id', 'uuid'],
-  ['exit_at', 'timestamptz'],
-  ['exit_path', 'text'],
-  ...VISIT_TEXT.map((c) => [c, 'text'] as const),
-  ['is_bot', 'boolean'],
-] as const satisfies readonly (readonly [keyof Visit, string])[];
+  'project_id',
+  'visit_id',
+  'visitor_id',
+  'visit_start',
+  'visit_end',
+  'events',
+  'pageviews',
+  'interactions',
+  'engaged_ms',
+  'entry_event_id',
+  'entry_at',
+  'entry_path',
+  'exit_event_id',
+  'exit_at',
+  'exit_path',
+  ...VISIT_TEXT,
+  'is_bot',
+] as const satisfies readonly (keyof Visit)[];
 
 // Full-state replacement: the loader holds the visitor's lock and computed the whole new row.
-const UPSERT_VISITS = `INSERT INTO visits (${VISIT_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${VISIT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+const VISIT_LIST = VISIT_COLUMNS.join(', ');
+const UPSERT_VISITS = `INSERT INTO visits (${VISIT_LIST})
+  SELECT ${VISIT_LIST} FROM json_populate_recordset(NULL::visits, $1::json)
   ON CONFLICT (project_id, visit_id) DO UPDATE SET ${VISIT_COLUMNS.slice(2)
-    .map(([c]) => `${c} = EXCLUDED.${c}`)
+    .map((c) => `${c} = EXCLUDED.${c}`)
     .join(', ')}`;
 
 // Doubles as the visitor lock: ON CONFLICT DO UPDATE locks every conflicting row even when its
@@ -51,19 +52,19 @@ const UPSERT_VISITS = `INSERT INTO visits (${VISIT_COLUMNS.map(([c]) => c).join(
 // Rows come sorted by key, so two loaders lock in the same order and never deadlock. The row keeps
 // the earliest event ever by (first_seen, first_event_id).
 const LOCK_FIRST_SEEN = `INSERT INTO visitor_first_seen (project_id, visitor_id, first_seen, first_event_id, first_visit_id)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[], $5::uuid[])
+  SELECT project_id, visitor_id, first_seen, first_event_id, first_visit_id FROM json_populate_recordset(NULL::visitor_first_seen, $1::json)
   ON CONFLICT (project_id, visitor_id) DO UPDATE
     SET first_seen = EXCLUDED.first_seen, first_event_id = EXCLUDED.first_event_id, first_visit_id = EXCLUDED.first_visit_id
     WHERE (EXCLUDED.first_seen, EXCLUDED.first_event_id) < (visitor_first_seen.first_seen, visitor_first_seen.first_event_id)`;
 
 // A first event that joined a visit stored before gets that visit's id (rows still ours: locked).
 const FIX_FIRST_VISIT = `UPDATE visitor_first_seen f SET first_visit_id = u.visit_id
-  FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[]) AS u(project_id, visitor_id, event_id, visit_id)
+  FROM json_to_recordset($1::json) AS u(project_id uuid, visitor_id text, event_id uuid, visit_id uuid)
   WHERE f.project_id = u.project_id AND f.visitor_id = u.visitor_id AND f.first_event_id = u.event_id`;
 
 // Each loader adds to its own shard's rows only, so concurrent loaders never contend on a counter.
 const ADD_COUNTS = `INSERT INTO event_counts_15m (project_id, bucket, event_type, page_path, is_bot, shard, events)
-  SELECT p, b, t, pp, bot, $6, n FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[], $7::bigint[]) AS c(p, b, t, pp, bot, n)
+  SELECT project_id, bucket, event_type, page_path, is_bot, $2, events FROM json_populate_recordset(NULL::event_counts_15m, $1::json)
   ON CONFLICT (project_id, bucket, event_type, page_path, is_bot, shard) DO UPDATE SET events = event_counts_15m.events + EXCLUDED.events`;
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -75,53 +76,37 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
 export async function lockFirstSeen(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
   if (rows.length === 0) return;
   const sorted = [...rows].sort(byKey((r) => `${r.project_id}/${r.visitor_id}`));
-  await db.query(LOCK_FIRST_SEEN, [
-    sorted.map((r) => r.project_id),
-    sorted.map((r) => r.visitor_id),
-    sorted.map((r) => fromMicros(r.first_seen)),
-    sorted.map((r) => r.first_event_id),
-    sorted.map((r) => r.first_visit_id),
-  ]);
+  const json = sorted.map((r) => ({ project_id: r.project_id, visitor_id: r.visitor_id, first_seen: fromMicros(r.first_seen), first_event_id: r.first_event_id, first_visit_id: r.first_visit_id }));
+  await db.query(LOCK_FIRST_SEEN, [JSON.stringify(json)]);
 }
 
 /** Sets the real visit of first events that joined a stored visit instead of starting one. */
 export async function fixFirstVisits(db: SqlRunner, rows: readonly FirstSeen[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(FIX_FIRST_VISIT, [rows.map((r) => r.project_id), rows.map((r) => r.visitor_id), rows.map((r) => r.first_event_id), rows.map((r) => r.first_visit_id)]);
+  const json = rows.map((r) => ({ project_id: r.project_id, visitor_id: r.visitor_id, event_id: r.first_event_id, visit_id: r.first_visit_id }));
+  await db.query(FIX_FIRST_VISIT, [JSON.stringify(json)]);
 }
 
 /** The stored visits of each window's visitor that overlap the window (run after lockFirstSeen, in a new statement). */
 export async function readCandidateVisits(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<Visit[]> {
   if (windows.length === 0) return [];
-  const rows = await db.query<Visit & { events: number | string; pageviews: number | string; interactions: number | string }>(CANDIDATES, [
-    windows.map((w) => w.project_id),
-    windows.map((w) => w.visitor_id),
-    windows.map((w) => fromMicros(w.from)),
-    windows.map((w) => fromMicros(w.to)),
-  ]);
+  const json = windows.map((w) => ({ project_id: w.project_id, visitor_id: w.visitor_id, lo: fromMicros(w.from), hi: fromMicros(w.to) }));
+  const rows = await db.query<Visit & { events: number | string; pageviews: number | string; interactions: number | string }>(CANDIDATES, [JSON.stringify(json)]);
   return rows.map((r) => ({ ...r, events: Number(r.events), pageviews: Number(r.pageviews), interactions: Number(r.interactions) }));
 }
-
-const TIME_COLUMNS = new Set<string>(['visit_start', 'visit_end', 'entry_at', 'exit_at']);
 
 /** Writes the full new state of each visit, in key order. */
 export async function upsertVisits(db: SqlRunner, visits: readonly Visit[]): Promise<void> {
   if (visits.length === 0) return;
   const sorted = [...visits].sort(byKey((v) => `${v.project_id}/${v.visit_id}`));
-  const params = VISIT_COLUMNS.map(([c]) => sorted.map((v) => (TIME_COLUMNS.has(c) ? fromMicros(v[c] as number) : v[c])));
-  await db.query(UPSERT_VISITS, params);
+  // One JSON parameter: JSON.stringify is native, node-postgres' array literals are built per element in JavaScript.
+  const json = sorted.map((v) => ({ ...v, visit_start: fromMicros(v.visit_start), visit_end: fromMicros(v.visit_end), entry_at: fromMicros(v.entry_at), exit_at: fromMicros(v.exit_at) }));
+  await db.query(UPSERT_VISITS, [JSON.stringify(json)]);
 }
 
 /** Adds the batch's counts to this shard's (the Kafka partition's) counters. */
 export async function addEventCounts(db: SqlRunner, counts: readonly EventCount[], shard: number): Promise<void> {
   if (counts.length === 0) return;
-  await db.query(ADD_COUNTS, [
-    counts.map((c) => c.project_id),
-    counts.map((c) => fromMicros(c.bucket)),
-    counts.map((c) => c.event_type),
-    counts.map((c) => c.page_path),
-    counts.map((c) => c.is_bot),
-    shard,
-    counts.map((c) => c.events),
-  ]);
+  const json = counts.map((c) => ({ ...c, bucket: fromMicros(c.bucket) }));
+  await db.query(ADD_COUNTS, [JSON.stringify(json), shard]);
 }
