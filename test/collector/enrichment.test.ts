@@ -16,6 +16,7 @@ after(() => bed.close());
 const DERIVED = ['page_path', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'browser', 'os', 'device_type', 'is_bot', 'engaged_ms'];
 
 // name, the event's own fields, the User-Agent header, and every derived field (absent ones omitted).
+// Cases without any user agent are bots: the browser route flags a request no browser would send.
 const cases: { name: string; fields: Record<string, unknown>; header?: string; derived: Record<string, unknown> }[] = [
   {
     name: 'a campaign page view from an external site on a phone',
@@ -36,32 +37,32 @@ const cases: { name: string; fields: Record<string, unknown>; header?: string; d
   {
     name: 'a javascript: referrer is no referrer domain, and is stored as sent',
     fields: { page_url: 'https://shop.example/a', referrer: 'javascript:alert(document.cookie)', screen_width: 1000 },
-    derived: { page_path: '/a', device_type: 'tablet', is_bot: false },
+    derived: { page_path: '/a', device_type: 'tablet', is_bot: true },
   },
   {
     name: 'an IDN referrer in its punycode form; an internal referrer of the same site is none',
     fields: { page_url: 'https://bücher.example/b//c/', referrer: 'https://münchen.example/' },
-    derived: { page_path: '/b/c', referrer_domain: 'xn--mnchen-3ya.example', device_type: 'unknown', is_bot: false },
+    derived: { page_path: '/b/c', referrer_domain: 'xn--mnchen-3ya.example', device_type: 'unknown', is_bot: true },
   },
   {
     name: 'internal referrer (www. on one side only)',
     fields: { page_url: 'https://www.shop.example/x', referrer: 'https://shop.example/' },
-    derived: { page_path: '/x', device_type: 'unknown', is_bot: false },
+    derived: { page_path: '/x', device_type: 'unknown', is_bot: true },
   },
   {
     name: 'an IPv6 referrer with a port; an app referrer',
     fields: { page_url: 'https://[2001:db8::2]:8443/', referrer: 'http://[2001:DB8::1]:8080/p' },
-    derived: { page_path: '/', referrer_domain: '[2001:db8::1]', device_type: 'unknown', is_bot: false },
+    derived: { page_path: '/', referrer_domain: '[2001:db8::1]', device_type: 'unknown', is_bot: true },
   },
   {
     name: 'android-app referrer: the package name',
     fields: { page_url: 'https://shop.example/', referrer: 'android-app://com.google.android.gm/' },
-    derived: { page_path: '/', referrer_domain: 'com.google.android.gm', device_type: 'unknown', is_bot: false },
+    derived: { page_path: '/', referrer_domain: 'com.google.android.gm', device_type: 'unknown', is_bot: true },
   },
   {
     name: 'a referrer that is not a URL, control characters in a UTM value, ref for utm_source',
     fields: { page_url: 'https://shop.example/?ref=%0Ahn%09', referrer: 'not a url \u0001' },
-    derived: { page_path: '/', utm_source: 'hn', device_type: 'unknown', is_bot: false },
+    derived: { page_path: '/', utm_source: 'hn', device_type: 'unknown', is_bot: true },
   },
   {
     name: 'a page_unload: engaged time from metadata.time_on_page',
@@ -77,7 +78,12 @@ const cases: { name: string; fields: Record<string, unknown>; header?: string; d
   {
     name: 'a URL at its limit whose path outgrows the column is cut on a whole escape',
     fields: { page_url: `https://s.example/ab${'\u0001x'.repeat(239)}` },
-    derived: { page_path: `/ab${'%01x'.repeat(124)}`, device_type: 'unknown', is_bot: false },
+    derived: { page_path: `/ab${'%01x'.repeat(124)}`, device_type: 'unknown', is_bot: true },
+  },
+  {
+    name: 'no user agent at all on the browser route: a script, flagged as a bot (every browser sends one)',
+    fields: { page_url: 'https://shop.example/plain' },
+    derived: { page_path: '/plain', device_type: 'unknown', is_bot: true },
   },
 ];
 

@@ -104,8 +104,9 @@ test('every runbook command works as printed', async () => {
     }
     if (/shop\.example\/%/.test(cmd)) {
       const out = await eventually(cmd, (o) => o.includes('/checkout') && o.includes('/pricing'));
-      assert.match(out, /order_paid .*https:\/\/shop\.example\/checkout .*Mozilla\/5\.0 \(X11; Linux x86_64\)/, out);
-      assert.match(out, /page_view .*https:\/\/shop\.example\/pricing .*Chrome/, out);
+      // Both are a visitor's (a browser's user agent): not bots, so every report counts them.
+      assert.match(out, /order_paid .*https:\/\/shop\.example\/checkout .*Mozilla\/5\.0 \(X11; Linux x86_64\).*\|\s*f\s*$/m, out);
+      assert.match(out, /page_view .*https:\/\/shop\.example\/pricing .*Chrome\/131.*\|\s*f\s*$/m, out);
       checked.add('psql-server-rows');
       continue;
     }

@@ -49,6 +49,8 @@ export interface CollectRequest<E extends IncomingEvent> {
   userAgentHeader?: string | undefined;
   /** The request's client address (browser route), hashed into the visitor id; server routes pass none and use the body's `ip`. */
   clientIp?: string | undefined;
+  /** True on the browser route: an event without any user agent is then a script's (is_bot). */
+  fromBrowser?: boolean | undefined;
 }
 
 export type CollectFn = <E extends IncomingEvent>(request: CollectRequest<E>) => Promise<CollectOutcome>;
@@ -66,7 +68,7 @@ export function createCollect(deps: CollectDeps): CollectFn {
     const errors: IndexedError[] = parsed.kind === 'batch' ? [...parsed.errors] : [];
     const refusals: Refusal[] = [];
     const receivedAt = deps.now();
-    const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader: request.userAgentHeader, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
+    const ctx = { receivedAt, receivedAtIso: receivedAt.toISOString(), userAgentHeader: request.userAgentHeader, fromBrowser: request.fromBrowser, newId: deps.newId, maxFutureSkewMs: deps.maxFutureSkewMs, maxPastAgeMs: deps.maxPastAgeMs };
     const events: CollectedEvent[] = [];
     // One salt per mode and request: every event of a request shares the receipt time.
     const salts = new Map<HashMode, Uint8Array | undefined>();

@@ -142,4 +142,9 @@ test('the per-event fields of docs/metrics.md are derived from the event, with t
   assert.equal(unload.device_type, 'unknown');
   for (const key of ['browser', 'os', 'referrer_domain', 'utm_source']) assert.equal(key in unload, false, key);
   assert.ok(validateCollectedEvent(fromHeader).ok && validateCollectedEvent(unload).ok);
+  // The same event on the browser route with no user agent at all: a script, not a browser.
+  assert.equal(enrichEvent(view, { ...ctx, fromBrowser: true }).is_bot, true);
+  assert.equal(enrichEvent(view, { ...ctx, fromBrowser: true, userAgentHeader: '   ' }).is_bot, true);
+  assert.equal(enrichEvent(view, { ...ctx, fromBrowser: true, userAgentHeader: USER_AGENTS.android }).is_bot, false);
+  assert.equal(enrichEvent({ ...view, user_agent: USER_AGENTS.android }, { ...ctx, fromBrowser: true }).is_bot, false);
 });

@@ -22,6 +22,12 @@ export interface EnrichContext {
   /** receivedAt as ISO-8601, computed once per request. */
   receivedAtIso?: string;
   userAgentHeader?: string | undefined;
+  /**
+   * The request came to the browser route: every browser sends a User-Agent, so an event with
+   * none at all is a script's and is flagged as a bot. Server routes leave it unset (a backend's
+   * event without a user agent is not a bot).
+   */
+  fromBrowser?: boolean | undefined;
   newId: () => string;
   maxFutureSkewMs: number;
   maxPastAgeMs: number;
@@ -52,6 +58,7 @@ export function enrichEvent(event: IncomingEvent | ServerEvent, ctx: EnrichConte
     }
   }
   addEnrichment(out, event, userAgent);
+  if (userAgent === undefined && ctx.fromBrowser === true) out.is_bot = true;
   return out as CollectedEvent;
 }
 

@@ -62,7 +62,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: AnalyticsRoute
         if (origin !== undefined) reply.header('access-control-allow-origin', origin).header('vary', 'Origin').header('access-control-expose-headers', 'retry-after, x-request-id');
         return projectsUnavailable(reply, metrics, opts.retryAfterSeconds);
       }
-      const outcome = await collect({ body: request.body, assign: opts.assign(origin), userAgentHeader: request.headers['user-agent'], clientIp: request.ip });
+      const outcome = await collect({ body: request.body, assign: opts.assign(origin), userAgentHeader: request.headers['user-agent'], clientIp: request.ip, fromBrowser: true });
       // CORS cannot stop a simple (text/plain) POST: the browser sends it and only hides the
       // answer, so origins are enforced above, per project. Every answer to a browser carries
       // CORS headers for its origin, so the tracker reads a 403 and stops instead of retrying a
