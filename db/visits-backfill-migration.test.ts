@@ -70,6 +70,8 @@ const HISTORY: Old[] = [
   { minutes: 10, session: 'b', user: 'carol' },
   // Neither session nor user: a visitor of one event.
   { minutes: 5, session: null },
+  // An empty user id is none (as in the loader's fallback): the session's visitor.
+  { minutes: 3000, session: 'empty-user', user: '' },
   // Every 20 minutes for 30 hours: cut at 24 hours.
   ...Array.from({ length: 91 }, (_, i) => ({ minutes: 2000 + i * 20, session: 'kiosk', type: 'custom' })),
 ];
@@ -86,7 +88,7 @@ for (const flavor of ['postgres', 'timescale'] as const) {
     const ids = await storeOld(db, project, HISTORY);
     await db.exec(BACKFILL);
     const visits = await visitsOf(db, project);
-    assert.deepEqual(visits.filter((v) => !v.startsWith('e:')), ['s:kiosk 72', 's:kiosk 19', 's:old-session 2', 's:old-session 1', 'u:carol 2']);
+    assert.deepEqual(visits.filter((v) => !v.startsWith('e:')), ['s:empty-user 1', 's:kiosk 72', 's:kiosk 19', 's:old-session 2', 's:old-session 1', 'u:carol 2']);
     assert.deepEqual(visits.filter((v) => v.startsWith('e:')), [`e:${ids[5]} 1`]);
     assert.deepEqual(await rollupDifferences(project, db), []);
     const unassigned = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics_events WHERE project_id = $1 AND visit_id IS NULL', [project]);

@@ -1,7 +1,7 @@
 -- Visits and rollups for the events stored before 012 (docs/metrics.md § Rollups), so an upgraded
 -- installation reports its history. Those rows have no visitor_id and no visit_id. Each gets the
 -- visitor the pipeline gives records without one (u:user_id, a:anonymous_id, s:session_id,
--- e:event_id) and, per visitor in time order, the visits the loader would have assigned: a new
+-- e:event_id; an empty id counts as absent) and, per visitor in time order, the visits the loader would have assigned: a new
 -- visit at a gap of 30 minutes or more, or when the visit would reach 24 hours (in time order that
 -- is exactly the loader's rule). A backfilled visit's id is md5('visit:project/visitor/event_id')
 -- of its first event, as a uuid (the loader's are UUIDv5; PostgreSQL has no SHA-1 without
@@ -15,7 +15,7 @@
 CREATE TEMP TABLE visit_backfill ON COMMIT DROP AS
 WITH ev AS (
   SELECT project_id, event_id, "timestamp" AS ts,
-    coalesce(visitor_id, 'u:' || user_id, 'a:' || anonymous_id, 's:' || session_id, 'e:' || event_id::text) AS visitor_id
+    coalesce(visitor_id, 'u:' || nullif(user_id, ''), 'a:' || nullif(anonymous_id, ''), 's:' || nullif(session_id, ''), 'e:' || event_id::text) AS visitor_id
   FROM analytics_events WHERE visit_id IS NULL
 ), starts AS (
   SELECT *, CASE WHEN ts - lag(ts) OVER w < interval '30 minutes' THEN 0 ELSE 1 END AS starts
