@@ -3,6 +3,7 @@
 import type { BatchStore, DeadLetterSink, RejectedRecord, WriteResult } from './batch-ports.ts';
 import type { EventRow } from './steps/normalize-event.ts';
 import { processMessage } from './steps/process-message.ts';
+import { dlq } from './steps/outcome.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface KafkaRecord {
@@ -32,10 +33,22 @@ export interface SplitBatch {
   rejected: RejectedRecord[];
 }
 
+/**
+ * processMessage, with a throw turned into a dead letter: the steps are meant never to throw, but
+ * one record that made them throw would otherwise stop the partition on every restart.
+ */
+export function processSafely(value: Buffer | null, ctx: Parameters<typeof processMessage>[1]): ReturnType<typeof processMessage> {
+  try {
+    return processMessage(value, ctx);
+  } catch (error) {
+    return { outcome: dlq('processing_failed', `the pipeline's steps threw: ${(error as Error).message}`), normalized: false, projectId: null };
+  }
+}
+
 export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics): SplitBatch {
   const split: SplitBatch = { partition, rows: [], sources: [], rejected: [] };
   for (const m of records) {
-    const { outcome, normalized, projectId } = processMessage(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
+    const { outcome, normalized, projectId } = processSafely(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
     const source = { reason: '', detail: '', projectId, topic, partition, offset: m.offset, key: m.key, value: m.value };
     if (outcome.ok) {
       split.rows.push(outcome.value);

@@ -78,6 +78,19 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
     const out = normalizeEvent(input, ctx);
     assert.equal(out.ok ? 'ok' : out.reason, reason, name);
   }
+  // Kafka timestamps a producer may set: -1 is Kafka's "none"; one past Date's range once threw
+  // in toISOString, outside every guard, and crashed the pipeline on every restart.
+  const kafkaCases: [string, string, Record<string, unknown>, string][] = [
+    ['Kafka "no timestamp" and no received_at', '-1', { event_type: 'x' }, 'timestamp_out_of_range'],
+    ['Kafka time before 1970 and no received_at', '-5', { event_type: 'x' }, 'timestamp_out_of_range'],
+    ['Kafka time past Date range and no received_at', '-8640000000000001', { event_type: 'x', timestamp: '2026-11-30T10:00:00Z' }, 'timestamp_out_of_range'],
+    ['Kafka time past Date range, the record has received_at', '-8640000000000001', { event_type: 'x', received_at: '2026-11-30T10:00:00Z' }, 'ok'],
+    ['Kafka time far ahead, the record has received_at', '8640000000000001', { event_type: 'x', received_at: '2026-11-30T10:00:00Z' }, 'ok'],
+  ];
+  for (const [name, kafkaTime, input, reason] of kafkaCases) {
+    const out = normalizeEvent(input, { ...ctx, timestamp: kafkaTime });
+    assert.equal(out.ok ? 'ok' : out.reason, reason, name);
+  }
 });
 
 test('parseTimestamp accepts numeric strings as epochs', () => {

@@ -92,6 +92,15 @@ export function parseTimestamp(value: unknown, field: string): Outcome<string, '
   return ok(new Date(ms).toISOString());
 }
 
+/** The Kafka record's timestamp (epoch ms as text) as a receipt time, when it is one. */
+function kafkaReceipt(epochMs: string): Outcome<string, 'invalid_timestamp' | 'timestamp_out_of_range'> {
+  const ms = Number(epochMs);
+  if (!Number.isFinite(ms) || ms < MIN_TIME || ms > MAX_TIME) {
+    return dlq('timestamp_out_of_range', `the record has no received_at and its Kafka timestamp (${epochMs}) is outside 1970..9999`);
+  }
+  return ok(new Date(ms).toISOString());
+}
+
 function eventId(raw: unknown, ctx: RecordContext): string {
   if (typeof raw === 'string' && isUuid(raw)) return raw.toLowerCase();
   if (typeof raw === 'string' && raw !== '') return idFromForeignId(raw);
@@ -175,13 +184,11 @@ export function normalizeEvent(event: Record<string, unknown>, ctx: RecordContex
   const eventType = cleanColumn(event.event_type, LIMITS.eventType);
   if (eventType === null || eventType.trim() === '') return dlq('missing_event_type', 'event_type is missing or empty');
 
-  const kafkaTime = new Date(Number(ctx.timestamp)).toISOString();
-  let receivedAt = kafkaTime;
-  if (event.received_at !== undefined && event.received_at !== null) {
-    const parsed = parseTimestamp(event.received_at, 'received_at');
-    if (!parsed.ok) return dlq(parsed.reason, parsed.detail);
-    receivedAt = parsed.value;
-  }
+  // The record's own receipt time, else the Kafka record's: a producer sets that one too, and
+  // Kafka's "none" (-1) or any instant outside 1970..9999 is no receipt time (nor a Date at all).
+  const received = event.received_at !== undefined && event.received_at !== null ? parseTimestamp(event.received_at, 'received_at') : kafkaReceipt(ctx.timestamp);
+  if (!received.ok) return dlq(received.reason, received.detail);
+  const receivedAt = received.value;
   let timestamp = receivedAt;
   if (event.timestamp !== undefined && event.timestamp !== null) {
     const parsed = parseTimestamp(event.timestamp, 'timestamp');

@@ -18,7 +18,10 @@ export type RejectReason =
   | 'metadata_too_deep'
   | 'invalid_project_id'
   // Refused by PostgreSQL itself (SQLSTATE class 22/23); set by the loader, not by a step.
-  | 'database_rejected';
+  | 'database_rejected'
+  // A step threw (a defect, never expected): the record is kept in the dead-letter topic with the
+  // error instead of stopping its partition.
+  | 'processing_failed';
 
 export type Outcome<T, R extends RejectReason = RejectReason> = Result<T, { reason: R; detail: string }>;
 
