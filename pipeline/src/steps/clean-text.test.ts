@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanColumn, cleanJson, cleanText, cutToLength } from './clean-text.ts';
+import { cleanColumn, cleanJson, cleanText, cutToLength, UncleanableJson } from './clean-text.ts';
 
 const NUL = String.fromCharCode(0);
 
@@ -66,4 +66,11 @@ test('every column limit cuts on whole characters: emoji at each limit are kept 
   assert.ok(url.ok);
   assert.equal([...url.value.page_url].length, LIMITS.pageUrl);
   assert.ok(!/\p{Cs}/u.test(url.value.page_url));
+});
+
+test('cleanJson keeps a __proto__ key as data, and refuses keys that clean to one', () => {
+  const parsed = JSON.parse('{"__proto__":{"x":1},"a":1,"n":{"__proto__":{"y":2}}}') as unknown;
+  assert.equal(JSON.stringify(cleanJson(parsed)), '{"__proto__":{"x":1},"a":1,"n":{"__proto__":{"y":2}}}');
+  assert.throws(() => cleanJson({ a: 1, [`a${NUL}`]: 2 }), UncleanableJson);
+  assert.throws(() => cleanJson({ x: [{ '\uD800': 1, '\uDBFF': 2 }] }), UncleanableJson);
 });

@@ -73,6 +73,8 @@ test('normalizeEvent dead-letters what it cannot repair', () => {
     ['metadata nested 20 deep is kept', { event_type: 'x', metadata: nested(20) }, 'ok'],
     ['project_id not a UUID', { event_type: 'x', project_id: 'acme' }, 'invalid_project_id'],
     ['project_id a number', { event_type: 'x', project_id: 1 }, 'invalid_project_id'],
+    // Cleaning NUL from a key would merge it with its twin and lose a value.
+    ['metadata keys that clean to one', { event_type: 'x', metadata: { a: 1, 'a\u0000': 2 } }, 'inexact_value'],
   ];
   for (const [name, input, reason] of cases) {
     const out = normalizeEvent(input, ctx);

@@ -3,7 +3,7 @@
 // pipeline replaces: derived ids, parsed timestamps, cleaned and cut strings.
 import { DEFAULT_PROJECT_ID, LIMITS, deeperThan, isPlaceholderUuid, isUuid, type CollectedEvent } from '#contract';
 import { postgresTimestamp } from './postgres-timestamp.ts';
-import { cleanColumn, cleanJson } from './clean-text.ts';
+import { cleanColumn, cleanJson, UncleanableJson } from './clean-text.ts';
 import { idFromForeignId, idFromPosition, type KafkaPosition } from './deterministic-id.ts';
 import { dlq, ok, type Outcome } from './outcome.ts';
 import { readProjectId } from './project-id.ts';
@@ -115,7 +115,14 @@ function metadataJson(raw: unknown): Outcome<string> {
   if (deeperThan(raw, MAX_METADATA_DEPTH)) return dlq('metadata_too_deep', `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
   // A non-object is kept, wrapped, rather than lost: the column is always a JSON object.
   const object = typeof raw === 'object' && !Array.isArray(raw) ? raw : { value: raw };
-  const json = JSON.stringify(cleanJson(object));
+  let cleaned: unknown;
+  try {
+    cleaned = cleanJson(object);
+  } catch (error) {
+    if (!(error instanceof UncleanableJson)) throw error;
+    return dlq('inexact_value', `metadata: ${error.message}`);
+  }
+  const json = JSON.stringify(cleaned);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > LIMITS.metadataBytes) return dlq('metadata_too_large', `metadata is ${bytes} bytes, limit ${LIMITS.metadataBytes}`);
   return ok(json);
