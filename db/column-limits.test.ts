@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { TSchema } from '@sinclair/typebox';
 import { CollectedEvent, DEFAULT_PROJECT_ID, DEVICE_TYPES, LIMITS } from '#contract';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { ENRICHMENT_TEXT_LIMITS } from '../test/support/enrichment-limits.ts';
 
 let db: TestDatabase;
 before(async () => {
@@ -54,19 +55,7 @@ test('analytics_events: every length-limited field has a column of exactly that 
 // Migration 012: the enrichment columns of analytics_events, and the rollups that copy them.
 const DEVICE_TYPE_LENGTH = Math.max(...DEVICE_TYPES.map((d) => d.length));
 const ROLLUP_LIMITS: Record<string, Record<string, number>> = {
-  analytics_events: {
-    referrer: LIMITS.referrer,
-    visitor_id: LIMITS.visitorId,
-    page_path: LIMITS.pagePath,
-    referrer_domain: LIMITS.referrerDomain,
-    utm_source: LIMITS.utm,
-    utm_medium: LIMITS.utm,
-    utm_campaign: LIMITS.utm,
-    utm_term: LIMITS.utm,
-    utm_content: LIMITS.utm,
-    browser: LIMITS.browser,
-    os: LIMITS.os,
-  },
+  analytics_events: { referrer: LIMITS.referrer, ...ENRICHMENT_TEXT_LIMITS },
   visits: {
     visitor_id: LIMITS.visitorId,
     user_id: LIMITS.userId,

@@ -4,9 +4,10 @@
 // validator (the code under test).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PROJECT_ID, DEVICE_TYPES, LIMITS } from '#contract';
+import { DEFAULT_PROJECT_ID, DEVICE_TYPES } from '#contract';
 import fc from 'fast-check';
 import { collectorBed, consumeRecords } from './helpers.ts';
+import { ENRICHMENT_TEXT_LIMITS } from '../support/enrichment-limits.ts';
 
 const bed = await collectorBed('collector-hostile', { rateLimitMax: 0 });
 const { app, kafka, topic } = bed;
@@ -47,18 +48,8 @@ const body = fc.oneof(
 );
 
 // Derived by the collector (docs/metrics.md § Per event): checked below for what a column holds.
-const DERIVED_TEXT: Record<string, number> = {
-  page_path: LIMITS.pagePath,
-  referrer_domain: LIMITS.referrerDomain,
-  utm_source: LIMITS.utm,
-  utm_medium: LIMITS.utm,
-  utm_campaign: LIMITS.utm,
-  utm_term: LIMITS.utm,
-  utm_content: LIMITS.utm,
-  browser: LIMITS.browser,
-  os: LIMITS.os,
-};
-const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id', 'visitor_id', 'device_type', 'is_bot', 'engaged_ms', ...Object.keys(DERIVED_TEXT)]);
+const DERIVED_TEXT = ENRICHMENT_TEXT_LIMITS;
+const SERVER_FIELDS = new Set(['event_id', 'timestamp', 'received_at', 'user_agent', 'client_timestamp', 'timestamp_adjustment', 'project_id', 'device_type', 'is_bot', 'engaged_ms', ...Object.keys(DERIVED_TEXT)]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every string (and key) in a value, wherever it nests. */
