@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# One recipe for the three Node services; docker-compose.yml picks one with `target:`.
+# One recipe for the Node services; docker-compose.yml picks one with `target:`.
 #   docker build --target collector -t analytics-collector .
 # Stages: build (all dependencies, tracker and service bundles) -> runtime (production
-# dependencies, the bundles, non-root) -> collector | pipeline | demo-site (port, health check,
+# dependencies, the bundles, non-root) -> collector | pipeline | api | demo-site (port, health check,
 # bundle under plain node).
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
@@ -48,6 +48,13 @@ EXPOSE 4195
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PIPELINE_OPS_PORT + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", ".cache/build/pipeline.mjs"]
+
+FROM runtime AS api
+ENV API_PORT=3002
+EXPOSE 3002
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.API_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", ".cache/build/api.mjs"]
 
 FROM runtime AS demo-site
 ENV DEMO_PORT=8080

@@ -14,6 +14,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import { CollectorConfigSchema } from '../collector/src/config.ts';
 import { PipelineConfig } from '../pipeline/src/config.ts';
 import { DemoConfigSchema } from '../demo-site/config.ts';
+import { ApiConfigSchema } from '../api/src/config.ts';
 import { envName, loadConfig } from './config.ts';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -67,6 +68,7 @@ function service<S extends TObject>(name: string, spec: Omit<ServiceSpec<S>, 'na
 export const SERVICES = {
   pipeline: service('pipeline', { entry: 'pipeline/src/main.ts', config: PipelineConfig, ports: { ops: 'pipelineOpsPort' }, host: 'pipelineOpsHost', readiness: { port: 'ops', path: '/ready' } }),
   collector: service('collector', { entry: 'collector/src/server.ts', config: CollectorConfigSchema, ports: { http: 'collectorPort' }, host: 'collectorHost', readiness: { port: 'http', path: '/health' } }),
+  api: service('api', { entry: 'api/src/server.ts', config: ApiConfigSchema, ports: { http: 'apiPort' }, host: 'apiHost', readiness: { port: 'http', path: '/health' } }),
   'demo-site': service('demo-site', { entry: 'demo-site/server.ts', config: DemoConfigSchema, ports: { http: 'demoPort' }, host: 'demoHost', readiness: { port: 'http', path: '/' } }),
 };
 

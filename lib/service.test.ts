@@ -9,6 +9,7 @@ import type { ServiceName } from './service-manifest.ts';
 const INVALID: Record<ServiceName, Record<string, string>> = {
   collector: { COLLECTOR_PORT: 'http' },
   pipeline: { PIPELINE_BATCH_MAX_MESSAGES: '0' },
+  api: { API_PORT: 'http' },
   'demo-site': { DEMO_PORT: 'eighty' },
 };
 

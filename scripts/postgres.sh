@@ -35,6 +35,12 @@ DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ANALYTICS_DB_USER') THEN
     CREATE ROLE "$ANALYTICS_DB_USER" LOGIN PASSWORD '$ANALYTICS_DB_PASSWORD' CREATEROLE CREATEDB;
   END IF;
+  -- The query API's login; migration 015 makes it a read-only member of analytics_reader.
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'analytics_api') THEN
+    CREATE ROLE analytics_api LOGIN PASSWORD '$API_DB_PASSWORD';
+  ELSE
+    ALTER ROLE analytics_api LOGIN PASSWORD '$API_DB_PASSWORD';
+  END IF;
 END \$\$;
 SELECT format('CREATE DATABASE %I OWNER %I', d, '$ANALYTICS_DB_USER')
   FROM unnest(ARRAY['$ANALYTICS_DB_NAME', '$ANALYTICS_TEST_DB_NAME']) AS d

@@ -1,0 +1,81 @@
+// Builds the query API's Fastify app without listening (tests use app.inject(); server.ts adds the
+// port): reports under /api/v1/projects/{project}/… on the read-only pool, the tenancy routes
+// (/api/v1/auth sign-in, /api/v1/admin) as on the collector, /health and the OpenAPI document at /docs.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type pg from 'pg';
+import { createLogger, type Logger } from '../../lib/logger.ts';
+import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
+import { tenancyApi } from '../../tenancy/api-plugin.ts';
+import type { TenancyDirectory } from '../../tenancy/model.ts';
+import type { ApiConfig } from './config.ts';
+import { registerApiErrors } from './http/problems.ts';
+import { useProjectScope } from './http/project-scope.ts';
+import { ReportMetaSchema } from './query/meta.ts';
+import { healthRoutes } from './routes/health.ts';
+import { PROJECT_ROUTES } from './routes/index.ts';
+
+export interface BuildApiAppOptions {
+  config: Pick<ApiConfig, 'logLevel' | 'apiKeyPepper' | 'jwtSecret'>;
+  directory: TenancyDirectory & { reload?(): Promise<void> };
+  /** False until the directory loaded its first snapshot; always true by default. */
+  directoryReady?: () => boolean;
+  /** Writable pool of the tenancy routes (sign-in, admin). */
+  tenancyDb: pg.Pool;
+  /** Read-only pool of the reports. */
+  queryPool: pg.Pool;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger('api', options.config.logLevel);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Outcomes that matter (5xx, timeouts) are logged where they happen; a line per request is noise.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Unknown query parameters are refused by name (a typo such as utm_sorce must not widen a
+    // report silently), so ajv must not strip them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerApiErrors(app);
+  await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    openapi: {
+      info: {
+        title: 'Analytics query API',
+        version: '1.0.0',
+        description: 'Reports over one project\'s events: lists, stats, time series, breakdowns, realtime and journeys. Every number is defined in docs/metrics.md.',
+      },
+      components: { securitySchemes: SECURITY_SCHEMES },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ReportMetaSchema);
+
+  await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
+  await app.register(healthRoutes, { db: options.queryPool });
+  const context = { db: options.queryPool, now: options.now ?? (() => new Date()) };
+  await app.register(
+    async (projects) => {
+      useProjectScope(projects, { directory: options.directory, directoryReady: options.directoryReady ?? (() => true) });
+      for (const routes of PROJECT_ROUTES) await projects.register(routes, context);
+    },
+    { prefix: '/api/v1/projects/:project' },
+  );
+  return app;
+}

@@ -1,0 +1,46 @@
+// The query API's error answers, in the collector's JSON shape ({ success: false, error, message,
+// errors: [{ field, message }] }). A 400 names the query parameter (`field: "tz"`); a project the
+// caller may not read and one that does not exist get the same 404, so a key learns nothing about
+// other tenants; a 5xx never shows internals.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+export class ParameterError extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(`${parameter}: ${message}`);
+  }
+}
+
+export function sendProblem(reply: FastifyReply, status: number, error: string, message: string, field?: string) {
+  return reply.code(status).send({ success: false, error, message, ...(field !== undefined ? { errors: [{ field, message }] } : {}) });
+}
+
+export const notFound = (reply: FastifyReply) => sendProblem(reply, 404, 'not_found', 'no such project, or not one this caller may read');
+
+/** PostgreSQL's "canceling statement due to statement timeout". */
+const QUERY_CANCELED = '57014';
+
+export function registerApiErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ParameterError) return sendProblem(reply, 400, 'invalid_parameter', error.message, error.parameter);
+    if (error.validation !== undefined) {
+      const first = error.validation[0];
+      const params = first?.params as { additionalProperty?: string; missingProperty?: string } | undefined;
+      const field = params?.additionalProperty ?? params?.missingProperty ?? first?.instancePath.replace(/^\//, '') ?? '';
+      const message =
+        params?.additionalProperty !== undefined ? `unknown parameter "${params.additionalProperty}"` : `${field || error.validationContext} ${first?.message ?? 'is invalid'}`;
+      return sendProblem(reply, 400, 'invalid_parameter', message, field || undefined);
+    }
+    if ((error as { code?: string }).code === QUERY_CANCELED) {
+      request.log.warn({ err: error, url: request.url }, 'report exceeded the query timeout');
+      return sendProblem(reply.header('retry-after', '5'), 503, 'query_timeout', 'the report took too long; narrow the range or the filters');
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendProblem(reply, status, status === 429 ? 'rate_limited' : 'bad_request', error.message);
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, 500, 'internal_error', 'internal server error');
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+}

@@ -1,0 +1,28 @@
+// The reports' connection pool: the read-only login (ApiConfig.queryDatabaseUrl), every
+// transaction read-only as well (a second lock: even a role with more rights writes nothing
+// here), and a statement timeout so one heavy report cannot hold a connection for ever.
+import pg from 'pg';
+import type { Logger } from '../../../lib/logger.ts';
+
+export interface QueryPoolOptions {
+  url: string;
+  max: number;
+  /** PostgreSQL statement_timeout of every report query (ms). */
+  statementTimeoutMs: number;
+  logger: Logger;
+}
+
+export function openQueryPool(options: QueryPoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs,
+    options: '-c default_transaction_read_only=on',
+    application_name: 'analytics-api',
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (error) => options.logger.debug({ err: error }, 'query pool connection lost'));
+  return pool;
+}

@@ -1,0 +1,6 @@
+// The route plugins served under /api/v1/projects/{project} (each authenticated and scoped by
+// http/project-scope.ts). A new report is one file and one line here.
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteContext } from './route-context.ts';
+
+export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [];

@@ -1,0 +1,42 @@
+// Entry point: `npx tsx api/src/server.ts`. Opens the tenancy directory (keys and projects in
+// memory), the read-only report pool and the tenancy pool, and serves HTTP; SIGTERM/SIGINT close
+// it through lib/service.ts.
+import pg from 'pg';
+import { runService } from '../../lib/service.ts';
+import { openTenancyDirectory } from '../../tenancy/directory.ts';
+import { buildApiApp } from './app.ts';
+import { ApiConfigSchema } from './config.ts';
+import { openQueryPool } from './query/query-pool.ts';
+
+await runService({
+  name: 'api',
+  config: ApiConfigSchema,
+  async start({ config, logger }) {
+    const directory = openTenancyDirectory({ databaseUrl: config.databaseUrl, pepper: config.apiKeyPepper, logger, reloadIntervalMs: config.tenancyReloadIntervalMs });
+    // Sign-in and admin routes write (refresh tokens, keys); reports never use this pool.
+    const tenancyDb = new pg.Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 2000 });
+    tenancyDb.on('error', (error) => logger.debug({ err: error }, 'tenancy pool connection lost'));
+    const queryPool = openQueryPool({ url: config.queryDatabaseUrl, max: config.queryPoolMax, statementTimeoutMs: config.queryTimeoutMs, logger });
+    const closeAll = async () => {
+      await directory.close();
+      await tenancyDb.end();
+      await queryPool.end();
+    };
+    // Keys are verified in memory: until the first snapshot is loaded, keyed requests get 503.
+    let directoryLoaded = false;
+    void directory.ready().then(() => (directoryLoaded = true));
+    const app = await buildApiApp({ config, directory, directoryReady: () => directoryLoaded, tenancyDb, queryPool, logger });
+    try {
+      await app.listen({ port: config.apiPort, host: config.apiHost });
+    } catch (error) {
+      await closeAll();
+      throw error;
+    }
+    return {
+      async close() {
+        await app.close();
+        await closeAll();
+      },
+    };
+  },
+});
