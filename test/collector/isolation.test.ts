@@ -11,7 +11,7 @@ import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { KAFKA_BROKER } from '../support/services.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
-import { registeredRoutes } from './routes.ts';
+import { registeredRoutes } from '../support/routes.ts';
 import { seedTenants, type Tenant, type Tenants } from './tenants.ts';
 
 let app: FastifyInstance;

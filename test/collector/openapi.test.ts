@@ -5,7 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildApp } from '../../collector/src/app.ts';
 import { createMemoryPublisher } from '../../collector/src/events/memory-publisher.ts';
 import { silentLogger, testConfig } from './helpers.ts';
-import { registeredRoutes } from './routes.ts';
+import { registeredRoutes } from '../support/routes.ts';
 
 test('the generated OpenAPI document validates and covers every API route with its security', async () => {
   // No broker needed: the document does not depend on Kafka.

@@ -1,4 +1,4 @@
-// The collector's registered routes, read from Fastify's own route tree, so tests that must cover
+// An app's registered routes, read from Fastify's own route tree, so tests that must cover
 // every route (isolation, docs) fail when a route is added without a case.
 import type { FastifyInstance } from 'fastify';
 
