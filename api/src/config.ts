@@ -4,20 +4,22 @@ import { Type, type Static } from '@sinclair/typebox';
 import { LogLevelSetting, shutdownTimeoutSetting } from '../../lib/config.ts';
 import { TenancySettings } from '../../tenancy/settings.ts';
 
-/**
- * The reports' own login: a member of analytics_reader (migration 015), which can SELECT the
- * event tables and nothing else, so no query of this service can change data. The password is a
- * local default (scripts/postgres.sh and docker/postgres/11-api-role.sh set it from API_DB_PASSWORD).
- */
-export const DEFAULT_QUERY_DATABASE_URL = 'postgres://analytics_api:analytics_api@127.0.0.1:5432/analytics';
+/** The reports' own login: a member of analytics_reader (migration 015). */
+export const QUERY_ROLE = 'analytics_api';
 
 export const ApiConfigSchema = Type.Object({
   /** DATABASE_URL (projects, keys, sign-in: written by the tenancy routes), API_KEY_PEPPER, JWT_SECRET. */
   ...TenancySettings,
   apiPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
   apiHost: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  /** The read-only connection every report runs on (QUERY_DATABASE_URL). */
-  queryDatabaseUrl: Type.String({ minLength: 1, default: DEFAULT_QUERY_DATABASE_URL }),
+  /**
+   * The connection every report runs on (QUERY_DATABASE_URL). Default: DATABASE_URL's server and
+   * database as the login analytics_api with API_DB_PASSWORD. That role can SELECT the event tables
+   * and nothing else (migration 015), so no query of this service can change data.
+   */
+  queryDatabaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** analytics_api's password; a local default (scripts/postgres.sh and docker/postgres/11-api-role.sh set it from the same variable). */
+  apiDbPassword: Type.String({ minLength: 1, default: 'analytics_api' }),
   /** Report connections; each request holds one for its queries. */
   queryPoolMax: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
   /** A report running longer is cancelled (PostgreSQL statement_timeout) and answered 503. */
@@ -26,3 +28,12 @@ export const ApiConfigSchema = Type.Object({
   logLevel: LogLevelSetting,
 });
 export type ApiConfig = Static<typeof ApiConfigSchema>;
+
+/** The reports' connection string: QUERY_DATABASE_URL, or DATABASE_URL as the read-only login. */
+export function queryDatabaseUrl(config: Pick<ApiConfig, 'queryDatabaseUrl' | 'databaseUrl' | 'apiDbPassword'>): string {
+  if (config.queryDatabaseUrl !== undefined) return config.queryDatabaseUrl;
+  const url = new URL(config.databaseUrl);
+  url.username = QUERY_ROLE;
+  url.password = config.apiDbPassword;
+  return url.toString();
+}

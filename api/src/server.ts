@@ -5,7 +5,7 @@ import pg from 'pg';
 import { runService } from '../../lib/service.ts';
 import { openTenancyDirectory } from '../../tenancy/directory.ts';
 import { buildApiApp } from './app.ts';
-import { ApiConfigSchema } from './config.ts';
+import { ApiConfigSchema, queryDatabaseUrl } from './config.ts';
 import { openQueryPool } from './query/query-pool.ts';
 
 await runService({
@@ -16,7 +16,7 @@ await runService({
     // Sign-in and admin routes write (refresh tokens, keys); reports never use this pool.
     const tenancyDb = new pg.Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 2000 });
     tenancyDb.on('error', (error) => logger.debug({ err: error }, 'tenancy pool connection lost'));
-    const queryPool = openQueryPool({ url: config.queryDatabaseUrl, max: config.queryPoolMax, statementTimeoutMs: config.queryTimeoutMs, logger });
+    const queryPool = openQueryPool({ url: queryDatabaseUrl(config), max: config.queryPoolMax, statementTimeoutMs: config.queryTimeoutMs, logger });
     const closeAll = async () => {
       await directory.close();
       await tenancyDb.end();

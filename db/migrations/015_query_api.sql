@@ -2,7 +2,7 @@
 -- analytics_api can SELECT what analytics_reader can (004: events, visits, counters, the projects'
 -- public columns) and change nothing, so a report, whatever its SQL, writes no row. No password
 -- here: local PostgreSQL trusts 127.0.0.1; a deployment sets one from configuration
--- (docker: postgres/init-grafana-role.sh reads API_DB_PASSWORD). Cluster-wide role, tolerant of a
+-- (docker: docker/postgres/11-api-role.sh reads API_DB_PASSWORD). Cluster-wide role, tolerant of a
 -- twin created a moment earlier by another database's migration (see 004).
 DO $$
 BEGIN

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { buildApiApp } from '../../api/src/app.ts';
+import { queryDatabaseUrl } from '../../api/src/config.ts';
 import { openQueryPool } from '../../api/src/query/query-pool.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createPostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
@@ -15,7 +16,6 @@ import { openTenancyDirectory, type OpenTenancyDirectory } from '../../tenancy/d
 import type { Project } from '../../tenancy/model.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { eventRow } from '../support/event-row.ts';
-import { queryDatabaseUrl } from '../support/services.ts';
 
 const PEPPER = 'api-test-pepper-0123';
 const JWT_SECRET = 'api-test-jwt-secret-0123456789abcdef0123';
@@ -52,6 +52,9 @@ export interface ApiBed {
 
 const silent = createLogger('api-test', 'silent');
 
+/** A database URL as the query API's read-only login (its password as scripts/postgres.sh sets it). */
+export const readOnlyUrl = (databaseUrl: string) => queryDatabaseUrl({ databaseUrl, apiDbPassword: process.env.API_DB_PASSWORD ?? 'analytics_api' });
+
 /** A stored row as the collector would have written it: enrichment derived from its page_url, referrer and user agent. */
 export function enrichedRow(over: Partial<EventRow>): EventRow {
   return enrichRow(eventRow(over));
@@ -82,7 +85,7 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
     if (p === undefined) throw new Error(`project ${id} not in the directory`);
     return p;
   };
-  const queryPool = openQueryPool({ url: queryDatabaseUrl(db.url), max: 4, statementTimeoutMs: 30_000, logger: silent });
+  const queryPool = openQueryPool({ url: readOnlyUrl(db.url), max: 4, statementTimeoutMs: 30_000, logger: silent });
   const app = await buildApiApp({
     config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: JWT_SECRET },
     directory,

@@ -14,7 +14,6 @@ import { buildTracker } from '../../tracker/build.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { ensureBundles, service, type Service } from '../support/service-kit.ts';
-import { queryDatabaseUrl } from '../support/services.ts';
 
 const run = promisify(execFile);
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -75,7 +74,7 @@ test('every service runs from the files the image copies, and nothing else', asy
   const env = {
     pipeline: { kafkaTopic: topic, kafkaDlqTopic: dlqTopic, kafkaGroupId: `${topic}-group`, databaseUrl: db.url },
     collector: { kafkaTopic: topic },
-    api: { databaseUrl: db.url, queryDatabaseUrl: queryDatabaseUrl(db.url) },
+    api: { databaseUrl: db.url },
     'demo-site': {},
   };
   const started: Service[] = [];

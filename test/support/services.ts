@@ -20,14 +20,6 @@ export function databaseUrl(change: { database?: string; port?: number } = {}): 
   return url.toString();
 }
 
-/** The query API's read-only login (scripts/postgres.sh, migration 015) on a database URL. */
-export function queryDatabaseUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = 'analytics_api';
-  parsed.password = process.env.API_DB_PASSWORD ?? 'analytics_api';
-  return parsed.toString();
-}
-
 export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
