@@ -3,7 +3,8 @@
 // scope (`config: { scope }`, default read). The resolved project is `request.project`.
 // Tenant isolation: a project the caller holds no grant on answers exactly as one that does not
 // exist (404), so a key cannot probe for other tenants' project ids.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TObject } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { callerCan } from '../../../tenancy/access.ts';
 import type { Project, Scope, TenancyDirectory } from '../../../tenancy/model.ts';
 import { notFound, sendProblem } from './problems.ts';
@@ -19,6 +20,43 @@ declare module 'fastify' {
   }
 }
 
+/** Every project route accepts a secret key (either header) or an analyst's access token. */
+export const PROJECT_SECURITY = [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }];
+
+const ProblemSchema = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.String({ description: 'A stable code: invalid_parameter, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, query_timeout, not_ready.' }),
+    message: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter at fault, e.g. tz.' }), message: Type.String() }))),
+  },
+  { $id: 'Problem' },
+);
+
+/** The error answers every project route can give, documented once. */
+const PROJECT_ERRORS = {
+  400: { ...Type.Ref(ProblemSchema), description: 'A parameter is invalid or unknown; `errors[0].field` names it.' },
+  401: { ...Type.Ref(ProblemSchema), description: 'No credential, or an unknown, revoked or expired key or token.' },
+  403: { ...Type.Ref(ProblemSchema), description: "The caller's own project, without the scope this route needs." },
+  404: { ...Type.Ref(ProblemSchema), description: 'No such project, or one the caller holds no grant on (the same answer), or no such item in it.' },
+  503: { ...Type.Ref(ProblemSchema), description: 'Not ready yet, or the report exceeded the query timeout; retry after `Retry-After` seconds.' },
+};
+
+const PROJECT_PARAM = Type.String({ description: 'The project id (UUID), as `npm run -s projects -- list` shows it.' });
+
+/**
+ * Completes each project route's schema: the `project` path parameter, the security schemes and
+ * the error answers, so every route documents them alike and none can forget one.
+ */
+function documentProjectRoute(schema: FastifySchema): void {
+  const params = schema.params as TObject | undefined;
+  schema.params = params
+    ? { ...params, properties: { project: PROJECT_PARAM, ...params.properties }, required: [...new Set(['project', ...(params.required ?? [])])] }
+    : Type.Object({ project: PROJECT_PARAM });
+  (schema as { security?: unknown }).security ??= PROJECT_SECURITY;
+  schema.response = { ...PROJECT_ERRORS, ...(schema.response as object | undefined) };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProjectScopeOptions {
@@ -29,6 +67,8 @@ export interface ProjectScopeOptions {
 
 /** Adds the preHandler that authenticates and resolves `request.project` to the routes of `app`. */
 export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptions): void {
+  app.addSchema(ProblemSchema);
+  app.addHook('onRoute', (route) => documentProjectRoute((route.schema ??= {})));
   app.decorateRequest('project', null as unknown as Project);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!options.directoryReady()) return sendProblem(reply.header('retry-after', '2'), 503, 'not_ready', 'projects and keys are still loading; retry shortly');
