@@ -13,6 +13,7 @@ import type { TenancyDirectory } from '../../tenancy/model.ts';
 import type { ApiConfig } from './config.ts';
 import { registerApiErrors } from './http/problems.ts';
 import { useProjectScope } from './http/project-scope.ts';
+import { CursorCodec } from './query/cursor.ts';
 import { ReportMetaSchema } from './query/meta.ts';
 import { healthRoutes } from './routes/health.ts';
 import { PROJECT_ROUTES } from './routes/index.ts';
@@ -69,7 +70,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
 
   await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
   await app.register(healthRoutes, { db: options.queryPool });
-  const context = { db: options.queryPool, now: options.now ?? (() => new Date()) };
+  const context = { db: options.queryPool, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
   await app.register(
     async (projects) => {
       useProjectScope(projects, { directory: options.directory, directoryReady: options.directoryReady ?? (() => true) });

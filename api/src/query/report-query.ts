@@ -57,13 +57,16 @@ export interface ReportQuery {
   visitFilters: Partial<Record<VisitFilter, string>>;
 }
 
-/** The ReportQuery of a request's parameters for a project (its id and default time zone), at `now`. */
-export function parseReportQuery(params: ReportParameters, project: { id: string; timezone: string }, now: Date): ReportQuery {
+/**
+ * The ReportQuery of a request's parameters for a project (its id and default time zone), at `now`.
+ * `maxRangeDays` bounds the range (time-range.ts; the journeys read all time).
+ */
+export function parseReportQuery(params: ReportParameters, project: { id: string; timezone: string }, now: Date, maxRangeDays?: number): ReportQuery {
   const tz = params.tz ?? project.timezone;
   if (!isKnownZone(tz)) throw new ParameterError('tz', `unknown IANA time zone ${JSON.stringify(tz)} (e.g. Europe/Berlin, Asia/Kathmandu, UTC)`);
   const eventFilters: ReportQuery['eventFilters'] = {};
   for (const name of EVENT_FILTERS) if (params[name] !== undefined) eventFilters[name] = params[name];
   const visitFilters: ReportQuery['visitFilters'] = {};
   for (const name of VISIT_FILTERS) if (params[name] !== undefined) visitFilters[name] = params[name];
-  return { projectId: project.id, tz, range: resolveRange({ from: params.from, to: params.to }, tz, now), includeBots: params.include_bots ?? false, eventFilters, visitFilters };
+  return { projectId: project.id, tz, range: resolveRange({ from: params.from, to: params.to }, tz, now, maxRangeDays), includeBots: params.include_bots ?? false, eventFilters, visitFilters };
 }

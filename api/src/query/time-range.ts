@@ -65,9 +65,10 @@ function parseBound(value: string, tz: string, parameter: 'from' | 'to'): Bound 
 
 /**
  * The range of `from`/`to` (either may be absent) in `tz`, at `now`. Errors name the parameter:
- * an unparsable value, `from` not before `to`, a range over MAX_RANGE_DAYS.
+ * an unparsable value, `from` not before `to`, a range over `maxDays` (MAX_RANGE_DAYS unless a
+ * route reads one journey, whose events are few whatever the range).
  */
-export function resolveRange(input: { from?: string; to?: string }, tz: string, now: Date): TimeRange {
+export function resolveRange(input: { from?: string; to?: string }, tz: string, now: Date, maxDays = MAX_RANGE_DAYS): TimeRange {
   const toBound = input.to !== undefined ? parseBound(input.to, tz, 'to') : { at: DateTime.fromJSDate(now, { zone: tz }) };
   const to = toBound.at;
   let fromBound: Bound;
@@ -83,7 +84,7 @@ export function resolveRange(input: { from?: string; to?: string }, tz: string, 
   const micros = (b: Bound) => b.at.toMillis() * 1000 + (b.extraMicros ?? 0);
   if (micros(fromBound) >= micros(toBound))
     throw new ParameterError('from', `must be before to (${from.toISO()} is not before ${to.toISO()})`);
-  if (to.diff(from, 'days').days > MAX_RANGE_DAYS) throw new ParameterError('from', `the range may span at most ${MAX_RANGE_DAYS} days`);
+  if (to.diff(from, 'days').days > maxDays) throw new ParameterError('from', `the range may span at most ${maxDays} days`);
   return { from: from.toJSDate(), to: to.toJSDate(), fromSql, toSql };
 }
 

@@ -1,6 +1,13 @@
 // The route plugins served under /api/v1/projects/{project} (each authenticated and scoped by
 // http/project-scope.ts). A new report is one file and one line here.
 import type { FastifyPluginAsync } from 'fastify';
+import { eventsRoutes } from './events.ts';
+import { journeyRoutes } from './journeys.ts';
 import type { RouteContext } from './route-context.ts';
+import { visitsRoutes } from './visits.ts';
 
-export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [];
+export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
+  eventsRoutes,
+  visitsRoutes,
+  journeyRoutes,
+];

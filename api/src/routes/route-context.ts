@@ -1,8 +1,11 @@
 // What every project route plugin receives: the read-only report pool and the clock.
 import type pg from 'pg';
+import type { CursorCodec } from '../query/cursor.ts';
 
 export interface RouteContext {
   /** Read-only connections (query/query-pool.ts). */
   db: pg.Pool;
   now: () => Date;
+  /** Writes and checks the list routes' cursors (keyed by the server's JWT secret, shared by every instance). */
+  cursors: CursorCodec;
 }

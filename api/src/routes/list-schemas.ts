@@ -1,0 +1,28 @@
+// Parameter schemas shared by the list routes (/events, /visits and the journeys): paging, the
+// next cursor, the security every route declares, and examples. The row schemas: query/list-items.ts.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { CURSOR_MAX_LENGTH } from '../query/cursor.ts';
+export { EventItemSchema, VisitItemSchema } from '../query/list-items.ts';
+
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const SECURITY: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }];
+
+/** Page size and position: every list route takes them. */
+export const PAGING_PARAMETERS = {
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Rows per page, 1..1000.' }),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: CURSOR_MAX_LENGTH,
+      description: "The previous page's next_cursor: this page starts right after its last row. Valid only on the list (route, project, path) that wrote it; anything else is refused (400, field cursor).",
+    }),
+  ),
+};
+
+export const NEXT_CURSOR = nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last page.' }));
+
+/** `schema` with OpenAPI examples (the OpenAPI test sends each one), keeping TypeBox's own markers. */
+export function withExamples<T extends TSchema>(schema: T, examples: readonly Record<string, unknown>[]): T {
+  return Object.assign(schema, { examples });
+}
