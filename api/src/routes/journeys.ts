@@ -18,8 +18,8 @@ import type { RouteContext } from './route-context.ts';
 
 const JourneyQuery = reportQuerySchema(PAGING_PARAMETERS);
 type JourneyParameters = Static<typeof JourneyQuery>;
-const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: LIMITS.sessionId, description: 'The session_id the tracker sent.' }) });
-const UserParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'The user_id sent with the events.' }) });
+const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: LIMITS.sessionId, description: 'The session_id the tracker sent.', examples: ['test-session-123'] }) });
+const UserParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: LIMITS.userId, description: 'The user_id sent with the events.', examples: ['user-42'] }) });
 
 const JOURNEY_RANGE =
   '`from`/`to` default to all time here (either alone bounds one side); the filters and the bot rule apply as everywhere (docs/metrics.md § Reports over a range), ' +

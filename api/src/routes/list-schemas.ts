@@ -10,7 +10,7 @@ export const SECURITY: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bea
 
 /** Page size and position: every list route takes them. */
 export const PAGING_PARAMETERS = {
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Rows per page, 1..1000.' }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Rows per page, 1..1000.', examples: [50] }),
   cursor: Type.Optional(
     Type.String({
       minLength: 1,

@@ -15,7 +15,7 @@ import type { RouteContext } from './route-context.ts';
 
 const VisitsQuery = reportQuerySchema(PAGING_PARAMETERS);
 const VisitParams = Type.Object({
-  visit_id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'A visit_id (UUID).' }),
+  visit_id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'A visit_id (UUID).', examples: ['6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'] }),
 });
 
 export const visitsRoutes: FastifyPluginAsync<RouteContext> = async (app, context) => {
