@@ -197,6 +197,20 @@ describe('cursors and limits refused by name', () => {
     assert.equal((await bed.get(url(bed.shop.project.id), bed.shop.readKey, { limit: 1000 })).status, 200);
     refusedOn(await bed.get(url(bed.shop.project.id), bed.shop.readKey, { limt: 5 }), 'limt');
   });
+
+  test('without limit a page holds 100 events', async () => {
+    const rows = Array.from({ length: 101 }, (_, i) => blogRow({ timestamp: `2026-10-05T10:00:00.${String(i).padStart(6, '0')}Z`, session_id: 's-hundred' }));
+    await bed.store(rows, 0);
+    const first = await bed.get(url(bed.blog.project.id), bed.blog.readKey, { session_id: 's-hundred', from: '2026-10-05', to: '2026-10-05' });
+    assert.equal(first.body.data.length, 100);
+    assert.equal(first.body.data[0].timestamp, '2026-10-05T10:00:00.000100Z');
+    const last = await bed.get(url(bed.blog.project.id), bed.blog.readKey, { session_id: 's-hundred', from: '2026-10-05', to: '2026-10-05', cursor: first.body.next_cursor });
+    assert.deepEqual(
+      last.body.data.map((e: { timestamp: string }) => e.timestamp),
+      ['2026-10-05T10:00:00.000000Z'],
+    );
+    assert.equal(last.body.next_cursor, null);
+  });
 });
 
 describe('isolation', () => {

@@ -4,18 +4,17 @@
 // condition is a row comparison on the columns of the index (project_id, "timestamp", event_id),
 // so PostgreSQL seeks to the cursor and reads one page (a backward scan for newest first).
 import type { Position } from './cursor.ts';
-export type { EventItem } from './list-items.ts';
 import type { ReportQuery } from './report-query.ts';
 import { countedEventsWhere, isoUtc } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
-/** The select list of EventItem on `analytics_events e`. */
-export const EVENT_ITEM_COLUMNS = `e.event_id::text AS event_id, e.event_type, ${isoUtc('e."timestamp"')} AS "timestamp", ${isoUtc('e.received_at')} AS received_at,
+/** The select list of an EventItem (list-items.ts) on `analytics_events e`. */
+const EVENT_ITEM_COLUMNS = `e.event_id::text AS event_id, e.event_type, ${isoUtc('e."timestamp"')} AS "timestamp", ${isoUtc('e.received_at')} AS received_at,
   e.session_id, e.user_id, e.visitor_id, e.visit_id::text AS visit_id, e.page_url, e.page_path, e.page_title, e.button_id,
   e.referrer, e.referrer_domain, e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
   e.browser, e.os, e.device_type, e.screen_width, e.is_bot, e.engaged_ms, e.metadata`;
 
-export type TimeOrder = 'newest_first' | 'oldest_first';
+type TimeOrder = 'newest_first' | 'oldest_first';
 
 export interface EventPage {
   order: TimeOrder;

@@ -7,7 +7,7 @@ import { parseReportQuery, type ReportParameters, type ReportQuery } from './rep
  * The bounds of "all time": every stored timestamp lies in 1970..9999 (the pipeline dead-letters
  * others), so this range holds every event of the journey.
  */
-export const ALL_TIME = { from: '1970-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z' } as const;
+const ALL_TIME = { from: '1970-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z' } as const;
 
 /** The ReportQuery of a journey route: as parseReportQuery, with an absent from/to meaning all time. */
 export function parseJourneyQuery(params: ReportParameters, project: { id: string; timezone: string }, now: Date): ReportQuery {

@@ -3,7 +3,6 @@
 // definition). Lists are counted visits (report-sql.ts) newest first by (visit_start, visit_id),
 // keyset-paged on the index (project_id, visit_start).
 import type { Position } from './cursor.ts';
-export type { VisitItem } from './list-items.ts';
 import type { ReportQuery } from './report-query.ts';
 import { countedVisitsWhere, isoUtc } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
