@@ -6,7 +6,7 @@ import { eventPageSql } from '../query/event-list-sql.ts';
 import { ReportMetaSchema } from '../query/meta.ts';
 import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
-import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, SECURITY, withExamples } from './list-schemas.ts';
+import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, withExamples } from './list-schemas.ts';
 import { eventPosition, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -24,7 +24,6 @@ export const eventsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
           'newest first by (timestamp, event_id): events of the same microsecond keep one order. At most `limit` per page; `next_cursor` continues after the ' +
           "page's last event, so paging visits every event once even while new events arrive (they are newer than the cursor). Timestamps are UTC with " +
           'microseconds, exactly as stored; `metadata` is the stored object. 400 names the parameter (a cursor of another list or altered: `cursor`).',
-        security: SECURITY,
         querystring: withExamples(EventsQuery, [{ from: '2026-11-01', to: '2026-11-30', event_type: 'page_view', limit: 50 }, { device: 'mobile', include_bots: true }]),
         response: { 200: Type.Object({ meta: Type.Ref(ReportMetaSchema), data: Type.Array(EventItemSchema), next_cursor: NEXT_CURSOR }) },
       },

@@ -13,7 +13,7 @@ import { reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import type { VisitItem } from '../query/list-items.ts';
 import { visitsByIdSql } from '../query/visit-list-sql.ts';
-import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, SECURITY, VisitItemSchema, withExamples } from './list-schemas.ts';
+import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, VisitItemSchema, withExamples } from './list-schemas.ts';
 import { eventPosition, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -48,7 +48,6 @@ export const journeyRoutes: FastifyPluginAsync<RouteContext> = async (app, conte
         tags: ['journeys'],
         summary: "One session's events, oldest first, paged by cursor",
         description: `The counted events of the session oldest first by (timestamp, event_id). ${JOURNEY_RANGE} 404 when the project holds no event of this session at all (an unknown id and another project's session answer alike); 200 with no events when it has some but none is counted.`,
-        security: SECURITY,
         params: withExamples(SessionParams, [{ session_id: 'test-session-123' }]),
         querystring: withExamples(JourneyQuery, [{ limit: 100 }]),
         response: { 200: Type.Object({ meta: Type.Ref(ReportMetaSchema), session_id: Type.String(), data: Type.Array(EventItemSchema), next_cursor: NEXT_CURSOR }) },
@@ -69,7 +68,6 @@ export const journeyRoutes: FastifyPluginAsync<RouteContext> = async (app, conte
         tags: ['journeys'],
         summary: "One user's events oldest first, with their visits, paged by cursor",
         description: `The counted events of the user oldest first by (timestamp, event_id), and in \`visits\` the visits those events of the page belong to (oldest first, each once). ${JOURNEY_RANGE} 404 when the project holds no event of this user at all (an unknown id and another project's user answer alike).`,
-        security: SECURITY,
         params: withExamples(UserParams, [{ user_id: 'user-42' }]),
         querystring: withExamples(JourneyQuery, [{ limit: 100 }]),
         response: {

@@ -1,12 +1,11 @@
 // Parameter schemas shared by the list routes (/events, /visits and the journeys): paging, the
-// next cursor, the security every route declares, and examples. The row schemas: query/list-items.ts.
+// next cursor and examples. http/project-scope.ts adds the project parameter, the security schemes
+// and the error answers to every route; the row schemas are in query/list-items.ts.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CURSOR_MAX_LENGTH } from '../query/cursor.ts';
 export { EventItemSchema, VisitItemSchema } from '../query/list-items.ts';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const SECURITY: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }];
 
 /** Page size and position: every list route takes them. */
 export const PAGING_PARAMETERS = {

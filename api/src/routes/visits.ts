@@ -10,7 +10,7 @@ import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import type { VisitItem } from '../query/list-items.ts';
 import { visitPageSql, visitsByIdSql } from '../query/visit-list-sql.ts';
-import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, SECURITY, VisitItemSchema, withExamples } from './list-schemas.ts';
+import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, VisitItemSchema, withExamples } from './list-schemas.ts';
 import { eventPosition, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -30,7 +30,6 @@ export const visitsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
           'The counted visits (docs/metrics.md § Reports over a range: started in the range — default the last 7 days —, visit filters, bot rule, and with ' +
           'event filters at least one matching event), newest first by (visit_start, visit_id), each as the visits table stores it: duration, bounce, entry ' +
           'and exit, acquisition and device of its entry event. At most `limit` per page; `next_cursor` continues after the last visit.',
-        security: SECURITY,
         querystring: withExamples(VisitsQuery, [{ from: '2026-11-01', to: '2026-11-30', referrer: 'google.com', limit: 20 }]),
         response: { 200: Type.Object({ meta: Type.Ref(ReportMetaSchema), data: Type.Array(VisitItemSchema), next_cursor: NEXT_CURSOR }) },
       },
@@ -57,7 +56,6 @@ export const visitsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
           'The visit (whatever the range and filters) and, in `data`, its counted events oldest first by (timestamp, event_id). `from`/`to` default to all ' +
           "time here; the filters and the bot rule apply to the events as everywhere (so a bot's visit lists no events without include_bots=true). " +
           '404 when the project has no such visit: an unknown id and a visit of another project answer alike.',
-        security: SECURITY,
         params: withExamples(VisitParams, [{ visit_id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f' }]),
         querystring: withExamples(VisitsQuery, [{ limit: 100 }]),
         response: { 200: Type.Object({ meta: Type.Ref(ReportMetaSchema), visit: VisitItemSchema, data: Type.Array(EventItemSchema), next_cursor: NEXT_CURSOR }) },
