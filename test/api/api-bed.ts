@@ -18,7 +18,6 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { eventRow } from '../support/event-row.ts';
 
 const PEPPER = 'api-test-pepper-0123';
-const JWT_SECRET = 'api-test-jwt-secret-0123456789abcdef0123';
 export const VIEWER = { email: 'viewer@acme.example', password: 'correct horse battery' };
 
 export interface Tenant {
@@ -87,7 +86,7 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
   };
   const queryPool = openQueryPool({ url: readOnlyUrl(db.url), max: 4, statementTimeoutMs: 30_000, logger: silent });
   const app = await buildApiApp({
-    config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: JWT_SECRET },
+    config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: 'api-test-jwt-secret-0123456789abcdef0123' },
     directory,
     tenancyDb: db.pool,
     queryPool,

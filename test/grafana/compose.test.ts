@@ -21,9 +21,9 @@ test('docker-compose validates the file', async () => {
 
 test('the stack has every service, with the runbook container names', async () => {
   const { stdout } = await compose('config', '--services');
-  assert.deepEqual(stdout.trim().split('\n').sort(), ['collector', 'demo-site', 'grafana', 'kafka', 'kafka-init', 'pipeline', 'postgres']);
+  assert.deepEqual(stdout.trim().split('\n').sort(), ['api', 'collector', 'demo-site', 'grafana', 'kafka', 'kafka-init', 'pipeline', 'postgres']);
   const config = (await compose('config')).stdout;
-  for (const name of ['kafka', 'postgres', 'grafana', 'collector', 'pipeline', 'demo-site']) assert.match(config, new RegExp(`container_name: ${name}\\n`));
+  for (const name of ['kafka', 'postgres', 'grafana', 'collector', 'pipeline', 'api', 'demo-site']) assert.match(config, new RegExp(`container_name: ${name}\\n`));
 });
 
 test('images are pinned: TimescaleDB on PG16, Grafana 12 matching the dashboard schema, Kafka KRaft', async () => {
