@@ -1,8 +1,10 @@
 // The route plugins served under /api/v1/projects/{project} (each authenticated and scoped by
 // http/project-scope.ts). A new report is one file and one line here.
 import type { FastifyPluginAsync } from 'fastify';
+import { breakdownRoutes } from './breakdown.ts';
 import { eventsRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
+import { realtimeRoutes } from './realtime.ts';
 import type { RouteContext } from './route-context.ts';
 import { visitsRoutes } from './visits.ts';
 
@@ -10,4 +12,6 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   eventsRoutes,
   visitsRoutes,
   journeyRoutes,
+  breakdownRoutes,
+  realtimeRoutes,
 ];

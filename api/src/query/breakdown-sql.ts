@@ -1,0 +1,86 @@
+// The SQL of GET /breakdown (docs/metrics.md § Breakdowns): one page of rows grouped by a
+// dimension, over the counted visits (visit dimensions) or the counted events (event dimensions)
+// of report-sql.ts, ordered by the dimension's main metric descending, then the value ascending
+// (bytewise, COLLATE "C", so the order does not depend on the server's locale), nulls last.
+// Paging is keyset on (metric, value), which is unique per row.
+//
+// Event counts come from the events themselves, not the 15-minute counters: every event row also
+// needs its distinct visitors and visits, which only the events hold, so the range's events are
+// read once anyway and the counters would add a second read (measured: bench/README.md).
+import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
+import { DIMENSION_SPECS, type Dimension } from './breakdown-dimensions.ts';
+import type { BreakdownPosition } from './breakdown-cursor.ts';
+import type { ReportQuery } from './report-query.ts';
+import { countedEventsWhere, countedVisitsWhere } from './report-sql.ts';
+import type { SqlParams } from './sql-params.ts';
+
+export interface BreakdownPage {
+  limit: number;
+  /** The last row of the previous page; absent for the first page. */
+  after?: BreakdownPosition;
+}
+
+/**
+ * A row as PostgreSQL returns it: counts are bigint text, ratios float8 (null when undefined).
+ * Every row carries `total`; a page with no row is one row whose `visitors` is null.
+ */
+export interface BreakdownSqlRow {
+  value: string | null;
+  total: string;
+  visitors: string | null;
+  visits: string;
+  pageviews: string;
+  events?: string;
+  bounce_rate?: number | null;
+  avg_visit_duration_ms?: number | null;
+  views_per_visit?: number | null;
+}
+
+/**
+ * One page of q's breakdown by `dimension`: up to limit + 1 rows (one more tells the caller a
+ * next page exists) in order, each with `total`, the number of rows of the whole breakdown.
+ */
+export function breakdownSql(q: ReportQuery, dimension: Dimension, page: BreakdownPage, p: SqlParams): string {
+  const spec = DIMENSION_SPECS[dimension];
+  const grouped =
+    spec.kind === 'visit'
+      ? `SELECT ${spec.column} AS value,
+                count(DISTINCT v.visitor_id)::bigint AS visitors,
+                count(*)::bigint AS visits,
+                sum(v.pageviews)::bigint AS pageviews,
+                ${bounceRate('v.')} AS bounce_rate,
+                avg(v.duration_ms)::float8 AS avg_visit_duration_ms,
+                sum(v.pageviews)::float8 / count(*) AS views_per_visit
+           FROM visits v
+          WHERE ${countedVisitsWhere(q, p)}
+          GROUP BY 1`
+      : `SELECT ${spec.column} AS value,
+                count(*)::bigint AS events,
+                count(*) FILTER (WHERE ${isPageView('e.')})::bigint AS pageviews,
+                count(DISTINCT e.visitor_id)::bigint AS visitors,
+                count(DISTINCT e.visit_id)::bigint AS visits
+           FROM analytics_events e
+          WHERE ${countedEventsWhere(q, p)}${spec.only}
+          GROUP BY 1`;
+  const metric = (alias: string) => `${alias}.${spec.orderBy}`;
+  const order = (alias: string) => `${metric(alias)} DESC, ${alias}.value COLLATE "C" ASC NULLS LAST`;
+  // The count joins the page so that a page past the last row still answers its total (one row
+  // with null columns, which the caller drops).
+  return `WITH g AS (${grouped})
+SELECT t.total, r.*
+  FROM (SELECT count(*)::bigint AS total FROM g) t
+  LEFT JOIN LATERAL (
+    SELECT g.* FROM g
+     WHERE ${page.after === undefined ? 'true' : afterSql(metric('g'), page.after, p)}
+     ORDER BY ${order('g')}
+     LIMIT ${p.add(page.limit + 1)}
+  ) r ON true
+ ORDER BY ${order('r')}`;
+}
+
+/** Rows after `after` in (metric DESC, value ASC NULLS LAST) order; the null value is last of its metric. */
+function afterSql(metric: string, after: BreakdownPosition, p: SqlParams): string {
+  const m = p.add(after.metric);
+  if (after.value === null) return `${metric} < ${m}`;
+  return `(${metric} < ${m} OR (${metric} = ${m} AND (g.value COLLATE "C" > ${p.add(after.value)} OR g.value IS NULL)))`;
+}
