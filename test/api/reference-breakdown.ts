@@ -23,7 +23,7 @@ export const REF_DIMENSIONS: readonly RefDimension[] = ['page', 'entry_page', 'e
 export type RefBreakdownRow = { value: string | null } & Record<string, number | string | null>;
 
 /** Value order: bytewise UTF-8 ascending, null last. */
-export function compareValues(a: string | null, b: string | null): number {
+function compareValues(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;

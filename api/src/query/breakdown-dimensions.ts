@@ -3,13 +3,13 @@
 // `analytics_events`. Each names the metric its rows are ordered by. Pure.
 import { Type } from '@sinclair/typebox';
 
-export const VISIT_DIMENSIONS = ['entry_page', 'exit_page', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'browser', 'os', 'device'] as const;
-export const EVENT_DIMENSIONS = ['page', 'event_type', 'button_id'] as const;
+const VISIT_DIMENSIONS = ['entry_page', 'exit_page', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'browser', 'os', 'device'] as const;
+const EVENT_DIMENSIONS = ['page', 'event_type', 'button_id'] as const;
 export type VisitDimension = (typeof VISIT_DIMENSIONS)[number];
-export type EventDimension = (typeof EVENT_DIMENSIONS)[number];
+type EventDimension = (typeof EVENT_DIMENSIONS)[number];
 export type Dimension = VisitDimension | EventDimension;
 /** Every dimension, in the order /docs lists them. */
-export const DIMENSIONS: readonly Dimension[] = ['page', ...VISIT_DIMENSIONS, 'event_type', 'button_id'];
+const DIMENSIONS: readonly Dimension[] = ['page', ...VISIT_DIMENSIONS, 'event_type', 'button_id'];
 
 export const DimensionSchema = Type.Unsafe<Dimension>({
   type: 'string',

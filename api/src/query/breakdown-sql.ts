@@ -6,7 +6,8 @@
 //
 // Event counts come from the events themselves, not the 15-minute counters: every event row also
 // needs its distinct visitors and visits, which only the events hold, so the range's events are
-// read once anyway and the counters would add a second read (measured: bench/README.md).
+// read once anyway and the counters would add a second read: 1.4-2x slower, measured by
+// bench/breakdown-counters.ts (bench/README.md).
 import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
 import { DIMENSION_SPECS, type Dimension } from './breakdown-dimensions.ts';
 import type { BreakdownPosition } from './breakdown-cursor.ts';
