@@ -4,10 +4,8 @@
 import { Type } from '@sinclair/typebox';
 
 const VISIT_DIMENSIONS = ['entry_page', 'exit_page', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'browser', 'os', 'device'] as const;
-const EVENT_DIMENSIONS = ['page', 'event_type', 'button_id'] as const;
-export type VisitDimension = (typeof VISIT_DIMENSIONS)[number];
-type EventDimension = (typeof EVENT_DIMENSIONS)[number];
-export type Dimension = VisitDimension | EventDimension;
+type VisitDimension = (typeof VISIT_DIMENSIONS)[number];
+export type Dimension = VisitDimension | 'page' | 'event_type' | 'button_id';
 /** Every dimension, in the order /docs lists them. */
 const DIMENSIONS: readonly Dimension[] = ['page', ...VISIT_DIMENSIONS, 'event_type', 'button_id'];
 
