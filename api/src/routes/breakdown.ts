@@ -74,7 +74,6 @@ export async function breakdownRoutes(app: FastifyInstance, context: RouteContex
           'Pages: `limit` rows each; `next_cursor` continues with the same range as the first page, so paging neither repeats nor skips a row. Definitions: docs/metrics.md § Breakdowns.',
           'Errors: 400 invalid_parameter naming the parameter (dimension missing or unknown, limit out of 1..1000, a cursor of other parameters); 404 for a project the caller may not read.',
         ].join(' '),
-        security: [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }],
         querystring: Querystring,
         response: { 200: BreakdownAnswer },
       },

@@ -41,7 +41,6 @@ export async function realtimeRoutes(app: FastifyInstance, context: RouteContext
           'Filters and include_bots apply as on every report (bots are left out by default); from and to are ignored: the window is always the last half hour before now, and meta.range says which.',
           'Errors: 400 invalid_parameter naming the parameter; 404 for a project the caller may not read.',
         ].join(' '),
-        security: [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }],
         querystring: Querystring,
         response: { 200: RealtimeAnswer },
       },
