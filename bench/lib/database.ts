@@ -20,7 +20,7 @@ async function migrateWithServiceRoot(pool: pg.Pool): Promise<void> {
 /** Connection used only to CREATE/DROP the scratch databases. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? PG_ADMIN_URL;
 
-function assertBenchDatabase(name: string): void {
+export function assertBenchDatabase(name: string): void {
   if (!/bench|test/.test(name) || name === 'analytics') throw new Error(`refusing to use database "${name}": benchmark databases must contain "bench" or "test"`);
 }
 
