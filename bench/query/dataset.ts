@@ -91,7 +91,8 @@ function shardOf(row: EventRow): number {
   return (h >>> 0) % SHARDS;
 }
 
-async function createTenants(pool: pg.Pool): Promise<{ shop: string; blog: string }> {
+/** The two bench tenants, made by the tenancy CLI's commands: shop (org acme, Europe/Berlin) and blog (org globex, Asia/Kathmandu). */
+export async function createTenants(pool: pg.Pool): Promise<{ shop: string; blog: string }> {
   const cli = async (command: CliCommand, args: string[]) => {
     const out = await runCli(command, args, { db: pool, pepper: BENCH_PEPPER });
     if (!out.ok) throw new Error(`${command} ${args.join(' ')}: ${out.error}`);
@@ -115,7 +116,7 @@ export async function createReadKey(url: string, project: string): Promise<strin
 }
 
 /** Writes the traffic through the loader, SHARDS batches in flight; returns rows stored. */
-async function load(url: string, params: DatasetParams, tenants: { shop: string; blog: string }, log: (line: string) => void): Promise<number> {
+export async function loadTraffic(url: string, params: DatasetParams, tenants: { shop: string; blog: string }, log: (line: string) => void): Promise<number> {
   const sink = createPostgresSink(url, SHARDS, (error) => log(`[dataset]  connection error: ${error.message}`));
   const buffers: EventRow[][] = Array.from({ length: SHARDS }, () => []);
   const inFlight: Promise<void>[] = Array.from({ length: SHARDS }, () => Promise.resolve());
@@ -187,7 +188,7 @@ export async function openQueryDataset(params: DatasetParams, log: (line: string
     await migrate(pgRunner(pool));
     const tenants = await createTenants(pool);
     log(`[dataset]  ${name}: writing about ${params.events.toLocaleString('en')} events over ${params.days} days through the loader`);
-    const stored = await load(url, params, tenants, log);
+    const stored = await loadTraffic(url, params, tenants, log);
     log('[dataset]  checking the rollups of the small project against their recomputation (db/rollup-check.ts)');
     const differences = await rollupDifferences(tenants.blog, pgRunner(pool));
     if (differences.length > 0) throw new Error(`rollups differ from their recomputation: ${JSON.stringify(differences.slice(0, 3))}`);
