@@ -49,7 +49,7 @@ export const defaultParams = (events = 10_000_000): DatasetParams => ({ events, 
 
 /** 10000000 -> "10m", 200000 -> "200k": the database's name says its size. */
 const sizeLabel = (n: number) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1_000 === 0 ? `${n / 1_000}k` : String(n));
-export const datasetName = (p: DatasetParams) => `analytics_bench_query_${sizeLabel(p.events)}`;
+const datasetName = (p: DatasetParams) => `analytics_bench_query_${sizeLabel(p.events)}`;
 
 function urlOf(name: string): string {
   const url = new URL(ADMIN_URL);

@@ -12,7 +12,7 @@ import { prng } from '../lib/events.ts';
 import { enrichRow } from '../../pipeline/src/steps/enrich-row.ts';
 import { UNENRICHED, type EventRow } from '../../pipeline/src/steps/normalize-event.ts';
 
-export interface TrafficProject {
+interface TrafficProject {
   id: string;
   /** Host of its page URLs. */
   host: string;
@@ -103,7 +103,7 @@ function pickIndex(c: Float64Array, u: number): number {
 }
 
 /** Page paths, most visited first (Zipf, s = 1.1). */
-export const PAGES = Array.from({ length: PAGE_COUNT }, (_, k) => (k === 0 ? '/' : `/${SECTIONS[k % SECTIONS.length]}/${k}`));
+const PAGES = Array.from({ length: PAGE_COUNT }, (_, k) => (k === 0 ? '/' : `/${SECTIONS[k % SECTIONS.length]}/${k}`));
 const PAGE_CUM = cumulative(PAGES.map((_, k) => 1 / (k + 1) ** 1.1));
 const AGENT_CUM = cumulative(BROWSER_AGENTS.map((a) => a[1]));
 const REFERRER_CUM = cumulative(REFERRERS.map((r) => r[1]));
