@@ -6,6 +6,8 @@ import { eventsRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
 import { realtimeRoutes } from './realtime.ts';
 import type { RouteContext } from './route-context.ts';
+import { statsRoutes } from './stats.ts';
+import { timeseriesRoutes } from './timeseries.ts';
 import { visitsRoutes } from './visits.ts';
 
 export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
@@ -14,4 +16,6 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   journeyRoutes,
   breakdownRoutes,
   realtimeRoutes,
+  statsRoutes,
+  timeseriesRoutes,
 ];

@@ -1,0 +1,43 @@
+// The period a `compare=previous` report sets beside its range: as long, right before it. Pure.
+import { DateTime } from 'luxon';
+import { startOfLocalDay, type TimeRange } from './time-range.ts';
+
+/** Microseconds since the epoch of a bound (its SQL text keeps digits a Date drops). */
+export function boundMicros(date: Date, sql: string): number {
+  const fraction = /\.(\d{4,6})(?:Z|[+-]\d{2}:\d{2})?$/i.exec(sql)?.[1];
+  return date.getTime() * 1000 + (fraction === undefined ? 0 : Number(fraction.padEnd(6, '0').slice(3)));
+}
+
+/** An instant in microseconds as an exact UTC timestamptz literal. */
+function microsSql(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const rest = us - ms * 1000;
+  const iso = new Date(ms).toISOString();
+  return rest === 0 ? iso : iso.replace('Z', `${String(rest).padStart(3, '0')}Z`);
+}
+
+/** The local date at which a whole-day bound starts, or undefined when the bound is not a local day's first instant. */
+function wholeDay(at: Date, sql: string, tz: string): DateTime | undefined {
+  if (sql !== at.toISOString()) return undefined;
+  const local = DateTime.fromJSDate(at, { zone: tz });
+  return startOfLocalDay(local.year, local.month, local.day, tz).toMillis() === at.getTime() ? DateTime.utc(local.year, local.month, local.day) : undefined;
+}
+
+/**
+ * The previous period of `range` in `tz`: when both bounds are first instants of local days, the
+ * same number of local days before `from` (so a week across a DST change compares with a whole
+ * week, not 167 or 169 hours); otherwise `from` minus the range's exact length. It ends at `from`.
+ */
+export function previousRange(range: TimeRange, tz: string): TimeRange {
+  const fromDay = wholeDay(range.from, range.fromSql, tz);
+  const toDay = wholeDay(range.to, range.toSql, tz);
+  if (fromDay !== undefined && toDay !== undefined) {
+    const first = fromDay.minus({ days: Math.round(toDay.diff(fromDay, 'days').days) });
+    const from = startOfLocalDay(first.year, first.month, first.day, tz).toJSDate();
+    return { from, to: range.from, fromSql: from.toISOString(), toSql: range.fromSql };
+  }
+  const fromUs = boundMicros(range.from, range.fromSql);
+  const startUs = 2 * fromUs - boundMicros(range.to, range.toSql);
+  const fromSql = microsSql(startUs);
+  return { from: new Date(Math.floor(startUs / 1000)), to: range.from, fromSql, toSql: range.fromSql };
+}

@@ -1,0 +1,60 @@
+// GET /timeseries as one query: the events and the visit measures of each bucket, a bucket being
+// the index of its start in the list bucketStarts computed (width_bucket over that array, so
+// PostgreSQL's zone data plays no part). Buckets without rows are filled with zeros by the caller.
+import { isPageView } from '../../../db/definitions-sql.ts';
+import type { ReportQuery } from './report-query.ts';
+import { countedEventRows, countedVisitsFrom, numberOrNull, VISIT_MEASURES } from './measures-sql.ts';
+import type { SqlParams } from './sql-params.ts';
+
+export interface TimeseriesPoint {
+  /** The bucket's first instant, local time in tz with its offset. */
+  bucket: string;
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  events: number;
+  bounce_rate: number | null;
+  avg_visit_duration_ms: number | null;
+}
+
+/**
+ * Rows (i: 1-based bucket index, events, pageviews, visits, visitors, bounce_rate,
+ * avg_visit_duration_ms) for the buckets holding counted events or visits of q. `counters`: the
+ * starts are all 15-minute counter boundaries, so each counter bucket lies in one time bucket.
+ */
+export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Date[], counters: boolean): string {
+  const s = `${p.add(starts.map((d) => d.toISOString()))}::timestamptz[]`;
+  return `WITH ev AS (
+      SELECT width_bucket(c.at, ${s}) AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews
+        FROM (${countedEventRows(q, p, q.range, counters)}) c GROUP BY 1),
+    vi AS (SELECT width_bucket(v.visit_start, ${s}) AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1)
+    SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, vi.visitors, vi.bounce_rate, vi.avg_visit_duration_ms
+      FROM ev FULL JOIN vi ON vi.i = ev.i`;
+}
+
+interface Row {
+  i: number;
+  events: string | null;
+  pageviews: string | null;
+  visits: string | null;
+  visitors: string | null;
+  bounce_rate: number | null;
+  avg_visit_duration_ms: number | null;
+}
+
+/** Every bucket in order, zero-filled, labelled by `label(start)`. */
+export function toPoints(rows: readonly Row[], starts: readonly Date[], label: (start: Date) => string): TimeseriesPoint[] {
+  const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+  return starts.map((start, k) => {
+    const r = byIndex.get(k + 1);
+    return {
+      bucket: label(start),
+      visitors: numberOrNull(r?.visitors) ?? 0,
+      visits: numberOrNull(r?.visits) ?? 0,
+      pageviews: numberOrNull(r?.pageviews) ?? 0,
+      events: numberOrNull(r?.events) ?? 0,
+      bounce_rate: r?.bounce_rate ?? null,
+      avg_visit_duration_ms: r?.avg_visit_duration_ms ?? null,
+    };
+  });
+}
