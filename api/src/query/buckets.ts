@@ -16,6 +16,8 @@ export const MAX_BUCKETS = 10_000;
 export const HOURLY_DEFAULT_MAX_MS = 2 * 24 * 3600 * 1000;
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const STABLE_MS = 6 * HOUR_MS;
 
 /** The interval when the request names none: hour for ranges of at most 2 days, else day. */
 export function defaultInterval(range: Pick<TimeRange, 'from' | 'to'>): Interval {
@@ -40,32 +42,50 @@ export function bucketStarts(range: TimeRange, interval: Interval, tz: string, m
     starts.push(ms);
   };
   const from = range.from.getTime();
-  if (interval === 'minute') {
-    // Every UTC offset in use is a whole number of minutes: local minutes are UTC minutes.
-    for (let t = Math.floor(from / MINUTE_MS) * MINUTE_MS; t <= last; t += MINUTE_MS) push(t);
-  } else if (interval === 'hour') {
-    hourStarts(from, last, tz, push);
-  } else {
-    calendarStarts(from, last, interval, tz, push);
-  }
+  if (interval === 'minute' || interval === 'hour') clockStarts(from, last, interval === 'minute' ? MINUTE_MS : HOUR_MS, tz, push);
+  else calendarStarts(from, last, interval, tz, push);
   return starts.map((ms) => new Date(ms));
 }
 
 /**
- * Local hours: offsets and their changes fall on UTC quarter hours, so a new local hour (or a new
- * offset, which makes the same hour a second bucket) can only begin at one.
+ * Local minutes or hours (`unit` ms): a bucket starts where the local clock shows a whole unit and
+ * where the UTC offset changes (so the repeated hour is a second bucket, and after Lord Howe's
+ * 30-minute change a bucket starts at 02:30). Offsets are read from the zone, never assumed to be
+ * whole minutes (historic local mean times were not).
  */
-function hourStarts(from: number, last: number, tz: string, push: (ms: number) => void): void {
+function clockStarts(from: number, last: number, unit: number, tz: string, push: (ms: number) => void): void {
   const zone = IANAZone.create(tz);
-  const offset = (ms: number) => zone.offset(ms);
-  const isStart = (q: number) => {
-    const off = offset(q);
-    const localMinute = (((q / MINUTE_MS + off) % 60) + 60) % 60;
-    return localMinute === 0 || off !== offset(q - COUNTER_BUCKET_MS);
+  // Reading an offset costs an Intl call; no zone changes its offset twice within 6 hours, so one
+  // read at the end of a 6-hour window vouches for every instant in it.
+  let known = { from: 0, to: -1, offset: 0 };
+  const offset = (ms: number) => {
+    if (ms >= known.from && ms <= known.to) return known.offset;
+    const off = zone.offset(ms) * MINUTE_MS;
+    const ahead = ms + STABLE_MS;
+    known = zone.offset(ahead) * MINUTE_MS === off ? { from: ms, to: ahead, offset: off } : { from: ms, to: ms, offset: off };
+    return off;
   };
-  let q = Math.floor(from / COUNTER_BUCKET_MS) * COUNTER_BUCKET_MS;
-  while (!isStart(q)) q -= COUNTER_BUCKET_MS;
-  for (; q <= last; q += COUNTER_BUCKET_MS) if (isStart(q)) push(q);
+  const intoUnit = (t: number, off: number) => (((t + off) % unit) + unit) % unit;
+  // The first instant in (lo, hi] whose offset differs from lo's (`hi`'s offset does).
+  const change = (lo: number, hi: number) => {
+    const before = offset(lo);
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offset(mid) === before) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+  // The bucket holding `from`: its unit's local start, or the offset change after that start.
+  const off = offset(from);
+  let t = from - intoUnit(from, off);
+  if (offset(t) !== off) t = change(t, from);
+  while (t <= last) {
+    push(t);
+    const o = offset(t);
+    const next = t + unit - intoUnit(t, o);
+    t = offset(next) === o ? next : change(t, next);
+  }
 }
 
 /** Days, Monday weeks and months: calendar steps on the local date, each started at its first instant. */
