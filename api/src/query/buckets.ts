@@ -5,6 +5,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { COUNTER_BUCKET_MS } from '#contract';
 import { ParameterError } from '../http/problems.ts';
+import { beyondMillisecond } from './micros.ts';
 import { startOfLocalDay, type TimeRange } from './time-range.ts';
 
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
@@ -34,7 +35,7 @@ export function defaultInterval(range: Pick<TimeRange, 'from' | 'to'>): Interval
 export function bucketStarts(range: TimeRange, interval: Interval, tz: string, max = MAX_BUCKETS): Date[] {
   // The last instant (ms) a bucket may start at: `to` is exclusive, unless its microseconds lie
   // beyond its millisecond (then instants of that millisecond are in the range).
-  const last = range.to.getTime() - (range.toSql === range.to.toISOString() ? 1 : 0);
+  const last = range.to.getTime() - (beyondMillisecond(range.to, range.toSql) ? 0 : 1);
   const starts: number[] = [];
   const push = (ms: number) => {
     if (starts.length === max)

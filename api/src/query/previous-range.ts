@@ -1,24 +1,11 @@
 // The period a `compare=previous` report sets beside its range: as long, right before it. Pure.
 import { DateTime } from 'luxon';
+import { beyondMillisecond, boundMicros, microsSql } from './micros.ts';
 import { startOfLocalDay, type TimeRange } from './time-range.ts';
-
-/** Microseconds since the epoch of a bound (its SQL text keeps digits a Date drops). */
-export function boundMicros(date: Date, sql: string): number {
-  const fraction = /\.(\d{4,6})(?:Z|[+-]\d{2}:\d{2})?$/i.exec(sql)?.[1];
-  return date.getTime() * 1000 + (fraction === undefined ? 0 : Number(fraction.padEnd(6, '0').slice(3)));
-}
-
-/** An instant in microseconds as an exact UTC timestamptz literal. */
-function microsSql(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const rest = us - ms * 1000;
-  const iso = new Date(ms).toISOString();
-  return rest === 0 ? iso : iso.replace('Z', `${String(rest).padStart(3, '0')}Z`);
-}
 
 /** The local date at which a whole-day bound starts, or undefined when the bound is not a local day's first instant. */
 function wholeDay(at: Date, sql: string, tz: string): DateTime | undefined {
-  if (sql !== at.toISOString()) return undefined;
+  if (beyondMillisecond(at, sql)) return undefined;
   const local = DateTime.fromJSDate(at, { zone: tz });
   return startOfLocalDay(local.year, local.month, local.day, tz).toMillis() === at.getTime() ? DateTime.utc(local.year, local.month, local.day) : undefined;
 }
