@@ -15,3 +15,20 @@ export const VISIT_MEASURE_FIELDS = {
   bounce_rate: nullableNumber('Bounced visits / visits with a page view, 0..1; null without such a visit.'),
   avg_visit_duration_ms: nullableNumber('Mean visit duration in milliseconds; null without visits.'),
 };
+
+/** The error answer of http/problems.ts. */
+const Problem = Type.Object({
+  success: Type.Literal(false),
+  error: Type.String({ description: 'invalid_parameter (400), missing_credentials / invalid_api_key / invalid_token (401), missing_scope (403), not_found (404), query_timeout / not_ready (503)' }),
+  message: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter at fault.' }), message: Type.String() }))),
+});
+
+/** The error answers every report route documents. */
+export const REPORT_ERRORS = {
+  400: { ...Problem, description: 'A parameter is invalid; errors[0].field names it.' },
+  401: { ...Problem, description: 'No credential, or not a valid one.' },
+  403: { ...Problem, description: "The project's own key without the read scope." },
+  404: { ...Problem, description: 'No such project, or one this caller may not read (the same answer).' },
+  503: { ...Problem, description: 'The report took too long, or projects are still loading; retry.' },
+};

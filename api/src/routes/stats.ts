@@ -8,12 +8,13 @@ import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { statsSql, toStats } from '../query/stats-sql.ts';
 import { localIso } from '../query/time-range.ts';
-import { count, nullableNumber, REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
+import { count, nullableNumber, REPORT_ERRORS, REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const Querystring = reportQuerySchema({
   compare: Type.Optional(
     Type.Literal('previous', {
+      examples: ['previous'],
       description: 'Also answer the period of the same length right before the range (whole local days when from and to are whole days, DST-safe).',
     }),
   ),
@@ -51,8 +52,8 @@ export const statsRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, n
         description:
           'Counted events (by type) and counted visits of the range as docs/metrics.md defines them. Event counts come from the 15-minute counters plus the raw edges when the filters allow, so they are exact and fast. `compare=previous` adds `previous` and `meta.previous_range`. 400 names a bad parameter (`from`, `to`, `tz`, `compare`, a filter).',
         security: REPORT_SECURITY,
-        querystring: { ...Querystring, examples: [{ from: '2026-11-01', to: '2026-11-30', compare: 'previous' }, { referrer: '(none)', device: 'mobile' }] },
-        response: { 200: Reply },
+        querystring: Querystring,
+        response: { 200: Reply, ...REPORT_ERRORS },
       },
     },
     async (request) => {

@@ -8,14 +8,14 @@ import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { localIso } from '../query/time-range.ts';
 import { timeseriesSql, toPoints } from '../query/timeseries-sql.ts';
-import { REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
+import { REPORT_ERRORS, REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const Querystring = reportQuerySchema({
   interval: Type.Optional(
     Type.Union(
       INTERVALS.map((i) => Type.Literal(i)),
-      { description: `Bucket length in local time of tz (weeks start on Monday). Default: hour for ranges up to 2 days, else day. At most ${MAX_BUCKETS} buckets.` },
+      { examples: ['day'], description: `Bucket length in local time of tz (weeks start on Monday). Default: hour for ranges up to 2 days, else day. At most ${MAX_BUCKETS} buckets.` },
     ),
   ),
 });
@@ -41,8 +41,8 @@ export const timeseriesRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         description:
           'One row per bucket (minute, hour, day, week, month of tz), DST-exact: a 23- or 25-hour day, the repeated hour as two buckets with different offsets, no bucket for a skipped hour, +05:45 zones. The first bucket is the one holding `from`; only instants of the range count. 400 names `interval` past 10,000 buckets.',
         security: REPORT_SECURITY,
-        querystring: { ...Querystring, examples: [{ from: '2026-11-01', to: '2026-11-07', interval: 'day' }, { from: '2026-10-25', to: '2026-10-25', tz: 'Europe/Berlin', interval: 'hour' }] },
-        response: { 200: Reply },
+        querystring: Querystring,
+        response: { 200: Reply, ...REPORT_ERRORS },
       },
     },
     async (request) => {
