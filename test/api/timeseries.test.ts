@@ -80,6 +80,12 @@ describe('GET /timeseries', () => {
       { bucket: '2026-10-19T00:00:00.000+02:00', visitors: 3, visits: 3, pageviews: 3, events: 4, bounce_rate: 2 / 3, avg_visit_duration_ms: 400_000 },
       { bucket: '2026-10-26T00:00:00.000+01:00', ...ZERO },
     ]);
+    // The spring week lasts 167 hours; F and G bounced with 0 ms each.
+    const spring = await series(bed.shop, { from: '2026-03-23', to: '2026-04-05', interval: 'week' });
+    assert.deepEqual(spring.data, [
+      { bucket: '2026-03-23T00:00:00.000+01:00', visitors: 2, visits: 2, pageviews: 2, events: 2, bounce_rate: 1, avg_visit_duration_ms: 0 },
+      { bucket: '2026-03-30T00:00:00.000+02:00', ...ZERO },
+    ]);
     const defaulted = await series(bed.shop, { from: '2026-10-19', to: '2026-11-01' });
     assert.equal(defaulted.interval, 'day');
     assert.equal(defaulted.data.length, 14);
