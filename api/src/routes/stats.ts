@@ -8,7 +8,7 @@ import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { statsSql, toStats } from '../query/stats-sql.ts';
 import { localIso } from '../query/time-range.ts';
-import { count, nullableNumber, REPORT_ERRORS, REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
+import { count, nullableNumber, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const Querystring = reportQuerySchema({
@@ -51,9 +51,8 @@ export const statsRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, n
         summary: 'Visitors, visits, page views, events, bounce rate, visit duration of a range',
         description:
           'Counted events (by type) and counted visits of the range as docs/metrics.md defines them. Event counts come from the 15-minute counters plus the raw edges when the filters allow, so they are exact and fast. `compare=previous` adds `previous` and `meta.previous_range`. 400 names a bad parameter (`from`, `to`, `tz`, `compare`, a filter).',
-        security: REPORT_SECURITY,
         querystring: Querystring,
-        response: { 200: Reply, ...REPORT_ERRORS },
+        response: { 200: Reply },
       },
     },
     async (request) => {

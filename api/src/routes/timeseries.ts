@@ -8,7 +8,7 @@ import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { localIso } from '../query/time-range.ts';
 import { timeseriesSql, toPoints } from '../query/timeseries-sql.ts';
-import { REPORT_ERRORS, REPORT_SECURITY, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
+import { VISIT_MEASURE_FIELDS } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const Querystring = reportQuerySchema({
@@ -40,9 +40,8 @@ export const timeseriesRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         summary: 'Visitors, visits, page views, events per local time bucket',
         description:
           'One row per bucket (minute, hour, day, week, month of tz), DST-exact: a 23- or 25-hour day, the repeated hour as two buckets with different offsets, no bucket for a skipped hour, +05:45 zones. The first bucket is the one holding `from`; only instants of the range count. 400 names `interval` past 10,000 buckets.',
-        security: REPORT_SECURITY,
         querystring: Querystring,
-        response: { 200: Reply, ...REPORT_ERRORS },
+        response: { 200: Reply },
       },
     },
     async (request) => {
