@@ -2,7 +2,7 @@
 // A few names are swapped so the test never touches real data, another run's records or a stack
 // already running beside it (`npm start` in another terminal): the database (`-d analytics` → a
 // fresh analytics_test_* database), the topic (`--topic analytics-events` → a private topic), the
-// consumer group (`--group analytics-pipeline`) and the services' ports (3001, 4195, 8080 → free
+// consumer group (`--group analytics-pipeline`) and the services' ports (3001, 3002, 4195, 8080 → free
 // ones, given to bin/start through the variables the manifest's services read). Everything else —
 // flags, quoting, the wrappers in bin/ — runs verbatim.
 import { after, before, test } from 'node:test';
@@ -43,7 +43,7 @@ let ports: Map<number, number>;
 
 before(async () => {
   const stack = await freeStackPorts();
-  ports = new Map((['collector', 'pipeline', 'demo-site'] as const).map((name) => [servicePorts(name, {})[serviceSpec(name).readiness.port]!, stack.ports[name]]));
+  ports = new Map((['collector', 'pipeline', 'api', 'demo-site'] as const).map((name) => [servicePorts(name, {})[serviceSpec(name).readiness.port]!, stack.ports[name]]));
   const kafka = await testKafka('runbook');
   topic = await createTopic(kafka, 'runbook-test');
   db = await createTestDatabase('analytics_test_runbook');
@@ -59,7 +59,7 @@ before(async () => {
     DEMO_COLLECTOR_URL: `http://localhost:${stack.ports.collector}/analytics`,
   };
   const { stdout } = await run('bash', ['bin/start', '--detach'], { cwd: ROOT, env, timeout: 180_000 });
-  for (const name of ['collector', 'pipeline', 'demo-site']) assert.match(stdout, new RegExp(`\\[${name}\\]\\s+ready`), stdout);
+  for (const name of ['collector', 'pipeline', 'api', 'demo-site']) assert.match(stdout, new RegExp(`\\[${name}\\]\\s+ready`), stdout);
 });
 
 after(async () => {
@@ -71,7 +71,7 @@ after(async () => {
 
 function localize(cmd: string): string {
   return cmd
-    .replace(/localhost:(3001|4195|8080)\b/g, (_, port: string) => `localhost:${ports.get(Number(port))}`)
+    .replace(/localhost:(3001|3002|4195|8080)\b/g, (_, port: string) => `localhost:${ports.get(Number(port))}`)
     .replace(/-d analytics(?=\s)/g, `-d ${db.name}`)
     .replace(/--topic analytics-events(?=\s|$)/g, `--topic ${topic}`)
     .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`)
@@ -121,6 +121,15 @@ test('every runbook command works as printed', async () => {
       // Right after the revocation: refused within 5 s (the collector hears NOTIFY at once).
       await waitFor(cmd, () => sh(cmd), { until: (o) => o.trim() === '401', timeoutMs: 5000, intervalMs: 100 });
       checked.add('key-revoked');
+      continue;
+    }
+    if (/localhost:3002\/api\/v1\/projects\/.*\/stats" -H/.test(cmd)) {
+      // The two server-side events sent above, once the pipeline stored them.
+      const out = await eventually(cmd, (o) => o.includes('"events":2'));
+      const body = JSON.parse(out);
+      assert.deepEqual([body.data.events, body.data.pageviews, body.data.events_by_type], [2, 1, { order_paid: 1, page_view: 1 }], out);
+      assert.equal(body.meta.project.name, 'shop', out);
+      checked.add('api-stats');
       continue;
     }
     const out = await sh(cmd);
@@ -180,6 +189,29 @@ test('every runbook command works as printed', async () => {
       assert.ok(firstCount(out) >= 102, out);
       checked.add('psql-count');
     }
+    if (/localhost:3002\/api\/v1\/projects\/.*\/timeseries/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.ok(body.data.length >= 1 && body.data.length <= 24, out);
+      assert.equal(body.data.reduce((sum: number, b: { events: number }) => sum + b.events, 0), 2, out);
+      checked.add('api-timeseries');
+    } else if (/localhost:3002\/api\/v1\/projects\/.*\/breakdown\?dimension=page/.test(cmd)) {
+      assert.deepEqual(JSON.parse(out).data.map((r: { value: string }) => r.value).sort(), ['/checkout', '/pricing'], out);
+      checked.add('api-breakdown');
+    } else if (/localhost:3002\/api\/v1\/projects\/.*\/events\?limit=2/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.equal(body.data.length, 2, out);
+      checked.add('api-events');
+    } else if (/localhost:3002\/api\/v1\/projects\/.*\/users\/user123\/timeline/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.deepEqual(body.data.map((e: { event_type: string }) => e.event_type).sort(), ['order_paid', 'page_view'], out);
+      checked.add('api-timeline');
+    } else if (/-w '%\{http_code\}\\n' "http:\/\/localhost:3002\//.test(cmd)) {
+      assert.equal(out.trim(), '401', out);
+      checked.add('api-no-key');
+    } else if (/localhost:3002\/health/.test(cmd)) {
+      assert.equal(JSON.parse(out).status, 'ok', out);
+      checked.add('api-health');
+    }
     if (/projects -- create blog /.test(cmd)) {
       assert.deepEqual([lastJson().name, lastJson().timezone, lastJson().allowed_origins], ['blog', 'Europe/Berlin', ['https://blog.example']], out);
       checked.add('blog-project');
@@ -208,6 +240,9 @@ test('every runbook command works as printed', async () => {
     }
   }
   for (const key of ['project-create', 'key-create', 'visitor-mode', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+    assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
+  }
+  for (const key of ['api-stats', 'api-timeseries', 'api-breakdown', 'api-events', 'api-timeline', 'api-no-key', 'api-health']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {

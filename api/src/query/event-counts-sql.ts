@@ -4,7 +4,7 @@
 // when every filter is a column of the counters (event_type, page); otherwise reports count
 // events directly.
 import { COUNTER_BUCKET_MS } from '#contract';
-import { countersOverShards } from '../../../db/definitions-sql.ts';
+import { beyondMillisecond, boundMicros } from './micros.ts';
 import type { ReportQuery } from './report-query.ts';
 import { hasVisitFilters } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
@@ -17,7 +17,7 @@ export function countersCanAnswer(q: ReportQuery): boolean {
 /** The whole 15-minute buckets inside [from, to): [first, end), or undefined when there is none. */
 export function wholeBuckets(range: { from: Date; to: Date; fromSql: string; toSql: string }): { first: Date; end: Date } | undefined {
   // A bound with microseconds beyond its Date lies after the Date's millisecond.
-  const fromMs = range.from.getTime() + (range.fromSql === range.from.toISOString() ? 0 : 1);
+  const fromMs = range.from.getTime() + (beyondMillisecond(range.from, range.fromSql) ? 1 : 0);
   const first = Math.ceil(fromMs / COUNTER_BUCKET_MS) * COUNTER_BUCKET_MS;
   const end = Math.floor(range.to.getTime() / COUNTER_BUCKET_MS) * COUNTER_BUCKET_MS;
   return first < end ? { first: new Date(first), end: new Date(end) } : undefined;
@@ -27,7 +27,12 @@ export function wholeBuckets(range: { from: Date; to: Date; fromSql: string; toS
  * A relation of q's events in `range` matching q's event filters, bots included, as rows
  * (at timestamptz, event_type, page_path, is_bot, events bigint): `at` is a counter bucket's start
  * for whole buckets and the event's own timestamp at the edges. Callers add the bot rule and
- * group. Requires countersCanAnswer(q).
+ * sum. Requires countersCanAnswer(q).
+ *
+ * Counter rows are read one per shard, not summed over shards first (db/definitions-sql.ts
+ * countersOverShards): every caller sums them again, and a sum of per-shard sums is the same
+ * number, while grouping 2M counter rows per key first cost a second on 30 days of 10M events
+ * (bench/HISTORY.md § 12). A caller that shows one row per key must group over the shards.
  */
 export function eventCountsRelation(q: ReportQuery, p: SqlParams, range: { from: Date; to: Date; fromSql: string; toSql: string } = q.range): string {
   const project = p.add(q.projectId);
@@ -42,11 +47,10 @@ export function eventCountsRelation(q: ReportQuery, p: SqlParams, range: { from:
   const whole = wholeBuckets(range);
   if (whole === undefined) return raw(range.fromSql, range.toSql);
   const parts = [
-    `SELECT bucket AS at, event_type, page_path, is_bot, events FROM (${countersOverShards(
-      `project_id = ${project} AND bucket >= ${p.add(whole.first.toISOString())}::timestamptz AND bucket < ${p.add(whole.end.toISOString())}::timestamptz${counterFilters}`,
-    )}) c`,
+    `SELECT bucket AS at, event_type, page_path, is_bot, events FROM event_counts_15m
+      WHERE project_id = ${project} AND bucket >= ${p.add(whole.first.toISOString())}::timestamptz AND bucket < ${p.add(whole.end.toISOString())}::timestamptz${counterFilters}`,
   ];
-  if (whole.first.toISOString() !== range.fromSql) parts.push(raw(range.fromSql, whole.first.toISOString()));
-  if (whole.end.toISOString() !== range.toSql) parts.push(raw(whole.end.toISOString(), range.toSql));
+  if (boundMicros(range.from, range.fromSql) < whole.first.getTime() * 1000) parts.push(raw(range.fromSql, whole.first.toISOString()));
+  if (boundMicros(range.to, range.toSql) > whole.end.getTime() * 1000) parts.push(raw(whole.end.toISOString(), range.toSql));
   return parts.join('\n UNION ALL\n');
 }

@@ -2,7 +2,7 @@
 // compare=previous those of the previous period in the same round trip.
 import { PAGE_VIEW } from '#contract';
 import type { ReportQuery } from './report-query.ts';
-import { countedEventRows, countedVisitsFrom, VISIT_MEASURES } from './measures-sql.ts';
+import { countedEventRows, countedVisitsFrom, distinctVisitorsSql, VISIT_MEASURES } from './measures-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 type Range = ReportQuery['range'];
@@ -22,7 +22,7 @@ export interface Stats {
 function statsRow(q: ReportQuery, p: SqlParams, range: Range): string {
   return `SELECT (SELECT coalesce(json_object_agg(t.event_type, t.events), '{}'::json)
                     FROM (SELECT c.event_type, sum(c.events)::bigint AS events FROM (${countedEventRows(q, p, range, true)}) c GROUP BY c.event_type) t) AS events_by_type,
-                 m.*
+                 m.*, (${distinctVisitorsSql(q, p, range)}) AS visitors
             FROM (SELECT ${VISIT_MEASURES} ${countedVisitsFrom(q, p, range)}) m`;
 }
 

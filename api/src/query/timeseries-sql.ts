@@ -3,7 +3,7 @@
 // PostgreSQL's zone data plays no part). Buckets without rows are filled with zeros by the caller.
 import { isPageView } from '../../../db/definitions-sql.ts';
 import type { ReportQuery } from './report-query.ts';
-import { countedEventRows, countedVisitsFrom, numberOrNull, VISIT_MEASURES } from './measures-sql.ts';
+import { countedEventRows, countedVisitsFrom, distinctVisitorsSql, numberOrNull, VISIT_MEASURES } from './measures-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface TimeseriesPoint {
@@ -27,9 +27,10 @@ export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Dat
   return `WITH ev AS (
       SELECT width_bucket(c.at, ${s}) AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews
         FROM (${countedEventRows(q, p, q.range, counters)}) c GROUP BY 1),
-    vi AS (SELECT width_bucket(v.visit_start, ${s}) AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1)
-    SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, vi.visitors, vi.bounce_rate, vi.avg_visit_duration_ms
-      FROM ev FULL JOIN vi ON vi.i = ev.i`;
+    vi AS (SELECT width_bucket(v.visit_start, ${s}) AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1),
+    vd AS (${distinctVisitorsSql(q, p, q.range, `width_bucket(v.visit_start, ${s})`)})
+    SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, vd.visitors, vi.bounce_rate, vi.avg_visit_duration_ms
+      FROM ev FULL JOIN vi ON vi.i = ev.i LEFT JOIN vd ON vd.g = vi.i`;
 }
 
 interface Row {

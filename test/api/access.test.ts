@@ -1,0 +1,150 @@
+// Who may read what, on every route of the query API: no credential → 401; another tenant's key,
+// an unknown project and a malformed project id → the same 404 (nothing tells them apart); the
+// project's own key without the read scope → 403; its read key, its organization's read key and
+// a signed-in viewer of its organization → 200 with its own data. With its own project, another
+// tenant's visit, session and user ids show nothing of the first tenant. The routes are read from
+// the app: a route added without a case here fails this test. Reports run on a login that cannot
+// write.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { registeredRoutes } from '../support/routes.ts';
+import { apiBed, enrichedRow, readOnlyUrl, type ApiBed, type Tenant } from './api-bed.ts';
+
+const PREFIX = '/api/v1/projects/:project';
+/** Query parameters a route needs besides the common ones. */
+const CASES: Record<string, Record<string, string>> = {
+  '/events': {},
+  '/stats': {},
+  '/timeseries': {},
+  '/breakdown': { dimension: 'page' },
+  '/realtime': {},
+  '/visits': {},
+  '/visits/:visit_id': {},
+  '/sessions/:session_id': {},
+  '/users/:user_id/timeline': {},
+};
+
+let bed: ApiBed;
+const seeded = new Map<string, { visitId: string; eventIds: string[] }>();
+const ids = (t: Tenant) => ({ session: `${t.project.name}-session`, user: `${t.project.name}-user` });
+
+before(async () => {
+  bed = await apiBed();
+  const now = Date.now();
+  for (const t of [bed.shop, bed.blog]) {
+    const rows = [0, 1, 2].map((i) =>
+      enrichedRow({
+        project_id: t.project.id,
+        timestamp: new Date(now - (3 - i) * 60_000).toISOString(),
+        event_type: i === 1 ? 'button_click' : 'page_view',
+        button_id: i === 1 ? `${t.project.name}-button` : null,
+        page_url: `https://${t.project.name}.example/${t.project.name}-page`,
+        session_id: ids(t).session,
+        user_id: ids(t).user,
+        visitor_id: `u:${ids(t).user}`,
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      }),
+    );
+    assert.equal(await bed.store(rows), 3);
+    const { rows: visit } = await bed.db.pool.query('SELECT visit_id FROM visits WHERE project_id = $1', [t.project.id]);
+    assert.equal(visit.length, 1);
+    seeded.set(t.project.id, { visitId: visit[0].visit_id, eventIds: rows.map((r) => r.event_id) });
+  }
+});
+
+after(() => bed?.close());
+
+/** The route's URL for a project, its path ids taken from `owner`'s data. */
+function url(route: string, projectId: string, owner: Tenant): string {
+  return `${PREFIX}${route}`
+    .replace(':project', projectId)
+    .replace(':visit_id', seeded.get(owner.project.id)!.visitId)
+    .replace(':session_id', ids(owner).session)
+    .replace(':user_id', ids(owner).user);
+}
+
+const projectRoutes = () =>
+  registeredRoutes(bed.app)
+    .filter((r) => r.method === 'GET' && r.url.startsWith(PREFIX))
+    .map((r) => r.url.slice(PREFIX.length));
+
+test('every project route has a case here, and every case is a route', () => {
+  const routes = projectRoutes();
+  for (const route of routes) assert.ok(route in CASES, `${route} has no case in test/api/access.test.ts`);
+  for (const route of Object.keys(CASES)) assert.ok(routes.includes(route), `${route} is not served`);
+});
+
+test('no credential: 401 on every route', async () => {
+  for (const route of projectRoutes()) {
+    const res = await bed.get(url(route, bed.shop.project.id, bed.shop), undefined, CASES[route]);
+    assert.equal(res.status, 401, route);
+    assert.equal(res.body.error, 'missing_credentials', route);
+  }
+});
+
+test("another tenant's key, an unknown project and a malformed id all get the same 404", async () => {
+  for (const route of projectRoutes()) {
+    const foreign = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.blog.readKey, CASES[route]);
+    const unknown = await bed.get(url(route, randomUUID(), bed.shop), bed.blog.readKey, CASES[route]);
+    const malformed = await bed.get(url(route, 'not-a-project', bed.shop), bed.blog.readKey, CASES[route]);
+    for (const res of [foreign, unknown, malformed]) assert.equal(res.status, 404, `${route}: ${JSON.stringify(res.body)}`);
+    assert.deepEqual(foreign.body, unknown.body, route);
+    assert.deepEqual(malformed.body, unknown.body, route);
+    assert.doesNotMatch(JSON.stringify(foreign.body), /shop/);
+  }
+});
+
+test("the project's own key without the read scope: 403 naming the scope", async () => {
+  for (const route of projectRoutes()) {
+    const res = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.shop.ingestKey, CASES[route]);
+    assert.equal(res.status, 403, route);
+    assert.equal(res.body.error, 'missing_scope', route);
+  }
+});
+
+test("a read key, an organization read key and a viewer's token read their own project", async () => {
+  const token = await bed.viewerToken();
+  for (const route of projectRoutes()) {
+    for (const credential of [bed.shop.readKey, bed.shop.orgReadKey, token]) {
+      const res = await bed.get(url(route, bed.shop.project.id, bed.shop), credential, CASES[route]);
+      assert.equal(res.status, 200, `${route}: ${JSON.stringify(res.body)}`);
+      const text = JSON.stringify(res.body);
+      assert.doesNotMatch(text, /blog/, `${route} shows the other tenant`);
+    }
+  }
+  // The viewer belongs to acme only.
+  const res = await bed.get(url('/stats', bed.blog.project.id, bed.blog), token);
+  assert.equal(res.status, 404);
+});
+
+test("with its own project, another tenant's visit, session and user ids show nothing of that tenant", async () => {
+  const shopData = seeded.get(bed.shop.project.id)!;
+  for (const route of projectRoutes()) {
+    const res = await bed.get(url(route, bed.blog.project.id, bed.shop), bed.blog.readKey, CASES[route]);
+    assert.ok(res.status === 200 || res.status === 404, `${route}: ${res.status}`);
+    const text = JSON.stringify(res.body);
+    for (const id of [shopData.visitId, ...shopData.eventIds]) assert.ok(!text.includes(id), `${route} leaked ${id}`);
+    assert.doesNotMatch(text, /shop-(page|button)/, route);
+  }
+});
+
+test('reports run on a login that can read the events and write nothing', async () => {
+  const client = new pg.Client({ connectionString: readOnlyUrl(bed.db.url) });
+  await client.connect();
+  try {
+    assert.ok(Number((await client.query('SELECT count(*) AS n FROM analytics_events')).rows[0].n) > 0);
+    for (const sql of [
+      "DELETE FROM analytics_events",
+      "UPDATE visits SET pageviews = 0",
+      "INSERT INTO event_counts_15m VALUES (gen_random_uuid(), now(), 'x', '/', false, 0, 1)",
+      'SELECT * FROM api_keys',
+      'SELECT * FROM visitor_salts',
+    ]) {
+      await assert.rejects(client.query(sql), (error: { code?: string }) => error.code === '42501', sql);
+    }
+  } finally {
+    await client.end();
+  }
+});
