@@ -11,7 +11,7 @@ export interface QueryCase {
   /** Route under /api/v1/projects/{project}. */
   path: string;
   query: Record<string, string>;
-  /** p95 target in milliseconds (issue #15). */
+  /** p95 target in milliseconds. */
   targetMs: number;
   raw: RawQuery;
   fromApi(body: Json): unknown;
