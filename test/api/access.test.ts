@@ -135,6 +135,15 @@ test('reports run on a login that can read the events and write nothing', async 
   await client.connect();
   try {
     assert.ok(Number((await client.query('SELECT count(*) AS n FROM analytics_events')).rows[0].n) > 0);
+    // Read-only by the role itself, not only by the service's connection options (migration 017).
+    assert.equal((await client.query('SHOW default_transaction_read_only')).rows[0].default_transaction_read_only, 'on');
+    await assert.rejects(client.query('CREATE TEMP TABLE scratch (x int)'), (error: { code?: string }) => error.code === '25006');
+    // Even a transaction opened read-write can neither write a table nor make a temporary one.
+    for (const sql of ['DELETE FROM visits', 'CREATE TEMP TABLE scratch (x int)']) {
+      await client.query('BEGIN READ WRITE');
+      await assert.rejects(client.query(sql), (error: { code?: string }) => error.code === '42501', sql);
+      await client.query('ROLLBACK');
+    }
     for (const sql of [
       "DELETE FROM analytics_events",
       "UPDATE visits SET pageviews = 0",
@@ -142,9 +151,24 @@ test('reports run on a login that can read the events and write nothing', async 
       'SELECT * FROM api_keys',
       'SELECT * FROM visitor_salts',
     ]) {
+      await client.query('BEGIN READ WRITE');
       await assert.rejects(client.query(sql), (error: { code?: string }) => error.code === '42501', sql);
+      await client.query('ROLLBACK');
     }
   } finally {
     await client.end();
+  }
+});
+
+test('a NUL character in any filter or path id is a 400 naming it, never a 500', async () => {
+  for (const route of projectRoutes()) {
+    const withNulFilter = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.shop.readKey, { ...CASES[route], user_id: 'a\u0000b' });
+    assert.equal(withNulFilter.status, 400, `${route}: ${JSON.stringify(withNulFilter.body)}`);
+    assert.equal(withNulFilter.body.errors[0].field, 'user_id', route);
+  }
+  for (const path of ['/sessions/%00', '/users/a%00/timeline']) {
+    const res = await bed.get(`/api/v1/projects/${bed.shop.project.id}${path}`, bed.shop.readKey);
+    assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
+    assert.match(res.body.errors[0].field, /^(session_id|user_id)$/);
   }
 });

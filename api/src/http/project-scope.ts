@@ -57,6 +57,22 @@ function documentProjectRoute(schema: FastifySchema): void {
   schema.response = { ...PROJECT_ERRORS, ...(schema.response as object | undefined) };
 }
 
+/**
+ * The first query or path parameter holding a NUL character (U+0000), or undefined. PostgreSQL
+ * text cannot hold one, so no stored value equals it and the database refuses it as a parameter
+ * (an error, not an empty answer): it is refused here by name instead.
+ */
+function parameterWithNul(...sources: unknown[]): string | undefined {
+  for (const source of sources) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [name, value] of Object.entries(source)) {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) return name;
+    }
+  }
+  return undefined;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProjectScopeOptions {
@@ -83,6 +99,8 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
       const holdsProject = auth.caller.grants.some((g) => g.orgId === project.orgId && (g.projectId === null || g.projectId === project.id));
       return holdsProject ? sendProblem(reply, 403, 'missing_scope', `this route needs the ${scope} scope`) : notFound(reply);
     }
+    const nul = parameterWithNul(request.params, request.query);
+    if (nul !== undefined) return sendProblem(reply, 400, 'invalid_parameter', `${nul}: contains a NUL character (U+0000), which no stored value can hold`, nul);
     request.project = project;
   });
 }

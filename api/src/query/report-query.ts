@@ -4,7 +4,7 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { LIMITS } from '#contract';
 import { ParameterError } from '../http/problems.ts';
-import { isKnownZone, resolveRange, type TimeRange } from './time-range.ts';
+import { canonicalZone, resolveRange, type TimeRange } from './time-range.ts';
 
 /** Filters on each event's own columns. */
 export const EVENT_FILTERS = ['event_type', 'page', 'session_id', 'user_id'] as const;
@@ -62,8 +62,8 @@ export interface ReportQuery {
  * `maxRangeDays` bounds the range (time-range.ts; the journeys read all time).
  */
 export function parseReportQuery(params: ReportParameters, project: { id: string; timezone: string }, now: Date, maxRangeDays?: number): ReportQuery {
-  const tz = params.tz ?? project.timezone;
-  if (!isKnownZone(tz)) throw new ParameterError('tz', `unknown IANA time zone ${JSON.stringify(tz)} (e.g. Europe/Berlin, Asia/Kathmandu, UTC)`);
+  const tz = canonicalZone(params.tz ?? project.timezone);
+  if (tz === undefined) throw new ParameterError('tz', `unknown IANA time zone ${JSON.stringify(params.tz)} (e.g. Europe/Berlin, Asia/Kathmandu, UTC)`);
   const eventFilters: ReportQuery['eventFilters'] = {};
   for (const name of EVENT_FILTERS) if (params[name] !== undefined) eventFilters[name] = params[name];
   const visitFilters: ReportQuery['visitFilters'] = {};

@@ -51,4 +51,7 @@ test('refusals name the parameter', () => {
   refused('2026-11-30T10:00:00.000002Z', '2026-11-30T10:00:00.000001Z', 'UTC', 'from', /must be before to/);
   refused('2026-11-30', '2026-11-29', 'UTC', 'from', /must be before to/);
   refused('1990-01-01', undefined, 'UTC', 'from', /at most 3660 days/);
+  // RFC 3339 offsets run from -23:59 to +23:59.
+  refused('2026-11-30T10:00:00+99:00', '2026-11-30T23:00:00Z', 'UTC', 'from', /neither a date/);
+  refused('2026-11-30T10:00:00Z', '2026-11-30T23:00:00+05:60', 'UTC', 'to', /neither a date/);
 });

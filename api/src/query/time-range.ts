@@ -17,16 +17,20 @@ export interface TimeRange {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // RFC 3339 date-time, offset optional (then local time in tz), at most microseconds.
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?$/i;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/i;
 
 /** Default length of a report without `from`: 7 days, today included. */
 export const DEFAULT_RANGE_DAYS = 7;
 /** The longest range a report may ask for. */
 export const MAX_RANGE_DAYS = 3660;
 
-/** True when luxon (Intl) knows the IANA zone; `UTC` and `Etc/…` zones included. */
-export function isKnownZone(tz: string): boolean {
-  return IANAZone.isValidZone(tz);
+/**
+ * The canonical name of an IANA zone (`europe/berlin` → `Europe/Berlin`), as Intl resolves it,
+ * or undefined when luxon (Intl) does not know it; `UTC` and `Etc/…` zones included.
+ */
+export function canonicalZone(tz: string): string | undefined {
+  if (!IANAZone.isValidZone(tz)) return undefined;
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
 }
 
 /** The first instant of a local calendar day (midnight, or the first instant after a DST gap there). */
