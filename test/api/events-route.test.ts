@@ -190,6 +190,11 @@ describe('cursors and limits refused by name', () => {
 
     const same = await bed.get(url(bed.shop.project.id), bed.shop.readKey, { limit: 2, cursor });
     assert.deepEqual(ids(same.body), DEFAULT_ORDER.slice(2, 4), 'the untouched cursor still works');
+    // A cursor continues only its own list: another filter, range or bot rule would page a
+    // different list from the middle.
+    for (const changed of [{ page: '/' }, { from: '2026-11-01' }, { include_bots: true }, { tz: 'UTC' }]) {
+      refusedOn(await bed.get(url(bed.shop.project.id), bed.shop.readKey, { limit: 2, cursor, ...changed }), 'cursor');
+    }
   });
 
   test('limit is 1..1000, an integer', async () => {

@@ -7,7 +7,7 @@ import { ReportMetaSchema } from '../query/meta.ts';
 import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, withExamples } from './list-schemas.ts';
-import { eventPosition, readPage, startAfter } from './list-page.ts';
+import { eventPosition, listScope, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
 const EventsQuery = reportQuerySchema(PAGING_PARAMETERS);
@@ -33,7 +33,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
       const project = request.project;
       const now = context.now();
       const q = parseReportQuery(params, project, now);
-      const scope = `events:${project.id}`;
+      const scope = listScope('events', project.id, params);
       const p = new SqlParams();
       const sql = eventPageSql(q, p, { order: 'newest_first', ...startAfter(context, scope, params.cursor), rows: params.limit + 1 });
       return readPage(context, { q, project, now, scope, sql, params: p, limit: params.limit, position: eventPosition });

@@ -14,7 +14,7 @@ import { SqlParams } from '../query/sql-params.ts';
 import type { VisitItem } from '../query/list-items.ts';
 import { visitsByIdSql } from '../query/visit-list-sql.ts';
 import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, VisitItemSchema, withExamples } from './list-schemas.ts';
-import { eventPosition, readPage, startAfter } from './list-page.ts';
+import { eventPosition, listScope, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
 const JourneyQuery = reportQuerySchema(PAGING_PARAMETERS);
@@ -31,7 +31,7 @@ export const journeyRoutes: FastifyPluginAsync<RouteContext> = async (app, conte
   async function journeyPage(project: { id: string; name: string; timezone: string }, by: 'session_id' | 'user_id', value: string, params: JourneyParameters) {
     const now = context.now();
     const q = parseJourneyQuery(params, project, now);
-    const scope = `${by}:${project.id}:${value}`;
+    const scope = listScope(by, project.id, params, value);
     const after = startAfter(context, scope, params.cursor);
     const pe = new SqlParams();
     const exists = await context.db.query<{ found: boolean }>(journeyExistsSql(project.id, pe, by, value), pe.values);

@@ -9,6 +9,19 @@ import type { ReportQuery } from '../query/report-query.ts';
 import type { SqlParams } from '../query/sql-params.ts';
 import type { RouteContext } from './route-context.ts';
 
+/**
+ * The cursor scope of a list: its name, project and path id, and every parameter of the request
+ * but `cursor` and `limit` as sent. A cursor then continues only the list that wrote it: with
+ * another filter, range or bot rule it is refused (400 naming `cursor`) instead of paging a
+ * different list from the middle, where rows before its position would be skipped unseen.
+ */
+export function listScope(list: string, projectId: string, params: object, pathId = ''): string {
+  const kept = Object.entries(params)
+    .filter(([name, value]) => name !== 'cursor' && name !== 'limit' && value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `${list}:${projectId}:${pathId}:${JSON.stringify(kept)}`;
+}
+
 /** `{ after }` for a page builder when the request sent a cursor of list `scope` (else `{}`); a 400 on `cursor` for any other. */
 export function startAfter(context: RouteContext, scope: string, cursor: string | undefined): { after?: Position } {
   return cursor === undefined ? {} : { after: context.cursors.decode(scope, cursor) };

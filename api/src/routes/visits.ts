@@ -11,7 +11,7 @@ import { SqlParams } from '../query/sql-params.ts';
 import type { VisitItem } from '../query/list-items.ts';
 import { visitPageSql, visitsByIdSql } from '../query/visit-list-sql.ts';
 import { EventItemSchema, NEXT_CURSOR, PAGING_PARAMETERS, VisitItemSchema, withExamples } from './list-schemas.ts';
-import { eventPosition, readPage, startAfter } from './list-page.ts';
+import { eventPosition, listScope, readPage, startAfter } from './list-page.ts';
 import type { RouteContext } from './route-context.ts';
 
 const VisitsQuery = reportQuerySchema(PAGING_PARAMETERS);
@@ -39,7 +39,7 @@ export const visitsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
       const project = request.project;
       const now = context.now();
       const q = parseReportQuery(params, project, now);
-      const scope = `visits:${project.id}`;
+      const scope = listScope('visits', project.id, params);
       const p = new SqlParams();
       const sql = visitPageSql(q, p, { ...startAfter(context, scope, params.cursor), rows: params.limit + 1 });
       return readPage(context, { q, project, now, scope, sql, params: p, limit: params.limit, position: (v: VisitItem) => ({ at: v.visit_start, id: v.visit_id }) });
@@ -67,7 +67,7 @@ export const visitsRoutes: FastifyPluginAsync<RouteContext> = async (app, contex
       const project = request.project;
       const now = context.now();
       const q = parseJourneyQuery(params, project, now);
-      const scope = `visit:${project.id}:${visitId}`;
+      const scope = listScope('visit', project.id, params, visitId);
       const after = startAfter(context, scope, params.cursor);
       const pv = new SqlParams();
       const visit = (await context.db.query<VisitItem>(visitsByIdSql(project.id, pv, [visitId]), pv.values)).rows[0];
