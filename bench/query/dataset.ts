@@ -12,7 +12,7 @@ import { pgRunner } from '../../db/sql-runner.ts';
 import { createPostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
 import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
 import { runCli, type CliCommand } from '../../tenancy/cli-commands.ts';
-import { ADMIN_URL, assertBenchDatabase } from '../lib/database.ts';
+import { ADMIN_URL, admin, assertBenchDatabase } from '../lib/database.ts';
 import { TRAFFIC_VERSION, traffic } from './traffic.ts';
 
 /** A bench-only HMAC key for the keys of the bench database (never a deployment's). */
@@ -55,16 +55,6 @@ function urlOf(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 interface Marker {

@@ -2,6 +2,7 @@
 // calendar arithmetic by luxon (MIT, Intl's time zone data), which resolves DST gaps and overlaps.
 import { DateTime, IANAZone } from 'luxon';
 import { ParameterError } from '../http/problems.ts';
+import { boundMicros } from './micros.ts';
 
 /**
  * A report's instants: from ≤ t < to. `fromSql`/`toSql` are the exact bounds as PostgreSQL
@@ -44,8 +45,6 @@ interface Bound {
   at: DateTime;
   /** The exact instant for SQL when it has more than milliseconds; else from `at`. */
   exact?: string;
-  /** Microseconds after `at`'s millisecond (0..999). */
-  extraMicros?: number;
 }
 
 function parseBound(value: string, tz: string, parameter: 'from' | 'to'): Bound {
@@ -64,7 +63,7 @@ function parseBound(value: string, tz: string, parameter: 'from' | 'to'): Bound 
   const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
   const hasOffset = /(?:Z|[+-]\d{2}:\d{2})$/i.test(value);
   if (fraction.length > 3 && !hasOffset) throw new ParameterError(parameter, 'a local date-time (no offset) may have at most milliseconds; add the offset (Z or ±hh:mm) for microseconds');
-  return { at: d, ...(fraction.length > 3 ? { exact: value, extraMicros: Number(fraction.padEnd(6, '0').slice(3, 6)) } : {}) };
+  return { at: d, ...(fraction.length > 3 ? { exact: value } : {}) };
 }
 
 /**
@@ -85,8 +84,7 @@ export function resolveRange(input: { from?: string; to?: string }, tz: string, 
   const from = fromBound.at;
   const fromSql = fromBound.exact ?? from.toJSDate().toISOString();
   const toSql = toBound.exact ?? to.toJSDate().toISOString();
-  const micros = (b: Bound) => b.at.toMillis() * 1000 + (b.extraMicros ?? 0);
-  if (micros(fromBound) >= micros(toBound))
+  if (boundMicros(from.toJSDate(), fromSql) >= boundMicros(to.toJSDate(), toSql))
     throw new ParameterError('from', `must be before to (${from.toISO()} is not before ${to.toISO()})`);
   if (to.diff(from, 'days').days > maxDays) throw new ParameterError('from', `the range may span at most ${maxDays} days`);
   return { from: from.toJSDate(), to: to.toJSDate(), fromSql, toSql };
