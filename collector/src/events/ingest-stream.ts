@@ -1,0 +1,183 @@
+// The streaming use case shared by NDJSON over HTTP and gRPC client streams: a sequence of items
+// (one event each, numbered by its line or message) goes through the same collect core as
+// POST /api/v1/events, in chunks. At most `maxInFlight` chunks wait for Kafka's acknowledgement;
+// while they do, the source is not read (back-pressure reaches the client through TCP or HTTP/2
+// flow control instead of growing memory). Pure: no HTTP, no gRPC, no Kafka here.
+import type { FieldError, IncomingEvent } from '#contract';
+import type { Assignment, CollectFn, CollectOutcome } from './collect-events.ts';
+import type { IndexedError, PayloadRules } from './parse-payload.ts';
+
+/** One item of a stream: a parsed value to validate, or a line that could not be parsed at all. */
+export type StreamItem = { line: number; value: unknown } | { line: number; error: FieldError };
+
+/** A refused item: its line (NDJSON, 1-based) or message number (gRPC, 1-based), the field relative to the event. */
+export interface StreamError {
+  line: number;
+  field: string;
+  message: string;
+}
+
+/**
+ * The answer of a stream. `last_acked_line`: every line up to it was either acknowledged by Kafka
+ * or refused (and is listed in `rejected`), so a client resumes with the line after it; 0 when
+ * nothing was. `errors` holds the first `maxErrors` refusals, `rejected` counts all of them.
+ */
+export interface StreamSummary {
+  accepted: number;
+  rejected: number;
+  errors: StreamError[];
+  last_acked_line: number;
+}
+
+export type StreamOutcome =
+  | { status: 'complete'; summary: StreamSummary }
+  /** Kafka (or the visitor salt's database) could not take a chunk: reading stopped; retry from last_acked_line + 1. */
+  | { status: 'unavailable'; reason: Extract<CollectOutcome, { status: 'unavailable' }>['reason']; summary: StreamSummary }
+  /** More than `maxEvents` items: reading stopped at the first one over. */
+  | { status: 'too_many_events'; limit: number; summary: StreamSummary }
+  /** The source failed (a line too long, the client went away, an idle timeout): reading stopped. */
+  | { status: 'source_failed'; error: unknown; summary: StreamSummary };
+
+export interface StreamOptions<E extends IncomingEvent> {
+  collect: CollectFn;
+  rules: PayloadRules<E>;
+  assign: (event: E) => Assignment;
+  /** Items per collect call (at most rules.maxBatch). */
+  chunkSize: number;
+  /** A partial chunk is sent after this many ms without it filling, so a slow stream's events reach Kafka promptly. */
+  lingerMs: number;
+  /** Chunks awaiting Kafka at once before reading pauses. */
+  maxInFlight: number;
+  /** Items (lines or messages) one stream may carry. */
+  maxEvents: number;
+  /** Refusals listed in the summary (all are counted). */
+  maxErrors: number;
+}
+
+interface Chunk {
+  lines: number[];
+  values: unknown[];
+  /** Lines refused before collect (not JSON, not UTF-8), answered with the chunk. */
+  refused: { line: number; error: FieldError }[];
+  /** The highest line this chunk answers for. */
+  lastLine: number;
+  done: boolean;
+}
+
+/** Reads `source` to its end (or the first failure) and answers once every chunk was acknowledged or refused. */
+export async function ingestStream<E extends IncomingEvent>(source: AsyncIterable<StreamItem>, options: StreamOptions<E>): Promise<StreamOutcome> {
+  const summary: StreamSummary = { accepted: 0, rejected: 0, errors: [], last_acked_line: 0 };
+  const chunks: Chunk[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let acked = 0; // chunks[0..acked) are done, in order
+  let current = newChunk(0);
+  let items = 0;
+  let stop: StreamOutcome | undefined;
+
+  // One refused item: counted once, each of its field errors listed (up to maxErrors in all).
+  const refuse = (line: number, errors: readonly FieldError[]) => {
+    summary.rejected += 1;
+    for (const e of errors) if (summary.errors.length < options.maxErrors) summary.errors.push({ line, field: e.field, message: e.message });
+  };
+
+  const finish = (chunk: Chunk, errors: readonly IndexedError[], allRefused: boolean) => {
+    for (const r of chunk.refused) refuse(r.line, [r.error]);
+    const byIndex = new Map<number, FieldError[]>();
+    for (const e of errors) {
+      const index = e.index ?? 0;
+      const list = byIndex.get(index) ?? [];
+      list.push({ field: relativeField(e.field, index), message: e.message });
+      byIndex.set(index, list);
+    }
+    chunk.values.forEach((_, i) => {
+      const errs = byIndex.get(i);
+      if (errs !== undefined) refuse(chunk.lines[i]!, errs);
+      else if (allRefused) refuse(chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
+    });
+    chunk.done = true;
+    while (acked < chunks.length && chunks[acked]!.done) acked += 1;
+    if (acked > 0) summary.last_acked_line = chunks[acked - 1]!.lastLine;
+  };
+
+  const cut = () => {
+    if (current.values.length === 0 && current.refused.length === 0) return;
+    const chunk = current;
+    current = newChunk(chunk.lastLine);
+    chunks.push(chunk);
+    if (chunk.values.length === 0) return finish(chunk, [], false);
+    const task = options.collect({ body: chunk.values, rules: options.rules, assign: options.assign }).then((outcome) => {
+      if (outcome.status === 'unavailable') {
+        stop ??= { status: 'unavailable', reason: outcome.reason, summary };
+        return;
+      }
+      if (outcome.status === 'accepted') summary.accepted += outcome.kind === 'single' ? 1 : outcome.eventIds.length;
+      const errors = outcome.status === 'invalid' ? outcome.errors : outcome.kind === 'batch' ? outcome.errors : [];
+      finish(chunk, errors, outcome.status === 'invalid');
+    });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+  };
+
+  const iterator = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<StreamItem>> | undefined;
+  try {
+    for (;;) {
+      // Back-pressure: the next item is read only when fewer than maxInFlight chunks wait.
+      while (stop === undefined && inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
+      if (stop !== undefined) break;
+      pending ??= iterator.next();
+      const next = current.values.length > 0 ? await lingering(pending, options.lingerMs) : await pending;
+      if (next === 'linger') {
+        cut();
+        continue;
+      }
+      pending = undefined;
+      if (next.done === true) break;
+      const item = next.value;
+      items += 1;
+      if (items > options.maxEvents) {
+        stop = { status: 'too_many_events', limit: options.maxEvents, summary };
+        break;
+      }
+      current.lastLine = item.line;
+      if ('error' in item) current.refused.push(item);
+      else {
+        current.lines.push(item.line);
+        current.values.push(item.value);
+        if (current.values.length >= options.chunkSize) cut();
+      }
+    }
+  } catch (error) {
+    stop ??= { status: 'source_failed', error, summary };
+  }
+  // Stopping early (a limit, an outage, a failure): the source learns that no more is read.
+  if (stop !== undefined) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  // What was read before the stop is still answered (a limit or a failed source does not undo it);
+  // after an outage nothing more is sent.
+  if (stop?.status !== 'unavailable') cut();
+  while (inFlight.size > 0) await Promise.all(inFlight);
+  summary.errors.sort((a, b) => a.line - b.line);
+  return stop ?? { status: 'complete', summary };
+}
+
+function newChunk(after: number): Chunk {
+  return { lines: [], values: [], refused: [], lastLine: after, done: false };
+}
+
+/** The item, or 'linger' when it takes longer than ms (the read stays pending and is awaited next). */
+async function lingering<T>(pending: Promise<T>, ms: number): Promise<T | 'linger'> {
+  let timer: NodeJS.Timeout | undefined;
+  const linger = new Promise<'linger'>((resolve) => (timer = setTimeout(() => resolve('linger'), ms)));
+  try {
+    return await Promise.race([pending, linger]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** collect's error fields name the item's index in the chunk (`/3/page_url`); the summary's are relative to the event. */
+function relativeField(field: string, index: number): string {
+  const prefix = `/${index}`;
+  if (field === prefix) return '/';
+  return field.startsWith(`${prefix}/`) ? field.slice(prefix.length) : field;
+}
