@@ -50,6 +50,22 @@ export const CollectorConfigSchema = Type.Object({
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5 * 60_000 }),
   /** Client timestamps older than this are clamped to received_at. */
   maxPastAgeMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
+  /** gRPC ingestion (analytics.v1.Ingest/StreamEvents) listens here; 0 picks a free port. */
+  grpcPort: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
+  /** Streaming ingestion (NDJSON and gRPC): the longest line or message, in bytes (UTF-8, after decompression). */
+  streamMaxLineBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /** Events (lines or messages) one stream may carry; beyond it the stream is answered and closed. */
+  streamMaxEvents: Type.Integer({ minimum: 1, default: 1_000_000 }),
+  /** A stream that sends nothing for this long is answered with what it delivered and closed (ms). */
+  streamIdleTimeoutMs: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Streams one secret key may hold open at once, per process (NDJSON and gRPC together). */
+  streamMaxPerKey: Type.Integer({ minimum: 1, default: 4 }),
+  /** Events per chunk handed to the collect core (the chunk is acknowledged as one). */
+  streamChunkSize: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+  /** Chunks of one stream awaiting Kafka's ack before reading pauses (back-pressure). */
+  streamMaxInFlight: Type.Integer({ minimum: 1, default: 4 }),
+  /** A partial chunk of a slow stream is sent after this long without filling (ms). */
+  streamLingerMs: Type.Integer({ minimum: 1, default: 20 }),
   shutdownTimeoutMs: shutdownTimeoutSetting(10_000),
   logLevel: LogLevelSetting,
 });
