@@ -99,7 +99,10 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     if (acked > 0) summary.last_acked_line = chunks[acked - 1]!.lastLine;
   };
 
+  let linger: LingerTimer | undefined;
   const cut = () => {
+    linger?.cancel();
+    linger = undefined;
     if (current.values.length === 0 && current.refused.length === 0) return;
     const chunk = current;
     current = newChunk(chunk.lastLine);
@@ -126,7 +129,9 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
       while (stop === undefined && inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
       if (stop !== undefined) break;
       pending ??= iterator.next();
-      const next = current.values.length > 0 ? await lingering(pending, options.lingerMs) : await pending;
+      // A partial chunk waits at most lingerMs for more items: one timer per chunk, not per item.
+      if (current.values.length > 0) linger ??= lingerTimer(options.lingerMs);
+      const next = linger === undefined ? await pending : await Promise.race([pending, linger.fired]);
       if (next === 'linger') {
         cut();
         continue;
@@ -150,6 +155,7 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
   } catch (error) {
     stop ??= { status: 'source_failed', error, summary };
   }
+  linger?.cancel();
   // Stopping early (a limit, an outage, a failure): the source learns that no more is read.
   if (stop !== undefined) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   // What was read before the stop is still answered (a limit or a failed source does not undo it);
@@ -164,15 +170,15 @@ function newChunk(after: number): Chunk {
   return { lines: [], values: [], refused: [], lastLine: after, done: false };
 }
 
-/** The item, or 'linger' when it takes longer than ms (the read stays pending and is awaited next). */
-async function lingering<T>(pending: Promise<T>, ms: number): Promise<T | 'linger'> {
+interface LingerTimer {
+  fired: Promise<'linger'>;
+  cancel: () => void;
+}
+
+function lingerTimer(ms: number): LingerTimer {
   let timer: NodeJS.Timeout | undefined;
-  const linger = new Promise<'linger'>((resolve) => (timer = setTimeout(() => resolve('linger'), ms)));
-  try {
-    return await Promise.race([pending, linger]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const fired = new Promise<'linger'>((resolve) => (timer = setTimeout(() => resolve('linger'), ms)));
+  return { fired, cancel: () => clearTimeout(timer) };
 }
 
 /** collect's error fields name the item's index in the chunk (`/3/page_url`); the summary's are relative to the event. */
