@@ -4,7 +4,7 @@
 // not valid in it, numbers a double cannot hold and keys given twice are refused by field.
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
-import { findInexact } from '#contract';
+import { parseExactJson } from '../events/exact-json-text.ts';
 import { charsetFor, charsetParameter } from './charsets.ts';
 
 export class BodyError extends Error {
@@ -22,17 +22,10 @@ export class BodyError extends Error {
 
 function parseJsonBody(text: string): unknown {
   if (text.trim().length === 0) throw new BodyError(400, 'invalid_json', 'body is empty; expected a JSON event or array of events');
-  let parsed: unknown;
-  try {
-    // Plain JSON.parse makes "__proto__" an ordinary own key (never a prototype); the contract's
-    // validation then rejects it by field name instead of a bare parser error.
-    parsed = JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new BodyError(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`);
-  }
-  const inexact = findInexact(text, parsed);
-  if (inexact !== undefined) throw new BodyError(400, 'validation_failed', inexact.message, inexact.field);
-  return parsed;
+  const parsed = parseExactJson(text);
+  if (parsed.ok) return parsed.value;
+  if (parsed.code === 'invalid_json') throw new BodyError(400, 'invalid_json', `body is ${parsed.message}`);
+  throw new BodyError(400, parsed.code, parsed.message, parsed.field);
 }
 
 /** The declared charset label, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
