@@ -29,6 +29,8 @@ COPY --from=build /app/.cache/build ./.cache/build
 COPY --from=build /app/db/migrations ./db/migrations
 COPY --from=build /app/demo-site/public ./demo-site/public
 COPY --from=build /app/tracker/dist ./tracker/dist
+# The collector's gRPC service loads its contract at run time (no generated code).
+COPY --from=build /app/contract/ingest.proto ./contract/ingest.proto
 # The image's unprivileged user; the code stays root-owned and read-only to it.
 USER node
 
@@ -38,6 +40,9 @@ USER node
 FROM runtime AS collector
 ENV COLLECTOR_PORT=3001
 EXPOSE 3001
+# gRPC ingestion (analytics.v1.Ingest/StreamEvents).
+ENV GRPC_PORT=50051
+EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.COLLECTOR_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", ".cache/build/collector.mjs"]

@@ -67,7 +67,7 @@ function service<S extends TObject>(name: string, spec: Omit<ServiceSpec<S>, 'na
 /** In start order: the pipeline before the collector, so events accepted are consumed. */
 export const SERVICES = {
   pipeline: service('pipeline', { entry: 'pipeline/src/main.ts', config: PipelineConfig, ports: { ops: 'pipelineOpsPort' }, host: 'pipelineOpsHost', readiness: { port: 'ops', path: '/ready' } }),
-  collector: service('collector', { entry: 'collector/src/server.ts', config: CollectorConfigSchema, ports: { http: 'collectorPort' }, host: 'collectorHost', readiness: { port: 'http', path: '/health' } }),
+  collector: service('collector', { entry: 'collector/src/server.ts', config: CollectorConfigSchema, ports: { http: 'collectorPort', grpc: 'grpcPort' }, host: 'collectorHost', readiness: { port: 'http', path: '/health' } }),
   api: service('api', { entry: 'api/src/server.ts', config: ApiConfigSchema, ports: { http: 'apiPort' }, host: 'apiHost', readiness: { port: 'http', path: '/health' } }),
   'demo-site': service('demo-site', { entry: 'demo-site/server.ts', config: DemoConfigSchema, ports: { http: 'demoPort' }, host: 'demoHost', readiness: { port: 'http', path: '/' } }),
 };

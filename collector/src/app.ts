@@ -11,7 +11,8 @@ import { tenancyApi } from '../../tenancy/api-plugin.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import type { CollectorConfig } from './config.ts';
-import { createCollect } from './events/collect-events.ts';
+import { createCollect, type CollectFn } from './events/collect-events.ts';
+import { StreamSlots } from './events/stream-slots.ts';
 import { registerBodyParsers } from './http/body-parser.ts';
 import { originPolicy } from './http/cors-origins.ts';
 import { perKeyRateLimit } from './http/api-key.ts';
@@ -43,6 +44,26 @@ export interface BuildAppOptions {
   salts?: VisitorSalts;
   /** Serve /docs (Swagger UI); on by default. */
   docs?: boolean;
+}
+
+/**
+ * What every ingest transport of one app shares: the collect core, the projects and keys, and the
+ * per-key stream slots (NDJSON and gRPC streams of a key count together). The gRPC listener
+ * (grpc/grpc-server.ts) takes it from app.ingestion.
+ */
+export interface IngestionCore {
+  collect: CollectFn;
+  directory: TenancyDirectory;
+  /** False until the directory loaded its first snapshot. */
+  directoryReady: () => boolean;
+  streamSlots: StreamSlots;
+  metrics: CollectorMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ingestion: IngestionCore;
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -125,6 +146,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     now: () => new Date(),
     newId: randomUUID,
   });
+  app.decorate('ingestion', { collect, directory, directoryReady, streamSlots: new StreamSlots(config.streamMaxPerKey), metrics } satisfies IngestionCore);
   await app.register(analyticsRoutes, {
     collect,
     metrics,

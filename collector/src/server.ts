@@ -1,11 +1,13 @@
-// Entry point: `npx tsx collector/src/server.ts`. Connects the producer and serves HTTP; on
-// SIGTERM/SIGINT (lib/service.ts) stops accepting, finishes in-flight requests, flushes the
+// Entry point: `npx tsx collector/src/server.ts`. Connects the producer and serves HTTP (collectorPort)
+// and gRPC ingestion (grpcPort); on SIGTERM/SIGINT (lib/service.ts) stops accepting, finishes
+// in-flight requests and streams (gRPC streams cancelled after shutdownTimeoutMs), flushes the
 // producer and exits 0.
 import pg from 'pg';
 import { runService } from '../../lib/service.ts';
 import { openTenancyDirectory } from '../../tenancy/directory.ts';
 import { buildApp } from './app.ts';
 import { CollectorConfigSchema } from './config.ts';
+import { startGrpcServer, type GrpcListener } from './grpc/grpc-server.ts';
 import { createKafkaEventProducer } from './kafka/event-producer.ts';
 import { createMetrics } from './metrics.ts';
 import { openSaltStore } from './visitors/salt-store.ts';
@@ -33,15 +35,21 @@ await runService({
       await tenancyDb.end();
     };
     const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, tenancyDb, salts, logger, metrics: createMetrics({ defaultMetrics: true }) });
-    try {
+    const listen = async (): Promise<GrpcListener> => {
       await app.listen({ port: config.collectorPort, host: config.collectorHost });
-    } catch (error) {
+      // A taken gRPC port fails the boot, naming the address, like a taken HTTP port.
+      return startGrpcServer(app.ingestion, config, logger);
+    };
+    const grpc = await listen().catch(async (error: unknown) => {
+      await app.close();
       await closeAll();
       throw error;
-    }
+    });
     return {
       async close() {
-        await app.close();
+        // Both listeners drain at once. Streams still open after half the shutdown bound are
+        // cancelled, so the producer's flush of their acknowledged events fits in the rest.
+        await Promise.all([app.close(), grpc.close(config.shutdownTimeoutMs / 2)]);
         await closeAll();
       },
     };

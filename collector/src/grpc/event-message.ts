@@ -1,0 +1,39 @@
+// An Event message of contract/ingest.proto turned into the JSON event the contract validates:
+// a plain object with only the fields the sender set, under the same names (metadata_json becomes
+// metadata, parsed exactly as an HTTP body is). Pure: validation itself stays the collect core's.
+import { ServerEvent } from '#contract';
+import { parseExactJson } from '../events/exact-json-text.ts';
+import type { StreamItem } from '../events/ingest-stream.ts';
+import type { EventMessage } from './ingest-proto.ts';
+
+/** The proto field of each ServerEvent property (contract/ingest-proto.test.ts holds them in step). */
+export const PROTO_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(ServerEvent.properties).map((name) => [name, name === 'metadata' ? 'metadata_json' : name]),
+);
+
+const INTEGER = /^-?\d+$/;
+
+/** The stream item of the `line`-th message (from 1): the event to validate, or why it cannot be read. */
+export function messageToItem(message: EventMessage, line: number): StreamItem {
+  const event: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(PROTO_FIELDS)) {
+    const value = message[field];
+    if (value === undefined || value === null) continue;
+    if (name === 'metadata') {
+      const parsed = parseExactJson(String(value));
+      if (!parsed.ok) {
+        const message = parsed.code === 'invalid_json' ? `metadata_json is ${parsed.message}` : parsed.message;
+        return { line, error: { field: parsed.field === '/' ? '/metadata' : `/metadata${parsed.field}`, message } };
+      }
+      event.metadata = parsed.value;
+    } else if (name === 'screen_width' && typeof value === 'string' && INTEGER.test(value)) {
+      // int64 arrives as decimal text (PROTO_LOADER_OPTIONS): kept only when a double holds it exactly.
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) return { line, error: { field: '/screen_width', message: `${value} is beyond the integers a JSON number holds exactly` } };
+      event[name] = n;
+    } else {
+      event[name] = value;
+    }
+  }
+  return { line, value: event };
+}

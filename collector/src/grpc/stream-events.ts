@@ -1,0 +1,155 @@
+// analytics.v1.Ingest/StreamEvents: a client stream of Event messages through the collector's one
+// streaming core (events/ingest-stream.ts), the same validation, enrichment and Kafka
+// acknowledgement as POST /api/v1/events, answered once with an IngestSummary.
+//
+// Statuses: UNAUTHENTICATED (no, unknown, revoked or expired key), PERMISSION_DENIED (no ingest
+// scope), NOT_FOUND (a project the key cannot see), INVALID_ARGUMENT (two keys, an organization
+// key without x-project, or every message refused: summary in the x-ingest-summary trailer),
+// RESOURCE_EXHAUSTED (the key holds streamMaxPerKey streams; or more than streamMaxEvents messages,
+// with the summary), UNAVAILABLE (projects not loaded yet, or Kafka down: with the summary and
+// grpc-retry-pushback-ms), DEADLINE_EXCEEDED (no message for streamIdleTimeoutMs: with the
+// summary), OK (the IngestSummary).
+import { Metadata, status, type handleClientStreamingCall, type ServerReadableStream } from '@grpc/grpc-js';
+import { LIMITS, validateServerEvent } from '#contract';
+import type { Logger } from '../../../lib/logger.ts';
+import { authenticate, CONFLICTING_KEYS } from '../http/api-key.ts';
+import type { IngestionCore } from '../app.ts';
+import type { CollectorConfig } from '../config.ts';
+import { ingestStream, type StreamItem } from '../events/ingest-stream.ts';
+import { serverAssignment } from '../projects/server-assignment.ts';
+import { messageToItem } from './event-message.ts';
+import type { EventMessage, IngestSummaryMessage } from './ingest-proto.ts';
+import { answerOf, IdleTimeout, RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER, type CallAnswer } from './ingest-status.ts';
+
+const RULES = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
+/** The same number of listed refusals as the NDJSON answer. */
+const MAX_ERRORS = 100;
+
+type StreamSettings = Pick<CollectorConfig, 'streamChunkSize' | 'streamLingerMs' | 'streamMaxInFlight' | 'streamMaxEvents' | 'streamIdleTimeoutMs' | 'retryAfterSeconds'>;
+
+type Call = ServerReadableStream<EventMessage, IngestSummaryMessage>;
+
+const HTTP_TO_GRPC = { 400: status.INVALID_ARGUMENT, 401: status.UNAUTHENTICATED, 403: status.PERMISSION_DENIED, 404: status.NOT_FOUND } as const;
+
+export function streamEventsHandler(core: IngestionCore, settings: StreamSettings, logger: Logger): handleClientStreamingCall<EventMessage, IngestSummaryMessage> {
+  const retryAfterMs = settings.retryAfterSeconds * 1000;
+  return (call, callback) => {
+    const refuse = (code: status, details: string, trailers?: Metadata) => callback({ code, details, metadata: trailers ?? new Metadata() });
+    if (!core.directoryReady()) {
+      core.metrics.eventsRejected.inc({ reason: 'projects_unavailable' });
+      return refuse(status.UNAVAILABLE, 'projects and keys are not loaded yet (PostgreSQL unreachable since start); retry later', pushback(retryAfterMs));
+    }
+    const identity = authenticate(core.directory, 'ingest', presentedKey(call.metadata), single(call.metadata, 'x-project'));
+    if (!('principal' in identity)) {
+      core.metrics.eventsRejected.inc({ reason: identity.code });
+      // The HTTP wording names ?project; a gRPC client names it in metadata.
+      const details = identity.code === 'project_required' ? 'an organization-wide key must name the project: send metadata x-project: <project id>' : identity.message;
+      return refuse(HTTP_TO_GRPC[identity.status], details);
+    }
+    const { principal, project } = identity;
+    if (!core.streamSlots.acquire(principal.keyId)) {
+      core.metrics.eventsRejected.inc({ reason: 'too_many_streams' });
+      return refuse(status.RESOURCE_EXHAUSTED, `this key already holds ${core.streamSlots.limit} open streams; finish one first`);
+    }
+    const source = callItems(call, settings.streamIdleTimeoutMs);
+    ingestStream(source, {
+      collect: core.collect,
+      rules: RULES,
+      assign: serverAssignment(project),
+      chunkSize: settings.streamChunkSize,
+      lingerMs: settings.streamLingerMs,
+      maxInFlight: settings.streamMaxInFlight,
+      maxEvents: settings.streamMaxEvents,
+      maxErrors: MAX_ERRORS,
+    })
+      .then((outcome) => {
+        const answer = answerOf(outcome, retryAfterMs);
+        core.metrics.eventsAccepted.inc(answer.summary.accepted);
+        if (answer.summary.rejected > 0) core.metrics.eventsRejected.inc({ reason: 'validation_failed' }, answer.summary.rejected);
+        if (answer.code !== status.OK) logger.debug({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
+        // A cancelled call has no one to answer; grpc-js ignores the callback then.
+        send(callback, answer);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, project: project.id }, 'gRPC stream failed');
+        refuse(status.INTERNAL, 'internal error');
+      })
+      .finally(() => {
+        source.close();
+        core.streamSlots.release(principal.keyId);
+      });
+  };
+}
+
+function send(callback: Parameters<handleClientStreamingCall<EventMessage, IngestSummaryMessage>>[1], answer: CallAnswer): void {
+  if (answer.code === status.OK) return callback(null, answer.summary);
+  const trailers = answer.retryPushbackMs === undefined ? new Metadata() : pushback(answer.retryPushbackMs);
+  trailers.set(SUMMARY_TRAILER, JSON.stringify(answer.summary));
+  callback({ code: answer.code, details: answer.details, metadata: trailers });
+}
+
+function pushback(ms: number): Metadata {
+  const trailers = new Metadata();
+  trailers.set(RETRY_PUSHBACK_TRAILER, String(ms));
+  return trailers;
+}
+
+/** One text value of a metadata key; undefined when absent or blank. */
+function single(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key).find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  return value?.trim();
+}
+
+/** The key of `x-api-key` (one value, or the same value repeated); CONFLICTING_KEYS when it holds different keys. */
+function presentedKey(metadata: Metadata): string | undefined | typeof CONFLICTING_KEYS {
+  const keys = new Set(metadata.get('x-api-key').map((v) => String(v).trim()).filter((v) => v !== ''));
+  if (keys.size > 1) return CONFLICTING_KEYS;
+  return keys.values().next().value;
+}
+
+/**
+ * The call's messages as stream items, numbered from 1. The core pulls them one at a time: while it
+ * does not (chunks await Kafka), grpc-js stops reading and HTTP/2 flow control holds the client.
+ * A read waiting longer than idleMs fails the source with IdleTimeout; close() (or the core's
+ * return()) ends the call's reading, after which a read ends instead of failing.
+ */
+function callItems(call: Call, idleMs: number): AsyncIterable<StreamItem> & { close(): void } {
+  const messages = call[Symbol.asyncIterator]() as AsyncIterator<EventMessage>;
+  let line = 0;
+  let closed = false;
+  const close = () => {
+    closed = true;
+    call.destroy();
+  };
+  const iterator: AsyncIterator<StreamItem> = {
+    async next() {
+      try {
+        const next = await idle(messages.next(), idleMs);
+        if (next.done === true) return { done: true, value: undefined };
+        line += 1;
+        return { done: false, value: messageToItem(next.value, line) };
+      } catch (error) {
+        if (closed) return { done: true, value: undefined };
+        throw error;
+      }
+    },
+    async return() {
+      close();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator, close };
+}
+
+/** `read`, or IdleTimeout when it takes longer than ms. */
+async function idle<T>(read: Promise<T>, ms: number): Promise<T> {
+  // A read that loses the race may still fail later (the call destroyed): that is not news.
+  read.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new IdleTimeout(ms)), ms)));
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
