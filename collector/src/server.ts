@@ -35,16 +35,21 @@ await runService({
       await tenancyDb.end();
     };
     const app = await buildApp({ config, publisher, directory, directoryReady: () => directoryLoaded, tenancyDb, salts, logger, metrics: createMetrics({ defaultMetrics: true }) });
-    const listen = async (): Promise<GrpcListener> => {
-      await app.listen({ port: config.collectorPort, host: config.collectorHost });
-      // A taken gRPC port fails the boot, naming the address, like a taken HTTP port.
-      return startGrpcServer(app.ingestion, config, logger);
-    };
-    const grpc = await listen().catch(async (error: unknown) => {
+    // gRPC first: once HTTP answers /health (the readiness probe), both listeners take calls. A
+    // taken port fails the boot naming its address.
+    const grpc = await startGrpcServer(app.ingestion, config, logger).catch(async (error: unknown) => {
       await app.close();
       await closeAll();
       throw error;
     });
+    try {
+      await app.listen({ port: config.collectorPort, host: config.collectorHost });
+    } catch (error) {
+      await grpc.close(0);
+      await app.close();
+      await closeAll();
+      throw error;
+    }
     return {
       async close() {
         // Both listeners drain at once. Streams still open after half the shutdown bound are

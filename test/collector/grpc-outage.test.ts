@@ -1,0 +1,99 @@
+// Kafka stopped in the middle of a gRPC stream, on a PRIVATE broker (own ports and run directory;
+// the shared Kafka is never touched), with the collector's default settings: the stream is
+// answered UNAVAILABLE within 1 s of the broker going away, with the summary in the
+// x-ingest-summary trailer and grpc-retry-pushback-ms, and every message up to last_acked_line is
+// in the topic once the broker is back.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { status } from '@grpc/grpc-js';
+import { Kafka, logLevel } from 'kafkajs';
+import { TOPICS } from '#contract';
+import { buildApp } from '../../collector/src/app.ts';
+import { loadCollectorConfig } from '../../collector/src/config.ts';
+import { startGrpcServer } from '../../collector/src/grpc/grpc-server.ts';
+import { loadIngestPackage } from '../../collector/src/grpc/ingest-proto.ts';
+import { RETRY_PUSHBACK_TRAILER } from '../../collector/src/grpc/ingest-status.ts';
+import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
+import { toEnv } from '../../lib/service-manifest.ts';
+import { credentials } from '@grpc/grpc-js';
+import { PrivateKafka, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
+import { freePorts, waitFor } from '../support/service-kit.ts';
+import { portOpen } from '../support/services.ts';
+import { consumeRecords, silentLogger } from './helpers.ts';
+import { eventMessage, keyMetadata, openStream } from './grpc-helpers.ts';
+import { seedTenants } from './tenants.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retry pushback; every message up to last_acked_line is in the topic', async (t) => {
+  const runDir = await privateRunDir('analytics-grpc-outage');
+  cleanups.push(() => removeRunDir(runDir));
+  const [port, controllerPort] = await freePorts(2);
+  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
+  cleanups.push(() => kafka.stop());
+  await kafka.start();
+  const tenants = await seedTenants();
+  cleanups.push(() => tenants.close());
+
+  // Default collector settings: the bound must hold as shipped.
+  const config = loadCollectorConfig(toEnv({ kafkaBrokers: kafka.broker, collectorHost: '127.0.0.1', grpcPort: 0, logLevel: 'silent' }));
+  const publisher = createKafkaEventProducer(config, silentLogger);
+  const app = await buildApp({ config, publisher, logger: silentLogger, directory: tenants.directory, docs: false });
+  const grpc = await startGrpcServer(app.ingestion, config, silentLogger);
+  const { Ingest } = loadIngestPackage();
+  const client = new Ingest(`127.0.0.1:${grpc.port}`, credentials.createInsecure());
+  cleanups.push(async () => {
+    client.close();
+    await grpc.close(1000);
+    await app.close();
+    await publisher.close();
+  });
+  await waitFor('collector ready', () => publisher.isReady());
+
+  const { call, answer } = openStream(client, keyMetadata(tenants.shop.ingestKey));
+  const sent: string[] = [];
+  let answered = 0;
+  void answer.then(() => (answered = Date.now()));
+  // A producer sending steadily (about 2,000 messages/s) until the stream is answered.
+  const writer = (async () => {
+    for (let i = 0; answered === 0; i++) {
+      const m = eventMessage(i, { page_url: `https://shop.example/outage/${i}` });
+      sent.push(String(m.event_id));
+      if (!call.write(m)) await Promise.race([new Promise((r) => call.once('drain', r)), answer]);
+      if (i % 20 === 19) await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  await waitFor('a few thousand messages sent', () => sent.length >= 3000, { intervalMs: 50 });
+  const stopping = Date.now();
+  const stopped = kafka.stop();
+  // The broker is gone once its port no longer accepts connections.
+  while (await portOpen('127.0.0.1', port!, 200)) await new Promise((r) => setTimeout(r, 20));
+  const goneAt = Date.now();
+  await stopped;
+  const result = await answer;
+  await writer;
+  // Negative: answered while the broker was still shutting down (it stops taking produce requests first).
+  const waited = answered - goneAt;
+  t.diagnostic(`stop began ${goneAt - stopping} ms before the port closed; answered ${waited} ms after it; ${sent.length} messages sent, last_acked_line ${result.summary?.last_acked_line}`);
+  assert.equal(status[result.code], 'UNAVAILABLE', result.details);
+  assert.ok(waited <= 1000, `answered ${waited} ms after the broker stopped (bound 1000)`);
+  assert.ok(Number(result.trailers.get(RETRY_PUSHBACK_TRAILER)[0]) > 0, 'grpc-retry-pushback-ms set');
+  const summary = result.summary!;
+  assert.ok(summary.last_acked_line > 0 && summary.last_acked_line < sent.length, JSON.stringify(summary));
+  assert.equal(summary.accepted, summary.last_acked_line);
+  assert.equal(summary.rejected, 0);
+
+  // Back: every message up to last_acked_line was acknowledged, so it is in the topic.
+  const serving = whenBrokerServes(kafka.broker);
+  serving.catch(() => undefined);
+  await kafka.start();
+  await serving;
+  const reader = new Kafka({ clientId: 'grpc-outage-reader', brokers: [kafka.broker], logLevel: logLevel.NOTHING });
+  const records = await consumeRecords(reader, TOPICS.events, summary.last_acked_line);
+  const ids = new Set(records.map((r) => r.value.event_id));
+  const missing = sent.slice(0, summary.last_acked_line).filter((id) => !ids.has(id));
+  assert.deepEqual(missing, [], 'acknowledged messages missing from the topic');
+});
