@@ -7,7 +7,7 @@ import { runService } from '../../lib/service.ts';
 import { openTenancyDirectory } from '../../tenancy/directory.ts';
 import { buildApp } from './app.ts';
 import { CollectorConfigSchema } from './config.ts';
-import { startGrpcServer, type GrpcListener } from './grpc/grpc-server.ts';
+import { startGrpcServer } from './grpc/grpc-server.ts';
 import { createKafkaEventProducer } from './kafka/event-producer.ts';
 import { createMetrics } from './metrics.ts';
 import { openSaltStore } from './visitors/salt-store.ts';

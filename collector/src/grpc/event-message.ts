@@ -7,7 +7,7 @@ import type { StreamItem } from '../events/ingest-stream.ts';
 import type { EventMessage } from './ingest-proto.ts';
 
 /** The proto field of each ServerEvent property (contract/ingest-proto.test.ts holds them in step). */
-export const PROTO_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
+const PROTO_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
   Object.keys(ServerEvent.properties).map((name) => [name, name === 'metadata' ? 'metadata_json' : name]),
 );
 

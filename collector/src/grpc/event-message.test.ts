@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadIngestPackage } from './ingest-proto.ts';
+import { messageToItem } from './event-message.ts';
+
+// Through the real serializer and loader options, as grpc-js hands messages to the handler.
+const method = loadIngestPackage().Ingest.service.StreamEvents!;
+const decode = (message: Record<string, unknown>) => method.requestDeserialize(method.requestSerialize(message)) as Record<string, unknown>;
+
+test('only the fields the sender set become the event: no "" or 0 for absent ones, no oneof markers', () => {
+  const item = messageToItem(decode({ event_type: 'page_view', page_url: 'https://a.example/' }), 1);
+  assert.deepEqual(item, { line: 1, value: { event_type: 'page_view', page_url: 'https://a.example/' } });
+});
+
+test('set to an empty string or 0 stays set (judged by the validator, not dropped)', () => {
+  const item = messageToItem(decode({ event_type: '', page_url: 'https://a.example/', screen_width: 0 }), 2);
+  assert.deepEqual(item, { line: 2, value: { event_type: '', page_url: 'https://a.example/', screen_width: 0 } });
+});
+
+test('metadata_json becomes metadata, parsed exactly', () => {
+  const item = messageToItem(decode({ event_type: 'x', page_url: 'https://a.example/', metadata_json: '{"a":[1,2.5,"ü"],"b":{"c":null}}' }), 3);
+  assert.deepEqual(item, { line: 3, value: { event_type: 'x', page_url: 'https://a.example/', metadata: { a: [1, 2.5, 'ü'], b: { c: null } } } });
+});
+
+test('metadata_json that is not JSON, holds an inexact number or a key twice is refused naming the field', () => {
+  const refused = (metadata_json: string) => messageToItem(decode({ event_type: 'x', page_url: 'https://a.example/', metadata_json }), 4);
+  const notJson = refused('{"a":');
+  assert.ok('error' in notJson && notJson.error.field === '/metadata' && /metadata_json is not valid JSON/.test(notJson.error.message), JSON.stringify(notJson));
+  assert.deepEqual((refused('{"n":{"price":9007199254740993}}') as { error: { field: string } }).error.field, '/metadata/n/price');
+  assert.deepEqual((refused('{"a":1,"a":2}') as { error: { field: string } }).error.field, '/metadata/a');
+});
+
+test('screen_width: int64 within the exact range becomes a number; beyond it is refused by name', () => {
+  assert.deepEqual(messageToItem(decode({ screen_width: 1280 }), 5), { line: 5, value: { screen_width: 1280 } });
+  assert.deepEqual(messageToItem(decode({ screen_width: '-3' }), 5), { line: 5, value: { screen_width: -3 } });
+  const big = messageToItem(decode({ screen_width: '9007199254740993' }), 6);
+  assert.ok('error' in big && big.error.field === '/screen_width' && big.error.message.includes('9007199254740993'), JSON.stringify(big));
+});
