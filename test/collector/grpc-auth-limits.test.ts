@@ -57,6 +57,8 @@ test('keys: none, unknown, revoked, a site key → UNAUTHENTICATED; no ingest sc
     assert.equal(status[answer.code], status[code], `${what}: ${answer.details}`);
     assert.ok(!answer.details.includes(blog.project.name) && !answer.details.includes(blog.project.orgId), `${what} names the other tenant: ${answer.details}`);
   }
+  const missing = await streamEvents(client, keyMetadata(undefined), [shopPage(1)]);
+  assert.match(missing.details, /metadata x-api-key/, 'the answer says where a gRPC client puts the key');
   await tenants.revoke(shop.spareKey);
   const revoked = await streamEvents(client, keyMetadata(shop.spareKey), [shopPage(3)]);
   assert.equal(status[revoked.code], 'UNAUTHENTICATED', revoked.details);

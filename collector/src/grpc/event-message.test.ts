@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIngestPackage } from './ingest-proto.ts';
-import { messageToItem } from './event-message.ts';
+import { messageToItem, withUtf8Check } from './event-message.ts';
+import type { EventMessage } from './ingest-proto.ts';
 
 // Through the real serializer and loader options, as grpc-js hands messages to the handler.
 const method = loadIngestPackage().Ingest.service.StreamEvents!;
@@ -35,4 +36,18 @@ test('screen_width: int64 within the exact range becomes a number; beyond it is 
   assert.deepEqual(messageToItem(decode({ screen_width: '-3' }), 5), { line: 5, value: { screen_width: -3 } });
   const big = messageToItem(decode({ screen_width: '9007199254740993' }), 6);
   assert.ok('error' in big && big.error.field === '/screen_width' && big.error.message.includes('9007199254740993'), JSON.stringify(big));
+});
+
+test('a string field holding bytes that are not UTF-8 is refused by name, never stored with U+FFFD in their place', () => {
+  const checked = withUtf8Check(method.requestDeserialize as (raw: Buffer) => EventMessage);
+  const raw = method.requestSerialize({ event_type: 'x', page_url: 'https://a.example/', page_title: 'AB' }) as Buffer;
+  const at = raw.indexOf('AB');
+  raw[at] = 0xff; // a byte no UTF-8 text holds
+  assert.deepEqual(messageToItem(checked(raw), 7), { line: 7, error: { field: '/page_title', message: 'is not valid UTF-8' } });
+  const bad = method.requestSerialize({ event_type: 'x', page_url: 'https://a.example/', metadata_json: '{"a":"AB"}' }) as Buffer;
+  bad[bad.indexOf('AB')] = 0xc3; // a lead byte without its continuation
+  assert.deepEqual(messageToItem(checked(bad), 8), { line: 8, error: { field: '/metadata', message: 'is not valid UTF-8' } });
+  // A real U+FFFD the sender wrote is text like any other.
+  const real = method.requestSerialize({ event_type: 'x', page_url: 'https://a.example/', page_title: 'A\uFFFDB' }) as Buffer;
+  assert.deepEqual(messageToItem(checked(real), 9), { line: 9, value: { event_type: 'x', page_url: 'https://a.example/', page_title: 'A\uFFFDB' } });
 });

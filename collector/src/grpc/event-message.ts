@@ -13,8 +13,41 @@ const PROTO_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
 
 const INTEGER = /^-?\d+$/;
 
+/** Set by withUtf8Check on a message a string field of which held bytes that are not UTF-8: that field's name. */
+export const INVALID_UTF8 = Symbol('field with invalid UTF-8');
+const REPLACEMENT = '\uFFFD';
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
+
+/**
+ * protobufjs decodes a string's invalid UTF-8 bytes as U+FFFD without a word, which would store
+ * the text altered. A decoded message holding more U+FFFD than its raw bytes spell out (EF BF BD)
+ * had invalid bytes: the message is marked with the first field holding one, and refused by name.
+ */
+export function withUtf8Check(decode: (raw: Buffer) => EventMessage): (raw: Buffer) => EventMessage {
+  return (raw) => {
+    const message = decode(raw);
+    let decoded = 0;
+    let first: string | undefined;
+    for (const [field, value] of Object.entries(message)) {
+      if (typeof value !== 'string' || !value.includes(REPLACEMENT)) continue;
+      first ??= field;
+      decoded += value.split(REPLACEMENT).length - 1;
+    }
+    if (first !== undefined && decoded > occurrences(raw, REPLACEMENT_BYTES)) message[INVALID_UTF8] = first;
+    return message;
+  };
+}
+
+function occurrences(haystack: Buffer, needle: Buffer): number {
+  let n = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) n += 1;
+  return n;
+}
+
 /** The stream item of the `line`-th message (from 1): the event to validate, or why it cannot be read. */
 export function messageToItem(message: EventMessage, line: number): StreamItem {
+  const invalid = message[INVALID_UTF8];
+  if (invalid !== undefined) return { line, error: { field: invalid === 'metadata_json' ? '/metadata' : `/${invalid}`, message: 'is not valid UTF-8' } };
   const event: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(PROTO_FIELDS)) {
     const value = message[field];

@@ -5,7 +5,8 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import type { Logger } from '../../../lib/logger.ts';
 import type { IngestionCore } from '../app.ts';
 import type { CollectorConfig } from '../config.ts';
-import { loadIngestPackage } from './ingest-proto.ts';
+import { withUtf8Check } from './event-message.ts';
+import { loadIngestPackage, type EventMessage } from './ingest-proto.ts';
 import { streamEventsHandler } from './stream-events.ts';
 
 export interface GrpcListener {
@@ -22,7 +23,10 @@ export async function startGrpcServer(core: IngestionCore, settings: GrpcSetting
   const server = new Server({ 'grpc.max_receive_message_length': settings.streamMaxLineBytes });
   const { Ingest } = loadIngestPackage();
   const implementation: UntypedServiceImplementation = { StreamEvents: streamEventsHandler(core, settings, logger) };
-  server.addService(Ingest.service, implementation);
+  const method = Ingest.service.StreamEvents!;
+  // Same definition, the request decoder wrapped: invalid UTF-8 is refused, never replaced.
+  const service = { StreamEvents: { ...method, requestDeserialize: withUtf8Check(method.requestDeserialize as (raw: Buffer) => EventMessage) } };
+  server.addService(service, implementation);
   const address = `${settings.collectorHost.includes(':') ? `[${settings.collectorHost}]` : settings.collectorHost}:${settings.grpcPort}`;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(new Error(`gRPC cannot listen on ${address}: ${error.message}`, { cause: error })) : resolve(bound))),

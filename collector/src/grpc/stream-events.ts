@@ -29,6 +29,12 @@ type StreamSettings = Pick<CollectorConfig, 'streamChunkSize' | 'streamLingerMs'
 
 type Call = ServerReadableStream<EventMessage, IngestSummaryMessage>;
 
+const GRPC_WORDING: Record<string, string> = {
+  missing_api_key: 'send a secret key (sk_…) in metadata x-api-key',
+  conflicting_api_keys: 'metadata x-api-key holds different keys; send one key',
+  project_required: 'an organization-wide key must name the project: send metadata x-project: <project id>',
+};
+
 const HTTP_TO_GRPC = { 400: status.INVALID_ARGUMENT, 401: status.UNAUTHENTICATED, 403: status.PERMISSION_DENIED, 404: status.NOT_FOUND } as const;
 
 export function streamEventsHandler(core: IngestionCore, settings: StreamSettings, logger: Logger): handleClientStreamingCall<EventMessage, IngestSummaryMessage> {
@@ -42,8 +48,8 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
     const identity = authenticate(core.directory, 'ingest', presentedKey(call.metadata), single(call.metadata, 'x-project'));
     if (!('principal' in identity)) {
       core.metrics.eventsRejected.inc({ reason: identity.code });
-      // The HTTP wording names ?project; a gRPC client names it in metadata.
-      const details = identity.code === 'project_required' ? 'an organization-wide key must name the project: send metadata x-project: <project id>' : identity.message;
+      // The HTTP wording names ?project and headers; a gRPC client sends metadata.
+      const details = GRPC_WORDING[identity.code] ?? identity.message;
       return refuse(HTTP_TO_GRPC[identity.status], details);
     }
     const { principal, project } = identity;
