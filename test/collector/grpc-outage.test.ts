@@ -19,7 +19,7 @@ import { credentials } from '@grpc/grpc-js';
 import { PrivateKafka, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
 import { freePorts, waitFor } from '../support/service-kit.ts';
 import { portOpen } from '../support/services.ts';
-import { silentLogger } from './helpers.ts';
+import { eventIdsUntil, silentLogger } from './helpers.ts';
 import { eventMessage, keyMetadata, openStream } from './grpc-helpers.ts';
 import { seedTenants } from './tenants.ts';
 
@@ -97,37 +97,3 @@ test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retr
   const missing = acknowledged.filter((id) => !seen.has(id));
   assert.deepEqual(missing, [], 'acknowledged messages missing from the topic');
 });
-
-/**
- * The event ids in `topic`, read from the beginning until every id of `wanted` was seen (or the
- * timeout). Not a count: a chunk whose ack timed out may still have been written (at least once),
- * so the topic can hold more than the acknowledged messages.
- */
-async function eventIdsUntil(kafka: Kafka, topic: string, wanted: Set<string>, timeoutMs = 60_000): Promise<Set<string>> {
-  const consumer = kafka.consumer({ groupId: `grpc-outage-reader-${Date.now()}` });
-  const seen = new Set<string>();
-  let left = wanted.size;
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const id = String((JSON.parse(message.value!.toString()) as { event_id: string }).event_id);
-          if (!seen.has(id)) {
-            seen.add(id);
-            if (wanted.has(id)) left -= 1;
-          }
-          if (left === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}

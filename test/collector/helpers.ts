@@ -105,3 +105,37 @@ export async function consumeRecords(kafka: Kafka, topic: string, count: number,
   }
   return received;
 }
+
+/**
+ * The event ids in `topic`, read from the beginning until every id of `wanted` was seen (or the
+ * timeout). Not a count: a chunk whose ack timed out may still have been written (at least once),
+ * so the topic can hold more than the acknowledged messages.
+ */
+export async function eventIdsUntil(kafka: Kafka, topic: string, wanted: Set<string>, timeoutMs = 60_000): Promise<Set<string>> {
+  const consumer = kafka.consumer({ groupId: `${topic}-ids-reader-${++readers}` });
+  const seen = new Set<string>();
+  let left = wanted.size;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const id = String((JSON.parse(message.value!.toString()) as { event_id: string }).event_id);
+          if (!seen.has(id)) {
+            seen.add(id);
+            if (wanted.has(id)) left -= 1;
+          }
+          if (left === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
