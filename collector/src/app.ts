@@ -24,6 +24,7 @@ import { browserAssigner } from './projects/browser-assignment.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { opsRoutes } from './routes/health.ts';
 import { serverEventRoutes } from './routes/server-events.ts';
+import { streamEventRoutes } from './routes/stream-events.ts';
 import { webhookRoutes } from './routes/webhook.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
 import { createMemorySalts } from './visitors/memory-salts.ts';
@@ -160,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const serverRoutes = { collect, metrics, directory, directoryReady, retryAfterSeconds: config.retryAfterSeconds, keyRateLimit, bodyLimitBytes: config.serverBodyLimitBytes };
   await app.register(serverEventRoutes, serverRoutes);
   await app.register(webhookRoutes, serverRoutes);
+  await app.register(streamEventRoutes, { ...serverRoutes, slots: app.ingestion.streamSlots, stream: config });
   await app.register(opsRoutes, { publisher, metrics });
   if (options.directory !== undefined && options.tenancyDb !== undefined) {
     await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: config.apiKeyPepper, jwtSecret: config.jwtSecret });

@@ -10,6 +10,8 @@ export interface CollectorMetrics {
   produceSeconds: Histogram<'outcome'>;
   batchRecords: Histogram;
   kafkaReady: Gauge;
+  /** Streams answered (NDJSON, gRPC), by how they ended: complete, invalid, unavailable, too_many_events, line_too_long, idle, aborted, … */
+  streams: Counter<'transport' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
@@ -44,5 +46,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
       registers: [registry],
     }),
     kafkaReady: new Gauge({ name: 'collector_kafka_ready', help: '1 when the producer can reach Kafka', registers: [registry] }),
+    streams: new Counter({
+      name: 'collector_streams_total',
+      help: 'Ingestion streams answered, by transport (ndjson) and outcome',
+      labelNames: ['transport', 'outcome'],
+      registers: [registry],
+    }),
   };
 }

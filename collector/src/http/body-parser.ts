@@ -28,6 +28,12 @@ function parseJsonBody(text: string): unknown {
   throw new BodyError(400, parsed.code, parsed.message, parsed.field);
 }
 
+/** Bytes read as UTF-8 without replacing anything: invalid bytes are a 400 naming the byte and the string holding it. */
+export function decodeUtf8(bytes: Buffer, what: string): string {
+  if (!isUtf8(bytes)) throw new BodyError(400, 'invalid_encoding', `${what} is not valid UTF-8 ${locateInvalid(bytes)}`, fieldOfInvalid(bytes));
+  return bytes.toString('utf8');
+}
+
 /** The declared charset label, lower-cased; utf-8 when none is declared (JSON's only encoding, RFC 8259). */
 function declaredCharset(contentType: string | undefined): string {
   const param = charsetParameter(contentType ?? '');
@@ -41,8 +47,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): strin
   const charset = label === 'utf-8' ? ({ name: 'utf-8' } as const) : charsetFor(label);
   if (typeof charset === 'string') throw new BodyError(415, 'unsupported_charset', charset);
   if (charset.name === 'utf-8') {
-    if (!isUtf8(body)) throw new BodyError(400, 'invalid_encoding', `body is not valid UTF-8 ${locateInvalid(body)}`, fieldOfInvalid(body));
-    const text = body.toString('utf8');
+    const text = decodeUtf8(body, 'body');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
   try {

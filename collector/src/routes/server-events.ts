@@ -55,7 +55,8 @@ export function keyedIngestRoute(opts: ServerRouteOptions, doc: { summary: strin
 }
 
 const Body = Type.Union([ServerEvent, Type.Array(ServerEvent, { minItems: 1, maxItems: LIMITS.serverBatchSize })]);
-const RULES = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
+/** Server events: the contract's server validator, batches of up to LIMITS.serverBatchSize. */
+export const RULES = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
 
 export async function serverEventRoutes(app: FastifyInstance, opts: ServerRouteOptions): Promise<void> {
   const { collect, metrics } = opts;
