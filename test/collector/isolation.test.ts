@@ -4,6 +4,7 @@
 // route without a case here fails this test.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
@@ -41,6 +42,8 @@ interface Attempt {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  /** NDJSON: the body is one line (the answer is a stream summary, the event_id the line's own). */
+  stream?: true;
 }
 
 const page = (t: Tenant) => `${t.project.allowedOrigins[0] ?? 'https://example.com'}/p`;
@@ -68,6 +71,15 @@ const CASES: Record<string, { legit: (own: Tenant) => Attempt; attacks: (own: Te
       { what: 'Bearer, ?project=other', url: `/api/v1/events?project=${other.project.id}`, headers: { authorization: `Bearer ${own.ingestKey}` }, body: serverEvent(own) },
     ],
   },
+  'POST /api/v1/events/stream': {
+    legit: (own): Attempt => ({ what: 'own key', url: '/api/v1/events/stream', headers: { 'x-api-key': own.ingestKey }, body: { ...serverEvent(own), event_id: randomUUID() }, stream: true }),
+    attacks: (own, other): Attempt[] => [
+      { what: "own key, ?project=other's id", url: `/api/v1/events/stream?project=${other.project.id}`, headers: { 'x-api-key': own.ingestKey }, body: serverEvent(own), stream: true },
+      { what: 'own key, line project_id of other', url: '/api/v1/events/stream', headers: { 'x-api-key': own.ingestKey }, body: { ...serverEvent(own), project_id: other.project.id }, stream: true },
+      { what: "own key, other's site key in site_id", url: '/api/v1/events/stream', headers: { 'x-api-key': own.ingestKey }, body: { ...serverEvent(own), site_id: other.project.siteKey }, stream: true },
+      { what: "other's site key as API key", url: '/api/v1/events/stream', headers: { 'x-api-key': other.project.siteKey }, body: serverEvent(own), stream: true },
+    ],
+  },
   'POST /webhook': {
     legit: (own): Attempt => ({ what: 'own key', url: '/webhook', headers: { 'x-api-key': own.ingestKey }, body: webhookEvent(own) }),
     attacks: (own, other): Attempt[] => [
@@ -77,6 +89,13 @@ const CASES: Record<string, { legit: (own: Tenant) => Attempt; attacks: (own: Te
     ],
   },
 };
+
+const request = (a: Attempt) => ({
+  method: 'POST' as const,
+  url: a.url,
+  headers: { 'content-type': a.stream ? 'application/x-ndjson' : 'application/json', ...a.headers },
+  payload: a.stream ? `${JSON.stringify(a.body)}\n` : JSON.stringify(a.body),
+});
 
 /** Routes that take no project data: documentation, health, metrics, CORS preflights. */
 const NO_PROJECT_DATA = /^(GET|HEAD) \/(docs($|\/)|health$|metrics$)|^OPTIONS \*$/;
@@ -99,16 +118,17 @@ test("no route accepts an event into another project; each project's own events 
   for (const [route, c] of Object.entries(CASES)) {
     for (const [own, other] of pairs) {
       for (const attempt of c.attacks(own, other)) {
-        const res = await app.inject({ method: 'POST', url: attempt.url, headers: { 'content-type': 'application/json', ...attempt.headers }, payload: JSON.stringify(attempt.body) });
+        const res = await app.inject(request(attempt));
         const what = `${route} ${own.project.name}: ${attempt.what} → ${res.statusCode} ${res.body}`;
         assert.ok([400, 401, 403, 404].includes(res.statusCode), what);
         assert.equal(res.json().success, false, what);
         assert.ok(!res.body.includes(other.project.name) && !res.body.includes(other.project.orgId), `the answer names the other tenant: ${what}`);
       }
       const legit = c.legit(own);
-      const res = await app.inject({ method: 'POST', url: legit.url, headers: { 'content-type': 'application/json', ...legit.headers }, payload: JSON.stringify(legit.body) });
+      const res = await app.inject(request(legit));
       assert.equal(res.statusCode, 200, `${route} ${own.project.name}: ${res.body}`);
-      accepted.set(res.json().eventId, own.project.id);
+      if (legit.stream) assert.equal(res.json().accepted, 1, res.body);
+      accepted.set(legit.stream ? String((legit.body as { event_id: string }).event_id) : res.json().eventId, own.project.id);
     }
   }
   // Exactly the legitimate events reached Kafka (one more would be a refused one stored), each in its project.

@@ -23,6 +23,11 @@ test('the generated OpenAPI document validates and covers every API route with i
       assert.deepEqual(op.security, [{ apiKey: [] }, { bearerKey: [] }], path);
       for (const status of ['200', '400', '401', '403', '404', '429']) assert.ok(op.responses[status], `${path} documents ${status}`);
     }
+    const stream = spec.paths['/api/v1/events/stream'].post;
+    assert.deepEqual(stream.security, [{ apiKey: [] }, { bearerKey: [] }]);
+    assert.deepEqual(Object.keys(stream.requestBody.content), ['application/x-ndjson']);
+    for (const status of ['200', '400', '401', '403', '404', '408', '413', '415', '429', '503']) assert.ok(stream.responses[status], `the stream route documents ${status}`);
+    assert.deepEqual(stream.responses['200'].content['application/json'].schema.required, ['accepted', 'rejected', 'errors', 'last_acked_line']);
     assert.deepEqual(spec.paths['/analytics'].post.security, []);
     assert.equal(spec.components.securitySchemes.apiKey.name, 'X-API-Key');
     assert.ok(spec.components.schemas.ServerEvent.properties.ip);
