@@ -1,0 +1,38 @@
+// `npm run -s send -- (--http | --grpc) FILE.ndjson [--from-line N] …`: streams an NDJSON file to
+// the collector, prints the summary as JSON on stdout; on an early stop, says on stderr why and
+// the command that resumes. Exit 0 answered, 1 stopped or refused, 2 usage (send/README.md).
+import { parseSendArgs, resumeCommand, USAGE } from './options.ts';
+import type { SendOutcome } from './outcome.ts';
+import { sendGrpc } from './send-grpc.ts';
+import { sendHttp } from './send-http.ts';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+const parsed = parseSendArgs(process.argv.slice(2));
+if (!parsed.ok) {
+  err(`send: ${parsed.error}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.value.help) {
+  out(USAGE);
+  process.exit(0);
+}
+const options = parsed.value;
+const outcome: SendOutcome =
+  options.transport === 'http'
+    ? await sendHttp(options.file, { url: options.url, key: options.key, project: options.project, gzip: options.gzip, fromLine: options.fromLine })
+    : await sendGrpc(options.file, { address: options.grpcAddress, key: options.key, project: options.project, fromLine: options.fromLine });
+
+if (outcome.status === 'complete') {
+  out(JSON.stringify(outcome.summary));
+} else if (outcome.status === 'refused') {
+  err(`send: refused: ${outcome.reason}`);
+  process.exitCode = 1;
+} else {
+  if (outcome.summary !== undefined) out(JSON.stringify(outcome.summary));
+  const done = outcome.summary === undefined ? `nothing after line ${outcome.resumeFrom - 1} is known to be stored` : `lines up to ${outcome.summary.last_acked_line} are answered (accepted ${outcome.summary.accepted}, rejected ${outcome.summary.rejected})`;
+  err(`send: stopped: ${outcome.reason}; ${done}`);
+  err(`resume${outcome.retryAfterSeconds === undefined ? '' : ` in ${outcome.retryAfterSeconds} s`} with: ${resumeCommand(options, outcome.resumeFrom)}`);
+  process.exitCode = 1;
+}

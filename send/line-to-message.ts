@@ -1,0 +1,115 @@
+// One NDJSON line -> one analytics.v1.Event message (contract/ingest.proto), judged as the NDJSON
+// route judges a line: not UTF-8, not JSON, a number a double cannot hold, a key given twice or
+// not an object is refused here by line (with the contract's own exactness check), so the gRPC
+// stream carries only what the JSON path would also have read. Pure.
+import { isUtf8 } from 'node:buffer';
+import { findInexact, ServerEvent, validateServerEvent, type FieldError } from '#contract';
+
+/**
+ * The contract's string fields, which analytics.v1.Event carries as strings of the same names
+ * (contract/ingest.proto; held in step by a test); screen_width and metadata are the others.
+ */
+export const STRING_FIELDS: ReadonlySet<string> = new Set(
+  Object.entries(ServerEvent.properties)
+    .filter(([, schema]) => (schema as { type?: unknown }).type === 'string')
+    .map(([name]) => name),
+);
+
+/** analytics.v1.Event as @grpc/proto-loader encodes it (keepCase): only present fields. */
+export type EventMessage = Partial<Record<string, string | number>>;
+
+export type LineOutcome =
+  | { kind: 'message'; message: EventMessage }
+  /** A blank line: skipped, as the NDJSON route skips it. */
+  | { kind: 'blank' }
+  | { kind: 'refused'; errors: FieldError[] };
+
+const BLANK = /^\s*$/;
+const refused = (field: string, message: string): LineOutcome => ({ kind: 'refused', errors: [{ field, message }] });
+
+/** `bytes` is one line without its ending; `first` says it is the file's line 1 (whose byte order mark is the encoding's). */
+export function lineToMessage(bytes: Buffer, first: boolean): LineOutcome {
+  if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (!isUtf8(bytes)) return refused('/', 'line is not valid UTF-8');
+  const text = bytes.toString('utf8');
+  if (BLANK.test(text)) return { kind: 'blank' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (error) {
+    return refused('/', `line is not valid JSON: ${(error as Error).message}`);
+  }
+  const inexact = findInexact(text, value);
+  if (inexact !== undefined) return refused(inexact.field, inexact.message);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return refused('/', 'must be a JSON object: one event per line');
+  const message: EventMessage = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (STRING_FIELDS.has(key) && typeof field === 'string') message[key] = field;
+    else if (key === 'screen_width' && Number.isSafeInteger(field)) message[key] = field as number;
+    else if (key === 'metadata') message.metadata_json = valueText(text, 'metadata') ?? JSON.stringify(field);
+    else return { kind: 'refused', errors: contractErrors(value, key) };
+  }
+  return { kind: 'message', message };
+}
+
+/**
+ * A field no Event message can carry as sent (a number for a string, null, an unknown name): the
+ * contract's validator says why, exactly as POST /api/v1/events would.
+ */
+function contractErrors(value: object, key: string): FieldError[] {
+  const verdict = validateServerEvent(value);
+  if (!verdict.ok && verdict.errors.length > 0) return verdict.errors;
+  return [{ field: `/${key}`, message: 'cannot be carried by the gRPC Event message as sent' }];
+}
+
+/**
+ * The text of the value of top-level key `name` in the JSON object `text`, as written on the line
+ * (so the collector judges metadata_json exactly as it judges the line). Undefined if absent.
+ * `text` is known to be valid JSON.
+ */
+export function valueText(text: string, name: string): string | undefined {
+  let depth = 0;
+  let i = 0;
+  let expectKey = false;
+  let keyMatched = false;
+  let valueStart = -1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const end = stringEnd(text, i);
+      if (depth === 1 && expectKey) {
+        const raw = text.slice(i + 1, end);
+        keyMatched = (raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw) === name;
+        expectKey = false;
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth += 1;
+      if (depth === 1) expectKey = true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (depth === 1 && valueStart !== -1) return text.slice(valueStart, i).trim();
+      depth -= 1;
+    } else if (depth === 1 && c === 0x3a /* : */) {
+      if (keyMatched) valueStart = i + 1;
+    } else if (depth === 1 && c === 0x2c /* , */) {
+      if (valueStart !== -1) return text.slice(valueStart, i).trim();
+      expectKey = true;
+    }
+    i += 1;
+  }
+  return undefined;
+}
+
+/** Index of the quote closing the string that opens at `start`. */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    let backslashes = 0;
+    for (let j = quote - 1; text.charCodeAt(j) === 0x5c; j--) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+    i = quote + 1;
+  }
+}

@@ -1,0 +1,110 @@
+// --grpc: each line of the file as one analytics.v1.Event message on one client stream
+// (contract/ingest.proto, loaded at run time). Writes wait while HTTP/2 flow control holds them,
+// so a collector that pauses reading (its Kafka acks pending) pauses this client too.
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { fileLines } from './file-lines.ts';
+import { lineToMessage } from './line-to-message.ts';
+import { stopped, type SendOutcome } from './outcome.ts';
+import { joinSummary, LineMap, MAX_LISTED_ERRORS, readSummary, type SendError, type SendSummary } from './summary.ts';
+
+export const INGEST_PROTO = fileURLToPath(new URL('../contract/ingest.proto', import.meta.url));
+
+export interface GrpcTarget {
+  /** host:port of the collector's gRPC listener. */
+  address: string;
+  key: string;
+  project?: string;
+  /** First file line sent. */
+  fromLine: number;
+}
+
+/** Trailing metadata keys of the collector's answer on a failed stream. */
+const SUMMARY_TRAILER = 'x-ingest-summary';
+const PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+
+type StreamCall = grpc.ClientWritableStream<unknown>;
+type IngestClient = grpc.Client & { StreamEvents(metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, summary?: unknown) => void): StreamCall };
+
+let ingestClient: (new (address: string, credentials: grpc.ChannelCredentials) => IngestClient) | undefined;
+
+/** The generated-at-run-time client of analytics.v1.Ingest (presence kept, int64 as numbers). */
+export function ingestClientClass(): new (address: string, credentials: grpc.ChannelCredentials) => IngestClient {
+  if (ingestClient === undefined) {
+    const definition = protoLoader.loadSync(INGEST_PROTO, { keepCase: true, longs: Number, defaults: true, oneofs: true });
+    const pkg = grpc.loadPackageDefinition(definition) as unknown as { analytics: { v1: { Ingest: typeof ingestClient } } };
+    ingestClient = pkg.analytics.v1.Ingest;
+  }
+  return ingestClient!;
+}
+
+interface Answer {
+  error: grpc.ServiceError | null;
+  summary?: unknown;
+}
+
+/** Streams `file` from `target.fromLine`; the collector's answer in file lines. Never throws for the collector's or the network's failures. */
+export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOutcome> {
+  const Client = ingestClientClass();
+  const client = new Client(target.address, grpc.credentials.createInsecure());
+  const metadata = new grpc.Metadata();
+  metadata.set('x-api-key', target.key);
+  if (target.project !== undefined) metadata.set('x-project', target.project);
+  let answer: Answer | undefined;
+  let call!: StreamCall;
+  const answered = new Promise<Answer>((resolve) => {
+    call = client.StreamEvents(metadata, (error, summary) => resolve((answer = { error, summary })));
+  });
+  const map = new LineMap(target.fromLine);
+  const local: SendError[] = [];
+  let localRejected = 0;
+  try {
+    for await (const { line, bytes } of fileLines(createReadStream(file), target.fromLine)) {
+      if (answer !== undefined) break;
+      const out = lineToMessage(bytes, line === 1);
+      if (out.kind !== 'message') {
+        map.passedLine(line);
+        if (out.kind === 'refused') {
+          localRejected += 1;
+          // Lines arrive in order: the first MAX_LISTED_ERRORS are all a joined list can use.
+          for (const e of out.errors) if (local.length < MAX_LISTED_ERRORS) local.push({ line, ...e });
+        }
+        continue;
+      }
+      map.sentLine(line);
+      if (!call.write(out.message)) await Promise.race([once(call, 'drain'), answered]);
+    }
+  } catch (error) {
+    call.cancel();
+    await answered;
+    client.close();
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { status: 'refused', reason: (error as Error).message } : stopped(`reading ${file}: ${(error as Error).message}`, target.fromLine, undefined);
+  }
+  call.end();
+  const { error, summary } = await answered;
+  client.close();
+  const join = (s: SendSummary) => joinSummary(s, map, local, localRejected);
+  if (error === null) return { status: 'complete', summary: join(readSummary(summary) ?? { accepted: 0, rejected: 0, errors: [], last_acked_line: 0 }) };
+  const trailer = error.metadata?.get(SUMMARY_TRAILER)[0];
+  const fromTrailer = trailer === undefined ? undefined : readSummary(safeJson(String(trailer)));
+  const why = `gRPC ${grpc.status[error.code] ?? error.code}: ${error.details}`;
+  if (fromTrailer === undefined) {
+    const beforeReading = [grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT].includes(error.code);
+    return beforeReading ? { status: 'refused', reason: why } : stopped(why, target.fromLine, undefined);
+  }
+  // INVALID_ARGUMENT with a summary: every message was read and refused; resending changes nothing.
+  if (error.code === grpc.status.INVALID_ARGUMENT) return { status: 'complete', summary: join(fromTrailer) };
+  const pushback = Number(error.metadata?.get(PUSHBACK_TRAILER)[0]);
+  return stopped(why, target.fromLine, join(fromTrailer), Number.isFinite(pushback) && pushback > 0 ? Math.ceil(pushback / 1000) : undefined);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
