@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { benchCollector } from './cases/collector.ts';
 import { benchEndToEnd } from './cases/end-to-end.ts';
 import { benchLoader } from './cases/loader.ts';
+import { benchStreaming } from './cases/streaming.ts';
 import { benchTracker } from './cases/tracker.ts';
 import type { BenchContext } from './lib/context.ts';
 import { ADMIN_URL, serverVersion } from './lib/database.ts';
@@ -82,6 +83,7 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
       if (name === 'collector') results.push(...(await benchCollector(ctx)));
       else if (name === 'loader') results.push(...(await benchLoader(ctx)));
       else if (name === 'e2e') results.push(...(await benchEndToEnd(ctx)));
+      else if (name === 'streaming') results.push(...(await benchStreaming(ctx)));
       else results.push(...(await benchTracker()));
     }
   } finally {

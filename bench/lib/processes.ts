@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../lib/service-manifest.ts';
+import { ROOT, type ServiceOverrides } from '../../lib/service-manifest.ts';
 import { service, ServiceProcess } from '../../test/support/service-kit.ts';
 import { KAFKA_BROKERS } from './kafka.ts';
 
@@ -55,16 +55,16 @@ export async function waitReady(svc: Service, timeoutMs = 60_000, intervalMs = 5
   return at;
 }
 
-/** The measured collector producing to `topic` (not yet ready: see waitReady). */
-export async function spawnCollector(name: string, topic: string): Promise<Service & { url: string }> {
+/** The measured collector producing to `topic` (not yet ready: see waitReady); `env` adds settings (a database, limits). */
+export async function spawnCollector(name: string, topic: string, env: ServiceOverrides<'collector'> = {}): Promise<Service & { url: string; ports: Record<string, number> }> {
   const proc = await service('collector', {
     root: SERVICE_ROOT,
-    env: { kafkaTopic: topic, kafkaBrokers: KAFKA_BROKERS, rateLimitMax: 0, logLevel: 'warn' },
+    env: { kafkaTopic: topic, kafkaBrokers: KAFKA_BROKERS, rateLimitMax: 0, logLevel: 'warn', ...env },
     extraEnv: extraEnv('BENCH_COLLECTOR_ENV'),
     nodeFlags: profileFlags(),
     logFile: logFile(name),
   });
-  return Object.assign(spawnMeasured(proc), { url: proc.url });
+  return Object.assign(spawnMeasured(proc), { url: proc.url, ports: proc.ports });
 }
 
 /** The measured pipeline consuming `topic` into `databaseUrl` in a group of its own (not yet ready). */

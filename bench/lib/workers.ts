@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { LoadRequest, LoadResult } from '../load/autocannon-worker.ts';
 import type { SteadyMessage, SteadyRequest } from '../load/steady-worker.ts';
+import type { StreamLoadRequest, StreamLoadResult } from '../load/stream-worker.ts';
 import { ROOT } from './processes.ts';
 
 function forkWorker(file: string): ChildProcess {
@@ -11,10 +12,20 @@ function forkWorker(file: string): ChildProcess {
 
 /** One autocannon run (fixed connections, as fast as the server answers) in a child process. */
 export function runLoad(req: LoadRequest): Promise<LoadResult> {
+  return runOnce('autocannon-worker.ts', req);
+}
+
+/** One streaming-benchmark transport run (bench/load/stream-worker.ts) in a child process. */
+export function runStreamLoad(req: StreamLoadRequest): Promise<StreamLoadResult> {
+  return runOnce('stream-worker.ts', req);
+}
+
+/** A worker that takes one request and answers one result. */
+function runOnce<Req extends object, Res>(file: string, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const child = forkWorker('autocannon-worker.ts');
+    const child = forkWorker(file);
     let settled = false;
-    child.once('message', (msg: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
+    child.once('message', (msg: { ok: true; result: Res } | { ok: false; error: string }) => {
       settled = true;
       if (msg.ok) resolve(msg.result);
       else reject(new Error(`load generator failed: ${msg.error}`));
@@ -22,7 +33,7 @@ export function runLoad(req: LoadRequest): Promise<LoadResult> {
     child.once('exit', (code) => {
       if (!settled) reject(new Error(`load generator exited with ${code} before reporting`));
     });
-    child.send(req);
+    child.send(req as Parameters<ChildProcess['send']>[0]);
   });
 }
 
@@ -44,6 +55,6 @@ export function runSteadyLoad(req: SteadyRequest, onMessage: (msg: SteadyMessage
     child.once('exit', (code) => {
       if (!settled) reject(new Error(`steady load generator exited with ${code} before reporting`));
     });
-    child.send(req);
+    child.send(req as Parameters<ChildProcess['send']>[0]);
   });
 }
