@@ -90,7 +90,8 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
   if (error === null) return { status: 'complete', summary: join(readSummary(summary) ?? { accepted: 0, rejected: 0, errors: [], last_acked_line: 0 }) };
   const trailer = error.metadata?.get(SUMMARY_TRAILER)[0];
   const fromTrailer = trailer === undefined ? undefined : readSummary(safeJson(String(trailer)));
-  const why = `gRPC ${grpc.status[error.code] ?? error.code}: ${error.details}`;
+  // The collector's details name stream positions ("resume with message N"); the client speaks of file lines.
+  const why = `gRPC ${grpc.status[error.code] ?? error.code}: ${error.details.replace(/;?\s*resume with message \d+.*$/, '')}`;
   if (fromTrailer === undefined) {
     const beforeReading = [grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT].includes(error.code);
     return beforeReading ? { status: 'refused', reason: why } : stopped(why, target.fromLine, undefined);

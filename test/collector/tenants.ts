@@ -26,7 +26,8 @@ export interface Tenants {
   close(): Promise<void>;
 }
 
-const PEPPER = 'collector-test-pepper';
+/** The pepper the tenants' keys are hashed with: a collector serving them must be given it. */
+export const PEPPER = 'collector-test-pepper';
 
 export async function seedTenants(): Promise<Tenants> {
   const db = await createTestDatabase('analytics_test_tenants');
