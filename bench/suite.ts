@@ -107,6 +107,7 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
       'Loader: real `pipeline/src/main.ts` (bundled, plain node) with its defaults (event ids and rows COPYed under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s); every record is new, so every batch takes the direct COPY path from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
       'End to end: an evenly paced open-loop generator (not autocannon, whose rate mode sends each second as one burst); latency from the 2xx arriving at the generator to the first database poll (every 5 ms) that returns the row, an upper bound; warm-up seconds reported apart.',
       'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.',
+      'Streaming (7): one collector with a secret key of a fresh bench database; the same realistic events over POST /api/v1/events (100 a request, fixed concurrency), NDJSON streams and gRPC streams sent by the shipped client (send/), each in its own process; transports alternate their order per round; events/s from the client\'s clock over the acknowledged events, medians of the rounds; CPU per event: the client\'s process.cpuUsage and the collector\'s process_cpu_seconds_total over each phase; collector RSS: VmRSS sampled every 50 ms during each phase.',
     ],
   };
 }

@@ -2,9 +2,10 @@
 // A few names are swapped so the test never touches real data, another run's records or a stack
 // already running beside it (`npm start` in another terminal): the database (`-d analytics` → a
 // fresh analytics_test_* database), the topic (`--topic analytics-events` → a private topic), the
-// consumer group (`--group analytics-pipeline`) and the services' ports (3001, 3002, 4195, 8080 → free
-// ones, given to bin/start through the variables the manifest's services read). Everything else —
-// flags, quoting, the wrappers in bin/ — runs verbatim.
+// consumer group (`--group analytics-pipeline`) and the services' ports (3001, 3002, 4195, 8080 and
+// the collector's gRPC 50051 → free ones, given to bin/start through the variables the manifest's
+// services read; `npm run -s send` is pointed at them through its COLLECTOR_URL and
+// COLLECTOR_GRPC_ADDRESS). Everything else — flags, quoting, the wrappers in bin/ — runs verbatim.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -40,10 +41,13 @@ const group = `runbook-test-${process.pid}`;
 let env: NodeJS.ProcessEnv;
 /** The documented port -> this run's. */
 let ports: Map<number, number>;
+/** This run's gRPC port of the collector (the documented 50051). */
+let grpcPort: string;
 
 before(async () => {
   const stack = await freeStackPorts();
   ports = new Map((['collector', 'pipeline', 'api', 'demo-site'] as const).map((name) => [servicePorts(name, {})[serviceSpec(name).readiness.port]!, stack.ports[name]]));
+  grpcPort = stack.env.GRPC_PORT!;
   const kafka = await testKafka('runbook');
   topic = await createTopic(kafka, 'runbook-test');
   db = await createTestDatabase('analytics_test_runbook');
@@ -75,7 +79,8 @@ function localize(cmd: string): string {
     .replace(/-d analytics(?=\s)/g, `-d ${db.name}`)
     .replace(/--topic analytics-events(?=\s|$)/g, `--topic ${topic}`)
     .replace(/--group analytics-pipeline(?=\s|$)/g, `--group ${group}`)
-    .replace(/\/tmp\/analytics-/g, `${runDir}/`);
+    .replace(/\/tmp\/analytics-/g, `${runDir}/`)
+    .replace(/(^|\s)npm run -s send -- /, `$1COLLECTOR_URL=http://localhost:${ports.get(3001)} COLLECTOR_GRPC_ADDRESS=localhost:${grpcPort} npm run -s send -- `);
 }
 
 async function sh(cmd: string): Promise<string> {
@@ -132,8 +137,24 @@ test('every runbook command works as printed', async () => {
       checked.add('api-stats');
       continue;
     }
+    if (/session_id = 'stream-demo'/.test(cmd)) {
+      // The example file went out five times; each of its four valid events is stored once.
+      const out = await eventually(cmd, (o) => /\(4 rows\)/.test(o));
+      assert.deepEqual([...out.matchAll(/\|\s*(\d+)\s*$/gm)].map((m) => m[1]), ['1', '1', '1', '1'], out);
+      assert.match(out, /order_paid\s*\|\s*https:\/\/store\.example\/checkout/, out);
+      checked.add('psql-stream-demo');
+      continue;
+    }
     const out = await sh(cmd);
     const lastJson = () => JSON.parse(out.trim().split('\n').at(-1)!);
+    if (/npm run -s send -- |\/api\/v1\/events\/stream /.test(cmd)) {
+      // The summary in the file's lines: line 4 refused by field, the rest stored.
+      const fromLine3 = /--from-line 3/.test(cmd);
+      const summary = lastJson() as { accepted: number; rejected: number; errors: { line: number; field: string }[]; last_acked_line: number };
+      assert.deepEqual([summary.accepted, summary.rejected, summary.last_acked_line], [fromLine3 ? 2 : 4, 1, 5], `${cmd}\n${out}`);
+      assert.deepEqual(summary.errors.map((e) => [e.line, e.field]), [[4, '/page_url']], out);
+      checked.add(fromLine3 ? 'send-from-line' : cmd.includes('--grpc') ? 'send-grpc' : cmd.includes('--http') ? 'send-http' : cmd.startsWith('gzip') ? 'curl-stream-gzip' : 'curl-stream');
+    }
     if (/npm run -s projects -- create/.test(cmd)) {
       assert.match(lastJson().site_key, /^pk_/, out);
       checked.add('project-create');
@@ -243,6 +264,9 @@ test('every runbook command works as printed', async () => {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['api-stats', 'api-timeseries', 'api-breakdown', 'api-events', 'api-timeline', 'api-no-key', 'api-health']) {
+    assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
+  }
+  for (const key of ['send-http', 'send-grpc', 'send-from-line', 'curl-stream', 'curl-stream-gzip', 'psql-stream-demo']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {
