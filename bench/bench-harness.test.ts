@@ -25,6 +25,7 @@ test('arguments: modes, case selection and refusal of unknown flags', () => {
   assert.equal(parseArgs([]).settings.loader.events, 1_000_000);
   assert.equal(parseArgs(['--quick']).settings.e2e.seconds, 10);
   assert.deepEqual(parseArgs(['--smoke', '--only=tracker,loader']).settings.cases, ['tracker', 'loader']);
+  assert.deepEqual(parseArgs(['--quick', '--rounds=2']).settings.streaming, { events: 50_000, rounds: 2, streams: 4, concurrency: 50 });
   assert.equal(parseArgs(['--quick', '--loader-events=1234']).settings.loader.events, 1234);
   assert.throws(() => parseArgs(['--only=nope']), /unknown case/);
   assert.throws(() => parseArgs(['--fast']), /unknown argument/);
@@ -36,7 +37,7 @@ test('npm run bench -- --smoke: every benchmark runs against the real stack and 
   const { settings } = parseArgs(['--smoke']);
   const report = await runSuite(settings);
   const byId = new Map<string, BenchResult>(report.results.map((r) => [r.id, r]));
-  for (const id of ['generator_ceiling', 'collector_single', 'collector_batch', 'loader', 'end_to_end', 'tracker_size', 'collector_peak_rss', 'pipeline_peak_rss']) {
+  for (const id of ['generator_ceiling', 'collector_single', 'collector_batch', 'loader', 'end_to_end', 'tracker_size', 'collector_peak_rss', 'pipeline_peak_rss', 'streaming_post_batch', 'streaming_ndjson', 'streaming_grpc']) {
     const r = byId.get(id);
     assert.ok(r, `result ${id} missing`);
     assert.ok(Number.isFinite(r.value) && r.value > 0, `${id}: value ${r.value}`);
@@ -56,6 +57,15 @@ test('npm run bench -- --smoke: every benchmark runs against the real stack and 
   assert.ok(counts.collectorEvents2xx > 0);
   assert.equal(counts.recordsOnTopic, counts.acceptedByCollector);
   assert.ok(counts.acceptedByCollector >= counts.collectorEvents2xx);
+
+  // Streaming: every event of every transport acknowledged, each on the topic once; CPU and memory read.
+  for (const id of ['streaming_ndjson', 'streaming_grpc']) {
+    const d = byId.get(id)!.details as { failures: string[]; clientCpuMicrosPerEvent: number; collectorCpuMicrosPerEvent: number; collectorPeakRssMb: number; counts: { eventsSentMeasured: number; acceptedByCollector: number; recordsOnTopic: number } };
+    assert.deepEqual(d.failures, [], id);
+    assert.ok(d.clientCpuMicrosPerEvent > 0 && d.collectorCpuMicrosPerEvent > 0 && d.collectorPeakRssMb > 0, id);
+    assert.equal(d.counts.recordsOnTopic, d.counts.acceptedByCollector, id);
+    assert.ok(d.counts.acceptedByCollector >= d.counts.eventsSentMeasured, id);
+  }
 
   // The loader stored exactly the pre-filled events (checked by count(*) inside the case).
   assert.equal(byId.get('loader')!.details.rows, settings.loader.events);
