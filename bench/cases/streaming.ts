@@ -1,11 +1,12 @@
-// Benchmark 7: streaming ingestion next to the batched POST, in the same run, through one real
-// collector (the bundle `npm start` runs) with Kafka acks=all on a private topic and a secret key of
+// Benchmark 7: streaming ingestion next to the batched POST, in the same run, through real
+// collectors (the bundle `npm start` runs) with Kafka acks=all on a private topic and a secret key of
 // a fresh bench database: (a) POST /api/v1/events with 100 events a request at a fixed
 // concurrency, (b) NDJSON streams (POST /api/v1/events/stream) and (c) gRPC client streams
 // (analytics.v1.Ingest/StreamEvents), both sent by the shipped client (send/). The same events
 // each time; the client in its own process. Per transport: events/s (median of the rounds), the
-// client's and the collector's CPU per event, and the collector's peak resident memory.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// client's and the collector's CPU per event, and the peak resident memory of a collector that
+// served only that transport.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../tenancy/cli-commands.ts';
 import type { BenchContext } from '../lib/context.ts';
@@ -16,7 +17,6 @@ import { cpuSecondsOf, RUN_DIR, spawnCollector, waitReady } from '../lib/process
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { runStreamLoad } from '../lib/workers.ts';
-import type { StreamLoadResult } from '../load/stream-worker.ts';
 import { metricSum } from './collector.ts';
 
 const TARGET_RATIO = 1.0;
@@ -30,20 +30,10 @@ interface Phase {
   eventsPerSecond: number;
   clientCpuMicrosPerEvent: number;
   collectorCpuMicrosPerEvent: number;
-  /** Largest VmRSS sampled (every 50 ms) during the phase, MB. */
+  /** Peak resident memory (VmHWM) of the transport's own collector so far, MB. */
   collectorPeakRssMb: number;
   accepted: number;
   failures: string[];
-}
-
-/** Resident memory of `pid` now, bytes (VmRSS); 0 once it is gone. */
-function rssBytes(pid: number): number {
-  try {
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return Number(kb ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
 }
 
 /** `total` realistic server events as NDJSON, cut into `parts` files of consecutive lines. */
@@ -67,7 +57,7 @@ export async function benchStreaming(ctx: BenchContext): Promise<BenchResult[]> 
   mkdirSync(dir, { recursive: true });
   const db = await createBenchDatabase('streaming');
   const topic = await ctx.kafka.createTopic('streaming');
-  let collector: Awaited<ReturnType<typeof spawnCollector>> | undefined;
+  const collectors = new Map<Transport, Awaited<ReturnType<typeof spawnCollector>>>();
   try {
     const cli = async (command: 'projects' | 'keys', args: string[]) => {
       const out = await runCli(command, args, { db: db.pool, pepper: PEPPER });
@@ -76,33 +66,30 @@ export async function benchStreaming(ctx: BenchContext): Promise<BenchResult[]> 
     };
     const project = (await cli('projects', ['create', 'bench-streaming'])).project!;
     const key = (await cli('keys', ['create', '--project', project, '--scopes', 'ingest'])).key!;
-    // Every stream of a round at once, and the batched POST's request rate, stay within the key's limits.
-    collector = await spawnCollector('collector-streaming', topic, { databaseUrl: db.url, keyRateLimitPerMinute: 100_000_000, streamMaxPerKey: Math.max(streams, 4) });
-    await waitReady(collector);
-    const grpcPort = collector.ports.grpc;
-    if (grpcPort === undefined) throw new Error('the collector has no gRPC port in the service manifest');
-    const target = { url: collector.url, grpcAddress: `127.0.0.1:${grpcPort}`, key, concurrency, batchSize: BATCH_SIZE };
+    // One collector per transport, so each one's peak resident memory is its own transport's
+    // (a process's RSS does not shrink back after a phase). Every stream of a round at once, and
+    // the batched POST's request rate, stay within the key's limits.
+    for (const t of TRANSPORTS) {
+      const c = await spawnCollector(`collector-streaming-${t}`, topic, { databaseUrl: db.url, keyRateLimitPerMinute: 100_000_000, streamMaxPerKey: Math.max(streams, 4) });
+      collectors.set(t, c);
+      await waitReady(c);
+      if (c.ports.grpc === undefined) throw new Error('the collector has no gRPC port in the service manifest');
+    }
     const files = writeEventFiles(dir, 'events', events, streams);
     const warmFiles = writeEventFiles(dir, 'warmup', Math.max(streams, Math.round(events / 10)), streams);
-    const pid = collector.pid!;
-    const cpuNow = async () => cpuSecondsOf(await (await fetch(`${collector!.url}/metrics`)).text(), '', pid).seconds;
 
     const phase = async (transport: Transport, phaseFiles: string[]): Promise<Phase> => {
+      const collector = collectors.get(transport)!;
+      const pid = collector.pid!;
+      const cpuNow = async () => cpuSecondsOf(await (await fetch(`${collector.url}/metrics`)).text(), '', pid).seconds;
       const before = await cpuNow();
-      let peak = rssBytes(pid);
-      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 50);
-      let res: StreamLoadResult;
-      try {
-        res = await runStreamLoad({ transport, files: phaseFiles, ...target });
-      } finally {
-        clearInterval(sampler);
-      }
+      const res = await runStreamLoad({ transport, files: phaseFiles, url: collector.url, grpcAddress: `127.0.0.1:${collector.ports.grpc}`, key, concurrency, batchSize: BATCH_SIZE });
       const collectorCpu = (await cpuNow()) - before;
       return {
         eventsPerSecond: res.accepted / res.seconds,
         clientCpuMicrosPerEvent: res.clientCpuMicros / res.accepted,
         collectorCpuMicrosPerEvent: (collectorCpu * 1e6) / res.accepted,
-        collectorPeakRssMb: Math.max(peak, rssBytes(pid)) / 2 ** 20,
+        collectorPeakRssMb: collector.peakRssBytes() / 2 ** 20,
         accepted: res.accepted,
         failures: res.failures,
       };
@@ -119,24 +106,28 @@ export async function benchStreaming(ctx: BenchContext): Promise<BenchResult[]> 
         const p = await phase(t, files);
         sent += events;
         byTransport.get(t)!.push(p);
-        ctx.log(`round ${r + 1}/${rounds} ${t}: ${Math.round(p.eventsPerSecond)} events/s, client ${p.clientCpuMicrosPerEvent.toFixed(1)} + collector ${p.collectorCpuMicrosPerEvent.toFixed(1)} CPU µs/event, collector RSS ≤ ${Math.round(p.collectorPeakRssMb)} MB${p.failures.length > 0 ? `, failures: ${p.failures.slice(0, 3).join('; ')}` : ''}`);
+        ctx.log(`round ${r + 1}/${rounds} ${t}: ${Math.round(p.eventsPerSecond)} events/s, client ${p.clientCpuMicrosPerEvent.toFixed(1)} + collector ${p.collectorCpuMicrosPerEvent.toFixed(1)} CPU µs/event, collector peak RSS ${Math.round(p.collectorPeakRssMb)} MB${p.failures.length > 0 ? `, failures: ${p.failures.slice(0, 3).join('; ')}` : ''}`);
       }
     }
-    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
-    const counts = { eventsSentMeasured: sent, acceptedByCollector: metricSum(metrics, 'collector_events_accepted_total'), recordsOnTopic: await ctx.kafka.recordCount(topic) };
-    recordPeak(ctx, 'collector', 'streaming benchmark 7', collector);
+    let acceptedByCollector = 0;
+    for (const [t, c] of collectors) {
+      acceptedByCollector += metricSum(await (await fetch(`${c.url}/metrics`)).text(), 'collector_events_accepted_total');
+      recordPeak(ctx, 'collector', `streaming benchmark 7 (${t})`, c);
+    }
+    const counts = { eventsSentMeasured: sent, acceptedByCollector, recordsOnTopic: await ctx.kafka.recordCount(topic) };
 
     const med = (t: Transport, f: (p: Phase) => number) => median(byTransport.get(t)!.map(f));
     const summary = (t: Transport) => ({
       eventsPerSecond: med(t, (p) => p.eventsPerSecond),
       clientCpuMicrosPerEvent: med(t, (p) => p.clientCpuMicrosPerEvent),
       collectorCpuMicrosPerEvent: med(t, (p) => p.collectorCpuMicrosPerEvent),
+      /** VmHWM of this transport's own collector after its last round. */
       collectorPeakRssMb: Math.max(...byTransport.get(t)!.map((p) => p.collectorPeakRssMb)),
       rounds: byTransport.get(t)!.map((p) => Math.round(p.eventsPerSecond)),
       failures: byTransport.get(t)!.flatMap((p) => p.failures),
     });
     const post = summary('post');
-    const describe = (s: ReturnType<typeof summary>) => `CPU µs/event client ${s.clientCpuMicrosPerEvent.toFixed(1)} + collector ${s.collectorCpuMicrosPerEvent.toFixed(1)}; collector RSS ≤ ${Math.round(s.collectorPeakRssMb)} MB`;
+    const describe = (s: ReturnType<typeof summary>) => `CPU µs/event client ${s.clientCpuMicrosPerEvent.toFixed(1)} + collector ${s.collectorCpuMicrosPerEvent.toFixed(1)}; collector peak RSS ${Math.round(s.collectorPeakRssMb)} MB`;
     const streamResult = (t: 'ndjson' | 'grpc', title: string): BenchResult => {
       const s = summary(t);
       const ratio = s.eventsPerSecond / post.eventsPerSecond;
@@ -163,7 +154,7 @@ export async function benchStreaming(ctx: BenchContext): Promise<BenchResult[]> 
       streamResult('grpc', '7c. gRPC stream Ingest/StreamEvents (send --grpc)'),
     ];
   } finally {
-    await collector?.stop();
+    for (const c of collectors.values()) await c.stop();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
   }
