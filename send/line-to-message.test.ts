@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import protoLoader from '@grpc/proto-loader';
-import { INGEST_PROTO } from './send-grpc.ts';
+import { INGEST_PROTO } from '../collector/src/grpc/ingest-proto.ts';
 import { lineToMessage, STRING_FIELDS, valueText } from './line-to-message.ts';
 
 const line = (text: string, first = false) => lineToMessage(Buffer.from(text, 'utf8'), first);

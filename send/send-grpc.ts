@@ -1,17 +1,16 @@
 // --grpc: each line of the file as one analytics.v1.Event message on one client stream
-// (contract/ingest.proto, loaded at run time). Writes wait while HTTP/2 flow control holds them,
+// (contract/ingest.proto, loaded at run time by the same loader the collector serves it with:
+// int64 as decimal strings, absent fields absent). Writes wait while HTTP/2 flow control holds them,
 // so a collector that pauses reading (its Kafka acks pending) pauses this client too.
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { loadIngestPackage } from '../collector/src/grpc/ingest-proto.ts';
+import { RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER } from '../collector/src/grpc/ingest-status.ts';
 import { fileLines } from './file-lines.ts';
 import { lineToMessage } from './line-to-message.ts';
 import { stopped, type SendOutcome } from './outcome.ts';
 import { joinSummary, LineMap, MAX_LISTED_ERRORS, readSummary, type SendError, type SendSummary } from './summary.ts';
-
-export const INGEST_PROTO = fileURLToPath(new URL('../contract/ingest.proto', import.meta.url));
 
 export interface GrpcTarget {
   /** host:port of the collector's gRPC listener. */
@@ -22,24 +21,10 @@ export interface GrpcTarget {
   fromLine: number;
 }
 
-/** Trailing metadata keys of the collector's answer on a failed stream. */
-const SUMMARY_TRAILER = 'x-ingest-summary';
-const PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
-
 type StreamCall = grpc.ClientWritableStream<unknown>;
 type IngestClient = grpc.Client & { StreamEvents(metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, summary?: unknown) => void): StreamCall };
 
-let ingestClient: (new (address: string, credentials: grpc.ChannelCredentials) => IngestClient) | undefined;
-
-/** The generated-at-run-time client of analytics.v1.Ingest (presence kept, int64 as numbers). */
-export function ingestClientClass(): new (address: string, credentials: grpc.ChannelCredentials) => IngestClient {
-  if (ingestClient === undefined) {
-    const definition = protoLoader.loadSync(INGEST_PROTO, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as { analytics: { v1: { Ingest: typeof ingestClient } } };
-    ingestClient = pkg.analytics.v1.Ingest;
-  }
-  return ingestClient!;
-}
+let ingestClient: grpc.ServiceClientConstructor | undefined;
 
 interface Answer {
   error: grpc.ServiceError | null;
@@ -48,8 +33,8 @@ interface Answer {
 
 /** Streams `file` from `target.fromLine`; the collector's answer in file lines. Never throws for the collector's or the network's failures. */
 export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOutcome> {
-  const Client = ingestClientClass();
-  const client = new Client(target.address, grpc.credentials.createInsecure());
+  ingestClient ??= loadIngestPackage().Ingest;
+  const client = new ingestClient(target.address, grpc.credentials.createInsecure()) as unknown as IngestClient;
   const metadata = new grpc.Metadata();
   metadata.set('x-api-key', target.key);
   if (target.project !== undefined) metadata.set('x-project', target.project);
@@ -87,7 +72,8 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
   const { error, summary } = await answered;
   client.close();
   const join = (s: SendSummary) => joinSummary(s, map, local, localRejected);
-  if (error === null) return { status: 'complete', summary: join(readSummary(summary) ?? { accepted: 0, rejected: 0, errors: [], last_acked_line: 0 }) };
+  // The response message leaves zero counts out (proto3 defaults are not decoded).
+  if (error === null) return { status: 'complete', summary: join(readSummary({ accepted: 0, rejected: 0, errors: [], last_acked_line: 0, ...(summary as object) })!) };
   const trailer = error.metadata?.get(SUMMARY_TRAILER)[0];
   const fromTrailer = trailer === undefined ? undefined : readSummary(safeJson(String(trailer)));
   // The collector's details name stream positions ("resume with message N"); the client speaks of file lines.
@@ -98,7 +84,7 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
   }
   // INVALID_ARGUMENT with a summary: every message was read and refused; resending changes nothing.
   if (error.code === grpc.status.INVALID_ARGUMENT) return { status: 'complete', summary: join(fromTrailer) };
-  const pushback = Number(error.metadata?.get(PUSHBACK_TRAILER)[0]);
+  const pushback = Number(error.metadata?.get(RETRY_PUSHBACK_TRAILER)[0]);
   return stopped(why, target.fromLine, join(fromTrailer), Number.isFinite(pushback) && pushback > 0 ? Math.ceil(pushback / 1000) : undefined);
 }
 
