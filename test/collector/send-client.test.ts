@@ -144,6 +144,24 @@ for (const transport of ['--http', '--grpc'] as const) {
   });
 }
 
+test('an organization-wide key names its project with --project, over both transports', async () => {
+  const file = path.join(dir, 'org.ndjson');
+  const ids = [randomUUID(), randomUUID()];
+  await writeFile(file, ids.map((id) => JSON.stringify({ event_id: id, event_type: 'signup', page_url: 'https://shop.example/org' })).join('\n'));
+  const orgKey = { ANALYTICS_API_KEY: tenants.shop.orgKey };
+  const without = await send(['--grpc', file], orgKey);
+  assert.equal(without.code, 1, 'an organization key alone names no project');
+  let accepted = 0;
+  for (const [transport, id] of [['--http', ids[0]!], ['--grpc', ids[1]!]] as const) {
+    await writeFile(file, JSON.stringify({ event_id: id, event_type: 'signup', page_url: 'https://shop.example/org' }));
+    const ran = await send([transport, file, '--project', tenants.shop.project.id], orgKey);
+    assert.equal(ran.code, 0, ran.stderr);
+    accepted += (JSON.parse(ran.stdout) as { accepted: number }).accepted;
+  }
+  const stored = await topicRecords(accepted);
+  for (const id of ids) assert.equal(stored.get(id)?.project_id, tenants.shop.project.id, `${id} in the named project`);
+});
+
 test('usage errors exit 2 with the usage; refusals and unreachable collectors exit 1 saying why', async () => {
   const usage = await send([]);
   assert.equal(usage.code, 2);
