@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSendArgs, resumeCommand } from './options.ts';
 
-const env = { ANALYTICS_API_KEY: 'sk_env' };
+/** The variable the client reads its key from. */
+const KEY_VARIABLE = 'ANALYTICS_API_KEY';
+const env = { [KEY_VARIABLE]: 'sk_env' };
 
 test('defaults: the local collector, the key from ANALYTICS_API_KEY, from line 1', () => {
   const r = parseSendArgs(['--grpc', 'events.ndjson'], env);

@@ -18,7 +18,7 @@ Line numbers are the file's lines.
   --project ID           the project, for an organization-wide key
   --gzip                 compress the HTTP body (Content-Encoding: gzip)
   --from-line N          start at line N of FILE (resume after a failure: N = last_acked_line + 1)
-  --key KEY              the secret key (ingest scope); prefer env ANALYTICS_API_KEY: argv is visible in ps
+  --key KEY              the secret key (ingest scope); prefer the variable ANALYTICS_API_KEY (argv is visible in ps)
   -h, --help             this text
 
 Exit status: 0 the whole file was answered (the summary counts refused lines), 1 the stream

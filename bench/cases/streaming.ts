@@ -21,7 +21,7 @@ import { metricSum } from './collector.ts';
 
 const TARGET_RATIO = 1.0;
 const BATCH_SIZE = 100;
-/** The collector's default API_KEY_PEPPER: the bench's collector is started without one. */
+/** The collector's default pepper (API_KEY_PEPPER unset): the bench's collector is started without one. */
 const PEPPER = 'local-development-pepper';
 const TRANSPORTS = ['post', 'ndjson', 'grpc'] as const;
 type Transport = (typeof TRANSPORTS)[number];

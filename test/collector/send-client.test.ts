@@ -17,6 +17,8 @@ import { consumeRecords } from './helpers.ts';
 import { PEPPER, seedTenants, type Tenants } from './tenants.ts';
 
 const run = promisify(execFile);
+/** The variable the client reads its key from. */
+const KEY_VARIABLE = 'ANALYTICS_API_KEY';
 const kafka = await testKafka('send-client-test');
 let topic: string;
 let tenants: Tenants;
@@ -45,7 +47,7 @@ interface Ran {
 }
 
 /** The client as a user runs it (`npm run -s send -- …`), aimed at this test's collector. */
-async function send(args: string[], env: Record<string, string> = { ANALYTICS_API_KEY: tenants.shop.ingestKey }): Promise<Ran> {
+async function send(args: string[], env: Record<string, string> = { [KEY_VARIABLE]: tenants.shop.ingestKey }): Promise<Ran> {
   const targets = { COLLECTOR_URL: collector.url, COLLECTOR_GRPC_ADDRESS: `127.0.0.1:${collector.ports.grpc}` };
   try {
     const { stdout, stderr } = await run('npm', ['run', '-s', 'send', '--', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...targets, ...env }, timeout: 60_000 });
@@ -148,7 +150,7 @@ test('an organization-wide key names its project with --project, over both trans
   const file = path.join(dir, 'org.ndjson');
   const ids = [randomUUID(), randomUUID()];
   await writeFile(file, ids.map((id) => JSON.stringify({ event_id: id, event_type: 'signup', page_url: 'https://shop.example/org' })).join('\n'));
-  const orgKey = { ANALYTICS_API_KEY: tenants.shop.orgKey };
+  const orgKey = { [KEY_VARIABLE]: tenants.shop.orgKey };
   const without = await send(['--grpc', file], orgKey);
   assert.equal(without.code, 1, 'an organization key alone names no project');
   let accepted = 0;
@@ -171,7 +173,7 @@ test('usage errors exit 2 with the usage; refusals and unreachable collectors ex
 
   const file = path.join(dir, 'one.ndjson');
   await writeFile(file, '{"event_type":"signup","page_url":"https://shop.example/"}\n');
-  const wrongKey = { ANALYTICS_API_KEY: 'sk_not_a_key_at_all_000000000000000000000' };
+  const wrongKey = { [KEY_VARIABLE]: 'sk_not_a_key_at_all_000000000000000000000' };
   const http = await send(['--http', file], wrongKey);
   assert.equal(http.code, 1);
   assert.match(http.stderr, /refused: HTTP 401/);

@@ -19,6 +19,8 @@ import { consumeRecords } from '../collector/helpers.ts';
 import { PEPPER, seedTenants } from '../collector/tenants.ts';
 
 const run = promisify(execFile);
+/** The variable the client reads its key from. */
+const KEY_VARIABLE = 'ANALYTICS_API_KEY';
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -42,7 +44,7 @@ test('Kafka stopped mid-stream (gRPC, then NDJSON): exit 1 with the resume comma
   const collector = await service('collector', { env: { kafkaBrokers: kafka.broker, databaseUrl: tenants.databaseUrl, apiKeyPepper: PEPPER, logLevel: 'warn', streamIdleTimeoutMs: 180_000 } });
   cleanups.push(() => collector.stop());
   await collector.start();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANALYTICS_API_KEY: tenants.shop.ingestKey };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, [KEY_VARIABLE]: tenants.shop.ingestKey };
   // Records on the topic (acks=all: written is acknowledged); a stream's accepted count is only
   // reported when it is answered.
   const admin = new Kafka({ clientId: 'send-resume-admin', brokers: [kafka.broker], logLevel: logLevel.NOTHING }).admin();
