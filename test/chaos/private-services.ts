@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { assertTestDatabase } from '../support/database.ts';
 import { databaseUrl, portOpen, script } from '../support/services.ts';
-import { waitFor } from '../support/service-kit.ts';
+import { freePorts, waitFor } from '../support/service-kit.ts';
 
 const SHARED_PORTS = new Set([9092, 9093, 5432, 3001, 4195]);
 
@@ -111,4 +111,18 @@ async function brokerServing(broker: string, topic = 'analytics-events'): Promis
 export async function whenBrokerServes(broker: string, boundMs = 180_000): Promise<number> {
   await waitFor(`broker ${broker} to serve requests`, () => brokerServing(broker), { timeoutMs: boundMs });
   return Date.now();
+}
+
+/**
+ * A private broker on free ports in a run directory of its own, started; its stop and the
+ * directory's removal are pushed onto `cleanups` (run in reverse order by the test's after hook).
+ */
+export async function startPrivateKafka(prefix: string, cleanups: (() => Promise<unknown>)[]): Promise<PrivateKafka> {
+  const runDir = await privateRunDir(prefix);
+  cleanups.push(() => removeRunDir(runDir));
+  const [port, controllerPort] = await freePorts(2);
+  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
+  cleanups.push(() => kafka.stop());
+  await kafka.start();
+  return kafka;
 }

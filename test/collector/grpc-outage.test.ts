@@ -16,8 +16,8 @@ import { RETRY_PUSHBACK_TRAILER } from '../../collector/src/grpc/ingest-status.t
 import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
 import { toEnv } from '../../lib/service-manifest.ts';
 import { credentials } from '@grpc/grpc-js';
-import { PrivateKafka, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
-import { freePorts, waitFor } from '../support/service-kit.ts';
+import { startPrivateKafka, whenBrokerServes } from '../chaos/private-services.ts';
+import { waitFor } from '../support/service-kit.ts';
 import { portOpen } from '../support/services.ts';
 import { eventIdsUntil, silentLogger } from './helpers.ts';
 import { eventMessage, keyMetadata, openStream } from './grpc-helpers.ts';
@@ -29,12 +29,7 @@ after(async () => {
 });
 
 test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retry pushback; every message up to last_acked_line is in the topic', async (t) => {
-  const runDir = await privateRunDir('analytics-grpc-outage');
-  cleanups.push(() => removeRunDir(runDir));
-  const [port, controllerPort] = await freePorts(2);
-  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
-  cleanups.push(() => kafka.stop());
-  await kafka.start();
+  const kafka = await startPrivateKafka('analytics-grpc-outage', cleanups);
   const tenants = await seedTenants();
   cleanups.push(() => tenants.close());
 
@@ -70,7 +65,7 @@ test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retr
   const stopping = Date.now();
   const stopped = kafka.stop();
   // The broker is gone once its port no longer accepts connections.
-  while (await portOpen('127.0.0.1', port!, 200)) await new Promise((r) => setTimeout(r, 20));
+  while (await portOpen('127.0.0.1', kafka.port, 200)) await new Promise((r) => setTimeout(r, 20));
   const goneAt = Date.now();
   await stopped;
   const result = await answer;

@@ -11,8 +11,8 @@ import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig } from '../../collector/src/config.ts';
 import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
 import { toEnv } from '../../lib/service-manifest.ts';
-import { PrivateKafka, privateRunDir, removeRunDir } from '../chaos/private-services.ts';
-import { freePorts, waitFor } from '../support/service-kit.ts';
+import { startPrivateKafka } from '../chaos/private-services.ts';
+import { waitFor } from '../support/service-kit.ts';
 import { eventIdsUntil, silentLogger } from './helpers.ts';
 import { lineEvent, openStream } from './ndjson-client.ts';
 import { seedTenants } from './tenants.ts';
@@ -23,14 +23,9 @@ after(async () => {
 });
 
 test('Kafka stopped mid-stream: 503 + Retry-After within 1 s with last_acked_line; every line up to it is in the topic', { timeout: 180_000 }, async (t) => {
-  const runDir = await privateRunDir('analytics-ndjson-outage');
-  cleanups.push(() => removeRunDir(runDir));
-  const [port, controllerPort] = await freePorts(2);
-  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
-  cleanups.push(() => kafka.stop());
+  const kafka = await startPrivateKafka('analytics-ndjson-outage', cleanups);
   const tenants = await seedTenants();
   cleanups.push(() => tenants.close());
-  await kafka.start();
 
   // Default collector settings: the bound must hold as shipped.
   const config = loadCollectorConfig(toEnv({ kafkaBrokers: kafka.broker, logLevel: 'silent' }));

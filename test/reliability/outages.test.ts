@@ -19,7 +19,7 @@ import { toEnv } from '../../lib/service-manifest.ts';
 import { TOPICS } from '#contract';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { freePorts, waitFor } from '../support/service-kit.ts';
-import { PrivateKafka, PrivatePostgres, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
+import { PrivatePostgres, privateRunDir, removeRunDir, startPrivateKafka, whenBrokerServes } from '../chaos/private-services.ts';
 import { consumeRecords, eventIdsUntil } from '../collector/helpers.ts';
 import { pipelineService } from '../pipeline/helpers.ts';
 
@@ -29,12 +29,7 @@ after(async () => {
 });
 
 test('Kafka stopped: 503 + Retry-After within 1 s, /health reports it, accepting again within 5 s of its return', async (t) => {
-  const runDir = await privateRunDir('analytics-outage-kafka');
-  cleanups.push(() => removeRunDir(runDir));
-  const [port, controllerPort] = await freePorts(2);
-  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
-  cleanups.push(() => kafka.stop());
-  await kafka.start();
+  const kafka = await startPrivateKafka('analytics-outage-kafka', cleanups);
 
   // Default collector settings: the bounds must hold as shipped.
   const config = loadCollectorConfig(toEnv({ kafkaBrokers: kafka.broker, logLevel: 'silent' }));

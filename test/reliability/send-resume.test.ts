@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '#contract';
 import { ROOT } from '../support/services.ts';
-import { freePorts, service, waitFor } from '../support/service-kit.ts';
-import { PrivateKafka, privateRunDir, removeRunDir, whenBrokerServes } from '../chaos/private-services.ts';
+import { service, waitFor } from '../support/service-kit.ts';
+import { startPrivateKafka, whenBrokerServes } from '../chaos/private-services.ts';
 import { consumeRecords } from '../collector/helpers.ts';
 import { PEPPER, seedTenants } from '../collector/tenants.ts';
 
@@ -31,15 +31,9 @@ const EVENTS = 20_000;
 const ACKED = 8_000;
 
 test('Kafka stopped mid-stream (gRPC, then NDJSON): exit 1 with the resume command; run as printed it completes the file, each line once', { timeout: 290_000 }, async (t) => {
-  const runDir = await privateRunDir('analytics-send-resume');
-  cleanups.push(() => removeRunDir(runDir));
-  const [port, controllerPort] = await freePorts(2);
-  const kafka = new PrivateKafka(port!, controllerPort!, runDir);
-  cleanups.push(() => kafka.stop());
-  await kafka.start();
+  const kafka = await startPrivateKafka('analytics-send-resume', cleanups);
   const tenants = await seedTenants();
   cleanups.push(() => tenants.close());
-  // The broker takes a while to stop: the stream must not end idle meanwhile.
   // The broker takes a while to stop: the stream must not end idle meanwhile.
   const collector = await service('collector', { env: { kafkaBrokers: kafka.broker, databaseUrl: tenants.databaseUrl, apiKeyPepper: PEPPER, logLevel: 'warn', streamIdleTimeoutMs: 180_000 } });
   cleanups.push(() => collector.stop());
@@ -53,7 +47,7 @@ test('Kafka stopped mid-stream (gRPC, then NDJSON): exit 1 with the resume comma
   const onTopic = async () => (await admin.fetchTopicOffsets(TOPICS.events)).reduce((n, p) => n + Number(p.high), 0);
   // A new broker can take a while before it takes its first record (its coordinators loading):
   // one event, sent until accepted, so the measured stream starts on a broker that serves.
-  const warm = path.join(runDir, 'warm.ndjson');
+  const warm = path.join(kafka.runDir, 'warm.ndjson');
   await writeFile(warm, '{"event_type":"warm_up","page_url":"https://shop.example/warm"}\n');
   const send = ['run', '-s', 'send', '--', '--grpc', warm, '--grpc-address', `127.0.0.1:${collector.ports.grpc}`];
   const warmUp = () => waitFor('the broker takes an event', () => run('npm', send, { cwd: ROOT, env }).then(() => true, () => false), { timeoutMs: 120_000, intervalMs: 500 });
@@ -73,10 +67,10 @@ test('Kafka stopped mid-stream (gRPC, then NDJSON): exit 1 with the resume comma
     all.push(...ids);
     // The file is first a named pipe, so the test decides how far the client can read: the first
     // part, acknowledged; then the broker stops; then the rest, which cannot be.
-    const file = path.join(runDir, `events${transport}.ndjson`);
+    const file = path.join(kafka.runDir, `events${transport}.ndjson`);
     await run('mkfifo', [file]);
     const target = transport === '--grpc' ? ['--grpc-address', `127.0.0.1:${collector.ports.grpc}`] : ['--url', collector.url];
-    const first = spawn('npm', ['run', '-s', 'send', '--', transport, file, ...target], { cwd: ROOT, env });
+    const first = spawn('npm', ['run', '-s', 'send', '--', transport, file, ...target], { cwd: ROOT, env, detached: true });
     let stdout = '';
     let stderr = '';
     first.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,6 +78,12 @@ test('Kafka stopped mid-stream (gRPC, then NDJSON): exit 1 with the resume comma
     const exited = new Promise<number>((resolve) => first.once('exit', (code) => resolve(code ?? -1)));
     const pipe = createWriteStream(file);
     pipe.on('error', () => undefined); // the client stops reading once the collector answers
+    // A failed wait below must fail the test, not leave the client waiting on its pipe (and the runner on the client).
+    cleanups.push(async () => {
+      pipe.destroy();
+      // Its own process group (detached): npm, the shell and the client go together.
+      if (first.exitCode === null) process.kill(-first.pid!, 'SIGKILL');
+    });
     pipe.write(`${lines.slice(0, ACKED).join('\n')}\n`);
     await waitFor(`${transport}: the first part acknowledged`, async () => (await onTopic()) === base + ACKED, { timeoutMs: 60_000, intervalMs: 50 });
     await kafka.stop();
