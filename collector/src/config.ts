@@ -54,7 +54,7 @@ export const CollectorConfigSchema = Type.Object({
   grpcPort: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
   /** Streaming ingestion (NDJSON and gRPC): the longest line or message, in bytes (UTF-8, after decompression). */
   streamMaxLineBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
-  /** Events (lines or messages) one stream may carry; beyond it the stream is answered and closed. */
+  /** Events one stream may carry (gRPC messages; NDJSON lines, blank ones included); beyond it the stream is answered and closed. */
   streamMaxEvents: Type.Integer({ minimum: 1, default: 1_000_000 }),
   /** A stream that sends nothing for this long is answered with what it delivered and closed (ms). */
   streamIdleTimeoutMs: Type.Integer({ minimum: 100, default: 30_000 }),

@@ -51,3 +51,13 @@ test('a string field holding bytes that are not UTF-8 is refused by name, never 
   const real = method.requestSerialize({ event_type: 'x', page_url: 'https://a.example/', page_title: 'A\uFFFDB' }) as Buffer;
   assert.deepEqual(messageToItem(checked(real), 9), { line: 9, value: { event_type: 'x', page_url: 'https://a.example/', page_title: 'A\uFFFDB' } });
 });
+
+test('bytes that are no protobuf message (an invalid tag, a field cut off before its length) are refused by number instead of ending the call', () => {
+  const checked = withUtf8Check(method.requestDeserialize as (raw: Buffer) => EventMessage);
+  for (const raw of [Buffer.from([0xff, 0xff, 0xff]), Buffer.from([0x0a])]) {
+    const item = messageToItem(checked(raw), 4);
+    assert.equal(item.line, 4);
+    assert.ok('error' in item && item.error.field === '/' && /is not an analytics\.v1\.Event message/.test(item.error.message), JSON.stringify(item));
+  }
+});
+

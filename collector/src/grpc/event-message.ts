@@ -15,6 +15,8 @@ const INTEGER = /^-?\d+$/;
 
 /** Set by withUtf8Check on a message a string field of which held bytes that are not UTF-8: that field's name. */
 export const INVALID_UTF8 = Symbol('field with invalid UTF-8');
+/** Set by withUtf8Check on a message whose bytes are no Event at all (wrong wire types, truncated): why. */
+export const UNREADABLE = Symbol('bytes that are no Event message');
 const REPLACEMENT = '\uFFFD';
 const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
 
@@ -25,7 +27,14 @@ const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
  */
 export function withUtf8Check(decode: (raw: Buffer) => EventMessage): (raw: Buffer) => EventMessage {
   return (raw) => {
-    const message = decode(raw);
+    let message: EventMessage;
+    try {
+      message = decode(raw);
+    } catch (error) {
+      // grpc-js would end the whole call with INTERNAL and no summary: one unreadable message is
+      // refused by its number like any other bad message, and the rest of the stream goes on.
+      return { [UNREADABLE]: (error as Error).message };
+    }
     let decoded = 0;
     let first: string | undefined;
     for (const [field, value] of Object.entries(message)) {
@@ -46,6 +55,8 @@ function occurrences(haystack: Buffer, needle: Buffer): number {
 
 /** The stream item of the `line`-th message (from 1): the event to validate, or why it cannot be read. */
 export function messageToItem(message: EventMessage, line: number): StreamItem {
+  const unreadable = message[UNREADABLE];
+  if (unreadable !== undefined) return { line, error: { field: '/', message: `is not an analytics.v1.Event message (${unreadable})` } };
   const invalid = message[INVALID_UTF8];
   if (invalid !== undefined) return { line, error: { field: invalid === 'metadata_json' ? '/metadata' : `/${invalid}`, message: 'is not valid UTF-8' } };
   const event: Record<string, unknown> = {};

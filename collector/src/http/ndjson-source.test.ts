@@ -11,7 +11,7 @@ import { NdjsonSource, NdjsonSourceError, type SourceStop } from './ndjson-sourc
 /** A request body stand-in. */
 const body = () => new PassThrough();
 
-const OPTIONS = { gzip: false, maxLineBytes: 1024, idleTimeoutMs: 5000 };
+const OPTIONS = { gzip: false, maxLineBytes: 1024, idleTimeoutMs: 5000, maxLines: 1000 };
 
 /** Reads the source to its end or stop: the items, and the stop when there was one. */
 async function drain(source: NdjsonSource, onItem: (item: StreamItem) => Promise<void> | void = () => undefined): Promise<{ items: StreamItem[]; stop?: SourceStop }> {
@@ -116,4 +116,13 @@ test('a body cut before its end stops the source as aborted; the lines that arri
   const gone = body();
   gone.destroy();
   assert.deepEqual(await drain(new NdjsonSource(gone, OPTIONS)), { items: [], stop: { kind: 'aborted' } }, 'gone before the first read');
+});
+
+test('blank lines count toward the line limit: a gzip of nothing but newlines is stopped, not read to its end', async () => {
+  const b = body();
+  const done = drain(new NdjsonSource(b, { ...OPTIONS, gzip: true, maxLines: 100 }));
+  b.end(gzipSync('\n'.repeat(10_000_000)));
+  const { items, stop } = await done;
+  assert.deepEqual(items, []);
+  assert.deepEqual(stop, { kind: 'too_many_lines', limit: 100 });
 });

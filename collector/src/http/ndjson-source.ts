@@ -11,6 +11,7 @@ import { parseNdjsonLine } from './ndjson-line.ts';
 export type SourceStop =
   | { kind: 'line_too_long'; line: number; limitBytes: number }
   | { kind: 'idle'; ms: number }
+  | { kind: 'too_many_lines'; limit: number }
   | { kind: 'aborted' }
   | { kind: 'invalid_gzip'; message: string };
 
@@ -27,6 +28,11 @@ export interface NdjsonSourceOptions {
   maxLineBytes: number;
   /** The client sending nothing for this long while a line is awaited stops the stream (ms). */
   idleTimeoutMs: number;
+  /**
+   * Lines one body may hold, blank ones included (STREAM_MAX_EVENTS): blank lines carry no event,
+   * but a body of nothing else (a small gzip of a gigabyte of newlines) must not hold the stream.
+   */
+  maxLines: number;
 }
 
 /** The body's lines as stream items; `line` is the last line read. */
@@ -86,6 +92,7 @@ export class NdjsonSource implements AsyncIterable<StreamItem> {
         const raw = lines.read() as string | null;
         if (raw !== null) {
           this.line += 1;
+          if (this.line > options.maxLines) throw new NdjsonSourceError({ kind: 'too_many_lines', limit: options.maxLines });
           // split2 errors only when an unfinished line outgrows maxLength; a longer line that
           // arrived whole is caught here.
           if (raw.length > options.maxLineBytes + (raw.endsWith('\r') ? 1 : 0)) {

@@ -65,6 +65,8 @@ function streamAnswer(outcome: StreamOutcome, line: number): Answer {
       switch (stop?.kind) {
         case 'line_too_long':
           return { status: 413, error: 'line_too_long', message: `line ${stop.line} is longer than ${stop.limitBytes} bytes (STREAM_MAX_LINE_BYTES)`, outcome: 'line_too_long' };
+        case 'too_many_lines':
+          return { status: 413, error: 'too_many_events', message: `line ${line}: a stream carries at most ${stop.limit} events, counted as lines, blank ones included (STREAM_MAX_EVENTS); send the rest in another stream`, outcome: 'too_many_events' };
         case 'idle':
           return { status: 408, error: 'stream_idle', message: `nothing received for ${stop.ms} ms (STREAM_IDLE_TIMEOUT_MS); the stream was closed after line ${line}`, outcome: 'idle' };
         case 'invalid_gzip':

@@ -96,7 +96,7 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
       }
       try {
         const body = request.body as NdjsonBody;
-        const source = new NdjsonSource(body.payload, { gzip: body.gzip, maxLineBytes: stream.streamMaxLineBytes, idleTimeoutMs: stream.streamIdleTimeoutMs });
+        const source = new NdjsonSource(body.payload, { gzip: body.gzip, maxLineBytes: stream.streamMaxLineBytes, idleTimeoutMs: stream.streamIdleTimeoutMs, maxLines: stream.streamMaxEvents });
         const outcome = await ingestStream(source, {
           collect,
           rules: RULES,
