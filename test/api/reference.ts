@@ -4,6 +4,7 @@
 // tests hold every report route to it. It is the definitions document in code: written from the
 // text, sharing nothing with api/src but the names of the filters.
 import type pg from 'pg';
+import type { Stats } from '../../api/src/query/stats-sql.ts';
 import { BOUNCE_ENGAGED_MS, NON_INTERACTION_TYPES, PAGE_UNLOAD, PAGE_VIEW } from '#contract';
 
 /** One stored event, its time in microseconds since the epoch (exact: µs fit a double until 2255). */
@@ -160,16 +161,8 @@ export function countedVisits(visits: Map<string, RefVisit>, q: RefQuery): RefVi
   );
 }
 
-export interface RefStats {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  events: number;
-  events_by_type: Record<string, number>;
-  bounce_rate: number | null;
-  avg_visit_duration_ms: number | null;
-  views_per_visit: number | null;
-}
+/** The answer's shape is the route's own (only the type is shared; every value is computed here). */
+export type RefStats = Stats;
 
 /** The visit measures of a set of counted visits. */
 export function visitMeasures(visits: readonly RefVisit[]): Pick<RefStats, 'visitors' | 'visits' | 'bounce_rate' | 'avg_visit_duration_ms' | 'views_per_visit'> {
