@@ -2,6 +2,8 @@
 // refusals, the acknowledged prefix, back-pressure, limits and outages (test/collector/ streams
 // through real Kafka and PostgreSQL).
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { DEFAULT_PROJECT_ID, LIMITS, validateServerEvent, type CollectedEvent, type ServerEvent } from '#contract';
 import { createCollect, type CollectFn } from './collect-events.ts';
@@ -77,6 +79,40 @@ test('back-pressure: while maxInFlight chunks wait for Kafka, no further item is
   const outcome = await done;
   clearInterval(release);
   assert.equal(outcome.summary.accepted, 100);
+});
+
+test('a long stream holds only its unanswered chunks: the events of acknowledged chunks can be collected while it goes on', async () => {
+  // A full garbage collection on demand (V8's gc(), exposed for this test only).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { options } = setup({ chunkSize: 10, maxInFlight: 2 });
+  // Collect that keeps nothing: whatever still holds an event after its answer is the core.
+  const forgetful: CollectFn = async ({ body }) => ({ status: 'accepted', kind: 'batch', eventIds: (body as unknown[]).map((_, i) => `id-${i}`), errors: [], size: (body as unknown[]).length });
+  const refs: WeakRef<object>[] = [];
+  let resume!: () => void;
+  const paused = new Promise<void>((r) => (resume = r));
+  let reachedPause!: () => void;
+  const atPause = new Promise<void>((r) => (reachedPause = r));
+  async function* source(): AsyncGenerator<StreamItem> {
+    for (let line = 1; line <= 100; line++) {
+      const value = event(line);
+      refs.push(new WeakRef(value));
+      yield { line, value };
+    }
+    reachedPause();
+    await paused; // the stream stays open, its first 100 events answered
+    for (let line = 101; line <= 110; line++) yield { line, value: event(line) };
+  }
+  const done = ingestStream(source(), { ...options, collect: forgetful });
+  await atPause;
+  await new Promise((r) => setTimeout(r, 20));
+  gc();
+  // The last item read may still sit in a local of the reader's frame: one item, not a growing list.
+  const alive = refs.slice(0, -1).filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of 99 acknowledged events are still held by the open stream`);
+  resume();
+  const outcome = await done;
+  assert.deepEqual({ accepted: outcome.summary.accepted, last: outcome.summary.last_acked_line }, { accepted: 110, last: 110 });
 });
 
 test('an outage stops reading and answers the acknowledged prefix; nothing after it is sent', async () => {

@@ -67,9 +67,9 @@ interface Chunk {
 /** Reads `source` to its end (or the first failure) and answers once every chunk was acknowledged or refused. */
 export async function ingestStream<E extends IncomingEvent>(source: AsyncIterable<StreamItem>, options: StreamOptions<E>): Promise<StreamOutcome> {
   const summary: StreamSummary = { accepted: 0, rejected: 0, errors: [], last_acked_line: 0 };
+  /** Chunks not yet answered, and answered ones behind an unanswered one, in line order. */
   const chunks: Chunk[] = [];
   const inFlight = new Set<Promise<void>>();
-  let acked = 0; // chunks[0..acked) are done, in order
   let current = newChunk(0);
   let items = 0;
   let stop: StreamOutcome | undefined;
@@ -95,8 +95,12 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
       else if (allRefused) refuse(chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
     });
     chunk.done = true;
-    while (acked < chunks.length && chunks[acked]!.done) acked += 1;
-    if (acked > 0) summary.last_acked_line = chunks[acked - 1]!.lastLine;
+    // Answered: its events are Kafka's now. A long stream must not hold every event it carried
+    // until its end (a 1M-line stream would keep gigabytes), so only unanswered chunks are kept.
+    chunk.lines = [];
+    chunk.values = [];
+    chunk.refused = [];
+    while (chunks.length > 0 && chunks[0]!.done) summary.last_acked_line = chunks.shift()!.lastLine;
   };
 
   let linger: LingerTimer | undefined;

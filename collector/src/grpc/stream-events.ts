@@ -9,25 +9,23 @@
 // with the summary), UNAVAILABLE (projects not loaded yet, or Kafka down: with the summary and
 // grpc-retry-pushback-ms), DEADLINE_EXCEEDED (no message for streamIdleTimeoutMs: with the
 // summary), OK (the IngestSummary).
-import { Metadata, status, type handleClientStreamingCall, type ServerReadableStream } from '@grpc/grpc-js';
+import { Metadata, status, type handleClientStreamingCall } from '@grpc/grpc-js';
 import { LIMITS, validateServerEvent } from '#contract';
 import type { Logger } from '../../../lib/logger.ts';
 import { authenticate, CONFLICTING_KEYS } from '../http/api-key.ts';
 import type { IngestionCore } from '../app.ts';
 import type { CollectorConfig } from '../config.ts';
-import { ingestStream, type StreamItem } from '../events/ingest-stream.ts';
+import { ingestStream } from '../events/ingest-stream.ts';
 import { serverAssignment } from '../projects/server-assignment.ts';
-import { messageToItem } from './event-message.ts';
+import { callItems } from './call-items.ts';
 import type { EventMessage, IngestSummaryMessage } from './ingest-proto.ts';
-import { answerOf, IdleTimeout, RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER, type CallAnswer } from './ingest-status.ts';
+import { answerOf, RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER, type CallAnswer } from './ingest-status.ts';
 
 const RULES = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
 /** The same number of listed refusals as the NDJSON answer. */
 const MAX_ERRORS = 100;
 
 type StreamSettings = Pick<CollectorConfig, 'streamChunkSize' | 'streamLingerMs' | 'streamMaxInFlight' | 'streamMaxEvents' | 'streamIdleTimeoutMs' | 'retryAfterSeconds'>;
-
-type Call = ServerReadableStream<EventMessage, IngestSummaryMessage>;
 
 const GRPC_WORDING: Record<string, string> = {
   missing_api_key: 'send a secret key (sk_…) in metadata x-api-key',
@@ -57,7 +55,8 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
       core.metrics.eventsRejected.inc({ reason: 'too_many_streams' });
       return refuse(status.RESOURCE_EXHAUSTED, `this key already holds ${core.streamSlots.limit} open streams; finish one first`);
     }
-    const source = callItems(call, settings.streamIdleTimeoutMs);
+    // The queue holds one chunk, so a chunk fills without waiting for grpc-js to resume the call.
+    const source = callItems(call, { idleMs: settings.streamIdleTimeoutMs, highWater: settings.streamChunkSize });
     ingestStream(source, {
       collect: core.collect,
       rules: RULES,
@@ -111,51 +110,4 @@ function presentedKey(metadata: Metadata): string | undefined | typeof CONFLICTI
   const keys = new Set(metadata.get('x-api-key').map((v) => String(v).trim()).filter((v) => v !== ''));
   if (keys.size > 1) return CONFLICTING_KEYS;
   return keys.values().next().value;
-}
-
-/**
- * The call's messages as stream items, numbered from 1. The core pulls them one at a time: while it
- * does not (chunks await Kafka), grpc-js stops reading and HTTP/2 flow control holds the client.
- * A read waiting longer than idleMs fails the source with IdleTimeout; close() (or the core's
- * return()) ends the call's reading, after which a read ends instead of failing.
- */
-function callItems(call: Call, idleMs: number): AsyncIterable<StreamItem> & { close(): void } {
-  const messages = call[Symbol.asyncIterator]() as AsyncIterator<EventMessage>;
-  let line = 0;
-  let closed = false;
-  const close = () => {
-    closed = true;
-    call.destroy();
-  };
-  const iterator: AsyncIterator<StreamItem> = {
-    async next() {
-      try {
-        const next = await idle(messages.next(), idleMs);
-        if (next.done === true) return { done: true, value: undefined };
-        line += 1;
-        return { done: false, value: messageToItem(next.value, line) };
-      } catch (error) {
-        if (closed) return { done: true, value: undefined };
-        throw error;
-      }
-    },
-    async return() {
-      close();
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => iterator, close };
-}
-
-/** `read`, or IdleTimeout when it takes longer than ms. */
-async function idle<T>(read: Promise<T>, ms: number): Promise<T> {
-  // A read that loses the race may still fail later (the call destroyed): that is not news.
-  read.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new IdleTimeout(ms)), ms)));
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
