@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type pg from 'pg';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
@@ -17,9 +18,12 @@ import { CursorCodec } from './query/cursor.ts';
 import { ReportMetaSchema } from './query/meta.ts';
 import { healthRoutes } from './routes/health.ts';
 import { PROJECT_ROUTES } from './routes/index.ts';
+import { liveRoutes } from './routes/live.ts';
+import { createLiveHub, liveTokenSigner } from './live/create-hub.ts';
+import type { LiveHub } from './live/live-hub.ts';
 
 export interface BuildApiAppOptions {
-  config: Pick<ApiConfig, 'logLevel' | 'apiKeyPepper' | 'jwtSecret'>;
+  config: Pick<ApiConfig, 'logLevel' | 'apiKeyPepper' | 'jwtSecret'> & Partial<ApiConfig>;
   directory: TenancyDirectory & { reload?(): Promise<void> };
   /** False until the directory loaded its first snapshot; always true by default. */
   directoryReady?: () => boolean;
@@ -29,6 +33,8 @@ export interface BuildApiAppOptions {
   queryPool: pg.Pool;
   logger?: Logger;
   now?: () => Date;
+  /** The live streams' state; server.ts feeds it from Kafka and the loader's notices. Default: one fed by nothing. */
+  live?: LiveHub;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -66,15 +72,19 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket);
   app.addSchema(ReportMetaSchema);
 
   await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
   await app.register(healthRoutes, { db: options.queryPool });
   const context = { db: options.queryPool, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
+  const live = options.live ?? createLiveHub(options.config, options.queryPool, logger, context.now);
+  app.addHook('onClose', async () => live.close());
   await app.register(
     async (projects) => {
       useProjectScope(projects, { directory: options.directory, directoryReady: options.directoryReady ?? (() => true) });
       for (const routes of PROJECT_ROUTES) await projects.register(routes, context);
+      await projects.register(liveRoutes, { live, signer: liveTokenSigner(app), tokenTtlSeconds: options.config.liveTokenTtlSeconds ?? 60, now: context.now });
     },
     { prefix: '/api/v1/projects/:project' },
   );

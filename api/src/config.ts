@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LogLevelSetting, shutdownTimeoutSetting } from '../../lib/config.ts';
 import { TenancySettings } from '../../tenancy/settings.ts';
+import { LiveSettings } from './live/live-settings.ts';
 
 /** The reports' own login: a member of analytics_reader (migration 015). */
 export const QUERY_ROLE = 'analytics_api';
@@ -24,6 +25,7 @@ export const ApiConfigSchema = Type.Object({
   queryPoolMax: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
   /** A report running longer is cancelled (PostgreSQL statement_timeout) and answered 503. */
   queryTimeoutMs: Type.Integer({ minimum: 100, default: 15_000 }),
+  ...LiveSettings,
   shutdownTimeoutMs: shutdownTimeoutSetting(10_000),
   logLevel: LogLevelSetting,
 });

@@ -20,13 +20,20 @@ export interface WriteResult {
   duplicates: number;
 }
 
+/** Where a chunk ends in Kafka: its topic and last offset (for the "stored" notice, lib/stored-notice.ts). */
+export interface ChunkEnd {
+  topic: string;
+  offset: string;
+}
+
 /**
  * Stores a batch's rows (dropping events already stored), their visits and counters, and its
  * rejects in one transaction. Rows are in Kafka offset order; `partition` is the Kafka partition
- * they were read from (the shard of the counters this loader owns).
+ * they were read from (the shard of the counters this loader owns). With `end`, the commit also
+ * notifies that the partition is stored through that offset.
  */
 export interface BatchStore {
-  write(rows: EventRow[], rejected: RejectedRecord[], partition: number): Promise<WriteResult>;
+  write(rows: EventRow[], rejected: RejectedRecord[], partition: number, end?: ChunkEnd): Promise<WriteResult>;
 }
 
 /** Sends rejected records, original bytes and all, to the dead-letter topic. */

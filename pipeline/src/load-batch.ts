@@ -1,6 +1,6 @@
 // One batch of Kafka records -> rows and rejects -> dead-letter topic, then one database
 // transaction. The caller commits offsets only after this resolves, so a crash replays, never skips.
-import type { BatchStore, DeadLetterSink, RejectedRecord, WriteResult } from './batch-ports.ts';
+import type { BatchStore, ChunkEnd, DeadLetterSink, RejectedRecord, WriteResult } from './batch-ports.ts';
 import type { EventRow } from './steps/normalize-event.ts';
 import { processMessage } from './steps/process-message.ts';
 import { dlq } from './steps/outcome.ts';
@@ -26,6 +26,8 @@ export interface BatchResult extends WriteResult {
 export interface SplitBatch {
   /** The Kafka partition the records came from. */
   partition: number;
+  /** The chunk's topic and last offset; undefined for an empty chunk. */
+  end?: ChunkEnd;
   /** In offset order: visits are assigned in that order. */
   rows: EventRow[];
   /** The record each row came from, for dead-lettering a row the database refuses. */
@@ -46,7 +48,8 @@ export function processSafely(value: Buffer | null, ctx: Parameters<typeof proce
 }
 
 export function splitBatch(topic: string, partition: number, records: KafkaRecord[], metrics?: Metrics): SplitBatch {
-  const split: SplitBatch = { partition, rows: [], sources: [], rejected: [] };
+  const last = records[records.length - 1];
+  const split: SplitBatch = { partition, rows: [], sources: [], rejected: [], ...(last ? { end: { topic, offset: last.offset } } : {}) };
   for (const m of records) {
     const { outcome, normalized, projectId } = processSafely(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
     const source = { reason: '', detail: '', projectId, topic, partition, offset: m.offset, key: m.key, value: m.value };
@@ -75,7 +78,7 @@ export async function loadBatch(deps: BatchPorts, split: SplitBatch): Promise<Ba
   // once) while the rejected table keeps one row per Kafka position.
   if (split.rejected.length > 0) await deps.deadLetter.send(split.rejected);
   try {
-    const result = await deps.sink.write(split.rows, split.rejected, split.partition);
+    const result = await deps.sink.write(split.rows, split.rejected, split.partition, split.end);
     return { ...result, deadLettered: split.rejected };
   } catch (error) {
     if (!isDataError(error) || split.rows.length === 0) throw error;
@@ -100,6 +103,6 @@ async function isolateRefusedRows(deps: BatchPorts, split: SplitBatch): Promise<
     }
   }
   if (refused.length > 0) await deps.deadLetter.send(refused);
-  await deps.sink.write([], [...split.rejected, ...refused], split.partition);
+  await deps.sink.write([], [...split.rejected, ...refused], split.partition, split.end);
   return { ...total, deadLettered: [...split.rejected, ...refused] };
 }

@@ -6,6 +6,7 @@
 import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { callerCan } from '../../../tenancy/access.ts';
+import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
 import type { Project, Scope, TenancyDirectory } from '../../../tenancy/model.ts';
 import { notFound, sendProblem } from './problems.ts';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a project route needs; read unless it says otherwise. */
     scope?: Scope;
+    /** A route's own credential (the live streams' `?token=`): its outcome, or undefined for the usual headers. */
+    authenticate?: (request: FastifyRequest) => AuthOutcome | undefined;
   }
 }
 
@@ -88,7 +91,7 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
   app.decorateRequest('project', null as unknown as Project);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!options.directoryReady()) return sendProblem(reply.header('retry-after', '2'), 503, 'not_ready', 'projects and keys are still loading; retry shortly');
-    const auth = app.authenticateCaller(request);
+    const auth = request.routeOptions.config.authenticate?.(request) ?? app.authenticateCaller(request);
     if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message);
     const id = (request.params as { project?: string }).project ?? '';
     const project = UUID.test(id) ? options.directory.project(id.toLowerCase()) : undefined;

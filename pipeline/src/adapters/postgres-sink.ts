@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pgRunner } from '../../../db/sql-runner.ts';
+import { encodeStoredNotice, STORED_CHANNEL } from '../../../lib/stored-notice.ts';
 import { cleanText } from '../steps/clean-text.ts';
 import type { BatchStore } from '../batch-ports.ts';
 import type { StoreMaintenance } from '../maintenance.ts';
@@ -41,7 +42,7 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
   // An idle client losing its server is reported, not thrown: the next batch retries.
   pool.on('error', onError);
   return {
-    async write(rows, rejected, partition) {
+    async write(rows, rejected, partition, end) {
       const client = await pool.connect();
       let broken = false;
       // pg emits 'error' on a checked-out client whose server goes away (a restart); with no
@@ -57,6 +58,9 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
         for (const r of rejected) {
           await client.query(INSERT_REJECTED, [r.reason, cleanText(r.detail), r.topic, r.partition, r.offset, r.key, r.value, r.projectId]);
         }
+        // Delivered by PostgreSQL at COMMIT, never for a rolled-back chunk: live clients learn that
+        // the query API now includes what they saw (lib/stored-notice.ts).
+        if (end !== undefined) await client.query('SELECT pg_notify($1, $2)', [STORED_CHANNEL, encodeStoredNotice({ ...end, partition })]);
         await client.query('COMMIT');
         return { inserted, duplicates: rows.length - inserted };
       } catch (error) {
