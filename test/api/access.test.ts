@@ -24,7 +24,14 @@ const CASES: Record<string, Record<string, string>> = {
   '/visits/:visit_id': {},
   '/sessions/:session_id': {},
   '/users/:user_id/timeline': {},
+  '/live/events': {},
+  '/live/metrics': {},
 };
+/** Streams need the live scope (not read) and never end: their first message is read. */
+const LIVE = new Set(['/live/events', '/live/metrics']);
+const keyOf = (t: Tenant, route: string) => (LIVE.has(route) ? t.liveKey : t.readKey);
+const call = (route: string, url: string, credential?: string, query?: Record<string, string>) =>
+  LIVE.has(route) ? bed.getStream(url, credential, query) : bed.get(url, credential, query);
 
 let bed: ApiBed;
 const seeded = new Map<string, { visitId: string; eventIds: string[] }>();
@@ -78,7 +85,7 @@ test('every project route has a case here, and every case is a route', () => {
 
 test('no credential: 401 on every route', async () => {
   for (const route of projectRoutes()) {
-    const res = await bed.get(url(route, bed.shop.project.id, bed.shop), undefined, CASES[route]);
+    const res = await call(route, url(route, bed.shop.project.id, bed.shop), undefined, CASES[route]);
     assert.equal(res.status, 401, route);
     assert.equal(res.body.error, 'missing_credentials', route);
   }
@@ -86,9 +93,10 @@ test('no credential: 401 on every route', async () => {
 
 test("another tenant's key, an unknown project and a malformed id all get the same 404", async () => {
   for (const route of projectRoutes()) {
-    const foreign = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.blog.readKey, CASES[route]);
-    const unknown = await bed.get(url(route, randomUUID(), bed.shop), bed.blog.readKey, CASES[route]);
-    const malformed = await bed.get(url(route, 'not-a-project', bed.shop), bed.blog.readKey, CASES[route]);
+    const key = keyOf(bed.blog, route);
+    const foreign = await call(route, url(route, bed.shop.project.id, bed.shop), key, CASES[route]);
+    const unknown = await call(route, url(route, randomUUID(), bed.shop), key, CASES[route]);
+    const malformed = await call(route, url(route, 'not-a-project', bed.shop), key, CASES[route]);
     for (const res of [foreign, unknown, malformed]) assert.equal(res.status, 404, `${route}: ${JSON.stringify(res.body)}`);
     assert.deepEqual(foreign.body, unknown.body, route);
     assert.deepEqual(malformed.body, unknown.body, route);
@@ -98,20 +106,24 @@ test("another tenant's key, an unknown project and a malformed id all get the sa
 
 test("the project's own key without the read scope: 403 naming the scope", async () => {
   for (const route of projectRoutes()) {
-    const res = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.shop.ingestKey, CASES[route]);
+    const res = await call(route, url(route, bed.shop.project.id, bed.shop), bed.shop.ingestKey, CASES[route]);
     assert.equal(res.status, 403, route);
     assert.equal(res.body.error, 'missing_scope', route);
+    // Reports and live streams need different scopes.
+    const other = await call(route, url(route, bed.shop.project.id, bed.shop), LIVE.has(route) ? bed.shop.readKey : bed.shop.liveKey, CASES[route]);
+    assert.equal(other.status, 403, route);
   }
 });
 
 test("a read key, an organization read key and a viewer's token read their own project", async () => {
   const token = await bed.viewerToken();
   for (const route of projectRoutes()) {
-    for (const credential of [bed.shop.readKey, bed.shop.orgReadKey, token]) {
-      const res = await bed.get(url(route, bed.shop.project.id, bed.shop), credential, CASES[route]);
+    for (const credential of LIVE.has(route) ? [bed.shop.liveKey, token] : [bed.shop.readKey, bed.shop.orgReadKey, token]) {
+      const res = await call(route, url(route, bed.shop.project.id, bed.shop), credential, CASES[route]);
       assert.equal(res.status, 200, `${route}: ${JSON.stringify(res.body)}`);
       const text = JSON.stringify(res.body);
       assert.doesNotMatch(text, /blog/, `${route} shows the other tenant`);
+      if (LIVE.has(route)) assert.match(res.body, new RegExp(`event: ready\ndata: \\{"project":"${bed.shop.project.id}"`), route);
     }
   }
   // The viewer belongs to acme only.
@@ -122,12 +134,45 @@ test("a read key, an organization read key and a viewer's token read their own p
 test("with its own project, another tenant's visit, session and user ids show nothing of that tenant", async () => {
   const shopData = seeded.get(bed.shop.project.id)!;
   for (const route of projectRoutes()) {
-    const res = await bed.get(url(route, bed.blog.project.id, bed.shop), bed.blog.readKey, CASES[route]);
+    const res = await call(route, url(route, bed.blog.project.id, bed.shop), keyOf(bed.blog, route), CASES[route]);
     assert.ok(res.status === 200 || res.status === 404, `${route}: ${res.status}`);
     const text = JSON.stringify(res.body);
     for (const id of [shopData.visitId, ...shopData.eventIds]) assert.ok(!text.includes(id), `${route} leaked ${id}`);
     assert.doesNotMatch(text, /shop-(page|button)/, route);
   }
+});
+
+test('POST /live/token: for the live scope on its own project only; a token opens that project\'s streams and no other', async () => {
+  const tokenUrl = (project: string) => `${PREFIX}/live/token`.replace(':project', project);
+  const post = (project: string, credential?: string) =>
+    bed.app.inject({ method: 'POST', url: tokenUrl(project), headers: credential === undefined ? {} : credential.startsWith('sk_') ? { 'x-api-key': credential } : { authorization: `Bearer ${credential}` } });
+  assert.equal((await post(bed.shop.project.id)).statusCode, 401);
+  const foreign = await post(bed.shop.project.id, bed.blog.liveKey);
+  const unknown = await post(randomUUID(), bed.blog.liveKey);
+  assert.equal(foreign.statusCode, 404);
+  assert.deepEqual(foreign.json(), unknown.json());
+  for (const key of [bed.shop.readKey, bed.shop.ingestKey]) assert.equal((await post(bed.shop.project.id, key)).statusCode, 403);
+  const tokens: Record<string, string> = {};
+  for (const [name, credential] of [['key', bed.shop.liveKey], ['viewer', await bed.viewerToken()], ['blog', bed.blog.liveKey]] as const) {
+    const res = await post(name === 'blog' ? bed.blog.project.id : bed.shop.project.id, credential);
+    assert.equal(res.statusCode, 200, res.body);
+    tokens[name] = res.json().token;
+  }
+  for (const route of LIVE) {
+    const shopUrl = url(route, bed.shop.project.id, bed.shop);
+    for (const name of ['key', 'viewer']) assert.equal((await bed.getStream(shopUrl, undefined, { token: tokens[name]! })).status, 200, `${route} ${name}`);
+    // Another project's token: as if the project did not exist.
+    const crossed = await bed.getStream(shopUrl, undefined, { token: tokens.blog! });
+    assert.equal(crossed.status, 404, route);
+    assert.deepEqual(crossed.body, (await bed.getStream(url(route, randomUUID(), bed.shop), undefined, { token: tokens.blog! })).body);
+    // A key never goes in a URL, valid or not.
+    const keyed = await bed.getStream(shopUrl, undefined, { api_key: bed.shop.liveKey });
+    assert.equal(keyed.status, 400, route);
+    assert.equal(keyed.body.errors[0].field, 'api_key');
+  }
+  // A stream token opens no report, and an access token is no stream token.
+  assert.equal((await bed.get(url('/stats', bed.shop.project.id, bed.shop), tokens.key)).status, 401);
+  assert.equal((await bed.getStream(url('/live/events', bed.shop.project.id, bed.shop), undefined, { token: await bed.viewerToken() })).status, 401);
 });
 
 test('reports run on a login that can read the events and write nothing', async () => {

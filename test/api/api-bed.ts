@@ -26,6 +26,8 @@ export interface Tenant {
   readKey: string;
   /** ingest scope only: may not read. */
   ingestKey: string;
+  /** live scope only: the live streams, no report. */
+  liveKey: string;
 }
 
 export interface Answer {
@@ -46,6 +48,8 @@ export interface ApiBed {
   store(rows: readonly EventRow[], shard?: number): Promise<number>;
   /** GET with a key (X-API-Key) or a token (Authorization: Bearer). */
   get(url: string, credential?: string, query?: Record<string, string | number | boolean | undefined>): Promise<Answer>;
+  /** GET of a stream (server-sent events): a refusal's JSON body, or the text up to the end of its first message. */
+  getStream(url: string, credential?: string, query?: Record<string, string | number | boolean | undefined>): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -73,8 +77,13 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
     readKey: await key(['--project', shopId, '--scopes', 'read']),
     ingestKey: await key(['--project', shopId, '--scopes', 'ingest']),
     orgReadKey: await key(['--org', 'acme', '--scopes', 'read']),
+    liveKey: await key(['--project', shopId, '--scopes', 'live']),
   };
-  const blogKeys = { readKey: await key(['--project', blogId, '--scopes', 'read']), ingestKey: await key(['--project', blogId, '--scopes', 'ingest']) };
+  const blogKeys = {
+    readKey: await key(['--project', blogId, '--scopes', 'read']),
+    ingestKey: await key(['--project', blogId, '--scopes', 'ingest']),
+    liveKey: await key(['--project', blogId, '--scopes', 'live']),
+  };
   await cli('users', ['create', '--email', VIEWER.email, '--password', VIEWER.password, '--org', 'acme', '--role', 'viewer']);
 
   const directory = openTenancyDirectory({ databaseUrl: db.url, pepper: PEPPER, logger: silent, reloadIntervalMs: 500 });
@@ -114,16 +123,20 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
       return inserted;
     },
     async get(url, credential, query = {}) {
-      const search = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
-      const qs = search.toString();
-      const headers: Record<string, string> = {};
-      if (credential !== undefined) {
-        if (credential.startsWith('sk_')) headers['x-api-key'] = credential;
-        else headers.authorization = `Bearer ${credential}`;
-      }
-      const res = await app.inject({ method: 'GET', url: qs === '' ? url : `${url}?${qs}`, headers });
+      const res = await app.inject({ method: 'GET', url: withQuery(url, query), headers: credentialHeaders(credential) });
       return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? res.json() : res.body };
+    },
+    async getStream(url, credential, query = {}) {
+      const res = await app.inject({ method: 'GET', url: withQuery(url, query), headers: credentialHeaders(credential), payloadAsStream: true });
+      const stream = res.stream();
+      let text = '';
+      for await (const chunk of stream) {
+        text += String(chunk);
+        // The first message after the `retry:` line, or a whole refusal.
+        if (res.statusCode === 200 ? /\n\n[^]*\n\n/.test(text) : false) break;
+      }
+      stream.destroy();
+      return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text };
     },
     async close() {
       await app.close();
@@ -133,6 +146,18 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
       await db.drop();
     },
   };
+}
+
+function withQuery(url: string, query: Record<string, string | number | boolean | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+  const qs = search.toString();
+  return qs === '' ? url : `${url}?${qs}`;
+}
+
+function credentialHeaders(credential: string | undefined): Record<string, string> {
+  if (credential === undefined) return {};
+  return credential.startsWith('sk_') ? { 'x-api-key': credential } : { authorization: `Bearer ${credential}` };
 }
 
 /** The pool of the bed's database owner, for tests that inspect tables directly. */

@@ -53,7 +53,7 @@ test('the document validates and covers every route; project routes carry their 
   const projectPaths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/projects/'));
   assert.ok(projectPaths.length >= 9, `only ${projectPaths.length} project routes documented`);
   for (const p of projectPaths) {
-    const op = spec.paths[p].get;
+    const op = spec.paths[p].get ?? spec.paths[p].post;
     assert.deepEqual(op.security, SECURITY, p);
     assert.ok(op.summary && op.description, `${p} has a summary and a description`);
     for (const status of ['200', '400', '401', '403', '404']) assert.ok(op.responses[status], `${p} documents ${status}`);
@@ -67,7 +67,17 @@ test("every project route's documented example answers 200 with a body its schem
   let executed = 0;
   for (const [p, ops] of Object.entries(dereferenced.paths as Record<string, Record<string, { parameters?: { in: string; name: string; example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { example?: unknown; examples?: unknown[] } }[]; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>)) {
     if (!p.startsWith('/api/v1/projects/')) continue;
-    const op = ops.get!;
+    // Live routes need the live scope; POST …/live/token takes no parameters.
+    const key = p.includes('/live/') ? bed.shop.liveKey : bed.shop.readKey;
+    if (ops.get === undefined) {
+      const res = await bed.app.inject({ method: 'POST', url: p.replace('{project}', bed.shop.project.id), headers: { 'x-api-key': key } });
+      assert.equal(res.statusCode, 200, `POST ${p}: ${res.body}`);
+      const validate = ajv.compile(ops.post!.responses['200']!.content!['application/json']!.schema);
+      assert.ok(validate(res.json()), `POST ${p}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      executed++;
+      continue;
+    }
+    const op = ops.get;
     const query = new URLSearchParams();
     let url = p;
     for (const param of op.parameters ?? []) {
@@ -81,7 +91,15 @@ test("every project route's documented example answers 200 with a body its schem
       }
     }
     // The seeded events are from the last minutes; the examples' fixed dates would find nothing.
-    const res = await bed.app.inject({ method: 'GET', url: `${url}?${query}`, headers: { 'x-api-key': bed.shop.readKey } });
+    if (op.responses['200']?.content?.['text/event-stream'] !== undefined) {
+      // A stream never ends: its first message is its documented `ready`.
+      const stream = await bed.getStream(url, key, Object.fromEntries(query));
+      assert.equal(stream.status, 200, `${p}?${query}: ${JSON.stringify(stream.body)}`);
+      assert.match(stream.body, /^retry: 1000\n\nevent: ready\ndata: \{/, p);
+      executed++;
+      continue;
+    }
+    const res = await bed.app.inject({ method: 'GET', url: `${url}?${query}`, headers: { 'x-api-key': key } });
     assert.equal(res.statusCode, 200, `${p}?${query}: ${res.body}`);
     const schema = op.responses['200']?.content?.['application/json']?.schema;
     assert.ok(schema, `${p} documents its 200 body`);

@@ -2,7 +2,7 @@
 // only) and a JSON body. Server-sent events frame them as `event:`/`id:`/`data:` lines; WebSocket
 // sends `{"type", "id"?, "data"}` text frames. Pure.
 
-export type LiveMessageType = 'ready' | 'event' | 'dropped' | 'stored' | 'heartbeat' | 'metrics';
+type LiveMessageType = 'ready' | 'event' | 'dropped' | 'stored' | 'heartbeat' | 'metrics';
 
 export interface LiveMessage {
   type: LiveMessageType;

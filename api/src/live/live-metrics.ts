@@ -6,7 +6,7 @@
 // counts the events with a timestamp in (now − 60 s, now]; events_per_second is that / 60. Pure.
 import { CURRENT_VISITORS_WINDOW_MS } from '#contract';
 
-export const LIVE_TOP_PAGES = 10;
+const LIVE_TOP_PAGES = 10;
 const MINUTE_MS = 60_000;
 
 export interface WindowEvent {

@@ -8,7 +8,7 @@ import type { Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
 import type { Project } from '../../../tenancy/model.ts';
 
-export const LIVE_TOKEN_TYPE = 'live';
+const LIVE_TOKEN_TYPE = 'live';
 
 export interface LiveTokenClaims {
   typ: typeof LIVE_TOKEN_TYPE;

@@ -120,6 +120,21 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
     }
   });
 
+  /** A metrics client, which may leave while its project's window is still being seeded. */
+  const followMetrics = async (project: string, transport: LiveTransport, framing: 'sse' | 'ws', onGone: (end: () => void) => void): Promise<{ subscriber?: Subscriber }> => {
+    const ref: { subscriber?: Subscriber; gone?: boolean } = {};
+    const end = () => {
+      ref.gone = true;
+      if (ref.subscriber === undefined) return;
+      ref.subscriber.close();
+      live.unsubscribe(ref.subscriber);
+    };
+    onGone(end);
+    ref.subscriber = await live.subscribeMetrics(project, transport, framing);
+    if (ref.gone) end();
+    return ref;
+  };
+
   const attach = (subscriber: Subscriber, request: FastifyRequest, reply?: FastifyReply) => {
     const end = () => {
       subscriber.close();
@@ -172,13 +187,13 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
     },
     wsHandler: (socket, request) => {
       const q = request.query as EventsParams;
-      let subscriber: Subscriber | undefined;
-      const transport = wsTransport(socket, () => subscriber?.resume());
-      subscriber = live.subscribe(request.project.id, filterOf(q), transport, 'ws', lastEventId(request)).subscriber;
-      const s = subscriber;
+      const ref: { subscriber?: Subscriber } = {};
+      const transport = wsTransport(socket, () => ref.subscriber?.resume());
+      const subscriber = live.subscribe(request.project.id, filterOf(q), transport, 'ws', lastEventId(request)).subscriber;
+      ref.subscriber = subscriber;
       socket.on('close', () => {
-        s.close();
-        live.unsubscribe(s);
+        subscriber.close();
+        live.unsubscribe(subscriber);
       });
     },
   });
@@ -200,37 +215,15 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
     },
     config: { scope: 'live', authenticate: streamAuth },
     handler: async (request, reply) => {
+      const ref: { subscriber?: Subscriber } = {};
       const transport = sseTransport(request, reply);
-      let subscriber: Subscriber | undefined;
-      let gone = false;
-      request.raw.on('close', () => {
-        gone = true;
-        if (subscriber) {
-          subscriber.close();
-          live.unsubscribe(subscriber);
-        }
-      });
-      subscriber = await live.subscribeMetrics(request.project.id, transport, 'sse');
-      if (gone) {
-        subscriber.close();
-        live.unsubscribe(subscriber);
-      } else attach(subscriber, request, reply);
+      reply.raw.on('drain', () => ref.subscriber?.resume());
+      Object.assign(ref, await followMetrics(request.project.id, transport, 'sse', (end) => request.raw.on('close', end)));
     },
     wsHandler: async (socket, request) => {
-      let subscriber: Subscriber | undefined;
-      let gone = false;
-      socket.on('close', () => {
-        gone = true;
-        if (subscriber) {
-          subscriber.close();
-          live.unsubscribe(subscriber);
-        }
-      });
-      subscriber = await live.subscribeMetrics(request.project.id, wsTransport(socket, () => subscriber?.resume()), 'ws');
-      if (gone) {
-        subscriber.close();
-        live.unsubscribe(subscriber);
-      }
+      const ref: { subscriber?: Subscriber } = {};
+      const transport = wsTransport(socket, () => ref.subscriber?.resume());
+      Object.assign(ref, await followMetrics(request.project.id, transport, 'ws', (end) => socket.on('close', end)));
     },
   });
 }
