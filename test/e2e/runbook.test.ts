@@ -203,6 +203,16 @@ test('every runbook command works as printed', async () => {
     } else if (/localhost:4195\/(ready|ping)/.test(cmd)) {
       assert.ok(out.length > 0, cmd);
       checked.add('pipeline-ops');
+    } else if (/\/live\/token"/.test(cmd)) {
+      const body = JSON.parse(out);
+      assert.ok(body.token.length > 20 && Date.parse(body.expires_at) > Date.now(), out);
+      checked.add('live-token');
+    } else if (/\/live\/metrics\?token=/.test(cmd)) {
+      // The stream's first messages: ready, then the metrics of the shop's events sent above.
+      assert.match(out, /^retry: 1000\n\nevent: ready\n/, out);
+      const metrics = JSON.parse(/^event: metrics\ndata: (.*)$/m.exec(out)?.[1] ?? 'null');
+      assert.equal(typeof metrics?.current_visitors, 'number', out);
+      checked.add('live-metrics');
     } else if (/\/metrics/.test(cmd)) {
       assert.match(out, /# HELP /, cmd);
       checked.add('metrics');
@@ -260,7 +270,7 @@ test('every runbook command works as printed', async () => {
       checked.add('admin-with-token');
     }
   }
-  for (const key of ['project-create', 'key-create', 'visitor-mode', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count']) {
+  for (const key of ['project-create', 'key-create', 'visitor-mode', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count', 'live-token', 'live-metrics']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['api-stats', 'api-timeseries', 'api-breakdown', 'api-events', 'api-timeline', 'api-no-key', 'api-health']) {

@@ -8,10 +8,10 @@ import type { Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
 import type { Project } from '../../../tenancy/model.ts';
 
-const LIVE_TOKEN_TYPE = 'live';
+const STREAM_CLAIM = 'live';
 
 export interface LiveTokenClaims {
-  typ: typeof LIVE_TOKEN_TYPE;
+  typ: typeof STREAM_CLAIM;
   /** The project it opens. */
   prj: string;
   /** That project's organization. */
@@ -27,13 +27,13 @@ export interface Signer {
 }
 
 export function issueLiveToken(signer: Signer, caller: Caller, project: Pick<Project, 'id' | 'orgId'>, ttlSeconds: number, now: Date): { token: string; expires_at: string; expires_in: number } {
-  const token = signer.sign({ typ: LIVE_TOKEN_TYPE, prj: project.id, org: project.orgId, sub: `${caller.kind}:${caller.id}` }, ttlSeconds);
+  const token = signer.sign({ typ: STREAM_CLAIM, prj: project.id, org: project.orgId, sub: `${caller.kind}:${caller.id}` }, ttlSeconds);
   return { token, expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString(), expires_in: ttlSeconds };
 }
 
 const isLiveClaims = (value: unknown): value is LiveTokenClaims => {
   const c = value as Partial<LiveTokenClaims>;
-  return c?.typ === LIVE_TOKEN_TYPE && typeof c.prj === 'string' && typeof c.org === 'string' && typeof c.sub === 'string';
+  return c?.typ === STREAM_CLAIM && typeof c.prj === 'string' && typeof c.org === 'string' && typeof c.sub === 'string';
 };
 
 /** The caller a `?token=` stands for: the live scope on its one project; 401 when invalid or expired. */

@@ -19,7 +19,7 @@ export interface LiveRouteContext {
   now: () => Date;
 }
 
-const TOKEN = Type.String({ minLength: 1, maxLength: 4096, description: 'A stream token from POST …/live/token (for clients that cannot send headers: EventSource, browser WebSocket).' });
+const StreamTokenParam = Type.String({ minLength: 1, maxLength: 4096, description: 'A stream token from POST …/live/token (for clients that cannot send headers: EventSource, browser WebSocket).' });
 const EVENT_ID = Type.String({ pattern: '^[0-9]{1,10}-[0-9]{1,19}$', description: 'An event id seen on this stream (`<partition>-<offset>`): the stream resumes after it from the buffer. EventSource sends it as the Last-Event-ID header by itself.' });
 
 const EventsQuery = Type.Object(
@@ -29,11 +29,11 @@ const EventsQuery = Type.Object(
     session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only events of this session.' })),
     include_bots: Type.Boolean({ default: false, description: 'Also events flagged is_bot (left out by default, as in every report).' }),
     last_event_id: Type.Optional(EVENT_ID),
-    token: Type.Optional(TOKEN),
+    token: Type.Optional(StreamTokenParam),
   },
   { additionalProperties: false },
 );
-const MetricsQuery = Type.Object({ token: Type.Optional(TOKEN) }, { additionalProperties: false });
+const MetricsQuery = Type.Object({ token: Type.Optional(StreamTokenParam) }, { additionalProperties: false });
 
 const STREAM_200 = (description: string) => ({
   200: { description, content: { 'text/event-stream': { schema: Type.String({ description: 'Server-sent events: `event: <type>`, `id: <partition>-<offset>` (events only), `data: <JSON>`.' }) } } },
