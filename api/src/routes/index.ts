@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { breakdownRoutes } from './breakdown.ts';
 import { eventsRoutes } from './events.ts';
+import { funnelRoutes } from './funnels.ts';
 import { journeyRoutes } from './journeys.ts';
 import { realtimeRoutes } from './realtime.ts';
 import type { RouteContext } from './route-context.ts';
@@ -18,4 +19,5 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   realtimeRoutes,
   statsRoutes,
   timeseriesRoutes,
+  funnelRoutes,
 ];
