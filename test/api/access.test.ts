@@ -26,15 +26,33 @@ const CASES: Record<string, Record<string, string>> = {
   '/users/:user_id/timeline': {},
   '/live/events': {},
   '/live/metrics': {},
+  '/paths': { steps: '3' },
+  '/saved-funnels': {},
+  '/saved-funnels/:funnel_id': {},
+};
+/** The body of each POST route (reports whose definition does not fit a query string), by `POST <route>`. */
+const BODIES: Record<string, Record<string, unknown>> = {
+  'POST /funnels': { steps: [{ event_type: 'page_view' }, { event_type: 'button_click' }], window: 'PT1H' },
+  'POST /retention': { period: 'day', periods: 2, unit: 'user' },
+  'POST /saved-funnels': { name: 'unique per call', steps: [{ event_type: 'page_view' }, { event_type: 'button_click' }] },
 };
 /** Streams need the live scope (not read) and never end: their first message is read. */
 const LIVE = new Set(['/live/events', '/live/metrics']);
 const keyOf = (t: Tenant, route: string) => (LIVE.has(route) ? t.liveKey : t.readKey);
-const call = (route: string, url: string, credential?: string, query?: Record<string, string>) =>
-  LIVE.has(route) ? bed.getStream(url, credential, query) : bed.get(url, credential, query);
+/** A GET with its query, a stream's first message, or a POST with its body (`query` joins the body). */
+async function call(route: string, url: string, credential?: string, query?: Record<string, string>) {
+  if (LIVE.has(route)) return bed.getStream(url, credential, query);
+  const body = BODIES[route];
+  if (body === undefined) return bed.get(url, credential, query);
+  const headers: Record<string, string> = credential === undefined ? {} : credential.startsWith('sk_') ? { 'x-api-key': credential } : { authorization: `Bearer ${credential}` };
+  // A saved funnel's name must be new on each call.
+  const payload = { ...body, ...('name' in body ? { name: randomUUID() } : {}), ...query };
+  const res = await bed.app.inject({ method: 'POST', url, headers, payload });
+  return { status: res.statusCode, body: res.json() };
+}
 
 let bed: ApiBed;
-const seeded = new Map<string, { visitId: string; eventIds: string[] }>();
+const seeded = new Map<string, { visitId: string; eventIds: string[]; funnelId: string }>();
 const ids = (t: Tenant) => ({ session: `${t.project.name}-session`, user: `${t.project.name}-user` });
 
 before(async () => {
@@ -57,7 +75,8 @@ before(async () => {
     assert.equal(await bed.store(rows), 3);
     const { rows: visit } = await bed.db.pool.query('SELECT visit_id FROM visits WHERE project_id = $1', [t.project.id]);
     assert.equal(visit.length, 1);
-    seeded.set(t.project.id, { visitId: visit[0].visit_id, eventIds: rows.map((r) => r.event_id) });
+    const funnel = await bed.db.pool.query(`INSERT INTO saved_funnels (project_id, name, definition) VALUES ($1, $2, '{"steps":[{"event_type":"page_view"},{"event_type":"button_click"}]}') RETURNING funnel_id::text`, [t.project.id, `${t.project.name}-funnel`]);
+    seeded.set(t.project.id, { visitId: visit[0].visit_id, eventIds: rows.map((r) => r.event_id), funnelId: funnel.rows[0].funnel_id });
   }
 });
 
@@ -65,8 +84,9 @@ after(() => bed?.close());
 
 /** The route's URL for a project, its path ids taken from `owner`'s data. */
 function url(route: string, projectId: string, owner: Tenant): string {
-  return `${PREFIX}${route}`
+  return `${PREFIX}${route.replace(/^POST /, '')}`
     .replace(':project', projectId)
+    .replace(':funnel_id', seeded.get(owner.project.id)!.funnelId)
     .replace(':visit_id', seeded.get(owner.project.id)!.visitId)
     .replace(':session_id', ids(owner).session)
     .replace(':user_id', ids(owner).user);
@@ -74,13 +94,14 @@ function url(route: string, projectId: string, owner: Tenant): string {
 
 const projectRoutes = () =>
   registeredRoutes(bed.app)
-    .filter((r) => r.method === 'GET' && r.url.startsWith(PREFIX))
-    .map((r) => r.url.slice(PREFIX.length));
+    // POST …/live/token has its own test below.
+    .filter((r) => (r.method === 'GET' || (r.method === 'POST' && !r.url.endsWith('/live/token'))) && r.url.startsWith(PREFIX))
+    .map((r) => `${r.method === 'POST' ? 'POST ' : ''}${r.url.slice(PREFIX.length)}`);
 
 test('every project route has a case here, and every case is a route', () => {
   const routes = projectRoutes();
-  for (const route of routes) assert.ok(route in CASES, `${route} has no case in test/api/access.test.ts`);
-  for (const route of Object.keys(CASES)) assert.ok(routes.includes(route), `${route} is not served`);
+  for (const route of routes) assert.ok(route in CASES || route in BODIES, `${route} has no case in test/api/access.test.ts`);
+  for (const route of [...Object.keys(CASES), ...Object.keys(BODIES)]) assert.ok(routes.includes(route), `${route} is not served`);
 });
 
 test('no credential: 401 on every route', async () => {
@@ -120,7 +141,7 @@ test("a read key, an organization read key and a viewer's token read their own p
   for (const route of projectRoutes()) {
     for (const credential of LIVE.has(route) ? [bed.shop.liveKey, token] : [bed.shop.readKey, bed.shop.orgReadKey, token]) {
       const res = await call(route, url(route, bed.shop.project.id, bed.shop), credential, CASES[route]);
-      assert.equal(res.status, 200, `${route}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.status, route === 'POST /saved-funnels' ? 201 : 200, `${route}: ${JSON.stringify(res.body)}`);
       const text = JSON.stringify(res.body);
       assert.doesNotMatch(text, /blog/, `${route} shows the other tenant`);
       if (LIVE.has(route)) assert.match(res.body, new RegExp(`event: ready\ndata: \\{"project":"${bed.shop.project.id}"`), route);
@@ -135,10 +156,10 @@ test("with its own project, another tenant's visit, session and user ids show no
   const shopData = seeded.get(bed.shop.project.id)!;
   for (const route of projectRoutes()) {
     const res = await call(route, url(route, bed.blog.project.id, bed.shop), keyOf(bed.blog, route), CASES[route]);
-    assert.ok(res.status === 200 || res.status === 404, `${route}: ${res.status}`);
+    assert.ok([200, 201, 404].includes(res.status), `${route}: ${res.status}`);
     const text = JSON.stringify(res.body);
-    for (const id of [shopData.visitId, ...shopData.eventIds]) assert.ok(!text.includes(id), `${route} leaked ${id}`);
-    assert.doesNotMatch(text, /shop-(page|button)/, route);
+    for (const id of [shopData.visitId, shopData.funnelId, ...shopData.eventIds]) assert.ok(!text.includes(id), `${route} leaked ${id}`);
+    assert.doesNotMatch(text, /shop-(page|button|funnel)/, route);
   }
 });
 
@@ -207,7 +228,9 @@ test('reports run on a login that can read the events and write nothing', async 
 
 test('a NUL character in any filter or path id is a 400 naming it, never a 500', async () => {
   for (const route of projectRoutes()) {
-    const withNulFilter = await bed.get(url(route, bed.shop.project.id, bed.shop), bed.shop.readKey, { ...CASES[route], user_id: 'a\u0000b' });
+    const nul = { ...CASES[route], user_id: 'a\u0000b' };
+    const target = url(route, bed.shop.project.id, bed.shop);
+    const withNulFilter = route.startsWith('POST ') ? await call(route, target, bed.shop.readKey, nul) : await bed.get(target, bed.shop.readKey, nul);
     assert.equal(withNulFilter.status, 400, `${route}: ${JSON.stringify(withNulFilter.body)}`);
     assert.equal(withNulFilter.body.errors[0].field, 'user_id', route);
   }

@@ -16,6 +16,7 @@ let spec: any;
 const SESSION = 'docs-session';
 const USER = 'docs-user';
 let visitId = '';
+let funnelId = '';
 
 before(async () => {
   bed = await apiBed();
@@ -36,6 +37,7 @@ before(async () => {
   );
   await bed.store(rows);
   visitId = (await bed.db.pool.query('SELECT visit_id FROM visits WHERE project_id = $1', [bed.shop.project.id])).rows[0].visit_id;
+  funnelId = (await bed.db.pool.query(`INSERT INTO saved_funnels (project_id, name, definition) VALUES ($1, 'docs', '{"steps":[{"event_type":"page_view"},{"event_type":"button_click"}]}') RETURNING funnel_id::text`, [bed.shop.project.id])).rows[0].funnel_id;
   const res = await bed.app.inject({ method: 'GET', url: '/docs/json' });
   assert.equal(res.statusCode, 200);
   spec = res.json();
@@ -53,10 +55,11 @@ test('the document validates and covers every route; project routes carry their 
   const projectPaths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/projects/'));
   assert.ok(projectPaths.length >= 9, `only ${projectPaths.length} project routes documented`);
   for (const p of projectPaths) {
-    const op = spec.paths[p].get ?? spec.paths[p].post;
-    assert.deepEqual(op.security, SECURITY, p);
-    assert.ok(op.summary && op.description, `${p} has a summary and a description`);
-    for (const status of ['200', '400', '401', '403', '404']) assert.ok(op.responses[status], `${p} documents ${status}`);
+    for (const op of Object.values(spec.paths[p]) as { security: unknown; summary?: string; description?: string; responses: Record<string, unknown> }[]) {
+      assert.deepEqual(op.security, SECURITY, p);
+      assert.ok(op.summary && op.description, `${p} has a summary and a description`);
+      for (const status of [op.responses['201'] ? '201' : '200', '400', '401', '403', '404']) assert.ok(op.responses[status], `${p} documents ${status}`);
+    }
   }
 });
 
@@ -65,47 +68,44 @@ test("every project route's documented example answers 200 with a body its schem
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
   let executed = 0;
-  for (const [p, ops] of Object.entries(dereferenced.paths as Record<string, Record<string, { parameters?: { in: string; name: string; example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { example?: unknown; examples?: unknown[] } }[]; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>)) {
+  for (const [p, ops] of Object.entries(dereferenced.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> }; parameters?: { in: string; name: string; example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { example?: unknown; examples?: unknown[] } }[]; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>)) {
     if (!p.startsWith('/api/v1/projects/')) continue;
-    // Live routes need the live scope; POST …/live/token takes no parameters.
+    // Live routes need the live scope.
     const key = p.includes('/live/') ? bed.shop.liveKey : bed.shop.readKey;
-    if (ops.get === undefined) {
-      const res = await bed.app.inject({ method: 'POST', url: p.replace('{project}', bed.shop.project.id), headers: { 'x-api-key': key } });
-      assert.equal(res.statusCode, 200, `POST ${p}: ${res.body}`);
-      const validate = ajv.compile(ops.post!.responses['200']!.content!['application/json']!.schema);
-      assert.ok(validate(res.json()), `POST ${p}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
-      executed++;
-      continue;
-    }
-    const op = ops.get;
-    const query = new URLSearchParams();
-    let url = p;
-    for (const param of op.parameters ?? []) {
-      const example = param.example ?? Object.values(param.examples ?? {})[0]?.value ?? param.schema?.example ?? param.schema?.examples?.[0];
-      if (param.in === 'path') {
-        const value = { project: bed.shop.project.id, visit_id: visitId, session_id: SESSION, user_id: USER }[param.name];
-        assert.ok(value !== undefined, `${p}: no seeded value for path parameter ${param.name}`);
-        url = url.replace(`{${param.name}}`, encodeURIComponent(value));
-      } else if (param.in === 'query' && example !== undefined && param.name !== 'from' && param.name !== 'to' && param.name !== 'cursor') {
-        query.set(param.name, String(example));
+    for (const [method, op] of Object.entries(ops).map(([m, o]) => [m.toUpperCase() as 'GET' | 'POST', o] as const)) {
+      const query = new URLSearchParams();
+      let url = p;
+      for (const param of op.parameters ?? []) {
+        const example = param.example ?? Object.values(param.examples ?? {})[0]?.value ?? param.schema?.example ?? param.schema?.examples?.[0];
+        if (param.in === 'path') {
+          const value = { project: bed.shop.project.id, visit_id: visitId, session_id: SESSION, user_id: USER, funnel_id: funnelId }[param.name];
+          assert.ok(value !== undefined, `${p}: no seeded value for path parameter ${param.name}`);
+          url = url.replace(`{${param.name}}`, encodeURIComponent(value));
+        } else if (param.in === 'query' && example !== undefined && param.name !== 'from' && param.name !== 'to' && param.name !== 'cursor') {
+          query.set(param.name, String(example));
+        }
       }
-    }
-    // The seeded events are from the last minutes; the examples' fixed dates would find nothing.
-    if (op.responses['200']?.content?.['text/event-stream'] !== undefined) {
-      // A stream never ends: its first message is its documented `ready`.
-      const stream = await bed.getStream(url, key, Object.fromEntries(query));
-      assert.equal(stream.status, 200, `${p}?${query}: ${JSON.stringify(stream.body)}`);
-      assert.match(stream.body, /^retry: 1000\n\nevent: ready\ndata: \{/, p);
+      // The seeded events are from the last minutes; the examples' fixed dates would find nothing.
+      if (op.responses['200']?.content?.['text/event-stream'] !== undefined) {
+        // A stream never ends: its first message is its documented `ready`.
+        const stream = await bed.getStream(url, key, Object.fromEntries(query));
+        assert.equal(stream.status, 200, `${p}?${query}: ${JSON.stringify(stream.body)}`);
+        assert.match(stream.body, /^retry: 1000\n\nevent: ready\ndata: \{/, p);
+        executed++;
+        continue;
+      }
+      // A POST route runs its request body's example (POST …/live/token takes none).
+      const payload = op.requestBody?.content['application/json']?.example;
+      const res = await bed.app.inject({ method, url: `${url}?${query}`, headers: { 'x-api-key': key }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+      // A route that creates answers 201.
+      const status = op.responses['201'] !== undefined ? '201' : '200';
+      assert.equal(res.statusCode, Number(status), `${method} ${p}?${query}: ${res.body}`);
+      const schema = op.responses[status]?.content?.['application/json']?.schema;
+      assert.ok(schema, `${p} documents its ${status} body`);
+      const validate = ajv.compile(schema);
+      assert.ok(validate(res.json()), `${p}: ${JSON.stringify(validate.errors?.slice(0, 3))}\n${res.body.slice(0, 500)}`);
       executed++;
-      continue;
     }
-    const res = await bed.app.inject({ method: 'GET', url: `${url}?${query}`, headers: { 'x-api-key': key } });
-    assert.equal(res.statusCode, 200, `${p}?${query}: ${res.body}`);
-    const schema = op.responses['200']?.content?.['application/json']?.schema;
-    assert.ok(schema, `${p} documents its 200 body`);
-    const validate = ajv.compile(schema);
-    assert.ok(validate(res.json()), `${p}: ${JSON.stringify(validate.errors?.slice(0, 3))}\n${res.body.slice(0, 500)}`);
-    executed++;
   }
   assert.ok(executed >= 9, `${executed} examples executed`);
 });
