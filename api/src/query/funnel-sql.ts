@@ -15,7 +15,8 @@ import { boundMicros, microsSql } from './micros.ts';
 import { countedEventsWhere } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
-const UNIT_COLUMN = { visit: 'e.visit_id', visitor: 'e.visitor_id', user: 'e.user_id' } as const;
+// Units are compared bytewise: a collation's rules cost the sort and the partitioning dearly and mean nothing for ids.
+const UNIT_COLUMN = { visit: 'e.visit_id', visitor: 'e.visitor_id COLLATE "C"', user: 'e.user_id COLLATE "C"' } as const;
 
 /** The conditions of one step's definition on `analytics_events e`. */
 function stepMatch(step: FunnelStep, p: SqlParams): string {
