@@ -6,6 +6,7 @@ import { eventsRoutes } from './events.ts';
 import { funnelRoutes } from './funnels.ts';
 import { journeyRoutes } from './journeys.ts';
 import { realtimeRoutes } from './realtime.ts';
+import { retentionRoutes } from './retention.ts';
 import type { RouteContext } from './route-context.ts';
 import { statsRoutes } from './stats.ts';
 import { timeseriesRoutes } from './timeseries.ts';
@@ -20,4 +21,5 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   statsRoutes,
   timeseriesRoutes,
   funnelRoutes,
+  retentionRoutes,
 ];
