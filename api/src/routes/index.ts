@@ -5,6 +5,7 @@ import { breakdownRoutes } from './breakdown.ts';
 import { eventsRoutes } from './events.ts';
 import { funnelRoutes } from './funnels.ts';
 import { journeyRoutes } from './journeys.ts';
+import { pathsRoutes } from './paths.ts';
 import { realtimeRoutes } from './realtime.ts';
 import { retentionRoutes } from './retention.ts';
 import type { RouteContext } from './route-context.ts';
@@ -22,4 +23,5 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   timeseriesRoutes,
   funnelRoutes,
   retentionRoutes,
+  pathsRoutes,
 ];
