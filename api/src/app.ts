@@ -77,7 +77,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
 
   await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
   await app.register(healthRoutes, { db: options.queryPool });
-  const context = { db: options.queryPool, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
+  const context = { db: options.queryPool, writeDb: options.tenancyDb, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
   const live = options.live ?? createLiveHub(options.config, options.queryPool, logger, context.now);
   app.addHook('onClose', async () => live.close());
   await app.register(

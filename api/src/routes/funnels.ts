@@ -2,9 +2,11 @@
 // within a window from step 1 (docs/metrics.md § Funnels).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import type { Project } from '../../../tenancy/model.ts';
 import { ParameterError } from '../http/problems.ts';
 import { funnelAnswer, type FunnelRow } from '../query/funnel-answer.ts';
-import { FunnelBodySchema, parseFunnelQuery } from '../query/funnel-query.ts';
+import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
 import { funnelSql } from '../query/funnel-sql.ts';
 import { reportMeta } from '../query/meta.ts';
 import { SqlParams } from '../query/sql-params.ts';
@@ -28,7 +30,7 @@ const StepAnswer = Type.Object({
   avg_time_to_convert_ms: nullableNumber('Mean of the same times, in ms; null for step 1 and when none reached it.'),
 });
 
-const Reply = Type.Object({
+export const FunnelReply = Type.Object({
   data: Type.Object({
     steps: Type.Array(StepAnswer),
     breakdown: Type.Optional(
@@ -59,6 +61,15 @@ export function refuseNul(body: object): void {
   for (const [name, value] of Object.entries(body)) if (typeof value === 'string' && value.includes('\u0000')) throw new ParameterError(name, 'contains a NUL character (U+0000), which no stored value can hold');
 }
 
+/** A funnel's answer (data and meta) for a request body, at `at`; POST /funnels and saved funnels share it. */
+export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date) {
+  const q = parseFunnelQuery(body, project, at);
+  const p = new SqlParams();
+  const sql = funnelSql(q, p, at);
+  const [result, meta] = await Promise.all([queryWithWorkMem<FunnelRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values), reportMeta(db, q.report, project, at)]);
+  return { data: funnelAnswer(q.steps, result.rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
+}
+
 export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, now }) => {
   app.post<{ Body: Static<typeof FunnelBodySchema> }>(
     '/funnels',
@@ -69,17 +80,12 @@ export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, 
         description:
           'Every step-1 event in the range starts an attempt; a unit counts once, at the furthest step any of its attempts reached. A step repeating an earlier definition needs a distinct, later event; ties are ordered by (timestamp, event_id); later steps may fall up to the range end plus the window. Units still inside their window are `in_progress`, not dropped. No sampling. Bots and the filters apply to every event, as in every report (docs/metrics.md § Funnels). 400 names the field at fault.',
         body: { ...FunnelBodySchema, examples: [EXAMPLE] },
-        response: { 200: Reply },
+        response: { 200: FunnelReply },
       },
     },
     async (request) => {
       refuseNul(request.body);
-      const at = now();
-      const q = parseFunnelQuery(request.body, request.project, at);
-      const p = new SqlParams();
-      const sql = funnelSql(q, p, at);
-      const [result, meta] = await Promise.all([queryWithWorkMem<FunnelRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values), reportMeta(db, q.report, request.project, at)]);
-      return { data: funnelAnswer(q.steps, result.rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
+      return runFunnel(db, request.body, request.project, now());
     },
   );
 };

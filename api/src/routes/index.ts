@@ -8,6 +8,7 @@ import { journeyRoutes } from './journeys.ts';
 import { pathsRoutes } from './paths.ts';
 import { realtimeRoutes } from './realtime.ts';
 import { retentionRoutes } from './retention.ts';
+import { savedFunnelRoutes } from './saved-funnels.ts';
 import type { RouteContext } from './route-context.ts';
 import { statsRoutes } from './stats.ts';
 import { timeseriesRoutes } from './timeseries.ts';
@@ -24,4 +25,5 @@ export const PROJECT_ROUTES: FastifyPluginAsync<RouteContext>[] = [
   funnelRoutes,
   retentionRoutes,
   pathsRoutes,
+  savedFunnelRoutes,
 ];

@@ -5,6 +5,8 @@ import type { CursorCodec } from '../query/cursor.ts';
 export interface RouteContext {
   /** Read-only connections (query/query-pool.ts). */
   db: pg.Pool;
+  /** The tenancy connections, which may write: only saved report definitions use them here. */
+  writeDb: pg.Pool;
   now: () => Date;
   /** Writes and checks the list routes' cursors (keyed by the server's JWT secret, shared by every instance). */
   cursors: CursorCodec;
