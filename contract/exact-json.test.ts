@@ -32,6 +32,15 @@ test('findInexact names the place, in objects and arrays, keys escaped as JSON P
   }
 });
 
+test('advice to send text only where text is accepted: inside metadata, not for a typed field', () => {
+  assert.match(findInexact('{"metadata":{"order":9007199254740993}}')!.message, /send it as a string$/);
+  assert.match(findInexact('[{"x":1},{"metadata":{"v":[1e400]}}]')!.message, /send it as a string$/);
+  const typed = findInexact('{"event_type":"x","screen_width":1e400}')!;
+  assert.equal(typed.field, '/screen_width');
+  assert.doesNotMatch(typed.message, /string/);
+  assert.doesNotMatch(findInexact('[{"screen_width":9007199254740993}]')!.message, /string/);
+});
+
 test('the shortcut agrees with the full scan on arbitrary JSON, with and without a repeated key', () => {
   fc.assert(
     fc.property(fc.json({ maxDepth: 4 }), (text) => {

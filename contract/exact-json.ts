@@ -90,6 +90,9 @@ export function findInexact(text: string, parsed?: unknown): InexactValue | unde
   return scan(text);
 }
 
+/** A value inside an event's metadata (`/metadata/…`, or `/3/metadata/…` in a batch). */
+const FREE_FORM = /^(\/\d+)?\/metadata\//;
+
 function scan(text: string): InexactValue | undefined {
   const stack: Frame[] = [];
   LEXEME.lastIndex = 0;
@@ -106,7 +109,10 @@ function scan(text: string): InexactValue | undefined {
     } else if (m[2] !== undefined) {
       if (!exactNumber(m[2])) {
         const why = NEGATIVE_ZERO.test(m[2]) ? 'PostgreSQL jsonb has no negative zero; it would be stored as 0' : 'a JSON number is kept as a 64-bit double';
-        return { field: pointer(stack), message: `number ${m[2].slice(0, 40)} cannot be stored exactly (${why}); send it as a string` };
+        const field = pointer(stack);
+        // Metadata is free-form, so text is a way to keep the value; a typed field (screen_width) takes no text.
+        const advice = FREE_FORM.test(field) ? '; send it as a string' : '';
+        return { field, message: `number ${m[2].slice(0, 40)} cannot be stored exactly (${why})${advice}` };
       }
     } else if (m[3] !== undefined) {
       switch (m[3]) {

@@ -33,6 +33,12 @@ if (outcome.status === 'complete') {
   if (outcome.summary !== undefined) out(JSON.stringify(outcome.summary));
   const done = outcome.summary === undefined ? `nothing after line ${outcome.resumeFrom - 1} is known to be stored` : `lines up to ${outcome.summary.last_acked_line} are answered (accepted ${outcome.summary.accepted}, rejected ${outcome.summary.rejected})`;
   err(`send: stopped: ${outcome.reason}; ${done}`);
-  err(`resume${outcome.retryAfterSeconds === undefined ? '' : ` in ${outcome.retryAfterSeconds} s`} with: ${resumeCommand(options, outcome.resumeFrom)}`);
+  if (outcome.unsendableLine !== undefined) {
+    const line = outcome.unsendableLine;
+    err(`line ${line} is refused as it is: shorten it in the file, then resume with: ${resumeCommand(options, line)}`);
+    err(`or leave line ${line} out and resume with: ${resumeCommand(options, line + 1)}`);
+  } else {
+    err(`resume${outcome.retryAfterSeconds === undefined ? '' : ` in ${outcome.retryAfterSeconds} s`} with: ${resumeCommand(options, outcome.resumeFrom)}`);
+  }
   process.exitCode = 1;
 }

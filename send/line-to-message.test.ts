@@ -6,7 +6,7 @@ import protoLoader from '@grpc/proto-loader';
 import { INGEST_PROTO } from '../collector/src/grpc/ingest-proto.ts';
 import { lineToMessage, STRING_FIELDS, valueText } from './line-to-message.ts';
 
-const line = (text: string, first = false) => lineToMessage(Buffer.from(text, 'utf8'), first);
+const line = (text: string, n = 2) => lineToMessage(Buffer.from(text, 'utf8'), n);
 
 test('the string fields are the proto\'s Event fields but screen_width and metadata_json', () => {
   const definition = protoLoader.loadSync(INGEST_PROTO, { keepCase: true });
@@ -34,14 +34,16 @@ test('metadata text: found by its key at the top level only, escaped keys and ne
 test('refused by line as the JSON path refuses: not UTF-8, not JSON, inexact, duplicate key, not an object', () => {
   const cases: [Buffer | string, string, RegExp][] = [
     [Buffer.from([0x7b, 0xff, 0x7d]), '/', /UTF-8/],
+    // Invalid bytes inside a string name that string's field, as the NDJSON route names it.
+    [Buffer.concat([Buffer.from('{"event_type":"x","page_title":"caf'), Buffer.from([0xff]), Buffer.from('"}')]), '/page_title', /not valid UTF-8/],
     ['{"event_type":', '/', /not valid JSON/],
     ['{"event_type":"x","page_url":"https://a.example/","metadata":{"n":9007199254740993}}', '/metadata/n', /cannot be stored exactly/],
     ['{"event_type":"x","event_type":"y","page_url":"https://a.example/"}', '/event_type', /given twice/],
     ['[{"event_type":"x"}]', '/', /JSON object/],
-    ['"text"', '/', /JSON object/],
+    ['"text"', '/', /one JSON object \(one event\); got string/],
   ];
   for (const [input, field, message] of cases) {
-    const out = lineToMessage(typeof input === 'string' ? Buffer.from(input) : input, false);
+    const out = lineToMessage(typeof input === 'string' ? Buffer.from(input) : input, 2);
     assert.equal(out.kind, 'refused', String(input));
     if (out.kind === 'refused') {
       assert.equal(out.errors[0]!.field, field, String(input));
@@ -67,6 +69,6 @@ test('blank lines are skipped; a byte order mark opens line 1 only', () => {
   assert.deepEqual(line(''), { kind: 'blank' });
   assert.deepEqual(line('  \t'), { kind: 'blank' });
   const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"event_type":"a","page_url":"https://a.example/"}')]);
-  assert.equal(lineToMessage(bom, true).kind, 'message');
-  assert.equal(lineToMessage(bom, false).kind, 'refused');
+  assert.equal(lineToMessage(bom, 1).kind, 'message');
+  assert.equal(lineToMessage(bom, 2).kind, 'refused');
 });

@@ -1,9 +1,9 @@
-// One NDJSON line -> one analytics.v1.Event message (contract/ingest.proto), judged as the NDJSON
-// route judges a line: not UTF-8, not JSON, a number a double cannot hold, a key given twice or
-// not an object is refused here by line (with the contract's own exactness check), so the gRPC
-// stream carries only what the JSON path would also have read. Pure.
-import { isUtf8 } from 'node:buffer';
-import { findInexact, ServerEvent, validateServerEvent, type FieldError } from '#contract';
+// One NDJSON line -> one analytics.v1.Event message (contract/ingest.proto). The line is judged by
+// the collector's own NDJSON line parser (not UTF-8, not JSON, a number a double cannot hold, a
+// key given twice, not an object: refused by line with the same field and words), so the gRPC
+// stream carries only what the NDJSON route would also have read. Pure.
+import { ServerEvent, validateServerEvent, type FieldError } from '#contract';
+import { parseNdjsonLine } from '../collector/src/http/ndjson-line.ts';
 
 /**
  * The contract's string fields, which analytics.v1.Event carries as strings of the same names
@@ -24,24 +24,20 @@ export type LineOutcome =
   | { kind: 'blank' }
   | { kind: 'refused'; errors: FieldError[] };
 
-const BLANK = /^\s*$/;
 const refused = (field: string, message: string): LineOutcome => ({ kind: 'refused', errors: [{ field, message }] });
 
-/** `bytes` is one line without its ending; `first` says it is the file's line 1 (whose byte order mark is the encoding's). */
-export function lineToMessage(bytes: Buffer, first: boolean): LineOutcome {
-  if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  if (!isUtf8(bytes)) return refused('/', 'line is not valid UTF-8');
+/**
+ * `bytes` is file line `line` without its ending. It is judged by the collector's own NDJSON line
+ * parser (the byte order mark of line 1, UTF-8, blank lines, exact JSON, one object per line), so
+ * both transports refuse a line with the same field and words.
+ */
+export function lineToMessage(bytes: Buffer, line: number): LineOutcome {
+  const item = parseNdjsonLine(bytes.toString('latin1'), line);
+  if (item === undefined) return { kind: 'blank' };
+  if ('error' in item) return refused(item.error.field, item.error.message);
+  const value = item.value as Record<string, unknown>;
+  // Valid UTF-8 by now; metadata_json is taken from the line's own text.
   const text = bytes.toString('utf8');
-  if (BLANK.test(text)) return { kind: 'blank' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (error) {
-    return refused('/', `line is not valid JSON: ${(error as Error).message}`);
-  }
-  const inexact = findInexact(text, value);
-  if (inexact !== undefined) return refused(inexact.field, inexact.message);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return refused('/', 'must be a JSON object: one event per line');
   const message: EventMessage = {};
   for (const [key, field] of Object.entries(value)) {
     if (STRING_FIELDS.has(key) && typeof field === 'string') message[key] = field;

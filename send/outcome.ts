@@ -9,7 +9,15 @@ export type SendOutcome =
    * summary's last_acked_line are answered; `resumeFrom` is the first line to send again.
    * Without a summary the collector's answer was lost and nothing after `resumeFrom - 1` is known.
    */
-  | { status: 'stopped'; reason: string; summary?: SendSummary; resumeFrom: number; retryAfterSeconds?: number }
+  | {
+      status: 'stopped';
+      reason: string;
+      summary?: SendSummary;
+      resumeFrom: number;
+      retryAfterSeconds?: number;
+      /** A line the collector will never take as it is (longer than STREAM_MAX_LINE_BYTES): fix it or skip it. */
+      unsendableLine?: number;
+    }
   /** Refused before any line was read (key, project, per-key stream limit, media type). */
   | { status: 'refused'; reason: string };
 

@@ -49,7 +49,7 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
   try {
     for await (const { line, bytes } of fileLines(createReadStream(file), target.fromLine)) {
       if (answer !== undefined) break;
-      const out = lineToMessage(bytes, line === 1);
+      const out = lineToMessage(bytes, line);
       if (out.kind !== 'message') {
         map.passedLine(line);
         if (out.kind === 'refused') {

@@ -61,13 +61,17 @@ export async function sendHttp(file: string, target: HttpTarget): Promise<SendOu
   }
   const summary = readSummary(body);
   const error = body as { error?: unknown; message?: unknown } | undefined;
-  const why = `HTTP ${status}${typeof error?.error === 'string' ? ` ${error.error}` : ''}${typeof error?.message === 'string' ? `: ${error.message}` : text !== '' && body === undefined ? `: ${text.slice(0, 200)}` : ''}`;
+  // The collector numbers the lines of the stream it read; the client speaks of file lines.
+  const message = typeof error?.message === 'string' ? error.message.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + target.fromLine - 1}`) : undefined;
+  const why = `HTTP ${status}${typeof error?.error === 'string' ? ` ${error.error}` : ''}${message !== undefined ? `: ${message}` : text !== '' && body === undefined ? `: ${text.slice(0, 200)}` : ''}`;
   if (summary === undefined) return status >= 200 && status < 300 ? stopped(`${why} without a summary`, target.fromLine, undefined) : { status: 'refused', reason: why };
   const inFile = shiftSummary(summary, target.fromLine);
   // 400 validation_failed: the whole body was read and every line refused; resending changes nothing.
   if (status === 200 || (status === 400 && error?.error === 'validation_failed')) return { status: 'complete', summary: inFile };
   const retryAfter = Number(response.headers['retry-after']);
-  return stopped(why, target.fromLine, inFile, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  const outcome = stopped(why, target.fromLine, inFile, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  // A line over the collector's limit stops every resend at that same line until it is fixed or skipped.
+  return error?.error === 'line_too_long' && outcome.status === 'stopped' ? { ...outcome, unsendableLine: outcome.resumeFrom } : outcome;
 }
 
 async function readText(response: IncomingMessage): Promise<string> {

@@ -54,3 +54,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
     }),
   };
 }
+
+/** A stream's answered chunks counted as they are answered (ingestStream's onAnswered), not when the stream ends. */
+export function countAnswered(metrics: Pick<CollectorMetrics, 'eventsAccepted' | 'eventsRejected'>): (accepted: number, rejected: number) => void {
+  return (accepted, rejected) => {
+    if (accepted > 0) metrics.eventsAccepted.inc(accepted);
+    if (rejected > 0) metrics.eventsRejected.inc({ reason: 'validation_failed' }, rejected);
+  };
+}

@@ -196,6 +196,16 @@ test('corrupt gzip: 400 invalid_gzip with what was stored before it', async () =
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error, 'invalid_gzip');
   assert.equal(res.body.last_acked_line, res.body.accepted);
+  // The resume line the message names is the one after last_acked_line, as in every other answer.
+  assert.match(res.body.message, new RegExp(`resend from line ${res.body.last_acked_line + 1} `));
+});
+
+test('a gzip body sent without Content-Encoding: 415 saying so, instead of every line refused as garbage', async () => {
+  const marker = 'gzip-unannounced';
+  const res = await postStream(mainUrl, shopKey(), gzipSync(ndjson(Array.from({ length: 5 }, (_, i) => lineEvent(i, marker)))));
+  assert.equal(res.status, 415, JSON.stringify(res.body));
+  assert.equal(res.body.error, 'gzip_without_content_encoding');
+  assert.match(res.body.message, /Content-Encoding: gzip/);
 });
 
 test('headers refused before the body is read: content type, charset, coding (415 naming them); keys and projects as POST /api/v1/events', async () => {

@@ -188,3 +188,23 @@ test('usage errors exit 2 with the usage; refusals and unreachable collectors ex
   assert.match(away.stderr, /resume with: npm run -s send -- --http \S+ --url http:\/\/127\.0\.0\.1:9 --from-line 1$/m);
   assert.equal(away.stdout, '', 'no summary when the collector never answered');
 });
+
+test('--http: a line over the collector limit is named by its file line, with the commands to fix or skip it; skipping completes the file', async () => {
+  const file = path.join(dir, 'long-line.ndjson');
+  const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const lines = ids.map((id) => JSON.stringify({ event_id: id, event_type: 'signup', page_url: 'https://shop.example/long' }));
+  // Line 3 (of the file; line 2 of a stream sent from line 2) is over STREAM_MAX_LINE_BYTES (64 KiB).
+  lines[2] = JSON.stringify({ event_id: ids[2], event_type: 'signup', page_url: 'https://shop.example/long', metadata: { pad: 'x'.repeat(70_000) } });
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const ran = await send(['--http', file, '--from-line', '2']);
+  assert.equal(ran.code, 1, ran.stderr);
+  assert.match(ran.stderr, /line 3 is longer than \d+ bytes/);
+  assert.match(ran.stderr, /shorten it in the file, then resume with: npm run -s send -- --http \S+ (--url \S+ )?--from-line 3$/m);
+  assert.match(ran.stderr, /leave line 3 out and resume with: npm run -s send -- --http \S+ (--url \S+ )?--from-line 4$/m);
+  assert.equal(JSON.parse(ran.stdout).last_acked_line, 2);
+  const skipped = await send(['--http', file, '--from-line', '4']);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  const stored = await topicRecords(2);
+  assert.deepEqual([ids[1], ids[3]].map((id) => stored.has(id!)), [true, true]);
+  assert.equal(stored.has(ids[0]!), false, 'line 1 is before --from-line');
+});

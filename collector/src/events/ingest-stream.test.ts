@@ -47,8 +47,10 @@ test('every valid line is published once, in order; refusals name their line and
   values[9] = { event_type: 'page_view' }; // line 10: no page_url
   values[119] = new Error('not JSON'); // line 120
   values[249] = { ...event(250), page_url: 'nope', event_type: '' }; // line 250: two fields, one item
-  const outcome = await ingestStream(items(values), options);
+  const told = { accepted: 0, rejected: 0 };
+  const outcome = await ingestStream(items(values), { ...options, onAnswered: (a, r) => ((told.accepted += a), (told.rejected += r)) });
   assert.equal(outcome.status, 'complete');
+  assert.deepEqual(told, { accepted: 247, rejected: 3 }, 'onAnswered counts each item once, refused before collect or by it');
   assert.equal(outcome.summary.accepted, 247);
   assert.equal(outcome.summary.rejected, 3);
   assert.equal(outcome.summary.last_acked_line, 250);
@@ -103,9 +105,16 @@ test('a long stream holds only its unanswered chunks: the events of acknowledged
     await paused; // the stream stays open, its first 100 events answered
     for (let line = 101; line <= 110; line++) yield { line, value: event(line) };
   }
-  const done = ingestStream(source(), { ...options, collect: forgetful });
+  const told = { accepted: 0, rejected: 0 };
+  const onAnswered = (accepted: number, rejected: number) => {
+    told.accepted += accepted;
+    told.rejected += rejected;
+  };
+  const done = ingestStream(source(), { ...options, collect: forgetful, onAnswered });
   await atPause;
   await new Promise((r) => setTimeout(r, 20));
+  // Metrics hear of answered chunks while the stream is still open, not only at its end.
+  assert.deepEqual(told, { accepted: 100, rejected: 0 });
   gc();
   // The last item read may still sit in a local of the reader's frame: one item, not a growing list.
   const alive = refs.slice(0, -1).filter((r) => r.deref() !== undefined).length;
@@ -113,6 +122,7 @@ test('a long stream holds only its unanswered chunks: the events of acknowledged
   resume();
   const outcome = await done;
   assert.deepEqual({ accepted: outcome.summary.accepted, last: outcome.summary.last_acked_line }, { accepted: 110, last: 110 });
+  assert.deepEqual(told, { accepted: 110, rejected: 0 });
 });
 
 test('an outage stops reading and answers the acknowledged prefix; nothing after it is sent', async () => {

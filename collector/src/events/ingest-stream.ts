@@ -52,6 +52,8 @@ export interface StreamOptions<E extends IncomingEvent> {
   maxEvents: number;
   /** Refusals listed in the summary (all are counted). */
   maxErrors: number;
+  /** Told as each chunk is answered (events acknowledged, items refused), so metrics move while a long stream runs. */
+  onAnswered?: (accepted: number, rejected: number) => void;
 }
 
 interface Chunk {
@@ -80,7 +82,9 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     for (const e of errors) if (summary.errors.length < options.maxErrors) summary.errors.push({ line, field: e.field, message: e.message });
   };
 
-  const finish = (chunk: Chunk, errors: readonly IndexedError[], allRefused: boolean) => {
+  const finish = (chunk: Chunk, errors: readonly IndexedError[], allRefused: boolean, accepted: number) => {
+    const rejectedBefore = summary.rejected;
+    summary.accepted += accepted;
     for (const r of chunk.refused) refuse(r.line, [r.error]);
     const byIndex = new Map<number, FieldError[]>();
     for (const e of errors) {
@@ -94,6 +98,7 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
       if (errs !== undefined) refuse(chunk.lines[i]!, errs);
       else if (allRefused) refuse(chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
     });
+    options.onAnswered?.(accepted, summary.rejected - rejectedBefore);
     chunk.done = true;
     // Answered: its events are Kafka's now. A long stream must not hold every event it carried
     // until its end (a 1M-line stream would keep gigabytes), so only unanswered chunks are kept.
@@ -111,15 +116,15 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     const chunk = current;
     current = newChunk(chunk.lastLine);
     chunks.push(chunk);
-    if (chunk.values.length === 0) return finish(chunk, [], false);
+    if (chunk.values.length === 0) return finish(chunk, [], false, 0);
     const task = options.collect({ body: chunk.values, rules: options.rules, assign: options.assign }).then((outcome) => {
       if (outcome.status === 'unavailable') {
         stop ??= { status: 'unavailable', reason: outcome.reason, summary };
         return;
       }
-      if (outcome.status === 'accepted') summary.accepted += outcome.kind === 'single' ? 1 : outcome.eventIds.length;
+      const accepted = outcome.status !== 'accepted' ? 0 : outcome.kind === 'single' ? 1 : outcome.eventIds.length;
       const errors = outcome.status === 'invalid' ? outcome.errors : outcome.kind === 'batch' ? outcome.errors : [];
-      finish(chunk, errors, outcome.status === 'invalid');
+      finish(chunk, errors, outcome.status === 'invalid', accepted);
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));

@@ -15,6 +15,7 @@ import type { Logger } from '../../../lib/logger.ts';
 import { authenticate, CONFLICTING_KEYS } from '../http/api-key.ts';
 import type { IngestionCore } from '../app.ts';
 import type { CollectorConfig } from '../config.ts';
+import { countAnswered } from '../metrics.ts';
 import { ingestStream } from '../events/ingest-stream.ts';
 import { serverAssignment } from '../projects/server-assignment.ts';
 import { callItems } from './call-items.ts';
@@ -66,11 +67,10 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
       maxInFlight: settings.streamMaxInFlight,
       maxEvents: settings.streamMaxEvents,
       maxErrors: MAX_ERRORS,
+      onAnswered: countAnswered(core.metrics),
     })
       .then((outcome) => {
         const answer = answerOf(outcome, retryAfterMs);
-        core.metrics.eventsAccepted.inc(answer.summary.accepted);
-        if (answer.summary.rejected > 0) core.metrics.eventsRejected.inc({ reason: 'validation_failed' }, answer.summary.rejected);
         if (answer.code !== status.OK) logger.debug({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
         // A cancelled call has no one to answer; grpc-js ignores the callback then.
         send(callback, answer);

@@ -59,6 +59,15 @@ test('corrupt gzip stops the source as invalid_gzip', async () => {
   assert.equal((await done).stop?.kind, 'invalid_gzip');
 });
 
+test('a gzip body read as plain text (no Content-Encoding) stops at line 1 as gzip_without_encoding', async () => {
+  const b = body();
+  const done = drain(new NdjsonSource(b, OPTIONS));
+  b.end(gzipSync('{"n":1}\n{"n":2}\n'));
+  const { items, stop } = await done;
+  assert.deepEqual(items, []);
+  assert.equal(stop?.kind, 'gzip_without_encoding');
+});
+
 test('a line over maxLineBytes stops the source at its number, whole or still arriving; the lines before it are read first', async () => {
   for (const arriving of [false, true]) {
     const b = body();

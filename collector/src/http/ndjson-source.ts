@@ -7,13 +7,18 @@ import split2 from 'split2';
 import type { StreamItem } from '../events/ingest-stream.ts';
 import { parseNdjsonLine } from './ndjson-line.ts';
 
+/** gzip's first two bytes, as the latin1 characters the splitter hands out. */
+const GZIP_MAGIC = '\x1f\x8b';
+
 /** Why a body stopped before its end; ingestStream answers it as `source_failed`. */
 export type SourceStop =
   | { kind: 'line_too_long'; line: number; limitBytes: number }
   | { kind: 'idle'; ms: number }
   | { kind: 'too_many_lines'; limit: number }
   | { kind: 'aborted' }
-  | { kind: 'invalid_gzip'; message: string };
+  | { kind: 'invalid_gzip'; message: string }
+  /** Line 1 starts with gzip's magic bytes (1f 8b) while the request said no Content-Encoding. */
+  | { kind: 'gzip_without_encoding' };
 
 export class NdjsonSourceError extends Error {
   override name = 'NdjsonSourceError';
@@ -98,6 +103,9 @@ export class NdjsonSource implements AsyncIterable<StreamItem> {
           if (raw.length > options.maxLineBytes + (raw.endsWith('\r') ? 1 : 0)) {
             throw new NdjsonSourceError({ kind: 'line_too_long', line: this.line, limitBytes: options.maxLineBytes });
           }
+          // No JSON line starts with the control byte 1f: this is a gzip body sent as plain text,
+          // which would otherwise be refused line by line as garbage.
+          if (this.line === 1 && !options.gzip && raw.startsWith(GZIP_MAGIC)) throw new NdjsonSourceError({ kind: 'gzip_without_encoding' });
           const item = parseNdjsonLine(raw, this.line);
           if (item !== undefined) yield item;
           continue;

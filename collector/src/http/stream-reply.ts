@@ -27,7 +27,7 @@ export const StreamSummaryBody = Type.Object(SummaryFields, { $id: 'StreamSummar
 export const StreamErrorBody = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String({ description: 'validation_failed, line_too_long, too_many_events, stream_idle, invalid_gzip, kafka_unavailable, visitor_salt_unavailable' }),
+    error: Type.String({ description: 'validation_failed, line_too_long, too_many_events, stream_idle, invalid_gzip, gzip_without_content_encoding, kafka_unavailable, visitor_salt_unavailable' }),
     message: Type.String(),
     ...SummaryFields,
   },
@@ -70,7 +70,9 @@ function streamAnswer(outcome: StreamOutcome, line: number): Answer {
         case 'idle':
           return { status: 408, error: 'stream_idle', message: `nothing received for ${stop.ms} ms (STREAM_IDLE_TIMEOUT_MS); the stream was closed after line ${line}`, outcome: 'idle' };
         case 'invalid_gzip':
-          return { status: 400, error: 'invalid_gzip', message: `the gzip body is corrupt ${line === 0 ? 'before its first line' : `after line ${line}`}: ${stop.message}`, outcome: 'invalid_gzip' };
+          return { status: 400, error: 'invalid_gzip', message: `the gzip body is corrupt (${stop.message}); lines up to ${summary.last_acked_line} are answered: resend from line ${summary.last_acked_line + 1} in a sound body`, outcome: 'invalid_gzip' };
+        case 'gzip_without_encoding':
+          return { status: 415, error: 'gzip_without_content_encoding', message: 'the body is gzip-compressed but the request has no Content-Encoding: send Content-Encoding: gzip', outcome: 'invalid_gzip' };
         case 'aborted':
           return { status: 400, error: 'client_aborted', message: 'the client closed the stream before its end', outcome: 'aborted' };
         default:
@@ -84,8 +86,6 @@ export function sendStreamOutcome(outcome: StreamOutcome, ctx: StreamReplyContex
   const { request, reply, metrics, summary } = { ...ctx, summary: outcome.summary };
   const answer = streamAnswer(outcome, ctx.line);
   metrics.streams.inc({ transport: 'ndjson', outcome: answer.outcome });
-  metrics.eventsAccepted.inc(summary.accepted);
-  if (summary.rejected > 0) metrics.eventsRejected.inc({ reason: 'validation_failed' }, summary.rejected);
   if (answer.outcome === 'aborted') {
     // Nobody is left to read the answer; what was acknowledged stays stored.
     request.log.info({ accepted: summary.accepted, last_acked_line: summary.last_acked_line }, 'ndjson stream: the client went away mid-stream');

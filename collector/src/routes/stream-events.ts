@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ServerEvent } from '#contract';
 import type { CollectorConfig } from '../config.ts';
+import { countAnswered } from '../metrics.ts';
 import { ingestStream } from '../events/ingest-stream.ts';
 import type { StreamSlots } from '../events/stream-slots.ts';
 import { ndjsonCoding, NDJSON_MEDIA_TYPE } from '../http/ndjson-request.ts';
@@ -56,7 +57,7 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
       `Every answer carries the summary; errors[] lists the first ${MAX_ERRORS} refused lines. Resend from last_acked_line + 1: with your own event_id per line a resend is idempotent. ` +
       `Limits: a line of at most STREAM_MAX_LINE_BYTES (${stream.streamMaxLineBytes}) bytes, STREAM_MAX_EVENTS (${stream.streamMaxEvents}) events, STREAM_IDLE_TIMEOUT_MS (${stream.streamIdleTimeoutMs}) ms without data, STREAM_MAX_PER_KEY (${slots.limit}) open streams per key. ` +
       '200: read to its end; 400: every line refused (validation_failed), corrupt gzip (invalid_gzip); 401/403/404 as POST /api/v1/events; 408: idle (stream_idle); ' +
-      '413: a line too long (line_too_long) or too many events (too_many_events); 415: another content type, charset or coding; 429: the key\'s rate limit or its open streams; ' +
+      '413: a line too long (line_too_long) or too many events (too_many_events); 415: another content type, charset or coding, or a gzip body without Content-Encoding (gzip_without_content_encoding); 429: the key\'s rate limit or its open streams; ' +
       '503 + Retry-After: Kafka unavailable (kafka_unavailable), answered as soon as the outage is seen.',
     body: ServerEvent,
   });
@@ -106,6 +107,7 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
           maxInFlight: stream.streamMaxInFlight,
           maxEvents: stream.streamMaxEvents,
           maxErrors: MAX_ERRORS,
+          onAnswered: countAnswered(metrics),
         });
         return sendStreamOutcome(outcome, { request, reply, metrics, retryAfterSeconds: opts.retryAfterSeconds, line: source.line });
       } finally {
