@@ -24,7 +24,8 @@ import { browserAssigner } from './projects/browser-assignment.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { opsRoutes } from './routes/health.ts';
 import { serverEventRoutes } from './routes/server-events.ts';
-import { streamEventRoutes } from './routes/stream-events.ts';
+import { STREAM_PATH, streamEventRoutes } from './routes/stream-events.ts';
+import { deferContinue } from './http/expect-continue.ts';
 import { webhookRoutes } from './routes/webhook.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
 import { createMemorySalts } from './visitors/memory-salts.ts';
@@ -98,6 +99,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  deferContinue(app.server, (method, path) => method === 'POST' && path === STREAM_PATH);
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
     if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url }, 'request answered with 5xx');

@@ -4,6 +4,7 @@
 // database holds, once, as sent; refusals are reported by line; limits answer with the summary.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -206,6 +207,40 @@ test('a gzip body sent without Content-Encoding: 415 saying so, instead of every
   assert.equal(res.status, 415, JSON.stringify(res.body));
   assert.equal(res.body.error, 'gzip_without_content_encoding');
   assert.match(res.body.message, /Content-Encoding: gzip/);
+});
+
+/** A POST with `Expect: 100-continue` that sends its body only after a 100 Continue: whether one came, and the answer. */
+function postExpectingContinue(url: string, headers: Record<string, string>, body: string): Promise<{ continued: boolean; status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', expect: '100-continue', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ continued, status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('continue', () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+test('Expect: 100-continue: a refused key or a full stream slot is answered without 100 Continue (the body never sent); a granted stream gets it and is read', async () => {
+  const marker = 'expect-continue';
+  const body = ndjson([lineEvent(0, marker), lineEvent(1, marker)]);
+  const unknown = await postExpectingContinue(mainUrl, { 'x-api-key': 'sk_unknown' }, body);
+  assert.deepEqual([unknown.continued, unknown.status, unknown.body.error], [false, 401, 'invalid_api_key']);
+  const first = openStream(tightUrl, shopKey());
+  await first.write(ndjson([lineEvent(2, marker)]));
+  await sleep(100);
+  const full = await postExpectingContinue(tightUrl, shopKey(), body);
+  assert.deepEqual([full.continued, full.status, full.body.error], [false, 429, 'too_many_streams']);
+  first.end();
+  assert.equal((await first.answer).status, 200);
+  const granted = await postExpectingContinue(mainUrl, shopKey(), body);
+  assert.deepEqual([granted.continued, granted.status, granted.body.accepted], [true, 200, 2]);
 });
 
 test('headers refused before the body is read: content type, charset, coding (415 naming them); keys and projects as POST /api/v1/events', async () => {

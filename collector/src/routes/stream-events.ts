@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ServerEvent } from '#contract';
 import type { CollectorConfig } from '../config.ts';
+import { sendContinue } from '../http/expect-continue.ts';
 import { countAnswered } from '../metrics.ts';
 import { ingestStream } from '../events/ingest-stream.ts';
 import type { StreamSlots } from '../events/stream-slots.ts';
@@ -29,6 +30,9 @@ interface NdjsonBody {
   payload: Readable;
   gzip: boolean;
 }
+
+/** The NDJSON route's path (its 100 Continue is deferred: http/expect-continue.ts). */
+export const STREAM_PATH = '/api/v1/events/stream';
 
 export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
   const { collect, metrics, slots, stream } = opts;
@@ -62,7 +66,7 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
     body: ServerEvent,
   });
   app.post(
-    '/api/v1/events/stream',
+    STREAM_PATH,
     {
       ...base,
       schema: {
@@ -95,6 +99,8 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
           .header('retry-after', String(opts.retryAfterSeconds))
           .send(errorBody('too_many_streams', message, [{ field: 'X-API-Key', message }]));
       }
+      // Key, project and slot granted: now the client may send the body it held back.
+      sendContinue(request, reply);
       try {
         const body = request.body as NdjsonBody;
         const source = new NdjsonSource(body.payload, { gzip: body.gzip, maxLineBytes: stream.streamMaxLineBytes, idleTimeoutMs: stream.streamIdleTimeoutMs, maxLines: stream.streamMaxEvents });
