@@ -64,7 +64,10 @@ test('npm run bench -- --smoke: every benchmark runs against the real stack and 
     const d = byId.get(id)!.details as { failures: string[]; clientCpuMicrosPerEvent: number; collectorCpuMicrosPerEvent: number; collectorPeakRssMb: number; counts: { eventsSentMeasured: number; acceptedByCollector: number; recordsOnTopic: number } };
     assert.deepEqual(d.failures, [], id);
     assert.ok(d.clientCpuMicrosPerEvent > 0 && d.collectorCpuMicrosPerEvent > 0 && d.collectorPeakRssMb > 0, id);
-    assert.equal(d.counts.recordsOnTopic, d.counts.acceptedByCollector, id);
+    // At least every acknowledged event is on the topic. More may be: a produce that outlived
+    // PRODUCE_TIMEOUT_MS on a loaded machine was answered 503 (resend: safe by event_id) and may
+    // still have landed.
+    assert.ok(d.counts.recordsOnTopic >= d.counts.acceptedByCollector, id);
     assert.ok(d.counts.acceptedByCollector >= d.counts.eventsSentMeasured, id);
   }
 

@@ -67,6 +67,28 @@ test('only the first maxErrors refusals are listed; all are counted', async () =
   assert.equal(outcome.summary.last_acked_line, 30);
 });
 
+test('errors lists the first refusals by line, even when a later chunk is answered before an earlier one', async () => {
+  const { options } = setup({ chunkSize: 10, maxInFlight: 4, maxErrors: 5 });
+  const inner = options.collect;
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let calls = 0;
+  // The first chunk waits for Kafka; the all-invalid chunks after it are answered at once.
+  const heldFirst: CollectFn = async (request) => {
+    calls += 1;
+    if (calls === 1) await released;
+    return inner(request);
+  };
+  // Lines 1-4 valid, 5-40 refused: the first chunk (1-10) holds both and waits for Kafka.
+  const values: unknown[] = [...Array.from({ length: 4 }, (_, i) => event(i + 1)), ...Array.from({ length: 36 }, () => ({ event_type: 'page_view' }))];
+  const done = ingestStream(items(values), { ...options, collect: heldFirst });
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  const outcome = await done;
+  assert.deepEqual([outcome.summary.accepted, outcome.summary.rejected], [4, 36]);
+  assert.deepEqual(outcome.summary.errors.map((e) => e.line), [5, 6, 7, 8, 9]);
+});
+
 test('back-pressure: while maxInFlight chunks wait for Kafka, no further item is read', async () => {
   const { options } = setup({ chunkSize: 10, maxInFlight: 2 });
   const gates: (() => void)[] = [];

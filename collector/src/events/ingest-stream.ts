@@ -64,6 +64,8 @@ interface Chunk {
   /** The highest line this chunk answers for. */
   lastLine: number;
   done: boolean;
+  /** Its refusals (at most maxErrors), listed in the summary when the chunk's turn comes in line order. */
+  errors: StreamError[];
 }
 
 /** Reads `source` to its end (or the first failure) and answers once every chunk was acknowledged or refused. */
@@ -76,16 +78,26 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
   let items = 0;
   let stop: StreamOutcome | undefined;
 
-  // One refused item: counted once, each of its field errors listed (up to maxErrors in all).
-  const refuse = (line: number, errors: readonly FieldError[]) => {
+  // One refused item: counted at once; its field errors kept with its chunk.
+  const refuse = (chunk: Chunk, line: number, errors: readonly FieldError[]) => {
     summary.rejected += 1;
-    for (const e of errors) if (summary.errors.length < options.maxErrors) summary.errors.push({ line, field: e.field, message: e.message });
+    for (const e of errors) if (chunk.errors.length < options.maxErrors) chunk.errors.push({ line, field: e.field, message: e.message });
+  };
+  // Chunks are answered in any order (an all-invalid one at once, one before it still awaiting
+  // Kafka): refusals are listed chunk by chunk in line order, so `errors` holds the first ones.
+  const list = (chunk: Chunk) => {
+    chunk.errors.sort((a, b) => a.line - b.line);
+    for (const e of chunk.errors) {
+      if (summary.errors.length >= options.maxErrors) break;
+      summary.errors.push(e);
+    }
+    chunk.errors = [];
   };
 
   const finish = (chunk: Chunk, errors: readonly IndexedError[], allRefused: boolean, accepted: number) => {
     const rejectedBefore = summary.rejected;
     summary.accepted += accepted;
-    for (const r of chunk.refused) refuse(r.line, [r.error]);
+    for (const r of chunk.refused) refuse(chunk, r.line, [r.error]);
     const byIndex = new Map<number, FieldError[]>();
     for (const e of errors) {
       const index = e.index ?? 0;
@@ -95,8 +107,8 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     }
     chunk.values.forEach((_, i) => {
       const errs = byIndex.get(i);
-      if (errs !== undefined) refuse(chunk.lines[i]!, errs);
-      else if (allRefused) refuse(chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
+      if (errs !== undefined) refuse(chunk, chunk.lines[i]!, errs);
+      else if (allRefused) refuse(chunk, chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
     });
     options.onAnswered?.(accepted, summary.rejected - rejectedBefore);
     chunk.done = true;
@@ -105,7 +117,11 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     chunk.lines = [];
     chunk.values = [];
     chunk.refused = [];
-    while (chunks.length > 0 && chunks[0]!.done) summary.last_acked_line = chunks.shift()!.lastLine;
+    while (chunks.length > 0 && chunks[0]!.done) {
+      const answered = chunks.shift()!;
+      list(answered);
+      summary.last_acked_line = answered.lastLine;
+    }
   };
 
   let linger: LingerTimer | undefined;
@@ -171,12 +187,13 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
   // after an outage nothing more is sent.
   if (stop?.status !== 'unavailable') cut();
   while (inFlight.size > 0) await Promise.all(inFlight);
-  summary.errors.sort((a, b) => a.line - b.line);
+  // After an outage, chunks answered behind the one Kafka did not take: their refusals still count.
+  for (const chunk of chunks) if (chunk.done) list(chunk);
   return stop ?? { status: 'complete', summary };
 }
 
 function newChunk(after: number): Chunk {
-  return { lines: [], values: [], refused: [], lastLine: after, done: false };
+  return { lines: [], values: [], refused: [], lastLine: after, done: false, errors: [] };
 }
 
 interface LingerTimer {
