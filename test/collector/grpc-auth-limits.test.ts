@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import type { Client } from '@grpc/grpc-js';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
+import { GRPC_MAX_MESSAGE_BYTES } from '../../collector/src/grpc/grpc-server.ts';
 import { RETRY_PUSHBACK_TRAILER } from '../../collector/src/grpc/ingest-status.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { waitFor } from '../support/service-kit.ts';
@@ -128,17 +129,22 @@ test('more than streamMaxEvents messages → RESOURCE_EXHAUSTED; the first strea
   for (const m of sent.slice(0, MAX_EVENTS)) expected.set(String(m.event_id), tenants.shop.project.id);
 });
 
-test('a message over streamMaxLineBytes → RESOURCE_EXHAUSTED from grpc-js; the messages acknowledged before it stay stored', async () => {
+test('a message over streamMaxLineBytes is refused by its number and the stream goes on; one over grpc-js\'s 4 MiB ends the call (RESOURCE_EXHAUSTED)', async () => {
+  const kept = [shopPage(200), shopPage(201), shopPage(203)];
+  const long = shopPage(202, { page_title: 'x'.repeat(4096) });
+  const result = await streamEvents(client, keyMetadata(tenants.shop.ingestKey), [kept[0]!, kept[1]!, long, kept[2]!]);
+  assert.equal(status[result.code], 'OK', `${result.details} ${JSON.stringify(result.summary)}`);
+  assert.deepEqual([result.summary?.accepted, result.summary?.rejected, result.summary?.last_acked_line], [3, 1, 4]);
+  assert.equal(result.summary?.errors[0]?.line, 3);
+  assert.match(result.summary?.errors[0]?.message ?? '', /^the message is \d+ bytes, longer than 2048 bytes \(STREAM_MAX_LINE_BYTES\)$/);
+  for (const m of kept) expected.set(String(m.event_id), tenants.shop.project.id);
+
   const { call, answer } = openStream(client, keyMetadata(tenants.shop.ingestKey));
-  const before = [shopPage(200), shopPage(201)];
-  for (const m of before) call.write(m);
-  await sleep(300); // linger passed: the two were acknowledged before the long one arrives
-  call.write(shopPage(202, { page_title: 'x'.repeat(4096) }));
+  call.write(shopPage(204, { page_title: 'x'.repeat(GRPC_MAX_MESSAGE_BYTES) }));
   call.end();
-  const result = await answer;
-  assert.equal(status[result.code], 'RESOURCE_EXHAUSTED', `${result.details} ${JSON.stringify(result.summary)}`);
-  assert.match(result.details, /larger than/);
-  for (const m of before) expected.set(String(m.event_id), tenants.shop.project.id);
+  const huge = await answer;
+  assert.equal(status[huge.code], 'RESOURCE_EXHAUSTED', `${huge.details} ${JSON.stringify(huge.summary)}`);
+  assert.match(huge.details, /larger than/);
 });
 
 /** The real publisher behind a gate: publish() waits until open() (Kafka "slow"), counting what it was handed. */

@@ -208,3 +208,20 @@ test('--http: a line over the collector limit is named by its file line, with th
   assert.deepEqual([ids[1], ids[3]].map((id) => stored.has(id!)), [true, true]);
   assert.equal(stored.has(ids[0]!), false, 'line 1 is before --from-line');
 });
+
+test('--grpc: a line over the collector limit is refused by its file line and the rest of the file is stored', async () => {
+  const file = path.join(dir, 'long-line-grpc.ndjson');
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  const lines = ids.map((id) => JSON.stringify({ event_id: id, event_type: 'signup', page_url: 'https://shop.example/long-grpc' }));
+  lines[1] = JSON.stringify({ event_id: ids[1], event_type: 'signup', page_url: 'https://shop.example/long-grpc', metadata: { pad: 'x'.repeat(70_000) } });
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const ran = await send(['--grpc', file, '--from-line', '2']);
+  assert.equal(ran.code, 0, ran.stderr);
+  const summary = JSON.parse(ran.stdout) as { accepted: number; rejected: number; errors: { line: number; message: string }[]; last_acked_line: number };
+  assert.deepEqual([summary.accepted, summary.rejected, summary.last_acked_line], [1, 1, 3]);
+  assert.equal(summary.errors[0]!.line, 2);
+  assert.match(summary.errors[0]!.message, /longer than 65536 bytes \(STREAM_MAX_LINE_BYTES\)/);
+  const stored = await topicRecords(1);
+  assert.equal(stored.has(ids[2]!), true);
+  assert.equal(stored.has(ids[1]!), false);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIngestPackage } from './ingest-proto.ts';
-import { messageToItem, withUtf8Check } from './event-message.ts';
+import { messageToItem, withSizeLimit, withUtf8Check } from './event-message.ts';
 import type { EventMessage } from './ingest-proto.ts';
 
 // Through the real serializer and loader options, as grpc-js hands messages to the handler.
@@ -61,3 +61,12 @@ test('bytes that are no protobuf message (an invalid tag, a field cut off before
   }
 });
 
+
+test('a message over the size limit is refused undecoded, naming its size and the limit; one at the limit is read', () => {
+  const raw = method.requestSerialize({ event_type: 'x', page_url: 'https://a.example/', page_title: 'y'.repeat(100) });
+  const decodeRaw = withUtf8Check(method.requestDeserialize as (raw: Buffer) => EventMessage);
+  const atLimit = messageToItem(withSizeLimit(raw.length, decodeRaw)(raw), 5);
+  assert.ok('value' in atLimit, JSON.stringify(atLimit));
+  const over = messageToItem(withSizeLimit(raw.length - 1, decodeRaw)(raw), 6);
+  assert.deepEqual(over, { line: 6, error: { field: '/', message: `the message is ${raw.length} bytes, longer than ${raw.length - 1} bytes (STREAM_MAX_LINE_BYTES)` } });
+});

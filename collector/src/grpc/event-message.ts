@@ -17,6 +17,17 @@ const INTEGER = /^-?\d+$/;
 export const INVALID_UTF8 = Symbol('field with invalid UTF-8');
 /** Set by withUtf8Check on a message whose bytes are no Event at all (wrong wire types, truncated): why. */
 export const UNREADABLE = Symbol('bytes that are no Event message');
+/** Set by withSizeLimit on a message longer than the limit (never decoded): its size and the limit, bytes. */
+export const TOO_LONG = Symbol('message over STREAM_MAX_LINE_BYTES');
+
+/**
+ * A message longer than maxBytes is refused by its number, undecoded, and the stream goes on: unlike
+ * an NDJSON line, whose end is found only by reading it, a message arrives whole with its length.
+ * (grpc-js's own max_receive_message_length, far above, still ends a call whose message is huge.)
+ */
+export function withSizeLimit(maxBytes: number, decode: (raw: Buffer) => EventMessage): (raw: Buffer) => EventMessage {
+  return (raw) => (raw.length > maxBytes ? { [TOO_LONG]: { bytes: raw.length, limit: maxBytes } } : decode(raw));
+}
 const REPLACEMENT = '\uFFFD';
 const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
 
@@ -55,9 +66,11 @@ function occurrences(haystack: Buffer, needle: Buffer): number {
 
 /** The stream item of the `line`-th message (from 1): the event to validate, or why it cannot be read. */
 export function messageToItem(message: EventMessage, line: number): StreamItem {
-  const unreadable = message[UNREADABLE];
+  const tooLong = message[TOO_LONG] as { bytes: number; limit: number } | undefined;
+  if (tooLong !== undefined) return { line, error: { field: '/', message: `the message is ${tooLong.bytes} bytes, longer than ${tooLong.limit} bytes (STREAM_MAX_LINE_BYTES)` } };
+  const unreadable = message[UNREADABLE] as string | undefined;
   if (unreadable !== undefined) return { line, error: { field: '/', message: `is not an analytics.v1.Event message (${unreadable})` } };
-  const invalid = message[INVALID_UTF8];
+  const invalid = message[INVALID_UTF8] as string | undefined;
   if (invalid !== undefined) return { line, error: { field: invalid === 'metadata_json' ? '/metadata' : `/${invalid}`, message: 'is not valid UTF-8' } };
   const event: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(PROTO_FIELDS)) {

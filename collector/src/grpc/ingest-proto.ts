@@ -15,7 +15,7 @@ export const INGEST_PROTO = fileURLToPath(new URL('../../../contract/ingest.prot
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: false, oneofs: true };
 
 /** An Event message as decoded with PROTO_LOADER_OPTIONS: only the fields the sender set (int64 as decimal strings). */
-export type EventMessage = Record<string, unknown> & { [key: symbol]: string | undefined };
+export type EventMessage = Record<string, unknown> & { [key: symbol]: string | { bytes: number; limit: number } | undefined };
 
 /** The answer of StreamEvents (and the JSON of the x-ingest-summary trailer). */
 export interface IngestSummaryMessage {
