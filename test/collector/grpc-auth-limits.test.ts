@@ -6,7 +6,6 @@
 // number of messages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import type { Client } from '@grpc/grpc-js';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
