@@ -1,6 +1,7 @@
 // `npm run -s send -- (--http | --grpc) FILE.ndjson [--from-line N] …`: streams an NDJSON file to
 // the collector, prints the summary as JSON on stdout; on an early stop, says on stderr why and
 // the command that resumes. Exit 0 answered, 1 stopped or refused, 2 usage (send/README.md).
+import { isGzipFile } from './file-lines.ts';
 import { parseSendArgs, resumeCommand, USAGE } from './options.ts';
 import type { SendOutcome } from './outcome.ts';
 import { sendGrpc } from './send-grpc.ts';
@@ -19,6 +20,11 @@ if (parsed.value.help) {
   process.exit(0);
 }
 const options = parsed.value;
+if (await isGzipFile(options.file)) {
+  // Sent as it is, every line would be refused as bytes that are no UTF-8, or the whole body as gzip without its header.
+  err(`send: refused: ${options.file} is gzip-compressed; send reads NDJSON text: decompress it first (gunzip -k ${options.file}); --gzip compresses on the way by itself`);
+  process.exit(1);
+}
 const outcome: SendOutcome =
   options.transport === 'http'
     ? await sendHttp(options.file, { url: options.url, key: options.key, project: options.project, gzip: options.gzip, fromLine: options.fromLine })

@@ -1,9 +1,13 @@
 // File lines as the collector numbers them, whatever the read chunks' boundaries.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { fileLines, skipLines } from './file-lines.ts';
+import { fileLines, isGzipFile, skipLines } from './file-lines.ts';
 
 /** `text` cut into chunks of `size` bytes. */
 function* chunks(text: Buffer, size: number): Generator<Buffer> {
@@ -32,5 +36,21 @@ test('skipLines: the bytes from line N on, exactly; past the end nothing', async
     assert.equal((await buffer(Readable.from(chunks(FILE, size)).pipe(skipLines(1)))).toString(), FILE.toString());
     assert.equal((await buffer(Readable.from(chunks(FILE, size)).pipe(skipLines(3)))).toString(), '{"b":"é"}\n{"c":3}');
     assert.equal((await buffer(Readable.from(chunks(FILE, size)).pipe(skipLines(9)))).length, 0);
+  }
+});
+
+test('isGzipFile: gzip magic bytes at the start, not text, not a missing file', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'send-gzip-'));
+  try {
+    const text = '{"event_type":"a"}\n';
+    await writeFile(path.join(dir, 'a.ndjson'), text);
+    await writeFile(path.join(dir, 'a.ndjson.gz'), gzipSync(text));
+    await writeFile(path.join(dir, 'one'), Buffer.from([0x1f]));
+    assert.equal(await isGzipFile(path.join(dir, 'a.ndjson.gz')), true);
+    assert.equal(await isGzipFile(path.join(dir, 'a.ndjson')), false);
+    assert.equal(await isGzipFile(path.join(dir, 'one')), false);
+    assert.equal(await isGzipFile(path.join(dir, 'missing')), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

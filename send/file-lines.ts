@@ -4,6 +4,7 @@
 // Lines are handed out as bytes, not text: split2 and node:readline decode as they split, which
 // turns bytes that are not UTF-8 into U+FFFD (an altered event instead of a refused line), and
 // readline also ends a line at a lone "\r", which would number lines unlike the collector.
+import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface FileLine {
@@ -63,4 +64,19 @@ export function skipLines(fromLine: number): Transform {
       callback(null, start === 0 ? chunk : chunk.subarray(start));
     },
   });
+}
+
+/** True when `file` starts with gzip's magic bytes (1f 8b): no NDJSON text starts so. False when it cannot be read (the send reports that). */
+export async function isGzipFile(file: string): Promise<boolean> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+      return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
 }
