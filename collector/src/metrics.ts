@@ -48,7 +48,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
     kafkaReady: new Gauge({ name: 'collector_kafka_ready', help: '1 when the producer can reach Kafka', registers: [registry] }),
     streams: new Counter({
       name: 'collector_streams_total',
-      help: 'Ingestion streams answered, by transport (ndjson) and outcome',
+      help: 'Ingestion streams answered, by transport (ndjson, grpc) and outcome',
       labelNames: ['transport', 'outcome'],
       registers: [registry],
     }),

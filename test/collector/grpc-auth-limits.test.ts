@@ -117,6 +117,10 @@ test('no message for streamIdleTimeoutMs → DEADLINE_EXCEEDED with the summary 
   assert.equal(status[result.code], 'DEADLINE_EXCEEDED', result.details);
   assert.deepEqual(result.summary, { accepted: 3, rejected: 0, errors: [], last_acked_line: 3 });
   for (const m of sent) expected.set(String(m.event_id), tenants.shop.project.id);
+  // Operators see gRPC streams' outcomes beside NDJSON's.
+  const metrics = (await bed.app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(metrics, /^collector_streams_total\{transport="grpc",outcome="idle"\} [1-9]/m);
+  assert.match(metrics, /^collector_streams_total\{transport="grpc",outcome="too_many_streams"\} [1-9]/m);
 });
 
 test('more than streamMaxEvents messages → RESOURCE_EXHAUSTED; the first streamMaxEvents are stored', async () => {

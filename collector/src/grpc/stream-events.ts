@@ -54,6 +54,7 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
     const { principal, project } = identity;
     if (!core.streamSlots.acquire(principal.keyId)) {
       core.metrics.eventsRejected.inc({ reason: 'too_many_streams' });
+      core.metrics.streams.inc({ transport: 'grpc', outcome: 'too_many_streams' });
       return refuse(status.RESOURCE_EXHAUSTED, `this key already holds ${core.streamSlots.limit} open streams; finish one first`);
     }
     // The queue holds one chunk, so a chunk fills without waiting for grpc-js to resume the call.
@@ -71,7 +72,9 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
     })
       .then((outcome) => {
         const answer = answerOf(outcome, retryAfterMs);
-        if (answer.code !== status.OK) logger.debug({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
+        core.metrics.streams.inc({ transport: 'grpc', outcome: outcomeOf(answer.code) });
+        if (answer.code === status.CANCELLED) logger.info({ project: project.id, accepted: answer.summary.accepted, last_acked_line: answer.summary.last_acked_line }, 'gRPC stream: the client went away mid-stream');
+        else if (answer.code !== status.OK) logger.debug({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
         // A cancelled call has no one to answer; grpc-js ignores the callback then.
         send(callback, answer);
       })
@@ -84,6 +87,26 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
         core.streamSlots.release(principal.keyId);
       });
   };
+}
+
+/** The outcome label of collector_streams_total, the same words as the NDJSON route's. */
+function outcomeOf(code: status): string {
+  switch (code) {
+    case status.OK:
+      return 'complete';
+    case status.INVALID_ARGUMENT:
+      return 'invalid';
+    case status.UNAVAILABLE:
+      return 'unavailable';
+    case status.RESOURCE_EXHAUSTED:
+      return 'too_many_events';
+    case status.DEADLINE_EXCEEDED:
+      return 'idle';
+    case status.CANCELLED:
+      return 'aborted';
+    default:
+      return 'error';
+  }
 }
 
 function send(callback: Parameters<handleClientStreamingCall<EventMessage, IngestSummaryMessage>>[1], answer: CallAnswer): void {

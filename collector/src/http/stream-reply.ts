@@ -72,7 +72,7 @@ function streamAnswer(outcome: StreamOutcome, line: number): Answer {
         case 'invalid_gzip':
           return { status: 400, error: 'invalid_gzip', message: `the gzip body is corrupt (${stop.message}); lines up to ${summary.last_acked_line} are answered: resend from line ${summary.last_acked_line + 1} in a sound body`, outcome: 'invalid_gzip' };
         case 'gzip_without_encoding':
-          return { status: 415, error: 'gzip_without_content_encoding', message: 'the body is gzip-compressed but the request has no Content-Encoding: send Content-Encoding: gzip', outcome: 'invalid_gzip' };
+          return { status: 415, error: 'gzip_without_content_encoding', message: 'the body is gzip-compressed but the request has no Content-Encoding: send Content-Encoding: gzip', outcome: 'gzip_without_content_encoding' };
         case 'aborted':
           return { status: 400, error: 'client_aborted', message: 'the client closed the stream before its end', outcome: 'aborted' };
         default:
