@@ -8,6 +8,8 @@ import { BodyError, decodeUtf8 } from './body-parser.ts';
 /** A latin1 character above 0x7f is a byte of a multi-byte (or invalid) UTF-8 sequence. */
 const NON_ASCII = /[\u0080-\u00ff]/;
 const BLANK = /^[ \t\r]*$/;
+/** UTF-8's byte order mark, as the latin1 characters of its three bytes. */
+const BOM = '\xef\xbb\xbf';
 
 /**
  * `raw` holds the line's bytes one per character (latin1: see ndjson-source.ts), without its
@@ -16,10 +18,12 @@ const BLANK = /^[ \t\r]*$/;
  */
 export function parseNdjsonLine(raw: string, line: number): StreamItem | undefined {
   let start = 0;
-  if (line === 1 && raw.startsWith('\xef\xbb\xbf')) start = 3;
+  if (line === 1 && raw.startsWith(BOM)) start = 3;
   const end = raw.endsWith('\r') ? raw.length - 1 : raw.length;
   const bytes = start === 0 && end === raw.length ? raw : raw.slice(start, end);
   if (BLANK.test(bytes)) return undefined;
+  // Invisible in a parser's message ("Unexpected token"), so named: files joined with `cat` carry one.
+  if (bytes.startsWith(BOM)) return { line, error: { field: '/', message: 'line starts with a byte order mark (U+FEFF), which only the first line of a body may carry' } };
   try {
     // ASCII is the same in latin1 and UTF-8: most lines skip the round trip through a Buffer.
     const text = !NON_ASCII.test(bytes) ? bytes : decodeUtf8(Buffer.from(bytes, 'latin1'), 'line');
