@@ -243,6 +243,36 @@ test('Expect: 100-continue: a refused key or a full stream slot is answered with
   assert.deepEqual([granted.continued, granted.status, granted.body.accepted], [true, 200, 2]);
 });
 
+/** Uploads `megabytes` of one endless line as fast as the socket takes it; the answer, or the error that took its place. */
+function uploadUntilAnswered(url: string, headers: Record<string, string>, megabytes: number): Promise<{ status?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode }));
+      req.destroy();
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let left = megabytes * 16;
+    const pump = () => {
+      while (left > 0) {
+        left -= 1;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+test('answered before the body ends, a client still uploading reads the answer instead of a reset (lingering close)', async () => {
+  for (let i = 0; i < 5; i++) {
+    // One endless line: the 413 comes while the client is still sending megabytes.
+    const res = await uploadUntilAnswered(mainUrl, shopKey(), 64);
+    assert.deepEqual(res, { status: 413 }, `attempt ${i + 1}`);
+  }
+});
+
 test('headers refused before the body is read: content type, charset, coding (415 naming them); keys and projects as POST /api/v1/events', async () => {
   const line = ndjson([lineEvent(0, 'refused')]);
   const cases: [Record<string, string>, number, string][] = [

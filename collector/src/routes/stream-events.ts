@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServerEvent } from '#contract';
 import type { CollectorConfig } from '../config.ts';
 import { sendContinue } from '../http/expect-continue.ts';
+import { lingerOnClose } from '../http/linger-close.ts';
 import { countAnswered } from '../metrics.ts';
 import { ingestStream } from '../events/ingest-stream.ts';
 import type { StreamSlots } from '../events/stream-slots.ts';
@@ -31,6 +32,9 @@ interface NdjsonBody {
   gzip: boolean;
 }
 
+/** How long a connection answered before its body's end stays open for the client to read the answer (ms). */
+const LINGER_MS = 2000;
+
 /** The NDJSON route's path (its 100 Continue is deferred: http/expect-continue.ts). */
 export const STREAM_PATH = '/api/v1/events/stream';
 
@@ -51,7 +55,9 @@ export async function streamEventRoutes(app: FastifyInstance, opts: StreamRouteO
   // Any answer before the body's end (a refused key, a limit, an outage): the rest of the body must
   // not stay in the socket, nor be read and discarded by Node to keep the connection alive.
   app.addHook('onSend', async (request, reply) => {
-    if (!request.raw.readableEnded) reply.header('connection', 'close');
+    if (request.raw.readableEnded) return;
+    reply.header('connection', 'close');
+    lingerOnClose(request.raw.socket, LINGER_MS);
   });
   const base = keyedIngestRoute(opts, {
     summary: 'Stream server-side events as NDJSON (secret key, ingest scope)',
