@@ -2,6 +2,7 @@
 // the collector, prints the summary as JSON on stdout; on an early stop, says on stderr why and
 // the command that resumes. Exit 0 answered, 1 stopped or refused, 2 usage (send/README.md).
 import { isGzipFile } from './file-lines.ts';
+import { interruptOnSigint } from './interrupt.ts';
 import { parseSendArgs, resumeCommand, USAGE } from './options.ts';
 import type { SendOutcome } from './outcome.ts';
 import { sendGrpc } from './send-grpc.ts';
@@ -25,10 +26,11 @@ if (await isGzipFile(options.file)) {
   err(`send: refused: ${options.file} is gzip-compressed; send reads NDJSON text: decompress it first (gunzip -k ${options.file}); --gzip compresses on the way by itself`);
   process.exit(1);
 }
+const interrupt = interruptOnSigint(() => err('send: stopping after the line being sent; waiting for the collector\'s answer (Ctrl-C again to quit at once)'));
 const outcome: SendOutcome =
   options.transport === 'http'
-    ? await sendHttp(options.file, { url: options.url, key: options.key, project: options.project, gzip: options.gzip, fromLine: options.fromLine })
-    : await sendGrpc(options.file, { address: options.grpcAddress, key: options.key, project: options.project, fromLine: options.fromLine });
+    ? await sendHttp(options.file, { url: options.url, key: options.key, project: options.project, gzip: options.gzip, fromLine: options.fromLine, interrupt })
+    : await sendGrpc(options.file, { address: options.grpcAddress, key: options.key, project: options.project, fromLine: options.fromLine, interrupt });
 
 if (outcome.status === 'complete') {
   out(JSON.stringify(outcome.summary));

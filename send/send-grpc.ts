@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadIngestPackage } from '../collector/src/grpc/ingest-proto.ts';
 import { RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER } from '../collector/src/grpc/ingest-status.ts';
 import { fileLines } from './file-lines.ts';
+import type { Interrupt } from './interrupt.ts';
 import { lineToMessage } from './line-to-message.ts';
 import { stopped, type SendOutcome } from './outcome.ts';
 import { joinSummary, LineMap, MAX_LISTED_ERRORS, readSummary, type SendError, type SendSummary } from './summary.ts';
@@ -19,6 +20,8 @@ export interface GrpcTarget {
   project?: string;
   /** First file line sent. */
   fromLine: number;
+  /** Ctrl-C: stop after the current line and take the collector's answer. */
+  interrupt?: Interrupt;
 }
 
 type StreamCall = grpc.ClientWritableStream<unknown>;
@@ -44,11 +47,16 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
     call = client.StreamEvents(metadata, (error, summary) => resolve((answer = { error, summary })));
   });
   const map = new LineMap(target.fromLine);
+  let cut = false;
   const local: SendError[] = [];
   let localRejected = 0;
   try {
     for await (const { line, bytes } of fileLines(createReadStream(file), target.fromLine)) {
       if (answer !== undefined) break;
+      if (target.interrupt?.requested === true) {
+        cut = true;
+        break;
+      }
       const out = lineToMessage(bytes, line);
       if (out.kind !== 'message') {
         map.passedLine(line);
@@ -73,7 +81,10 @@ export async function sendGrpc(file: string, target: GrpcTarget): Promise<SendOu
   client.close();
   const join = (s: SendSummary) => joinSummary(s, map, local, localRejected);
   // The response message leaves zero counts out (proto3 defaults are not decoded).
-  if (error === null) return { status: 'complete', summary: join(readSummary({ accepted: 0, rejected: 0, errors: [], last_acked_line: 0, ...(summary as object) })!) };
+  if (error === null) {
+    const answered = join(readSummary({ accepted: 0, rejected: 0, errors: [], last_acked_line: 0, ...(summary as object) })!);
+    return cut ? stopped('interrupted (Ctrl-C) before the end of the file', target.fromLine, answered) : { status: 'complete', summary: answered };
+  }
   const trailer = error.metadata?.get(SUMMARY_TRAILER)[0];
   const fromTrailer = trailer === undefined ? undefined : readSummary(safeJson(String(trailer)));
   // The collector's details name stream positions ("resume with message N"); the client speaks of file lines.

@@ -3,9 +3,11 @@
 import { createReadStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { skipLines } from './file-lines.ts';
+import { NEVER, untilInterrupted, type Interrupt } from './interrupt.ts';
 import { stopped, type SendOutcome } from './outcome.ts';
 import { readSummary, shiftSummary } from './summary.ts';
 
@@ -17,6 +19,8 @@ export interface HttpTarget {
   gzip: boolean;
   /** First file line sent. */
   fromLine: number;
+  /** Ctrl-C: stop after the current line and take the collector's answer. */
+  interrupt?: Interrupt;
 }
 
 /** Streams `file` from `target.fromLine`; the collector's answer in file lines. Never throws for the collector's or the network's failures. */
@@ -37,7 +41,8 @@ export async function sendHttp(file: string, target: HttpTarget): Promise<SendOu
   });
   // The collector may answer before the body ends (an outage, a limit, a refused key): then the
   // upload fails with a reset, and the answer is what counts.
-  const stages = [createReadStream(file), skipLines(target.fromLine), ...(target.gzip ? [createGzip()] : []), request];
+  const source = untilInterrupted(createReadStream(file), target.interrupt ?? NEVER);
+  const stages = [Readable.from(source), skipLines(target.fromLine), ...(target.gzip ? [createGzip()] : []), request];
   const upload = pipeline(stages).then(
     () => undefined,
     (error: unknown) => error,
@@ -67,6 +72,7 @@ export async function sendHttp(file: string, target: HttpTarget): Promise<SendOu
   if (summary === undefined) return status >= 200 && status < 300 ? stopped(`${why} without a summary`, target.fromLine, undefined) : { status: 'refused', reason: why };
   const inFile = shiftSummary(summary, target.fromLine);
   // 400 validation_failed: the whole body was read and every line refused; resending changes nothing.
+  if (status === 200 && source.cut()) return stopped('interrupted (Ctrl-C) before the end of the file', target.fromLine, inFile);
   if (status === 200 || (status === 400 && error?.error === 'validation_failed')) return { status: 'complete', summary: inFile };
   const retryAfter = Number(response.headers['retry-after']);
   const outcome = stopped(why, target.fromLine, inFile, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);

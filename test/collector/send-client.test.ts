@@ -4,7 +4,7 @@
 // with exit codes and messages a script can act on.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { ROOT } from '../support/services.ts';
-import { service, type Service } from '../support/service-kit.ts';
+import { service, waitFor, type Service } from '../support/service-kit.ts';
 import { consumeRecords } from './helpers.ts';
 import { PEPPER, seedTenants, type Tenants } from './tenants.ts';
 
@@ -225,3 +225,36 @@ test('--grpc: a line over the collector limit is refused by its file line and th
   assert.equal(stored.has(ids[2]!), true);
   assert.equal(stored.has(ids[1]!), false);
 });
+
+for (const transport of ['--http', '--grpc'] as const) {
+  test(`${transport}: Ctrl-C stops at a line's end, prints the summary and the resume command; resuming completes the file, each event once`, { timeout: 180_000 }, async () => {
+    const file = path.join(dir, `interrupt${transport}.ndjson`);
+    const total = 150_000;
+    const ids = Array.from({ length: total }, () => randomUUID());
+    await writeFile(file, ids.map((id, i) => JSON.stringify({ event_id: id, event_type: 'signup', page_url: `https://shop.example/ctrl-c/${i}`, metadata: { pad: 'p'.repeat(200) } })).join('\n'));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, COLLECTOR_URL: collector.url, COLLECTOR_GRPC_ADDRESS: `127.0.0.1:${collector.ports.grpc}`, [KEY_VARIABLE]: tenants.shop.ingestKey };
+    // Interrupt once some lines are acknowledged (the collector counts them per answered chunk) but before the end.
+    const acceptedTotal = async () => Number(/^collector_events_accepted_total (\d+)/m.exec(await (await fetch(`${collector.url}/metrics`)).text())?.[1] ?? 0);
+    const before = await acceptedTotal();
+    // node itself (not npm and tsx, which relay signals of their own): one SIGINT, as a terminal's Ctrl-C is one.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'send/cli.ts', transport, file], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitFor('lines acknowledged', acceptedTotal, { until: (n) => n > before + 2000, intervalMs: 50, timeoutMs: 60_000 });
+    child.kill('SIGINT');
+    assert.equal(await exited, 1, stderr);
+    assert.match(stderr, /stopped: interrupted \(Ctrl-C\)/);
+    const summary = JSON.parse(stdout) as { accepted: number; rejected: number; last_acked_line: number };
+    assert.ok(summary.last_acked_line > 0 && summary.last_acked_line < total, JSON.stringify(summary));
+    assert.equal(summary.rejected, 0, 'no line was cut in two');
+    const resume = new RegExp(`resume with: npm run -s send -- ${transport} \\S+ (--url \\S+ |--grpc-address \\S+ )?--from-line ${summary.last_acked_line + 1}$`, 'm');
+    assert.match(stderr, resume);
+    const rest = await send([transport, file, '--from-line', String(summary.last_acked_line + 1)]);
+    assert.equal(rest.code, 0, rest.stderr);
+    const stored = await topicRecords(summary.accepted + (JSON.parse(rest.stdout) as { accepted: number }).accepted);
+    assert.equal(ids.filter((id) => stored.has(id)).length, total, 'every line stored once');
+  });
+}
