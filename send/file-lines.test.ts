@@ -1,7 +1,9 @@
 // File lines as the collector numbers them, whatever the read chunks' boundaries.
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +52,10 @@ test('isGzipFile: gzip magic bytes at the start, not text, not a missing file', 
     assert.equal(await isGzipFile(path.join(dir, 'a.ndjson')), false);
     assert.equal(await isGzipFile(path.join(dir, 'one')), false);
     assert.equal(await isGzipFile(path.join(dir, 'missing')), false);
+    // A named pipe is never peeked at: its first bytes would be gone for the send.
+    const fifo = path.join(dir, 'fifo');
+    await promisify(execFile)('mkfifo', [fifo]);
+    assert.equal(await isGzipFile(fifo), false);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // Lines are handed out as bytes, not text: split2 and node:readline decode as they split, which
 // turns bytes that are not UTF-8 into U+FFFD (an altered event instead of a refused line), and
 // readline also ends a line at a lone "\r", which would number lines unlike the collector.
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface FileLine {
@@ -66,9 +66,14 @@ export function skipLines(fromLine: number): Transform {
   });
 }
 
-/** True when `file` starts with gzip's magic bytes (1f 8b): no NDJSON text starts so. False when it cannot be read (the send reports that). */
+/**
+ * True when the regular file `file` starts with gzip's magic bytes (1f 8b): no NDJSON text starts
+ * so. False when it cannot be read (the send reports that) and for a pipe or a device, whose first
+ * bytes a peek would consume (`send --http <(zcat events.ndjson.gz)` must still send them).
+ */
 export async function isGzipFile(file: string): Promise<boolean> {
   try {
+    if (!(await stat(file)).isFile()) return false;
     const handle = await open(file, 'r');
     try {
       const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
