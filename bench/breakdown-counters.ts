@@ -31,12 +31,12 @@ function variants(q: ReportQuery): Record<string, { sql: string; values: unknown
   const rawSql = breakdownSql(q, 'page', { limit: 10 }, raw);
   const c = new SqlParams();
   const countersSql = `WITH c AS (SELECT page_path AS value, sum(events)::bigint AS events, (sum(events) FILTER (WHERE event_type = 'page_view'))::bigint AS pageviews
-                  FROM (${eventCountsRelation(q, c)}) r WHERE NOT r.is_bot GROUP BY 1),
+                  FROM (${eventCountsRelation(q, c, q.range, true)}) r WHERE NOT r.is_bot GROUP BY 1),
        d AS (SELECT coalesce(e.page_path, '/') AS value, count(DISTINCT e.visitor_id) AS visitors, count(DISTINCT e.visit_id) AS visits
                FROM analytics_events e WHERE ${countedEventsWhere(q, c)} GROUP BY 1)
   SELECT * FROM c JOIN d USING (value) ORDER BY pageviews DESC, value COLLATE "C" LIMIT 11`;
   const n = new SqlParams();
-  const countsSql = `SELECT page_path AS value, sum(events)::bigint AS events FROM (${eventCountsRelation(q, n)}) r WHERE NOT r.is_bot GROUP BY 1 ORDER BY 2 DESC, page_path COLLATE "C" LIMIT 11`;
+  const countsSql = `SELECT page_path AS value, sum(events)::bigint AS events FROM (${eventCountsRelation(q, n, q.range, true)}) r WHERE NOT r.is_bot GROUP BY 1 ORDER BY 2 DESC, page_path COLLATE "C" LIMIT 11`;
   return { raw: { sql: rawSql, values: raw.values }, counters: { sql: countersSql, values: c.values }, counts: { sql: countsSql, values: n.values } };
 }
 

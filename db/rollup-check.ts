@@ -1,4 +1,5 @@
-// Recomputes the loader's rollups (visits, visitor_first_seen, event_counts_15m) from
+// Recomputes the loader's rollups (visits, visitor_first_seen, event_counts_15m, and 018's
+// event_type_counts_15m, visit_counts_15m and visits' previous-visit columns) from
 // analytics_events in plain SQL — written apart from the loader's JavaScript on purpose — and
 // returns every difference, plus any visit that breaks the visit rules. Empty means exact. Used by
 // the tests and by the chaos run after each fault. Runs on PostgreSQL and on PGlite (SqlRunner).
@@ -10,7 +11,7 @@
 import { VISIT_GAP_MS, VISIT_MAX_MS } from '#contract/definitions.ts';
 import type { SqlRunner } from './sql-runner.ts';
 
-export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m';
+export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m' | 'event_type_counts_15m' | 'visit_counts_15m' | 'previous_visits';
 
 /** One disagreement: `stored` or `recomputed` is null when the row exists on one side only. */
 export interface RollupDifference {
@@ -53,7 +54,7 @@ const VISITS = `WITH ${EVENTS},
       'utm_term', utm_term, 'utm_content', utm_content, 'device_type', device_type, 'browser', browser, 'os', os, 'is_bot', is_bot) AS row
     FROM agg JOIN entry USING (visit_id) JOIN exit USING (visit_id)),
   stored AS (
-    SELECT visit_id, to_jsonb(v) - 'project_id' - 'visit_id' - 'duration_ms' - 'bounced' AS row FROM visits v WHERE project_id = $1)
+    SELECT visit_id, to_jsonb(v) - 'project_id' - 'visit_id' - 'duration_ms' - 'bounced' - 'previous_visit_start' - 'previous_human_visit_start' AS row FROM visits v WHERE project_id = $1)
   SELECT coalesce(r.visit_id, s.visit_id)::text AS key, s.row AS stored, r.row AS recomputed
   FROM recomputed r FULL JOIN stored s USING (visit_id) WHERE r.row IS DISTINCT FROM s.row
   ORDER BY 1 LIMIT ${LIMIT}`;
@@ -95,6 +96,52 @@ const COUNTS = `WITH ${EVENTS},
   WHERE r.events IS DISTINCT FROM s.events
   ORDER BY 1 LIMIT ${LIMIT}`;
 
+// The narrow counters: events per bucket and type, summed over shards (rows summing to 0: none).
+const TYPE_COUNTS = `WITH ${EVENTS},
+  recomputed AS (
+    SELECT date_bin(interval '15 minutes', "timestamp", timestamptz '2000-01-01 00:00:00+00') AS bucket, event_type, is_bot, count(*)::bigint AS events
+    FROM ev GROUP BY 1, 2, 3),
+  stored AS (
+    SELECT bucket, event_type::text, is_bot, sum(events)::bigint AS events FROM event_type_counts_15m WHERE project_id = $1 GROUP BY 1, 2, 3 HAVING sum(events) <> 0)
+  SELECT concat_ws(' ', to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), event_type, is_bot) AS key, s.events AS stored, r.events AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (bucket, event_type, is_bot)
+  WHERE r.events IS DISTINCT FROM s.events
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+// Visit measures per bucket of visit_start, from the stored visits (themselves checked above).
+const VISIT_COUNTS = `WITH recomputed AS (
+    SELECT date_bin(interval '15 minutes', visit_start, timestamptz '2000-01-01 00:00:00+00') AS bucket, is_bot,
+      jsonb_build_object('visits', count(*), 'viewed_visits', count(*) FILTER (WHERE pageviews > 0), 'bounces', count(*) FILTER (WHERE bounced),
+        'duration_ms', sum(duration_ms), 'pageviews', sum(pageviews)) AS row
+    FROM visits WHERE project_id = $1 GROUP BY 1, 2),
+  stored AS (
+    SELECT bucket, is_bot,
+      jsonb_build_object('visits', sum(visits), 'viewed_visits', sum(viewed_visits), 'bounces', sum(bounces), 'duration_ms', sum(duration_ms), 'pageviews', sum(pageviews)) AS row
+    FROM visit_counts_15m WHERE project_id = $1 GROUP BY 1, 2
+    HAVING (sum(visits), sum(viewed_visits), sum(bounces), sum(duration_ms), sum(pageviews)) <> (0, 0, 0, 0, 0))
+  SELECT concat_ws(' ', to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), is_bot) AS key, s.row AS stored, r.row AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (bucket, is_bot)
+  WHERE r.row IS DISTINCT FROM s.row
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
+// Each visit's previous visit of the same visitor by (visit_start, visit_id), and the previous
+// non-bot one for non-bot visits, by window functions over the stored visits. A stored value
+// that points before the visitor's first retained visit where none is recomputed is right: its
+// visit was deleted by retention (the link keeps meaning "the previous visit ever").
+const PREVIOUS_VISITS = `WITH recomputed AS (
+    SELECT visit_id, lag(visit_start) OVER w AS previous_visit_start,
+      CASE WHEN is_bot THEN NULL ELSE max(visit_start) FILTER (WHERE NOT is_bot) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS previous_human_visit_start,
+      previous_visit_start AS stored_previous, previous_human_visit_start AS stored_human, min(visit_start) OVER (PARTITION BY visitor_id) AS first_retained
+    FROM visits WHERE project_id = $1
+    WINDOW w AS (PARTITION BY visitor_id ORDER BY visit_start, visit_id))
+  SELECT visit_id::text AS key,
+    jsonb_build_object('previous_visit_start', stored_previous, 'previous_human_visit_start', stored_human) AS stored,
+    jsonb_build_object('previous_visit_start', previous_visit_start, 'previous_human_visit_start', previous_human_visit_start) AS recomputed
+  FROM recomputed
+  WHERE NOT ((stored_previous IS NOT DISTINCT FROM previous_visit_start OR (previous_visit_start IS NULL AND stored_previous < first_retained))
+         AND (stored_human IS NOT DISTINCT FROM previous_human_visit_start OR (previous_human_visit_start IS NULL AND stored_human < first_retained)))
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
 interface Row {
   key: string;
   stored: unknown;
@@ -114,6 +161,9 @@ export async function rollupDifferences(projectId: string, db: SqlRunner): Promi
     ...tag('visit_rules', await db.query<Row>(VISIT_RULES, [projectId, VISIT_GAP_MS, VISIT_MAX_MS])),
     ...tag('visitor_first_seen', await db.query<Row>(FIRST_SEEN, [projectId])),
     ...tag('event_counts_15m', await db.query<Row>(COUNTS, [projectId])),
+    ...tag('event_type_counts_15m', await db.query<Row>(TYPE_COUNTS, [projectId])),
+    ...tag('visit_counts_15m', await db.query<Row>(VISIT_COUNTS, [projectId])),
+    ...tag('previous_visits', await db.query<Row>(PREVIOUS_VISITS, [projectId])),
   ];
 }
 
@@ -122,6 +172,7 @@ export async function projectsWithRollups(db: SqlRunner): Promise<string[]> {
   const rows = await db.query<{ project_id: string }>(
     `SELECT project_id::text FROM analytics_events WHERE visit_id IS NOT NULL
      UNION SELECT project_id::text FROM visits UNION SELECT project_id::text FROM visitor_first_seen UNION SELECT project_id::text FROM event_counts_15m
+     UNION SELECT project_id::text FROM event_type_counts_15m UNION SELECT project_id::text FROM visit_counts_15m
      ORDER BY 1`,
   );
   return rows.map((r) => r.project_id);

@@ -1,4 +1,4 @@
-// Migration 014 on events stored before visits existed (no visitor_id, no visit_id): every row gets
+// Migrations 014 and 018 on events stored before visits existed (no visitor_id, no visit_id): every row gets
 // the fallback visitor and the visit the loader's rule gives in time order (30-minute gaps, the
 // 24-hour cap), the rollups equal their recomputation, a second run changes nothing, and the loader
 // extends a backfilled visit afterwards. On PostgreSQL and on PGlite with TimescaleDB.
@@ -15,7 +15,8 @@ import { createPostgresSink, type PostgresSink } from '../pipeline/src/adapters/
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { eventRow } from '../test/support/event-row.ts';
 
-const BACKFILL = readFileSync(new URL('./migrations/014_visits_backfill.sql', import.meta.url), 'utf8');
+// 018 follows 014 on an upgrade: it fills the report rollups (and reconciles them when run again).
+const BACKFILL = ['014_visits_backfill.sql', '018_report_rollups.sql'].map((f) => readFileSync(new URL(`./migrations/${f}`, import.meta.url), 'utf8')).join('\n');
 const MIN = 60_000;
 const BASE = Date.UTC(2026, 10, 1, 8, 0, 0);
 

@@ -74,7 +74,7 @@ const filterArb = fc.record({
 });
 
 async function reset(project: string) {
-  for (const table of ['analytics_events', 'visits', 'visitor_first_seen', 'event_counts_15m', 'analytics_event_ids']) {
+  for (const table of ['analytics_events', 'visits', 'visitor_first_seen', 'event_counts_15m', 'event_type_counts_15m', 'visit_counts_15m', 'analytics_event_ids']) {
     await bed.db.pool.query(`DELETE FROM ${table} WHERE project_id = $1`, [project]);
   }
 }

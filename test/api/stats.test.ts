@@ -143,11 +143,32 @@ describe('GET /stats', () => {
     }
   });
 
-  // Last: it changes the counters. Whole 15-minute buckets are read from them, so a counter
-  // changed behind the loader's back shows in an aligned range and not in an unaligned one.
-  test('aligned ranges read the counters', async () => {
-    await bed.db.pool.query(`UPDATE event_counts_15m SET events = events + 100 WHERE project_id = $1 AND bucket = '2026-11-10T08:00:00Z' AND event_type = 'click'`, [bed.shop.project.id]);
+  // Last: they change the rollups. Whole 15-minute buckets are read from them, so a counter
+  // changed behind the loader's back shows in an aligned range and not in an unaligned one, and a
+  // filtered report (the raw path) does not see it (docs/metrics.md § Which rows serve a report).
+  test('aligned ranges read the counters: the narrow ones without filters, the page ones with a page filter', async () => {
+    const project = bed.shop.project.id;
+    await bed.db.pool.query(`UPDATE event_type_counts_15m SET events = events + 100 WHERE project_id = $1 AND bucket = '2026-11-10T08:00:00Z' AND event_type = 'click'`, [project]);
     assert.equal((await stats(DAY)).data.events_by_type.click, 101);
     assert.equal((await stats({ from: '2026-11-10T08:00:00.000001Z', to: '2026-11-10T08:14:59Z' })).data.events_by_type.click, 1);
+    assert.equal((await stats({ ...DAY, page: '/home' })).data.events_by_type.click, 1);
+    await bed.db.pool.query(`UPDATE event_counts_15m SET events = events + 10 WHERE project_id = $1 AND bucket = '2026-11-10T08:00:00Z' AND event_type = 'click'`, [project]);
+    assert.equal((await stats({ ...DAY, page: '/home' })).data.events_by_type.click, 11);
+  });
+
+  test('unfiltered visits come from the visit counters and the previous-visit links; filtered ones from the visits', async () => {
+    const project = bed.shop.project.id;
+    const before = (await stats(DAY)).data;
+    await bed.db.pool.query(`UPDATE visit_counts_15m SET visits = visits + 7, duration_ms = duration_ms + 7000 WHERE project_id = $1 AND bucket = '2026-11-10T09:00:00Z' AND NOT is_bot`, [project]);
+    // B's visit (09:00) counts as a returning visitor's when its link says a visit started in the range before it.
+    await bed.db.pool.query(`UPDATE visits SET previous_human_visit_start = '2026-11-10T08:00:00Z' WHERE project_id = $1 AND visitor_id = 'B'`, [project]);
+    const after = (await stats(DAY)).data;
+    assert.equal(after.visits, before.visits + 7);
+    assert.equal(after.avg_visit_duration_ms, (300_000 + 0 + 30_000 + 7000) / 10);
+    assert.equal(after.visitors, before.visitors - 1);
+    const unaligned = (await stats({ from: '2026-11-10T09:00:00.000001Z', to: '2026-11-10T09:14:00Z' })).data;
+    assert.equal(unaligned.visits, 0, 'B started at 09:00:00, before this range');
+    const filtered = (await stats({ ...DAY, device: 'mobile' })).data;
+    assert.deepEqual([filtered.visits, filtered.visitors], [1, 1], 'the raw path reads neither');
   });
 });

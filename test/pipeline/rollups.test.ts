@@ -1,5 +1,5 @@
-// The loader's rollups against the real PostgreSQL: visits, visitor_first_seen and
-// event_counts_15m written by the sink's transaction equal their SQL recomputation
+// The loader's rollups against the real PostgreSQL: visits, visitor_first_seen, event_counts_15m
+// and the report rollups of 018 (event_type_counts_15m, visit_counts_15m, previous-visit links) written by the sink's transaction equal their SQL recomputation
 // (db/rollup-check.ts) after every kind of batch: new, replayed, mixed, pruned ids, concurrent
 // partitions, refused rows, random arrival orders and batch cuts; retention trims them.
 import { after, before, test } from 'node:test';
@@ -58,6 +58,8 @@ async function snapshot(project: string): Promise<unknown> {
     visits: await q('SELECT * FROM visits WHERE project_id = $1 ORDER BY visit_id'),
     firstSeen: await q('SELECT * FROM visitor_first_seen WHERE project_id = $1 ORDER BY visitor_id'),
     counts: await q('SELECT * FROM event_counts_15m WHERE project_id = $1 ORDER BY bucket, event_type, page_path, is_bot, shard'),
+    typeCounts: await q('SELECT * FROM event_type_counts_15m WHERE project_id = $1 ORDER BY bucket, event_type, is_bot, shard'),
+    visitCounts: await q('SELECT * FROM visit_counts_15m WHERE project_id = $1 ORDER BY bucket, is_bot, shard'),
   };
 }
 
@@ -192,6 +194,45 @@ test('retention deletes the visits and counters wholly before the cut and keeps 
   const first = (await db.pool.query('SELECT first_event_id::text FROM visitor_first_seen WHERE project_id = $1', [p])).rows[0].first_event_id;
   assert.equal(first, old.event_id, 'first seen means first ever');
   assert.deepEqual(await differences(p), [], 'a first-seen row whose event retention deleted is accepted');
+});
+
+test('late events that start a visit between two, move a visit earlier and make it a bot keep the report rollups exact', async () => {
+  const p = randomUUID();
+  const human = { visitor_id: 'u:late' };
+  // Two visits 3 h apart (each its own bucket), on partition 0.
+  await sink.write([row(p, 0, human), row(p, 180, human), row(p, 181, { ...human, event_type: 'button_click' })], [], 0);
+  const links = async () =>
+    (await db.pool.query('SELECT visit_start, previous_visit_start, previous_human_visit_start FROM visits WHERE project_id = $1 ORDER BY visit_start', [p])).rows.map((r) => [
+      r.visit_start.getTime() - BASE,
+      r.previous_visit_start === null ? null : r.previous_visit_start.getTime() - BASE,
+      r.previous_human_visit_start === null ? null : r.previous_human_visit_start.getTime() - BASE,
+    ]);
+  assert.deepEqual(await links(), [
+    [0, null, null],
+    [180 * MIN, 0, 0],
+  ]);
+  // A late visit in between, then a late bot event moving the last visit 20 minutes earlier, on partition 1.
+  await sink.write([row(p, 90, human)], [], 1);
+  await sink.write([row(p, 160, { ...human, is_bot: true })], [], 1);
+  assert.deepEqual(await links(), [
+    [0, null, null],
+    [90 * MIN, 0, 0],
+    [160 * MIN, 90 * MIN, null],
+  ]);
+  const visitCounts = (await db.pool.query('SELECT sum(visits)::int AS visits, sum(duration_ms)::int AS duration FROM visit_counts_15m WHERE project_id = $1 AND is_bot', [p])).rows[0];
+  assert.deepEqual(visitCounts, { visits: 1, duration: 21 * MIN });
+  assert.deepEqual(await differences(p), []);
+});
+
+test('the rollup check reports wrong report rollups (018)', async () => {
+  const p = randomUUID();
+  await sink.write([row(p, 0), row(p, 100)], [], 0);
+  assert.deepEqual(await differences(p), []);
+  await db.pool.query('UPDATE event_type_counts_15m SET events = events + 1 WHERE project_id = $1', [p]);
+  await db.pool.query('UPDATE visit_counts_15m SET bounces = bounces + 1 WHERE project_id = $1', [p]);
+  await db.pool.query('UPDATE visits SET previous_human_visit_start = NULL WHERE project_id = $1 AND previous_human_visit_start IS NOT NULL', [p]);
+  const found = (await differences(p)).map((d) => d.rollup).sort();
+  assert.deepEqual(found, ['event_type_counts_15m', 'event_type_counts_15m', 'previous_visits', 'visit_counts_15m', 'visit_counts_15m']);
 });
 
 test('the rollup check reports a wrong visit, a wrong counter and a wrong first-seen row', async () => {

@@ -3,6 +3,7 @@
 import { PAGE_VIEW } from '#contract';
 import type { ReportQuery } from './report-query.ts';
 import { countedEventRows, countedVisitsFrom, distinctVisitorsSql, VISIT_MEASURES } from './measures-sql.ts';
+import { firstVisitsSql, rolledUpVisitMeasuresSql, visitRollupsCanAnswer } from './visit-rollups-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 type Range = ReportQuery['range'];
@@ -18,19 +19,27 @@ export interface Stats {
   views_per_visit: number | null;
 }
 
-/** One row: events_by_type (json) and the visit measures of q over `range`. */
-function statsRow(q: ReportQuery, p: SqlParams, range: Range): string {
+/**
+ * One row: events_by_type (json) and the visit measures of q over `range`; the visits from the
+ * rollups when q has no filter (`rollups`), else from the visits themselves.
+ */
+function statsRow(q: ReportQuery, p: SqlParams, range: Range, rollups: boolean): string {
+  const visits = rollups ? rolledUpVisitMeasuresSql(q, p, range) : `SELECT ${VISIT_MEASURES} ${countedVisitsFrom(q, p, range)}`;
+  const visitors = rollups ? firstVisitsSql(q, p, range) : distinctVisitorsSql(q, p, range);
   return `SELECT (SELECT coalesce(json_object_agg(t.event_type, t.events), '{}'::json)
                     FROM (SELECT c.event_type, sum(c.events)::bigint AS events FROM (${countedEventRows(q, p, range, true)}) c GROUP BY c.event_type) t) AS events_by_type,
-                 m.*, (${distinctVisitorsSql(q, p, range)}) AS visitors
-            FROM (SELECT ${VISIT_MEASURES} ${countedVisitsFrom(q, p, range)}) m`;
+                 m.*, (${visitors}) AS visitors
+            FROM (${visits}) m`;
 }
 
-/** The stats of q's range, and of `previous` when given: columns `current` and `previous` (json). */
-export function statsSql(q: ReportQuery, p: SqlParams, previous?: Range): string {
-  const current = `SELECT row_to_json(s) AS current FROM (${statsRow(q, p, q.range)}) s`;
+/**
+ * The stats of q's range, and of `previous` when given: columns `current` and `previous` (json).
+ * `rollups: false` forces the raw path (the tests compare both).
+ */
+export function statsSql(q: ReportQuery, p: SqlParams, previous?: Range, rollups = visitRollupsCanAnswer(q)): string {
+  const current = `SELECT row_to_json(s) AS current FROM (${statsRow(q, p, q.range, rollups)}) s`;
   if (previous === undefined) return current;
-  return `SELECT c.current, row_to_json(s) AS previous FROM (${current}) c, (${statsRow(q, p, previous)}) s`;
+  return `SELECT c.current, row_to_json(s) AS previous FROM (${current}) c, (${statsRow(q, p, previous, rollups)}) s`;
 }
 
 interface StatsJson {

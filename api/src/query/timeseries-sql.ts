@@ -4,6 +4,7 @@
 import { isPageView } from '../../../db/definitions-sql.ts';
 import type { ReportQuery } from './report-query.ts';
 import { countedEventRows, countedVisitsFrom, distinctVisitorsSql, numberOrNull, VISIT_MEASURES } from './measures-sql.ts';
+import { firstVisitsSql, rolledUpVisitMeasuresSql, visitRollupsCanAnswer } from './visit-rollups-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface TimeseriesPoint {
@@ -20,15 +21,25 @@ export interface TimeseriesPoint {
 /**
  * Rows (i: 1-based bucket index, events, pageviews, visits, visitors, bounce_rate,
  * avg_visit_duration_ms) for the buckets holding counted events or visits of q. `counters`: the
- * starts are all 15-minute counter boundaries, so each counter bucket lies in one time bucket.
+ * starts are all 15-minute counter boundaries, so each counter bucket lies in one time bucket;
+ * then, without filters, `rollups` (default) reads the visits from the rollups too (false: the raw
+ * path, which the tests compare).
  */
-export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Date[], counters: boolean): string {
+export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Date[], counters: boolean, rollups = counters && visitRollupsCanAnswer(q)): string {
   const s = `${p.add(starts.map((d) => d.toISOString()))}::timestamptz[]`;
+  const bucket = (at: string) => `width_bucket(${at}, ${s})`;
+  // Without filters the visits come from the rollups (the starts are counter boundaries then).
+  const vi = rollups
+    ? rolledUpVisitMeasuresSql(q, p, q.range, bucket)
+    : `SELECT ${bucket('v.visit_start')} AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1`;
+  const vd = rollups
+    ? firstVisitsSql(q, p, q.range, { group: bucket('v.visit_start'), start: `(${s})[${bucket('v.visit_start')}]` })
+    : distinctVisitorsSql(q, p, q.range, bucket('v.visit_start'));
   return `WITH ev AS (
-      SELECT width_bucket(c.at, ${s}) AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews
+      SELECT ${bucket('c.at')} AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews
         FROM (${countedEventRows(q, p, q.range, counters)}) c GROUP BY 1),
-    vi AS (SELECT width_bucket(v.visit_start, ${s}) AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1),
-    vd AS (${distinctVisitorsSql(q, p, q.range, `width_bucket(v.visit_start, ${s})`)})
+    vi AS (${vi}),
+    vd AS (${vd})
     SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, vd.visitors, vi.bounce_rate, vi.avg_visit_duration_ms
       FROM ev FULL JOIN vi ON vi.i = ev.i LEFT JOIN vd ON vd.g = vi.i`;
 }

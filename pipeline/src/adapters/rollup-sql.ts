@@ -5,6 +5,7 @@
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import type { CandidateWindow, EventCount, FirstSeen, Visit } from '../visits/assign-visits.ts';
 import { fromMicros } from '../visits/instant.ts';
+import { counterBucket } from '../../../db/definitions-sql.ts';
 
 const micros = (column: string) => `(extract(epoch FROM v.${column}) * 1000000)::float8 AS ${column}`;
 const VISIT_TEXT = ['user_id', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'device_type', 'browser', 'os'] as const;
@@ -36,13 +37,34 @@ const VISIT_COLUMNS = [
   'is_bot',
 ] as const satisfies readonly (keyof Visit)[];
 
-// Full-state replacement: the loader holds the visitor's lock and computed the whole new row.
+// Full-state replacement: the loader holds the visitor's lock and computed the whole new row. The
+// same statement moves each visit's measures in visit_counts_15m (migration 018) from its stored
+// state (`old`: every CTE reads the snapshot before the upsert) to its new one (RETURNING, with
+// the generated duration_ms and bounced), on this loader's shard ($2).
 const VISIT_LIST = VISIT_COLUMNS.join(', ');
-const UPSERT_VISITS = `INSERT INTO visits (${VISIT_LIST})
-  SELECT ${VISIT_LIST} FROM json_populate_recordset(NULL::visits, $1::json)
-  ON CONFLICT (project_id, visit_id) DO UPDATE SET ${VISIT_COLUMNS.slice(2)
-    .map((c) => `${c} = EXCLUDED.${c}`)
-    .join(', ')}`;
+const VISIT_MEASURE_SUMS =
+  'sum(n)::bigint AS visits, sum(n * viewed)::bigint AS viewed_visits, sum(n * bounced)::bigint AS bounces, sum(n * duration_ms)::bigint AS duration_ms, sum(n * pageviews)::bigint AS pageviews';
+const UPSERT_VISITS = `WITH batch AS (SELECT ${VISIT_LIST} FROM json_populate_recordset(NULL::visits, $1::json)),
+  old AS (
+    SELECT v.project_id, v.visit_start, v.is_bot, -1 AS n, (v.pageviews > 0)::int AS viewed, v.bounced::int AS bounced, v.duration_ms, v.pageviews
+      FROM batch b JOIN visits v ON v.project_id = b.project_id AND v.visit_id = b.visit_id),
+  upserted AS (
+    INSERT INTO visits (${VISIT_LIST}) SELECT ${VISIT_LIST} FROM batch
+    ON CONFLICT (project_id, visit_id) DO UPDATE SET ${VISIT_COLUMNS.slice(2)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ')}
+    RETURNING project_id, visit_start, is_bot, 1 AS n, (pageviews > 0)::int AS viewed, bounced::int AS bounced, duration_ms, pageviews),
+  delta AS (
+    SELECT project_id, ${counterBucket('visit_start')} AS bucket, is_bot, ${VISIT_MEASURE_SUMS}
+      FROM (SELECT * FROM old UNION ALL SELECT * FROM upserted) m GROUP BY 1, 2, 3)
+  INSERT INTO visit_counts_15m (project_id, bucket, is_bot, shard, visits, viewed_visits, bounces, duration_ms, pageviews)
+  SELECT d.project_id, d.bucket, d.is_bot, $2, d.visits, d.viewed_visits, d.bounces, d.duration_ms, d.pageviews FROM delta d
+   WHERE (d.visits, d.viewed_visits, d.bounces, d.duration_ms, d.pageviews) <> (0, 0, 0, 0, 0)
+   ORDER BY 1, 2, 3
+  ON CONFLICT (project_id, bucket, is_bot, shard) DO UPDATE SET
+    visits = visit_counts_15m.visits + EXCLUDED.visits, viewed_visits = visit_counts_15m.viewed_visits + EXCLUDED.viewed_visits,
+    bounces = visit_counts_15m.bounces + EXCLUDED.bounces, duration_ms = visit_counts_15m.duration_ms + EXCLUDED.duration_ms,
+    pageviews = visit_counts_15m.pageviews + EXCLUDED.pageviews`;
 
 // Doubles as the visitor lock: ON CONFLICT DO UPDATE locks every conflicting row even when its
 // WHERE is false, and a new visitor's row is locked by its insert, so each visitor's
@@ -63,8 +85,14 @@ const FIX_FIRST_VISIT = `UPDATE visitor_first_seen f SET first_visit_id = u.visi
   WHERE f.project_id = u.project_id AND f.visitor_id = u.visitor_id AND f.first_event_id = u.event_id`;
 
 // Each loader adds to its own shard's rows only, so concurrent loaders never contend on a counter.
-const ADD_COUNTS = `INSERT INTO event_counts_15m (project_id, bucket, event_type, page_path, is_bot, shard, events)
-  SELECT project_id, bucket, event_type, page_path, is_bot, $2, events FROM json_populate_recordset(NULL::event_counts_15m, $1::json)
+// The same statement adds to the narrow counters without the page (event_type_counts_15m, 018).
+const ADD_COUNTS = `WITH batch AS (SELECT project_id, bucket, event_type, page_path, is_bot, events FROM json_populate_recordset(NULL::event_counts_15m, $1::json)),
+  by_type AS (
+    INSERT INTO event_type_counts_15m (project_id, bucket, event_type, is_bot, shard, events)
+    SELECT project_id, bucket, event_type, is_bot, $2, sum(events)::bigint FROM batch GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (project_id, bucket, event_type, is_bot, shard) DO UPDATE SET events = event_type_counts_15m.events + EXCLUDED.events)
+  INSERT INTO event_counts_15m (project_id, bucket, event_type, page_path, is_bot, shard, events)
+  SELECT project_id, bucket, event_type, page_path, is_bot, $2, events FROM batch
   ON CONFLICT (project_id, bucket, event_type, page_path, is_bot, shard) DO UPDATE SET events = event_counts_15m.events + EXCLUDED.events`;
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -95,13 +123,13 @@ export async function readCandidateVisits(db: SqlRunner, windows: readonly Candi
   return rows.map((r) => ({ ...r, events: Number(r.events), pageviews: Number(r.pageviews), interactions: Number(r.interactions) }));
 }
 
-/** Writes the full new state of each visit, in key order. */
-export async function upsertVisits(db: SqlRunner, visits: readonly Visit[]): Promise<void> {
+/** Writes the full new state of each visit, in key order, and moves their measures in this shard's visit counters. */
+export async function upsertVisits(db: SqlRunner, visits: readonly Visit[], shard: number): Promise<void> {
   if (visits.length === 0) return;
   const sorted = [...visits].sort(byKey((v) => `${v.project_id}/${v.visit_id}`));
   // One JSON parameter: JSON.stringify is native, node-postgres' array literals are built per element in JavaScript.
   const json = sorted.map((v) => ({ ...v, visit_start: fromMicros(v.visit_start), visit_end: fromMicros(v.visit_end), entry_at: fromMicros(v.entry_at), exit_at: fromMicros(v.exit_at) }));
-  await db.query(UPSERT_VISITS, [JSON.stringify(json)]);
+  await db.query(UPSERT_VISITS, [JSON.stringify(json), shard]);
 }
 
 /** Adds the batch's counts to this shard's (the Kafka partition's) counters. */
