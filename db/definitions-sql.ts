@@ -65,8 +65,13 @@ export const bouncedExpression = (alias = ''): string => `(${alias}pageviews = 1
  * visits with at least one page view; NULL when there is no such visit. A visit without page views
  * (server events only) neither bounces nor counts in the denominator.
  */
-export const bounceRate = (alias = ''): string =>
-  `(count(*) FILTER (WHERE ${alias}bounced)::float8 / nullif(count(*) FILTER (WHERE ${alias}pageviews > 0), 0))`;
+export const bounceRate = (alias = ''): string => bounceRateOf(`count(*) FILTER (WHERE ${alias}bounced)`, `count(*) FILTER (WHERE ${alias}pageviews > 0)`);
+
+/**
+ * Bounce rate from counts already taken (sums of rollup rows): `bounced` over `viewed` (visits
+ * with at least one page view), both integer SQL expressions; NULL when `viewed` is 0 or NULL.
+ */
+export const bounceRateOf = (bounced: string, viewed: string): string => `((${bounced})::float8 / nullif(${viewed}, 0)::float8)`;
 
 /** The start of the current-visitors window: an event at or after it is "now" (last 5 minutes). */
 export const currentVisitorsSince = (now = 'now()'): string => `(${now} - ${intervalMs(CURRENT_VISITORS_WINDOW_MS)})`;

@@ -163,7 +163,13 @@ export async function openQueryDataset(params: DatasetParams, log: (line: string
     try {
       const marker = await readMarker(pool);
       if (marker && sameParams(marker.params, params)) {
-        await migrate(pgRunner(pool));
+        // A migration that rewrote rows (018's backfill) leaves dead tuples and stale statistics:
+        // vacuum so the measurement sees what autovacuum gives a running installation.
+        const { applied } = await migrate(pgRunner(pool));
+        if (applied.length > 0) {
+          log(`[dataset]  applied ${applied.map((m) => m.name).join(', ')}; VACUUM ANALYZE`);
+          await pool.query('VACUUM ANALYZE');
+        }
         return { name, url, params, shop: marker.shop, blog: marker.blog, stored: Number(marker.stored), reused: true };
       }
     } finally {

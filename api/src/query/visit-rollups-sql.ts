@@ -3,7 +3,7 @@
 // 15-minute buckets plus the raw visits at the range's two edges, and a filtered count over the
 // visits' previous-visit links instead of a hash of visitor ids. The same numbers as the raw path
 // of measures-sql.ts (the property tests compare both with the brute-force reference).
-import { botFilter } from '../../../db/definitions-sql.ts';
+import { botFilter, bounceRateOf } from '../../../db/definitions-sql.ts';
 import { boundMicros } from './micros.ts';
 import { wholeBuckets } from './event-counts-sql.ts';
 import type { ReportQuery } from './report-query.ts';
@@ -45,7 +45,7 @@ function visitCountsRelation(q: ReportQuery, p: SqlParams, range: Range): string
  */
 export function rolledUpVisitMeasuresSql(q: ReportQuery, p: SqlParams, range: Range, group?: (at: string) => string): string {
   const measures = `coalesce(sum(c.visits), 0)::bigint AS visits,
-    sum(c.bounces)::float8 / nullif(sum(c.viewed_visits), 0)::float8 AS bounce_rate,
+    ${bounceRateOf('sum(c.bounces)', 'sum(c.viewed_visits)')} AS bounce_rate,
     sum(c.duration_ms)::float8 / nullif(sum(c.visits), 0)::float8 AS avg_visit_duration_ms,
     sum(c.pageviews)::float8 / nullif(sum(c.visits), 0)::float8 AS views_per_visit`;
   const where = `WHERE ${botFilter(q.includeBots ? 'true' : 'false', 'c.')}`;
