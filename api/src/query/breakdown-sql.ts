@@ -8,7 +8,7 @@
 // needs its distinct visitors and visits, which only the events hold, so the range's events are
 // read once anyway and the counters would add a second read: 1.4-2x slower, measured by
 // bench/breakdown-counters.ts (bench/README.md).
-import { bounceRateOf, isPageView } from '../../../db/definitions-sql.ts';
+import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
 import { DIMENSION_SPECS, type Dimension } from './breakdown-dimensions.ts';
 import type { BreakdownPosition } from './breakdown-cursor.ts';
 import type { ReportQuery } from './report-query.ts';
@@ -45,22 +45,15 @@ export function breakdownSql(q: ReportQuery, dimension: Dimension, page: Breakdo
   const spec = DIMENSION_SPECS[dimension];
   const grouped =
     spec.kind === 'visit'
-      ? // Per (value, visitor) first, then per value: distinct visitors become a count of groups,
-        // one hash aggregate over the range's visits instead of a sort per value. The same
-        // numbers: bounces / visits with a page view, and avg() is numeric sum / count as here.
-        `SELECT d.value,
-                count(*)::bigint AS visitors,
-                sum(d.visits)::bigint AS visits,
-                sum(d.pageviews)::bigint AS pageviews,
-                ${bounceRateOf('sum(d.bounces)', 'sum(d.viewed_visits)')} AS bounce_rate,
-                (sum(d.duration_ms) / sum(d.visits))::float8 AS avg_visit_duration_ms,
-                sum(d.pageviews)::float8 / sum(d.visits)::float8 AS views_per_visit
-           FROM (SELECT ${spec.column} AS value, v.visitor_id, count(*) AS visits, sum(v.pageviews) AS pageviews,
-                        count(*) FILTER (WHERE v.bounced) AS bounces, count(*) FILTER (WHERE v.pageviews > 0) AS viewed_visits,
-                        sum(v.duration_ms) AS duration_ms
-                   FROM visits v
-                  WHERE ${countedVisitsWhere(q, p)}
-                  GROUP BY 1, 2) d
+      ? `SELECT ${spec.column} AS value,
+                count(DISTINCT v.visitor_id)::bigint AS visitors,
+                count(*)::bigint AS visits,
+                sum(v.pageviews)::bigint AS pageviews,
+                ${bounceRate('v.')} AS bounce_rate,
+                avg(v.duration_ms)::float8 AS avg_visit_duration_ms,
+                sum(v.pageviews)::float8 / count(*) AS views_per_visit
+           FROM visits v
+          WHERE ${countedVisitsWhere(q, p)}
           GROUP BY 1`
       : `SELECT ${spec.column} AS value,
                 count(*)::bigint AS events,

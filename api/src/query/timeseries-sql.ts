@@ -33,7 +33,7 @@ export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Dat
     ? rolledUpVisitMeasuresSql(q, p, q.range, bucket)
     : `SELECT ${bucket('v.visit_start')} AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1`;
   const vd = rollups
-    ? firstVisitsSql(q, p, q.range, { group: bucket('v.visit_start'), start: `(${s})[${bucket('v.visit_start')}]` })
+    ? firstVisitsSql(q, p, q.range, s)
     : distinctVisitorsSql(q, p, q.range, bucket('v.visit_start'));
   return `WITH ev AS (
       SELECT ${bucket('c.at')} AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews

@@ -56,17 +56,21 @@ export function rolledUpVisitMeasuresSql(q: ReportQuery, p: SqlParams, range: Ra
 /**
  * Distinct visitors of q's counted visits in `range` without a hash: a visitor is counted in the
  * visit whose previous visit (of those the report counts: non-bot ones unless include_bots)
- * started before the range, or before the start of its bucket when `bucketStart` (an expression
- * over `v.visit_start`) is given, with `group` the bucket: rows (g, visitors), or one row (visitors).
- * Reads only the index visits_project_start_previous_idx.
+ * started before the range, or, per bucket when `starts` (an SQL timestamptz[] of bucket starts,
+ * as for width_bucket) is given, before the bucket's part of the range: rows (g: the 1-based
+ * bucket index, visitors), else one row (visitors). Reads only the index
+ * visits_project_start_previous_idx; one index range per bucket with a constant bound is ~40 %
+ * faster than one pass that computes each visit's bucket (bench/HISTORY.md § 14).
  */
-export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, bucket?: { group: string; start: string }): string {
-  const from = p.add(range.fromSql);
+export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, starts?: string): string {
   const previous = q.includeBots ? 'v.previous_visit_start' : 'v.previous_human_visit_start';
-  const since = bucket === undefined ? `${from}::timestamptz` : `greatest(${bucket.start}, ${from}::timestamptz)`;
-  const where = `v.project_id = ${p.add(q.projectId)} AND v.visit_start >= ${from}::timestamptz AND v.visit_start < ${p.add(range.toSql)}::timestamptz
-      AND ${botFilter(q.includeBots ? 'true' : 'false', 'v.')} AND (${previous} IS NULL OR ${previous} < ${since})`;
-  return bucket === undefined
-    ? `SELECT count(*)::bigint AS visitors FROM visits v WHERE ${where}`
-    : `SELECT ${bucket.group} AS g, count(*)::bigint AS visitors FROM visits v WHERE ${where} GROUP BY 1`;
+  const count = (lo: string, hi: string) =>
+    `SELECT count(*)::bigint FROM visits v WHERE v.project_id = ${p.add(q.projectId)} AND v.visit_start >= ${lo} AND v.visit_start < ${hi}
+        AND ${botFilter(q.includeBots ? 'true' : 'false', 'v.')} AND (${previous} IS NULL OR ${previous} < ${lo})`;
+  const from = `${p.add(range.fromSql)}::timestamptz`;
+  const to = `${p.add(range.toSql)}::timestamptz`;
+  if (starts === undefined) return `SELECT (${count(from, to)}) AS visitors`;
+  return `SELECT b.i AS g, (${count('b.lo', 'b.hi')}) AS visitors
+    FROM (SELECT u.i, greatest(u.s, ${from}) AS lo, least(coalesce(lead(u.s) OVER (ORDER BY u.i), ${to}), ${to}) AS hi
+            FROM unnest(${starts}) WITH ORDINALITY AS u(s, i)) b`;
 }
