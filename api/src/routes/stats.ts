@@ -50,7 +50,7 @@ export const statsRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, n
         tags: ['reports'],
         summary: 'Visitors, visits, page views, events, bounce rate, visit duration of a range',
         description:
-          'Counted events (by type) and counted visits of the range as docs/metrics.md defines them. Event counts come from the 15-minute counters plus the raw edges when the filters allow, and without filters the visit measures and visitors from the loader's visit rollups too (docs/metrics.md § Which rows serve a report), so they are exact and fast. `compare=previous` adds `previous` and `meta.previous_range`. 400 names a bad parameter (`from`, `to`, `tz`, `compare`, a filter).',
+          'Counted events (by type) and counted visits of the range as docs/metrics.md defines them. Event counts come from the 15-minute counters plus the raw edges when the filters allow, and without filters the visit measures and visitors from the visit rollups the loader keeps (docs/metrics.md § Which rows serve a report), so they are exact and fast. `compare=previous` adds `previous` and `meta.previous_range`. 400 names a bad parameter (`from`, `to`, `tz`, `compare`, a filter).',
         querystring: Querystring,
         response: { 200: Reply },
       },
