@@ -13,7 +13,7 @@ export function formatReport(r: ChaosReport, problems: string[]): string {
     `records on the topic ${r.topicRecords}: ${r.topicRecords - v.sent} copies beyond one per event, each to be dropped by the pipeline`,
     `lost ${v.lost}, duplicated ${v.duplicated}, missing ${v.missing}, foreign ${v.foreign}, dead-lettered ${v.rejectedRows}, time columns not as sent ${v.wrongTimes}, (type, page) counts off the ledger ${v.tableVsLedger}`,
     `analytics_summary (not refreshed by the harness; agreed after ${s(v.summaryWaitMs)}): total ${v.summaryTotal}, rows differing from a GROUP BY of the table ${v.summaryMismatches}, (type, page) totals off the ledger ${v.summaryVsLedger}`,
-    `rollups (visits, visitor_first_seen, event_counts_15m) vs a recomputation from the table (${v.visits} visits): ${v.rollupDifferences} rows differ at the end, after each fault ${r.faults.map((f) => f.rollupDifferences ?? 'unchecked').join(', ')}`,
+    `rollups (visits, visitor_first_seen, event_counts_15m and the report rollups) vs a recomputation from the table (${v.visits} visits): ${v.rollupDifferences} rows differ at the end, after each fault ${r.faults.map((f) => f.rollupDifferences ?? 'unchecked').join(', ')}`,
     `requests ${r.load.requests} (batches of ${r.options.batchSize}, ${r.options.concurrency} concurrent), retries ${r.load.retries}, batches sent again after their 2xx ${r.load.resends} (${r.load.resendsAcked} answered 2xx), gave up ${r.load.gaveUp}, answers ${JSON.stringify(r.load.statuses)}`,
     `restarts: pipeline ${r.restarts.pipeline}, collector ${r.restarts.collector}`,
     'faults:',

@@ -1,5 +1,5 @@
-// The rollups (visits, visitor_first_seen, event_counts_15m) against their recomputation from
-// analytics_events (db/rollup-check.ts). The loader maintains them in the transaction that
+// The rollups (visits, visitor_first_seen, event_counts_15m and the report rollups of 018)
+// against their recomputation from analytics_events (db/rollup-check.ts). The loader maintains them in the transaction that
 // inserts the events, so every committed state must agree, also mid-load: each check statement
 // reads the events and a rollup in one snapshot. The chaos run checks after every fault's
 // recovery and once more in the verdict.

@@ -35,7 +35,7 @@ export interface Verdict {
   summaryVsLedger: number;
   /** How long the summary took to agree after catch-up (or the bound, when it never did). */
   summaryWaitMs: number;
-  /** Rollup rows (visits, visitor_first_seen, event_counts_15m) differing from their recomputation from the table. */
+  /** Rollup rows (visits, visitor_first_seen, the counters, previous-visit links) differing from their recomputation from the table. */
   rollupDifferences: number;
   rollupSample: string[];
   /** Visits the loader stored (the rollup check compared them all). */
