@@ -64,13 +64,17 @@ export function rolledUpVisitMeasuresSql(q: ReportQuery, p: SqlParams, range: Ra
  */
 export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, starts?: string): string {
   const previous = q.includeBots ? 'v.previous_visit_start' : 'v.previous_human_visit_start';
-  const count = (lo: string, hi: string) =>
+  const count = (lo: string, hi: string, since: string) =>
     `SELECT count(*)::bigint FROM visits v WHERE v.project_id = ${p.add(q.projectId)} AND v.visit_start >= ${lo} AND v.visit_start < ${hi}
-        AND ${botFilter(q.includeBots ? 'true' : 'false', 'v.')} AND (${previous} IS NULL OR ${previous} < ${lo})`;
+        AND ${botFilter(q.includeBots ? 'true' : 'false', 'v.')} AND (${previous} IS NULL OR ${previous} < ${since})`;
   const from = `${p.add(range.fromSql)}::timestamptz`;
   const to = `${p.add(range.toSql)}::timestamptz`;
-  if (starts === undefined) return `SELECT (${count(from, to)}) AS visitors`;
-  return `SELECT b.i AS g, (${count('b.lo', 'b.hi')}) AS visitors
+  // One range counted a day at a time: over most of the table the planner prefers a sequential
+  // scan of visits to this index-only scan, which is slower (bench/HISTORY.md § 14).
+  if (starts === undefined)
+    return `SELECT coalesce(sum((${count('greatest(d.lo, ' + from + ')', `least(d.lo + interval '24 hours', ${to})`, from)})), 0)::bigint AS visitors
+      FROM generate_series(${from}, ${to}, interval '24 hours') AS d(lo)`;
+  return `SELECT b.i AS g, (${count('b.lo', 'b.hi', 'b.lo')}) AS visitors
     FROM (SELECT u.i, greatest(u.s, ${from}) AS lo, least(coalesce(lead(u.s) OVER (ORDER BY u.i), ${to}), ${to}) AS hi
             FROM unnest(${starts}) WITH ORDINALITY AS u(s, i)) b`;
 }
