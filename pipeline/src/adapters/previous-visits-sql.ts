@@ -38,7 +38,20 @@ export function earliestChangedStarts(changed: readonly Visit[]): { project_id: 
   return [...lo.values()];
 }
 
-/** Recomputes the previous-visit columns of every visit a batch's changes can affect. */
+/**
+ * The visits of `touched` (new states) that can change a link: new ones, and stored ones
+ * (`stored`, as read before the batch) whose start or bot flag changed. Most batches only extend
+ * visits, which changes no link, so most of them are skipped.
+ */
+export function linkChanges(stored: readonly Visit[], touched: readonly Visit[]): Visit[] {
+  const before = new Map(stored.map((v) => [`${v.project_id}/${v.visit_id}`, v]));
+  return touched.filter((v) => {
+    const old = before.get(`${v.project_id}/${v.visit_id}`);
+    return old === undefined || old.visit_start !== v.visit_start || old.is_bot !== v.is_bot;
+  });
+}
+
+/** Recomputes the previous-visit columns of every visit the batch's link changes (linkChanges) can affect. */
 export async function linkPreviousVisits(db: SqlRunner, changed: readonly Visit[]): Promise<void> {
   if (changed.length === 0) return;
   const json = earliestChangedStarts(changed).map((r) => ({ project_id: r.project_id, visitor_id: r.visitor_id, lo: fromMicros(r.lo) }));

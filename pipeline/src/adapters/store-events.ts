@@ -6,7 +6,7 @@ import type { EventRow } from '../steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
 import { assignVisits, batchVisitors } from '../visits/assign-visits.ts';
 import { visitorIdOf } from '../visits/visitor-fallback.ts';
-import { linkPreviousVisits } from './previous-visits-sql.ts';
+import { linkChanges, linkPreviousVisits } from './previous-visits-sql.ts';
 import { addEventCounts, fixFirstVisits, lockFirstSeen, readCandidateVisits, upsertVisits } from './rollup-sql.ts';
 
 /** A transaction's connection: SQL plus COPY FROM STDIN of text-format chunks. */
@@ -87,7 +87,7 @@ async function insertFresh(tx: LoadTx, rows: EventRow[], shard: number): Promise
   for (const [i, row] of rows.entries()) row.visit_id = assignment.visitIds[i]!;
   await tx.copyFrom(COPY_EVENTS, copyChunks(rows, toCopyRow));
   await upsertVisits(tx, assignment.visits, shard);
-  await linkPreviousVisits(tx, assignment.visits);
+  await linkPreviousVisits(tx, linkChanges(existing, assignment.visits));
   const joined = batch.firstSeen.filter((f) => assignment.visitIds[f.index] !== f.first_visit_id).map((f) => ({ ...f, first_visit_id: assignment.visitIds[f.index]! }));
   await fixFirstVisits(tx, joined);
   await addEventCounts(tx, assignment.counts, shard);
