@@ -60,7 +60,7 @@ export function rolledUpVisitMeasuresSql(q: ReportQuery, p: SqlParams, range: Ra
  * as for width_bucket) is given, before the bucket's part of the range: rows (g: the 1-based
  * bucket index, visitors), else one row (visitors). Reads only the index
  * visits_project_start_previous_idx; one index range per bucket with a constant bound is ~40 %
- * faster than one pass that computes each visit's bucket (bench/HISTORY.md § 14).
+ * faster than one pass that computes each visit's bucket (bench/HISTORY.md § 15).
  */
 export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, starts?: string): string {
   const previous = q.includeBots ? 'v.previous_visit_start' : 'v.previous_human_visit_start';
@@ -70,7 +70,7 @@ export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, start
   const from = `${p.add(range.fromSql)}::timestamptz`;
   const to = `${p.add(range.toSql)}::timestamptz`;
   // One range counted a day at a time: over most of the table the planner prefers a sequential
-  // scan of visits to this index-only scan, which is slower (bench/HISTORY.md § 14).
+  // scan of visits to this index-only scan, which is slower (bench/HISTORY.md § 15).
   if (starts === undefined)
     return `SELECT coalesce(sum((${count('greatest(d.lo, ' + from + ')', `least(d.lo + interval '24 hours', ${to})`, from)})), 0)::bigint AS visitors
       FROM generate_series(${from}, ${to}, interval '24 hours') AS d(lo)`;
