@@ -30,8 +30,8 @@ export interface CallItemsOptions {
  * the core's return()) stops reading: later reads end instead of failing.
  */
 export function callItems(call: Readable, options: CallItemsOptions): AsyncIterable<StreamItem> & { close(): void } {
+  // At most about highWater long: shift() stays cheap, and nothing read is held behind a cursor.
   const queue: EventMessage[] = [];
-  let head = 0;
   let line = 0;
   let ended = false;
   let closed = false;
@@ -44,7 +44,7 @@ export function callItems(call: Readable, options: CallItemsOptions): AsyncItera
   };
   const onData = (message: EventMessage) => {
     queue.push(message);
-    if (queue.length - head >= options.highWater) call.pause();
+    if (queue.length >= options.highWater) call.pause();
     notify();
   };
   const onEnd = () => {
@@ -80,14 +80,9 @@ export function callItems(call: Readable, options: CallItemsOptions): AsyncItera
 
   const take = (): IteratorResult<StreamItem> | undefined => {
     if (closed) return { done: true, value: undefined };
-    if (head < queue.length) {
-      const message = queue[head]!;
-      head += 1;
-      if (head === queue.length) {
-        queue.length = 0;
-        head = 0;
-      }
-      if (call.isPaused() && queue.length - head <= options.highWater / 2) call.resume();
+    const message = queue.shift();
+    if (message !== undefined) {
+      if (call.isPaused() && queue.length <= options.highWater / 2) call.resume();
       line += 1;
       return { done: false, value: messageToItem(message, line) };
     }
