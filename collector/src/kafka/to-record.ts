@@ -9,6 +9,8 @@ export interface EventRecord {
   key: string;
   value: string;
   timestamp: string;
+  /** Kafka record headers (e.g. the contract version of a canonical record); sent as given. */
+  headers?: Record<string, string>;
 }
 
 export function recordKey(event: CollectedEvent): string {
