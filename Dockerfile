@@ -12,7 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 # The same bundles `npm start`, the tests and the bench run (lib/service-manifest.ts lists them).
-RUN npm run build:tracker && node --import tsx scripts/build-services.ts
+RUN npm run build:tracker && npm run build:web-dashboard && node --import tsx scripts/build-services.ts
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -29,6 +29,7 @@ COPY --from=build /app/.cache/build ./.cache/build
 COPY --from=build /app/db/migrations ./db/migrations
 COPY --from=build /app/demo-site/public ./demo-site/public
 COPY --from=build /app/tracker/dist ./tracker/dist
+COPY --from=build /app/dashboard/dist ./dashboard/dist
 # The collector's gRPC service loads its contract at run time (no generated code).
 COPY --from=build /app/contract/ingest.proto ./contract/ingest.proto
 # The image's unprivileged user; the code stays root-owned and read-only to it.

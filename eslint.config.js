@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // Scripts and the tracker build print for humans; the browser tracker has no logger.
-    files: ['bench/**', 'scripts/**', 'tracker/build.ts', 'grafana/build-dashboards.ts', 'test/chaos/**', 'db/migrate-cli.ts'],
+    files: ['bench/**', 'scripts/**', 'tracker/build.ts', 'dashboard/build.ts', 'grafana/build-dashboards.ts', 'test/chaos/**', 'db/migrate-cli.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --smoke] [--only=collector,loader,e2e,tracker,streaming]`: starts (or reuses)
+// `npm run bench [-- --quick | --smoke] [--only=collector,loader,e2e,tracker,streaming,live]`: starts (or reuses)
 // Kafka and PostgreSQL with the project's scripts, runs every benchmark with its baseline,
 // prints the table and writes bench/results/latest.json and latest.md.
 import { mkdirSync, writeFileSync } from 'node:fs';

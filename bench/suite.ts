@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { benchCollector } from './cases/collector.ts';
 import { benchEndToEnd } from './cases/end-to-end.ts';
+import { benchLive } from './cases/live.ts';
 import { benchLoader } from './cases/loader.ts';
 import { benchStreaming } from './cases/streaming.ts';
 import { benchTracker } from './cases/tracker.ts';
@@ -84,6 +85,7 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
       else if (name === 'loader') results.push(...(await benchLoader(ctx)));
       else if (name === 'e2e') results.push(...(await benchEndToEnd(ctx)));
       else if (name === 'streaming') results.push(...(await benchStreaming(ctx)));
+      else if (name === 'live') results.push(...(await benchLive(ctx)));
       else results.push(...(await benchTracker()));
     }
   } finally {

@@ -19,6 +19,8 @@ import { ReportMetaSchema } from './query/meta.ts';
 import { healthRoutes } from './routes/health.ts';
 import { PROJECT_ROUTES } from './routes/index.ts';
 import { liveRoutes } from './routes/live.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { myProjectsRoutes } from './routes/my-projects.ts';
 import { createLiveHub, liveTokenSigner } from './live/create-hub.ts';
 import type { LiveHub } from './live/live-hub.ts';
 
@@ -35,6 +37,8 @@ export interface BuildApiAppOptions {
   now?: () => Date;
   /** The live streams' state; server.ts feeds it from Kafka and the loader's notices. Default: one fed by nothing. */
   live?: LiveHub;
+  /** The built dashboard's files (routes/dashboard.ts); without them / answers 503. */
+  dashboard?: Map<string, Buffer>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -77,6 +81,8 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
 
   await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
   await app.register(healthRoutes, { db: options.queryPool });
+  await app.register(dashboardRoutes, { files: options.dashboard });
+  await app.register(myProjectsRoutes, { db: options.tenancyDb });
   const context = { db: options.queryPool, writeDb: options.tenancyDb, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
   const live = options.live ?? createLiveHub(options.config, options.queryPool, logger, context.now);
   app.addHook('onClose', async () => live.close());

@@ -9,6 +9,7 @@ import { ApiConfigSchema, queryDatabaseUrl } from './config.ts';
 import { createLiveHub } from './live/create-hub.ts';
 import { startKafkaFeed } from './live/kafka-feed.ts';
 import { listenForStored } from './live/stored-listener.ts';
+import { readDashboard } from './routes/dashboard.ts';
 import { openQueryPool } from './query/query-pool.ts';
 
 await runService({
@@ -34,7 +35,7 @@ await runService({
     // Keys are verified in memory: until the first snapshot is loaded, keyed requests get 503.
     let directoryLoaded = false;
     void directory.ready().then(() => (directoryLoaded = true));
-    const app = await buildApiApp({ config, directory, directoryReady: () => directoryLoaded, tenancyDb, queryPool, logger, live });
+    const app = await buildApiApp({ config, directory, directoryReady: () => directoryLoaded, tenancyDb, queryPool, logger, live, dashboard: await readDashboard() });
     try {
       await app.listen({ port: config.apiPort, host: config.apiHost });
     } catch (error) {

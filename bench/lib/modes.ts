@@ -2,7 +2,7 @@
 // `smoke` only proves the harness works (npm test) and its numbers mean nothing.
 
 type Mode = 'full' | 'quick' | 'smoke';
-const CASES = ['collector', 'loader', 'e2e', 'tracker', 'streaming'] as const;
+const CASES = ['collector', 'loader', 'e2e', 'tracker', 'streaming', 'live'] as const;
 type CaseName = (typeof CASES)[number];
 
 export interface Settings {
@@ -15,6 +15,8 @@ export interface Settings {
   e2e: { rate: number; seconds: number; warmupSeconds: number; connections: number; pollIntervalMs: number };
   /** Events per transport and round, rounds, parallel streams (NDJSON, gRPC), POST requests in flight. */
   streaming: { events: number; rounds: number; streams: number; concurrency: number };
+  /** Subscribers of the live event stream (benchmark 8; it uses the e2e rate and seconds). */
+  live: { subscribers: number };
   cases: readonly CaseName[];
 }
 
@@ -24,18 +26,21 @@ const BASE: Record<Mode, Omit<Settings, 'cases' | 'mode'>> = {
     loader: { events: 1_000_000, rounds: 1 },
     e2e: { rate: 1000, seconds: 60, warmupSeconds: 5, connections: 50, pollIntervalMs: 5 },
     streaming: { events: 200_000, rounds: 3, streams: 4, concurrency: 50 },
+    live: { subscribers: 100 },
   },
   quick: {
     http: { seconds: 4, rounds: 1, connections: 50, warmupSeconds: 2 },
     loader: { events: 50_000, rounds: 1 },
     e2e: { rate: 1000, seconds: 10, warmupSeconds: 3, connections: 50, pollIntervalMs: 5 },
     streaming: { events: 50_000, rounds: 1, streams: 4, concurrency: 50 },
+    live: { subscribers: 100 },
   },
   smoke: {
     http: { seconds: 1, rounds: 1, connections: 4, warmupSeconds: 0 },
     loader: { events: 2_000, rounds: 1 },
     e2e: { rate: 50, seconds: 2, warmupSeconds: 0, connections: 2, pollIntervalMs: 10 },
     streaming: { events: 2_000, rounds: 1, streams: 2, concurrency: 4 },
+    live: { subscribers: 3 },
   },
 };
 
@@ -74,6 +79,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     loader: { ...base.loader, events: overrides.loaderEvents ?? base.loader.events, rounds: overrides.rounds ?? base.loader.rounds },
     e2e: { ...base.e2e, seconds: overrides.e2eSeconds ?? base.e2e.seconds },
     streaming: { ...base.streaming, rounds: overrides.rounds ?? base.streaming.rounds },
+    live: base.live,
     cases: only ?? CASES,
   };
   return { settings, outDir };

@@ -196,6 +196,20 @@ test('POST /live/token: for the live scope on its own project only; a token open
   assert.equal((await bed.getStream(url('/live/events', bed.shop.project.id, bed.shop), undefined, { token: await bed.viewerToken() })).status, 401);
 });
 
+test('GET /api/v1/projects lists the projects the caller may read or follow live, never another tenant\'s', async () => {
+  const names = async (credential?: string) => {
+    const res = await bed.get('/api/v1/projects', credential);
+    return res.status === 200 ? (res.body.data as { id: string; name: string }[]).map((p) => p.name) : res.status;
+  };
+  assert.equal(await names(), 401);
+  assert.deepEqual(await names(bed.shop.readKey), ['shop']);
+  assert.deepEqual(await names(bed.shop.liveKey), ['shop']);
+  assert.deepEqual(await names(bed.blog.readKey), ['blog']);
+  assert.deepEqual(await names(await bed.viewerToken()), ['shop']);
+  // A key that may neither read nor follow live lists nothing.
+  assert.deepEqual(await names(bed.shop.ingestKey), []);
+});
+
 test('reports run on a login that can read the events and write nothing', async () => {
   const client = new pg.Client({ connectionString: readOnlyUrl(bed.db.url) });
   await client.connect();

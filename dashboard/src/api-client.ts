@@ -1,0 +1,39 @@
+// The dashboard's calls to the query API, same origin: sign-in, the caller's projects, the
+// reports and the live stream tokens. An expired access token (401) sends the analyst back to
+// the sign-in form.
+
+export class SignedOut extends Error {}
+
+export interface Session {
+  accessToken: string;
+  email: string;
+}
+
+export interface ProjectItem {
+  id: string;
+  name: string;
+  org: string;
+  timezone: string;
+}
+
+export async function signIn(email: string, password: string): Promise<Session> {
+  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const body = (await res.json()) as { access_token?: string; message?: string };
+  if (!res.ok || body.access_token === undefined) throw new Error(body.message ?? `sign-in failed (${res.status})`);
+  return { accessToken: body.access_token, email };
+}
+
+async function call<T>(session: Session, method: 'GET' | 'POST', path: string): Promise<T> {
+  const res = await fetch(path, { method, headers: { authorization: `Bearer ${session.accessToken}` } });
+  if (res.status === 401) throw new SignedOut('signed out');
+  const body = (await res.json()) as T & { message?: string };
+  if (!res.ok) throw new Error(body.message ?? `${path}: ${res.status}`);
+  return body;
+}
+
+export const listProjects = async (session: Session) => (await call<{ data: ProjectItem[] }>(session, 'GET', '/api/v1/projects')).data;
+
+export const report = <T>(session: Session, project: string, route: string, query: Record<string, string> = {}) =>
+  call<T>(session, 'GET', `/api/v1/projects/${encodeURIComponent(project)}/${route}?${new URLSearchParams(query)}`);
+
+export const liveToken = (session: Session, project: string) => call<{ token: string; expires_at: string }>(session, 'POST', `/api/v1/projects/${encodeURIComponent(project)}/live/token`);

@@ -1,0 +1,73 @@
+// The analysts' dashboard served by the query API at /: sign in (the access token stays in this
+// tab's sessionStorage), pick a project, then the live view or the reports.
+import 'uplot/dist/uPlot.min.css';
+import { listProjects, SignedOut, signIn, type Session } from './api-client.ts';
+import { el, text } from './dom.ts';
+import { startLiveView, type LiveView } from './live-view.ts';
+import { showReports } from './reports-view.ts';
+
+const SESSION_KEY = 'analytics-dashboard-session';
+const app = document.getElementById('app')!;
+let live: LiveView | undefined;
+
+function saved(): Session | undefined {
+  const raw = sessionStorage.getItem(SESSION_KEY);
+  return raw === null ? undefined : (JSON.parse(raw) as Session);
+}
+
+function showSignIn(message = ''): void {
+  live?.close();
+  sessionStorage.removeItem(SESSION_KEY);
+  const email = el('input', { id: 'email', type: 'email', autocomplete: 'username', required: '' });
+  const password = el('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: '' });
+  const error = el('p', { id: 'sign-in-error', class: 'error' }, message);
+  const form = el('form', { id: 'sign-in' }, el('h2', {}, 'Sign in'), el('label', {}, 'Email', email), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    signIn(email.value, password.value).then(
+      (session) => {
+        sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+        void showProjects(session);
+      },
+      (err: unknown) => text(error, (err as Error).message),
+    );
+  });
+  app.replaceChildren(form);
+}
+
+const guard = (promise: Promise<unknown>) =>
+  promise.catch((error: unknown) => {
+    if (error instanceof SignedOut) showSignIn('Your session ended: sign in again.');
+    else app.append(el('p', { class: 'error' }, (error as Error).message));
+  });
+
+async function showProjects(session: Session): Promise<void> {
+  const projects = await listProjects(session).catch((error: unknown) => {
+    if (error instanceof SignedOut) showSignIn('Your session ended: sign in again.');
+    throw error;
+  });
+  const picker = el('select', { id: 'project' }, ...projects.map((p) => el('option', { value: p.id }, `${p.org} / ${p.name}`)));
+  const liveTab = el('button', { id: 'tab-live', type: 'button', class: 'tab' }, 'Live');
+  const reportsTab = el('button', { id: 'tab-reports', type: 'button', class: 'tab' }, 'Reports');
+  const signOut = el('button', { id: 'sign-out', type: 'button', class: 'link' }, 'Sign out');
+  const view = el('main', { id: 'view' });
+  app.replaceChildren(el('header', {}, el('label', {}, 'Project ', picker), liveTab, reportsTab, el('span', { class: 'who' }, session.email), signOut), view);
+  const show = (which: 'live' | 'reports') => {
+    live?.close();
+    live = undefined;
+    liveTab.classList.toggle('active', which === 'live');
+    reportsTab.classList.toggle('active', which === 'reports');
+    if (picker.value === '') return view.replaceChildren(el('p', {}, 'No project: ask an admin for access.'));
+    if (which === 'live') live = startLiveView(session, picker.value, view);
+    else void guard(showReports(session, picker.value, view));
+  };
+  liveTab.addEventListener('click', () => show('live'));
+  reportsTab.addEventListener('click', () => show('reports'));
+  picker.addEventListener('change', () => show(liveTab.classList.contains('active') ? 'live' : 'reports'));
+  signOut.addEventListener('click', () => showSignIn());
+  show('live');
+}
+
+const session = saved();
+if (session === undefined) showSignIn();
+else void guard(showProjects(session));
