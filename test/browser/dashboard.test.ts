@@ -73,20 +73,21 @@ test('sign in, pick the project: a click on the demo site appears in the live fe
     { until: Boolean, timeoutMs: 60_000, intervalMs: 10 },
   );
 
+  // The issue's promise is end to end: from the click to the row on the live page within 1 s.
   // The tracker holds an event up to BATCH_DELAY_MS before it sends (tracker/src/settings.ts);
-  // from its request to the feed row is the stack's part.
+  // from its request to the feed row is the stack's part, reported beside it.
   let sentAt = 0;
   site.on('request', (r) => {
     if (r.method() === 'POST' && r.url().startsWith(collector.url) && (r.postData() ?? '').includes('btn-action-2')) sentAt = Date.now();
   });
   const clickedAt = Date.now();
   await site.click('#btn-action-2');
-  const row = await dash.waitForSelector('#live-feed tr[data-event-type=button_click]:has-text("btn-action-2")', { timeout: BATCH_DELAY_MS + 4000 });
+  const row = await dash.waitForSelector('#live-feed tr[data-event-type=button_click]:has-text("btn-action-2")', { timeout: 5000 });
   const shownAt = Date.now();
   assert.ok(sentAt > 0, 'the tracker sent the click');
   t.diagnostic(`click -> live feed ${shownAt - clickedAt} ms (tracker batching up to ${BATCH_DELAY_MS} ms included); tracker request -> live feed ${shownAt - sentAt} ms`);
   assert.ok(shownAt - sentAt <= 1000, `tracker request -> live feed took ${shownAt - sentAt} ms`);
-  assert.ok(shownAt - clickedAt <= BATCH_DELAY_MS + 1000, `click -> live feed took ${shownAt - clickedAt} ms`);
+  assert.ok(shownAt - clickedAt <= 1000, `click -> live feed took ${shownAt - clickedAt} ms`);
   assert.equal(await row.evaluate((r) => r.querySelector('td:nth-child(3)')?.textContent), '/');
 
   // Stored: the loader committed it, so the reports include it.

@@ -4,8 +4,10 @@
 export const BATCH_COUNT = 20;
 /** Browsers allow 64 KiB of keepalive and beacon bodies in flight per page. */
 export const BATCH_BYTES = 60_000;
-/** The longest an event waits in the queue before a send, when all is well. */
-export const BATCH_DELAY_MS = 1000;
+/** The longest an event waits in the queue before a send, when all is well: short enough that a
+ * click shows on the live dashboard within a second, long enough that a page view and the events
+ * of its first moments share one request. */
+export const BATCH_DELAY_MS = 250;
 /** Oldest events are dropped beyond this, keeping localStorage use bounded (~0.5 MB a tab). */
 export const MAX_QUEUED = 1000;
 export const MAX_RETRY_DELAY_MS = 60_000;

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS, validateIncomingEvent } from '#contract';
-import { ANONYMOUS_ID_KEY, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from '../src/settings.ts';
+import { ANONYMOUS_ID_KEY, BATCH_DELAY_MS, ORPHAN_AFTER_MS, SESSION_KEY, SPA_MAX_WAIT_MS, SPA_SETTLE_MS, STORAGE_PREFIX } from '../src/settings.ts';
 import { startTracker, type Api } from '../src/tracker.ts';
 import { element } from './fake-dom.ts';
 import { fakeStore, installBrowser, type FakeBrowser } from './fake-browser.ts';
@@ -38,14 +38,14 @@ function open(options: Parameters<typeof installBrowser>[0] = {}, siteId?: strin
 const stored = (store: Record<string, string>) => JSON.parse(store[KEY] ?? '{"q":[]}') as { f: boolean; q: { event_type: string }[] };
 const types = (f: FakeBrowser) => f.sent.map((s) => [s.via, ...s.events.map((e) => e.event_type)]);
 
-test('page view and clicks go out within 1 s in one batch, valid by the contract, then the stored queue empties', async () => {
+test('page view and clicks go out after the batch delay in one batch, valid by the contract, then the stored queue empties', async () => {
   const { b } = open({}, 'site-1');
   const hero = element('section', { 'data-section': 'hero' });
   b.click(element('path', {}, '', element('button', { id: 'btn-action-1' }, 'Go', hero)));
   b.click(element('a', { href: '/page2.html' }, 'Page 2', hero));
   b.click(element('p', {}, 'not tracked', hero));
   assert.equal(stored(b.local).q.length, 3, 'stored before sending');
-  mock.timers.tick(999);
+  mock.timers.tick(BATCH_DELAY_MS - 1);
   assert.equal(b.sent.length, 0);
   mock.timers.tick(1);
   assert.deepEqual(types(b), [['fetch', 'page_view', 'button_click', 'navigation_click']]);
@@ -122,14 +122,14 @@ test('other 4xx answers drop the batch: no retry', async () => {
 
 test('hiding the page ends the view once (page_unload with visible time) and beacons the queue', () => {
   const { b } = open();
-  mock.timers.tick(300);
+  mock.timers.tick(100);
   b.click(element('button', { id: 'x' }));
-  mock.timers.tick(200); // inside the batch delay: nothing posted yet
+  mock.timers.tick(BATCH_DELAY_MS - 150); // inside the batch delay: nothing posted yet
   b.hide();
   b.window.fire('pagehide');
   assert.deepEqual(types(b), [['beacon', 'page_view', 'button_click', 'page_unload']]);
   const unload = b.sent[0]!.events[2]!;
-  assert.deepEqual(unload.metadata, { time_on_page: 500 });
+  assert.deepEqual(unload.metadata, { time_on_page: BATCH_DELAY_MS - 50 });
   assert.ok(validateIncomingEvent(unload).ok);
   assert.equal(b.local[KEY], undefined);
   b.show(); // back to the tab: the view has ended, nothing more
