@@ -23,8 +23,10 @@ export async function signIn(email: string, password: string): Promise<Session> 
   return { accessToken: body.access_token, email };
 }
 
-async function call<T>(session: Session, method: 'GET' | 'POST', path: string): Promise<T> {
-  const res = await fetch(path, { method, headers: { authorization: `Bearer ${session.accessToken}` } });
+async function call<T>(session: Session, method: 'GET' | 'POST', path: string, payload?: object): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}` };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
   if (res.status === 401) throw new SignedOut('signed out');
   const body = (await res.json()) as T & { message?: string };
   if (!res.ok) throw new Error(body.message ?? `${path}: ${res.status}`);
@@ -35,5 +37,9 @@ export const listProjects = async (session: Session) => (await call<{ data: Proj
 
 export const report = <T>(session: Session, project: string, route: string, query: Record<string, string> = {}) =>
   call<T>(session, 'GET', `/api/v1/projects/${encodeURIComponent(project)}/${route}?${new URLSearchParams(query)}`);
+
+/** A report asked for by a JSON body (funnels, retention, saved funnels). */
+export const postReport = <T>(session: Session, project: string, route: string, body: object) =>
+  call<T>(session, 'POST', `/api/v1/projects/${encodeURIComponent(project)}/${route}`, body);
 
 export const liveToken = (session: Session, project: string) => call<{ token: string; expires_at: string }>(session, 'POST', `/api/v1/projects/${encodeURIComponent(project)}/live/token`);

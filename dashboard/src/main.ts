@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { listProjects, SignedOut, signIn, type Session } from './api-client.ts';
 import { el, text } from './dom.ts';
 import { startLiveView, type LiveView } from './live-view.ts';
+import { showFunnels } from './funnels-view.ts';
 import { showReports } from './reports-view.ts';
 
 const SESSION_KEY = 'analytics-dashboard-session';
@@ -49,21 +50,24 @@ async function showProjects(session: Session): Promise<void> {
   const picker = el('select', { id: 'project' }, ...projects.map((p) => el('option', { value: p.id }, `${p.org} / ${p.name}`)));
   const liveTab = el('button', { id: 'tab-live', type: 'button', class: 'tab' }, 'Live');
   const reportsTab = el('button', { id: 'tab-reports', type: 'button', class: 'tab' }, 'Reports');
+  const funnelsTab = el('button', { id: 'tab-funnels', type: 'button', class: 'tab' }, 'Funnels & retention');
   const signOut = el('button', { id: 'sign-out', type: 'button', class: 'link' }, 'Sign out');
   const view = el('main', { id: 'view' });
-  app.replaceChildren(el('header', {}, el('label', {}, 'Project ', picker), liveTab, reportsTab, el('span', { class: 'who' }, session.email), signOut), view);
-  const show = (which: 'live' | 'reports') => {
+  app.replaceChildren(el('header', {}, el('label', {}, 'Project ', picker), liveTab, reportsTab, funnelsTab, el('span', { class: 'who' }, session.email), signOut), view);
+  const tabs = { live: liveTab, reports: reportsTab, funnels: funnelsTab };
+  let current: keyof typeof tabs = 'live';
+  const show = (which: keyof typeof tabs) => {
     live?.close();
     live = undefined;
-    liveTab.classList.toggle('active', which === 'live');
-    reportsTab.classList.toggle('active', which === 'reports');
+    current = which;
+    for (const [name, tab] of Object.entries(tabs)) tab.classList.toggle('active', name === which);
     if (picker.value === '') return view.replaceChildren(el('p', {}, 'No project: ask an admin for access.'));
     if (which === 'live') live = startLiveView(session, picker.value, view);
-    else void guard(showReports(session, picker.value, view));
+    else if (which === 'reports') void guard(showReports(session, picker.value, view));
+    else void guard(showFunnels(session, picker.value, view));
   };
-  liveTab.addEventListener('click', () => show('live'));
-  reportsTab.addEventListener('click', () => show('reports'));
-  picker.addEventListener('change', () => show(liveTab.classList.contains('active') ? 'live' : 'reports'));
+  for (const [name, tab] of Object.entries(tabs)) tab.addEventListener('click', () => show(name as keyof typeof tabs));
+  picker.addEventListener('change', () => show(current));
   signOut.addEventListener('click', () => showSignIn());
   show('live');
 }
