@@ -2,6 +2,7 @@
 // funnels, and saved under a name), and a retention table of cohorts. Both answer for the last 7
 // days in the project's zone, as the reports view does. Every number is the API's (POST /funnels,
 // POST /retention; docs/metrics.md § Funnels, § Retention); nothing is computed here but widths.
+import type { FunnelStepAnswer as StepAnswer } from '../../api/src/query/funnel-answer.ts';
 import { postReport, report, type Session } from './api-client.ts';
 import { el, text } from './dom.ts';
 
@@ -10,17 +11,6 @@ interface FunnelStep {
   page?: string;
   button_id?: string;
   label?: string;
-}
-interface StepAnswer {
-  step: number;
-  label: string | null;
-  event_type: string;
-  count: number;
-  conversion_rate: number | null;
-  step_conversion_rate: number | null;
-  drop_off: number;
-  in_progress: number;
-  median_time_to_convert_ms: number | null;
 }
 interface SavedFunnel {
   funnel_id: string;
