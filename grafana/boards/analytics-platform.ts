@@ -1,6 +1,8 @@
 // "Analytics Platform Dashboard": what visitors do in the chosen project ($project), live. Aggregates read analytics_summary
 // (events per minute, type, page and bot flag) so a panel costs a few thousand summary rows, not a
 // scan of raw events; only the recent-events log and unique sessions need analytics_events itself.
+// The visit panels (visits, bounce rate, referrers, devices) read the loader's visit rollups
+// (visit-panels.ts).
 // Every panel that counts leaves bots out unless `$include_bots` is on (docs/metrics.md, "Bots"),
 // and "Bot events excluded" shows how many it left out.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -12,6 +14,7 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { DATASOURCE, sql, table, timeSeries } from '../sql-query.ts';
 import { countedRows, excludedBotRows, forProject, includeBotsVariable, legend, liveDashboard, reduce, thresholds } from './common.ts';
+import { BOUNCE_RATE, DEVICES, TOP_REFERRERS, VISITS } from './visit-panels.ts';
 
 // Summing per minute and type first leaves Grafana's time grouping (numeric epoch arithmetic
 // without TimescaleDB) a few rows per minute instead of one per minute, type and page.
@@ -180,6 +183,52 @@ export function analyticsPlatformDashboard(): dashboard.Dashboard {
         .datasource(DATASOURCE)
         .withTarget(table(RECENT_EVENTS))
         .gridPos({ x: 0, y: 19, w: 24, h: 10 }),
+    )
+    .withPanel(
+      new StatPanel()
+        .id(9)
+        .title('Visits')
+        .description('Visits that started in the range (docs/metrics.md § Visit): a visitor\'s events with no gap over 30 minutes.')
+        .datasource(DATASOURCE)
+        .withTarget(table(VISITS))
+        .reduceOptions(reduce(['lastNotNull']))
+        .graphMode(common.BigValueGraphMode.None)
+        .unit('short')
+        .gridPos({ x: 0, y: 29, w: 4, h: 8 }),
+    )
+    .withPanel(
+      new StatPanel()
+        .id(10)
+        .title('Bounce rate')
+        .description('Bounced visits / visits with at least one page view, of the visits that started in the range. A bounce: one page view, no interaction, under 10 s of engaged time (docs/metrics.md).')
+        .datasource(DATASOURCE)
+        .withTarget(table(BOUNCE_RATE))
+        .reduceOptions(reduce(['lastNotNull']))
+        .graphMode(common.BigValueGraphMode.None)
+        .unit('percentunit')
+        .decimals(1)
+        .gridPos({ x: 4, y: 29, w: 4, h: 8 }),
+    )
+    .withPanel(
+      new TablePanel()
+        .id(11)
+        .title('Top referrers')
+        .description('The ten referring domains with the most visits that started in the range (a visit\'s referrer is its entry event\'s; none: "(direct)").')
+        .datasource(DATASOURCE)
+        .withTarget(table(TOP_REFERRERS))
+        .gridPos({ x: 8, y: 29, w: 8, h: 8 }),
+    )
+    .withPanel(
+      new PieChartPanel()
+        .id(12)
+        .title('Devices')
+        .description('Visits that started in the range by device type (from the screen width; none: "(unknown)").')
+        .datasource(DATASOURCE)
+        .withTarget(table(DEVICES))
+        .reduceOptions(reduce(['lastNotNull'], true))
+        .pieType(PieChartType.Donut)
+        .displayLabels([PieChartLabels.Name, PieChartLabels.Percent])
+        .gridPos({ x: 16, y: 29, w: 8, h: 8 }),
     )
     .build();
 }

@@ -4,6 +4,7 @@
 // tests hold every report route to it. It is the definitions document in code: written from the
 // text, sharing nothing with api/src but the names of the filters.
 import type pg from 'pg';
+import type { SqlRunner } from '../../db/sql-runner.ts';
 import type { Stats } from '../../api/src/query/stats-sql.ts';
 import { BOUNCE_ENGAGED_MS, NON_INTERACTION_TYPES, PAGE_UNLOAD, PAGE_VIEW } from '#contract';
 
@@ -40,16 +41,21 @@ export function isoMicros(iso: string): number {
   return ms * 1000 + Number((m[2] ?? '').padEnd(6, '0'));
 }
 
-/** Every stored event of a project, read as the database owner. */
-export async function readRaw(pool: pg.Pool, projectId: string): Promise<RawEvent[]> {
-  const { rows } = await pool.query(
-    `SELECT event_id::text, to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, event_type, page_path, session_id, user_id,
+const RAW_EVENTS = `SELECT event_id::text, to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, event_type, page_path, session_id, user_id,
             visitor_id, visit_id::text, is_bot, button_id, referrer_domain, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
             browser, os, device_type, engaged_ms
-       FROM analytics_events WHERE project_id = $1`,
-    [projectId],
-  );
-  return rows.map((r) => ({ ...r, us: isoMicros(r.at as string), page: (r.page_path as string | null) ?? '/' }) as RawEvent);
+       FROM analytics_events WHERE project_id = $1`;
+
+const toRaw = (r: Record<string, unknown>): RawEvent => ({ ...r, us: isoMicros(r.at as string), page: (r.page_path as string | null) ?? '/' }) as unknown as RawEvent;
+
+/** Every stored event of a project, read as the database owner. */
+export async function readRaw(pool: pg.Pool, projectId: string): Promise<RawEvent[]> {
+  return (await pool.query(RAW_EVENTS, [projectId])).rows.map(toRaw);
+}
+
+/** readRaw through any SqlRunner (PostgreSQL or PGlite). */
+export async function readRawWith(db: SqlRunner, projectId: string): Promise<RawEvent[]> {
+  return (await db.query<Record<string, unknown>>(RAW_EVENTS, [projectId])).map(toRaw);
 }
 
 export const VISIT_ATTRIBUTES = {

@@ -48,13 +48,17 @@ test('the Analytics Platform Dashboard has the designed panels', async () => {
     Object.fromEntries([...byTitle].sort()),
     {
       'Bot events excluded': 'stat',
+      'Bounce rate': 'stat',
+      Devices: 'piechart',
       'Events by type': 'piechart',
       'Events over time by type': 'timeseries',
       'Events per minute': 'stat',
       'Recent events': 'table',
       'Top pages': 'table',
+      'Top referrers': 'table',
       'Total events': 'gauge',
       'Unique sessions': 'stat',
+      Visits: 'stat',
     },
   );
 });

@@ -2,6 +2,7 @@
 // the panel's stated meaning (Grafana's BETWEEN is inclusive at both ends; summary panels count
 // an event when its minute bucket lies in the range). The analytics panels count bots only when
 // `$include_bots` is on (`includeBots`); the pipeline panels count every stored event.
+import { refVisits, type RawEvent, type RefVisit } from '../api/reference.ts';
 import type { Seed, SeedEvent } from './seed.ts';
 
 const MINUTE = 60_000;
@@ -91,4 +92,42 @@ export function deadLetteredByReason(seed: Seed): { reason: string; messages: nu
 
 export function newestReceived(seed: Seed): number {
   return Math.max(...seed.events.map((e) => e.received_at.getTime()));
+}
+
+/** A panel's time range: the seed's, or a narrower one some cases ask for. */
+export interface Range {
+  from: Date;
+  to: Date;
+}
+
+/**
+ * The visits whose start lies in the range (both ends included, as Grafana's BETWEEN), recomputed
+ * from the stored events by docs/metrics.md (test/api/reference.ts: measures from the events, not
+ * from the visits table or the rollups), bots only when included.
+ */
+function rangeVisits(raw: readonly RawEvent[], range: Range, includeBots: boolean): RefVisit[] {
+  const [fromUs, toUs] = [range.from.getTime() * 1000, range.to.getTime() * 1000];
+  return [...refVisits(raw).values()].filter((v) => v.startUs >= fromUs && v.startUs <= toUs && (includeBots || !v.is_bot));
+}
+
+export function visits(raw: readonly RawEvent[], range: Range, includeBots: boolean): number {
+  return rangeVisits(raw, range, includeBots).length;
+}
+
+export function bounceRate(raw: readonly RawEvent[], range: Range, includeBots: boolean): number | null {
+  const counted = rangeVisits(raw, range, includeBots);
+  const viewed = counted.filter((v) => v.pageviews > 0).length;
+  return viewed === 0 ? null : counted.filter((v) => v.bounced).length / viewed;
+}
+
+/** Visits and distinct visitors per value of a visit attribute, most visits first. */
+export function visitsBy(raw: readonly RawEvent[], range: Range, includeBots: boolean, attribute: 'referrer' | 'device', none: string): { value: string; visits: number; visitors: number }[] {
+  const groups = new Map<string, RefVisit[]>();
+  for (const v of rangeVisits(raw, range, includeBots)) {
+    const value = v.attributes[attribute] ?? none;
+    groups.set(value, [...(groups.get(value) ?? []), v]);
+  }
+  return [...groups]
+    .map(([value, list]) => ({ value, visits: list.length, visitors: new Set(list.map((v) => v.visitor_id)).size }))
+    .sort((a, b) => b.visits - a.visits || b.visitors - a.visitors || (a.value < b.value ? -1 : 1));
 }

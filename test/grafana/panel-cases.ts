@@ -4,12 +4,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DASHBOARDS, DASHBOARDS_DIR } from '../../grafana/dashboards.ts';
+import type { RawEvent } from '../api/reference.ts';
 import type { Seed } from './seed.ts';
 import * as truth from './ground-truth.ts';
 
 export type Row = Record<string, unknown>;
 interface RunContext {
   seed: Seed;
+  /** The project's stored events as the loader wrote them (with their visit ids). */
+  raw: RawEvent[];
+  /** The dashboard range the query ran over. */
+  range: truth.Range;
   /** Database clock (ms) just before and just after the query ran. */
   nowBefore: number;
   nowAfter: number;
@@ -21,6 +26,8 @@ export interface PanelCase {
   intervalMs: number;
   /** `$include_bots` for the run; the pipeline panels ignore it (they count every stored event). */
   includeBots?: boolean;
+  /** A range other than the seed's (default: seed.from..seed.to). */
+  range?: (seed: Seed) => truth.Range;
   check(rows: Row[], ctx: RunContext): void;
 }
 export interface PanelQuery {
@@ -147,7 +154,69 @@ function analyticsCases(includeBots: boolean): PanelCase[] {
         assert.deepEqual(got.map((g) => [g.views, g.events]), want.map((w) => [w.views, w.events]));
       },
     },
+    ...visitCases(includeBots),
   ];
+}
+
+/**
+ * The visit panels over the seed's hour (whole 15-minute buckets and partial ones at both ends)
+ * and over a few minutes inside one bucket (partial only), so both the rollup and the edge
+ * reads are proven.
+ */
+function visitCases(includeBots: boolean): PanelCase[] {
+  const ranges: [string, ((seed: Seed) => truth.Range) | undefined][] = [
+    ['', undefined],
+    [' (inside one bucket)', (seed) => {
+      const start = Math.floor(seed.from.getTime() / 900_000) * 900_000 + 20 * 60_000;
+      return { from: new Date(start + 61_000), to: new Date(start + 9 * 60_000) };
+    }],
+  ];
+  return ranges.flatMap(([, range]): PanelCase[] => {
+    const base = { dashboard: A, includeBots, intervalMs: 60_000, refId: 'A', ...(range === undefined ? {} : { range }) };
+    return [
+      {
+        ...base, title: 'Visits',
+        check: (rows, { raw, range: r }) => {
+          columns(rows, ['Visits']);
+          const want = truth.visits(raw, r, includeBots);
+          assert.ok(want > 0, 'the seed starts visits in the range');
+          assert.equal(num(rows[0]!.Visits), want);
+        },
+      },
+      {
+        ...base, title: 'Bounce rate',
+        check: (rows, { raw, range: r }) => {
+          columns(rows, ['Bounce rate']);
+          const want = truth.bounceRate(raw, r, includeBots);
+          if (want === null) assert.equal(rows[0]!['Bounce rate'], null);
+          else assert.ok(Math.abs(num(rows[0]!['Bounce rate']) - want) < 1e-12, `bounce rate ${String(rows[0]!['Bounce rate'])}, want ${want}`);
+        },
+      },
+      {
+        ...base, title: 'Top referrers',
+        check: (rows, { raw, range: r }) => {
+          const all = truth.visitsBy(raw, r, includeBots, 'referrer', '(direct)');
+          if (all.length === 0) return assert.deepEqual(rows, []);
+          columns(rows, ['Referrer', 'Visits', 'Visitors']);
+          const got = rows.map((row) => ({ value: String(row.Referrer), visits: num(row.Visits), visitors: num(row.Visitors) }));
+          // Ties may break by collation: each row against its value, the ranking as a whole.
+          const byValue = new Map(all.map((w) => [w.value, w]));
+          for (const g of got) assert.deepEqual(g, byValue.get(g.value));
+          assert.deepEqual(got.map((g) => [g.visits, g.visitors]), all.slice(0, 10).map((w) => [w.visits, w.visitors]));
+        },
+      },
+      {
+        ...base, title: 'Devices',
+        check: (rows, { raw, range: r }) => {
+          const all = truth.visitsBy(raw, r, includeBots, 'device', '(unknown)');
+          if (all.length === 0) return assert.deepEqual(rows, []);
+          columns(rows, ['Device', 'Visits']);
+          assert.deepEqual(new Map(rows.map((row) => [String(row.Device), num(row.Visits)])), new Map(all.map((w) => [w.value, w.visits])));
+          assert.deepEqual(rows.map((row) => num(row.Visits)), all.map((w) => w.visits).sort((a, b) => b - a));
+        },
+      },
+    ];
+  });
 }
 
 export const PANEL_CASES: PanelCase[] = [

@@ -4,6 +4,8 @@
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { pgRunner } from '../../db/sql-runner.ts';
+import { pgLoadTx } from '../../pipeline/src/adapters/postgres-sink.ts';
+import { storeEvents } from '../../pipeline/src/adapters/store-events.ts';
 import { PANEL_CASES } from './panel-cases.ts';
 import { assertEveryQueryHasACase, caseName, runCase } from './run-panels.ts';
 import { loadSeed, makeSeeds } from './seed.ts';
@@ -13,7 +15,20 @@ let db: TestDatabase;
 
 before(async () => {
   db = await createTestDatabase();
-  await loadSeed(pgRunner(db.pool), seeds);
+  // Each batch in its own transaction on one connection, as the pipeline's sink writes it.
+  await loadSeed(pgRunner(db.pool), seeds, async (rows) => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await storeEvents(pgLoadTx(client), rows, 0, true);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
 });
 after(async () => {
   await db?.drop();

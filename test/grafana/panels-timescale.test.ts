@@ -10,6 +10,7 @@ import { pgliteRunner, type SqlRunner } from '../../db/sql-runner.ts';
 import { PANEL_CASES } from './panel-cases.ts';
 import { caseName, runCase } from './run-panels.ts';
 import { loadSeed, makeSeeds } from './seed.ts';
+import { loadRows } from '../support/pglite-load.ts';
 
 const seeds = makeSeeds();
 let pglite: PGlite;
@@ -20,7 +21,7 @@ before(async () => {
   db = pgliteRunner(pglite);
   const { flavor } = await migrate(db);
   assert.equal(flavor, 'timescale');
-  await loadSeed(db, seeds);
+  await loadSeed(db, seeds, async (rows) => void (await loadRows(pglite, rows)));
 });
 after(async () => {
   await pglite?.close();

@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict';
 import type { SqlRunner } from '../../db/sql-runner.ts';
 import { expandMacros } from '../../grafana/macros.ts';
+import { readRawWith } from '../api/reference.ts';
 import { committedQueries, PANEL_CASES, type PanelCase, type Row } from './panel-cases.ts';
 import type { Seed } from './seed.ts';
 
 export function caseName(c: PanelCase, seed: Seed): string {
   const bots = c.includeBots === undefined ? '' : c.includeBots ? ', bots included' : ', bots excluded';
-  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s${bots}, project ${seed.projectId}`;
+  const range = c.range === undefined ? '' : `, range ${c.range(seed).from.toISOString()}..${c.range(seed).to.toISOString()}`;
+  return `${c.dashboard} / ${c.title} / ${c.refId} @ ${c.intervalMs / 1000}s${bots}${range}, project ${seed.projectId}`;
 }
 
 export function assertEveryQueryHasACase(): void {
@@ -23,7 +25,8 @@ export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescale
   assert.ok(query, `panel ${caseName(c, seed)} not in the committed dashboards`);
   // The dashboard's $project set to the seed's project and $include_bots as the case asks, as a viewer picks them.
   const variables = { project: { value: seed.projectId }, include_bots: { value: String(c.includeBots ?? false) } };
-  const expanded = expandMacros(query.rawSql, { from: seed.from, to: seed.to, intervalMs: c.intervalMs, timescaledb, variables });
+  const range = c.range?.(seed) ?? { from: seed.from, to: seed.to };
+  const expanded = expandMacros(query.rawSql, { from: range.from, to: range.to, intervalMs: c.intervalMs, timescaledb, variables });
   assert.ok(expanded.ok, expanded.ok ? '' : expanded.error);
   assert.doesNotMatch(expanded.value.sql, /\$/, 'every macro and variable expanded');
   assert.match(query.rawSql, /project_id = '\$project'/, 'the panel is filtered by $project');
@@ -31,6 +34,6 @@ export async function runCase(db: SqlRunner, seed: Seed, c: PanelCase, timescale
   const nowBefore = await clock();
   const rows = await db.query<Row>(expanded.value.sql);
   const nowAfter = await clock();
-  c.check(rows, { seed, nowBefore, nowAfter });
+  c.check(rows, { seed, raw: await readRawWith(db, seed.projectId), range, nowBefore, nowAfter });
   return { rawSql: query.rawSql, sql: expanded.value.sql, rows };
 }

@@ -4,15 +4,22 @@
 // traffic and the same event ids share the database: a panel showing the other project's rows
 // gets the numbers wrong. About one event in eight is a bot's (is_bot, a headless user agent),
 // some on a page and in sessions only bots visit: a panel that forgets the bot filter shows
-// different totals, types, pages and sessions.
+// different totals, types, pages and sessions. The events are stored by the loader's own load
+// transaction (pipeline/src/adapters/store-events.ts), so the visits and the rollups the visit
+// panels read are what the pipeline would write; visitors come back after 30 minutes and more, so
+// visits of one visitor fall inside and outside the range.
 import { DEFAULT_PROJECT_ID } from '#contract';
 import type { SqlRunner } from '../../db/sql-runner.ts';
+import type { EventRow } from '../../pipeline/src/steps/normalize-event.ts';
+import { eventRow } from '../support/event-row.ts';
 
 const TYPES = ['page_view', 'page_view', 'page_view', 'button_click', 'navigation_click', 'page_unload', 'custom.signup'] as const;
 const PAGES = ['/', '/pricing', '/docs', '/blog/kafka', '/blog/grafana', '/about', '/contact', '/signup', '/login', '/docs/api', '/careers', '/status'];
 const SESSIONS = Array.from({ length: 400 }, (_, i) => i);
 const BOT_PAGE = '/wp-login.php';
 const HEADLESS = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36';
+const REFERRERS = [null, 'www.google.com', 'news.ycombinator.com', null, 'github.com', 'duckduckgo.com'] as const;
+const DEVICES = ['desktop', 'desktop', 'mobile', 'tablet', null] as const;
 const REASONS = ['invalid_json', 'schema_violation', 'schema_violation', 'too_large', 'schema_violation', 'invalid_json'];
 
 export interface SeedEvent {
@@ -27,6 +34,11 @@ export interface SeedEvent {
   is_bot: boolean;
   site_id: string;
   received_at: Date;
+  /** Enrichment as the collector adds it: the visits and their panels read these. */
+  visitor_id: string;
+  referrer_domain: string | null;
+  device_type: string | null;
+  engaged_ms: number | null;
 }
 
 interface SeedRejected {
@@ -78,6 +90,7 @@ export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJEC
     const isBot = i % 8 === 3;
     // Half of the bots' events probe a page no human visits, in sessions of their own.
     const page = isBot && i % 16 === 3 ? BOT_PAGE : pick(PAGES, 2);
+    const session = i % 53 === 0 ? null : isBot && page === BOT_PAGE ? `bot-${i % 5}` : `s-${pick(SESSIONS, 1)}`;
     events.push({
       event_id: uuid(i + 1),
       timestamp: new Date(t),
@@ -85,12 +98,17 @@ export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJEC
       page_url: `https://demo.example${page}`,
       page_title: i % 11 === 0 ? null : `Title ${page}`,
       button_id: type === 'button_click' ? `btn-${i % 5}` : null,
-      session_id: i % 53 === 0 ? null : isBot && page === BOT_PAGE ? `bot-${i % 5}` : `s-${pick(SESSIONS, 1)}`,
+      session_id: session,
       user_agent: isBot ? HEADLESS : 'Mozilla/5.0 (seed)',
       is_bot: isBot,
       site_id: i % 4 === 0 ? 'docs' : 'main',
       // The collector receives most events 0.4 s after they happen, some much later (retries).
       received_at: new Date(t + (i % 29 === 0 ? 95_000 : 400)),
+      // 120 visitors share the 400 sessions; the bots' sessions are bot visitors.
+      visitor_id: session === null ? `h:anon-${i}` : session.startsWith('bot-') ? `h:${session}` : `h:v-${Number(session.slice(2)) % 120}`,
+      referrer_domain: pick(REFERRERS, 1),
+      device_type: pick(DEVICES, 1),
+      engaged_ms: type === 'page_unload' ? (i * 7_919) % 25_000 : null,
     });
   }
   const rejected: SeedRejected[] = [];
@@ -106,21 +124,40 @@ export function makeSeed(now = new Date(), project = { projectId: DEFAULT_PROJEC
   return { projectId: project.projectId, from, to, events, rejected };
 }
 
-export async function loadSeed(db: SqlRunner, seeds: Seed[]): Promise<void> {
-  for (const seed of seeds) await insertSeed(db, seed);
+/** Stores one batch of rows by the loader's load transaction (PostgreSQL or PGlite). */
+export type LoadBatch = (rows: EventRow[]) => Promise<void>;
+
+export async function loadSeed(db: SqlRunner, seeds: Seed[], load: LoadBatch): Promise<void> {
+  for (const seed of seeds) await insertSeed(db, seed, load);
   const timescale = (await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).length > 0;
   await db.exec(timescale ? "CALL refresh_continuous_aggregate('analytics_summary', NULL, NULL)" : 'REFRESH MATERIALIZED VIEW analytics_summary');
 }
 
-async function insertSeed(db: SqlRunner, seed: Seed): Promise<void> {
-  const rows = seed.events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString(), received_at: e.received_at.toISOString() }));
-  await db.query(
-    `INSERT INTO analytics_events (project_id, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, is_bot, site_id, metadata, received_at)
-     SELECT $2::uuid, event_id, "timestamp", event_type, page_url, page_title, button_id, session_id, user_agent, is_bot, site_id, '{}'::jsonb, received_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, "timestamp" timestamptz, event_type text, page_url text, page_title text,
-            button_id text, session_id text, user_agent text, is_bot boolean, site_id text, received_at timestamptz)`,
-    [JSON.stringify(rows), seed.projectId],
-  );
+const toRow = (projectId: string, e: SeedEvent): EventRow =>
+  eventRow({
+    project_id: projectId,
+    event_id: e.event_id,
+    timestamp: e.timestamp.toISOString(),
+    event_type: e.event_type,
+    page_url: e.page_url,
+    page_title: e.page_title,
+    button_id: e.button_id,
+    session_id: e.session_id,
+    user_agent: e.user_agent,
+    is_bot: e.is_bot,
+    site_id: e.site_id,
+    received_at: e.received_at.toISOString(),
+    visitor_id: e.visitor_id,
+    page_path: new URL(e.page_url).pathname,
+    referrer_domain: e.referrer_domain,
+    device_type: e.device_type,
+    engaged_ms: e.engaged_ms,
+  });
+
+async function insertSeed(db: SqlRunner, seed: Seed, load: LoadBatch): Promise<void> {
+  // In arrival order, in batches of 100, as the loader receives them (late arrivals included).
+  const rows = [...seed.events].sort((a, b) => a.received_at.getTime() - b.received_at.getTime()).map((e) => toRow(seed.projectId, e));
+  for (let i = 0; i < rows.length; i += 100) await load(rows.slice(i, i + 100));
   await db.query(
     `INSERT INTO analytics_events_rejected (project_id, rejected_at, reason, detail, kafka_topic, kafka_partition, kafka_offset, raw_value)
      SELECT project_id, rejected_at, reason, 'seed', 'analytics-events', 0, kafka_offset, convert_to('{bad', 'UTF8')
