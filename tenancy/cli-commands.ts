@@ -27,7 +27,7 @@ const fail = (error: string): Outcome => ({ ok: false, error });
 
 export const USAGE = {
   projects:
-    'projects -- create <name> [--origin URL]... [--timezone Zone] [--retention-days N] [--visitor-id-mode daily|monthly|anonymous_id] [--org name] | set <id or name> --visitor-id-mode daily|monthly|anonymous_id [--org name] | list [--org name]',
+    'projects -- create <name> [--if-missing] [--origin URL]... [--timezone Zone] [--retention-days N] [--visitor-id-mode daily|monthly|anonymous_id] [--org name] | set <id or name> --visitor-id-mode daily|monthly|anonymous_id [--org name] | list [--org name]',
   keys: 'keys -- create (--project <id or name> | --org <name>) --scopes ingest,read,live,admin [--name N] [--expires-in 30d] [--rate-limit N] | list [--project <id or name>] [--org name] | revoke <id>',
   users: 'users -- create --email E --password P --org <name> --role admin|viewer',
 } as const;
@@ -71,6 +71,7 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
     'retention-days': { type: 'string' },
     'visitor-id-mode': { type: 'string' },
     org: { type: 'string' },
+    'if-missing': { type: 'boolean' },
   });
   if (!p.ok) return p;
   const { values, positionals } = p.value;
@@ -92,6 +93,11 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
   const mode = parseVisitorIdMode((values['visitor-id-mode'] as string | undefined) ?? 'daily');
   if (!mode.ok) return mode;
   const org = await store.ensureOrg(db, orgName.value);
+  if (values['if-missing'] === true) {
+    // A second run of a setup script prints the project it made the first time, unchanged.
+    const existing = await store.findProject(db, org.id, name.value);
+    if (existing.ok) return ok({ note: `project ${name.value} already exists in organization ${org.name}: unchanged`, json: projectJson(existing.value) });
+  }
   const created = await store.createProject(db, org.id, {
     name: name.value,
     siteKey: generateSiteKey(),

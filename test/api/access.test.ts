@@ -112,6 +112,58 @@ test('no credential: 401 on every route', async () => {
   }
 });
 
+test('the credential is checked before the parameters and the body: 401 and 404, never a 400 that tells what a route accepts', async () => {
+  for (const route of projectRoutes()) {
+    // An unknown parameter (a GET's query, a POST's body field): a 400 once the caller may read.
+    const bad = { ...CASES[route], not_a_parameter: '1' };
+    const anonymous = await call(route, url(route, bed.shop.project.id, bed.shop), undefined, bad);
+    assert.equal(anonymous.status, 401, `${route}: ${JSON.stringify(anonymous.body)}`);
+    const foreign = await call(route, url(route, bed.shop.project.id, bed.shop), keyOf(bed.blog, route), bad);
+    assert.equal(foreign.status, 404, `${route}: ${JSON.stringify(foreign.body)}`);
+    if (LIVE.has(route)) continue;
+    const own = await call(route, url(route, bed.shop.project.id, bed.shop), keyOf(bed.shop, route), bad);
+    assert.equal(own.status, 400, route);
+    assert.equal(own.body.errors[0].field, 'not_a_parameter', route);
+  }
+  // A POST whose body is not even JSON of the right shape.
+  for (const route of projectRoutes().filter((r) => r.startsWith('POST '))) {
+    const res = await bed.app.inject({ method: 'POST', url: url(route, bed.shop.project.id, bed.shop), payload: { steps: 'none', period: 7 } });
+    assert.equal(res.statusCode, 401, route);
+  }
+});
+
+test('every report answers meta.tz as the zone was named (Asia/Kathmandu, not an alias), sent or the project default', async () => {
+  let answered = 0;
+  for (const route of projectRoutes().filter((r) => !LIVE.has(r))) {
+    for (const [t, query] of [
+      [bed.shop, { tz: 'Asia/Kathmandu' }],
+      [bed.blog, {}],
+    ] as const) {
+      const res = await call(route, url(route, t.project.id, t), t.readKey, { ...CASES[route], ...query });
+      if (res.status === 400 && res.body.errors?.[0]?.field === 'tz') continue; // routes without a zone
+      assert.ok([200, 201, 404].includes(res.status), `${route}: ${JSON.stringify(res.body)}`);
+      if (res.body?.meta?.tz === undefined) continue;
+      assert.equal(res.body.meta.tz, 'Asia/Kathmandu', route);
+      answered += 1;
+    }
+  }
+  // stats, timeseries, breakdown, events, visits, paths, funnels, retention, saved funnels at least.
+  assert.ok(answered >= 2 * 9, `only ${answered} answers carried meta.tz`);
+});
+
+test('a path id that cannot be one is a 400 naming the parameter; a well-formed unknown one is a 404', async () => {
+  for (const [route, parameter] of [
+    ['/saved-funnels/:funnel_id', 'funnel_id'],
+    ['/visits/:visit_id', 'visit_id'],
+  ] as const) {
+    const base = url(route, bed.shop.project.id, bed.shop);
+    const malformed = await bed.get(base.replace(/[^/]+$/, 'not-a-uuid'), bed.shop.readKey);
+    assert.equal(malformed.status, 400, route);
+    assert.equal(malformed.body.errors[0].field, parameter, route);
+    assert.equal((await bed.get(base.replace(/[^/]+$/, randomUUID()), bed.shop.readKey)).status, 404, route);
+  }
+});
+
 test("another tenant's key, an unknown project and a malformed id all get the same 404", async () => {
   for (const route of projectRoutes()) {
     const key = keyOf(bed.blog, route);
@@ -244,7 +296,7 @@ test('a NUL character in any filter or path id is a 400 naming it, never a 500',
   for (const route of projectRoutes()) {
     const nul = { ...CASES[route], user_id: 'a\u0000b' };
     const target = url(route, bed.shop.project.id, bed.shop);
-    const withNulFilter = route.startsWith('POST ') ? await call(route, target, bed.shop.readKey, nul) : await bed.get(target, bed.shop.readKey, nul);
+    const withNulFilter = route.startsWith('POST ') ? await call(route, target, bed.shop.readKey, nul) : await bed.get(target, keyOf(bed.shop, route), nul);
     assert.equal(withNulFilter.status, 400, `${route}: ${JSON.stringify(withNulFilter.body)}`);
     assert.equal(withNulFilter.body.errors[0].field, 'user_id', route);
   }

@@ -248,6 +248,9 @@ test('parameters: dimension required and known, limit 1..1000, unknown parameter
     assert.equal(res.body.error, 'invalid_parameter');
     assert.equal(res.body.errors[0].field, field, JSON.stringify(res.body));
   }
+  // An unknown dimension is told which exist.
+  const unknown = await bed.get(url, key, { dimension: 'country' });
+  for (const value of ['page', 'referrer', 'browser']) assert.match(unknown.body.message, new RegExp(`"${value}"`), unknown.body.message);
   assert.equal((await bed.get(url, bed.blog.readKey, { dimension: 'page' })).status, 404);
   assert.equal((await bed.get(url, undefined, { dimension: 'page' })).status, 401);
 });

@@ -122,6 +122,11 @@ test('visitor retention over periods the visitor ids do not outlive is a 422 say
     assert.equal(res.body.error, 'retention_unreliable');
     assert.equal(res.body.errors[0].field, 'unit');
     assert.match(res.body.message, /visitor_id_mode daily/);
+    // The advice names only what works: no period outlives daily ids, so none is offered.
+    assert.doesNotMatch(res.body.message, /period=|shorter/, period);
+    assert.match(res.body.message, period === 'month' ? /visitor_id_mode anonymous_id \(/ : /visitor_id_mode monthly or anonymous_id/, period);
+    const asUser = await retention({ unit: 'user', period, from: '2026-11-01', to: '2026-11-30' });
+    assert.equal(asUser.status, 200, `${period}: unit=user, as advised`);
   }
   await bed.db.pool.query("UPDATE projects SET visitor_id_mode = 'monthly' WHERE id = $1", [bed.shop.project.id]);
   for (let i = 0; i < 50 && bed.directory.project(bed.shop.project.id)?.visitorIdMode !== 'monthly'; i++) await sleep(100);
@@ -129,6 +134,11 @@ test('visitor retention over periods the visitor ids do not outlive is a 422 say
   const month = await retention({ unit: 'visitor', period: 'month', from: '2026-10-01', to: '2026-10-31' });
   assert.equal(month.status, 422);
   assert.match(month.body.message, /every UTC month/);
+  // Monthly ids outlive days and weeks: the advice offers those periods, and each is answered.
+  const advised = [...month.body.message.matchAll(/period=(\w+)/g)].map((m: RegExpMatchArray) => m[1]);
+  assert.deepEqual(advised, ['day', 'week']);
+  for (const period of advised) assert.equal((await retention({ unit: 'visitor', period, from: '2026-10-01', to: '2026-10-31' })).status, 200, period);
+  assert.match(month.body.message, /visitor_id_mode anonymous_id/);
 });
 
 test('a bad retention request is a 400 naming the field', async () => {

@@ -48,7 +48,10 @@ test('a saved funnel is listed in its project only and reads as POST /funnels do
 
   // Another project's key on its own project: the id is not there.
   assert.equal((await call(bed.blog, 'GET', `/saved-funnels/${id}`)).status, 404);
-  assert.equal((await call(bed.shop, 'GET', '/saved-funnels/not-a-uuid')).status, 404);
+  // Not an id at all: a 400 naming the parameter, not a 404 as if it were an id the project lacks.
+  const malformed = await call(bed.shop, 'GET', '/saved-funnels/not-a-uuid');
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.body.errors[0].field, 'funnel_id');
 });
 
 test('a taken name is a 409; an invalid funnel is a 400 naming the field, and nothing is saved', async () => {

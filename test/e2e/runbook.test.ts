@@ -95,6 +95,14 @@ function eventually(cmd: string, ok: (out: string) => boolean): Promise<string> 
 
 const firstCount = (out: string) => Number(/^\s*(\d+)\s*$/m.exec(out)?.[1] ?? NaN);
 
+/** The funnel, retention and paths commands of the runbook, by route. */
+const REPORT_COMMAND = /localhost:3002\/api\/v1\/projects\/[^"]*\/(funnels|retention|paths)[?"]/;
+/** A report's answer: data and meta, not an error. */
+const answersReport = (out: string) => {
+  const body = JSON.parse(out);
+  return body.data !== undefined && body.meta !== undefined && body.error === undefined;
+};
+
 test('every runbook command works as printed', async () => {
   const commands = runbookCommands(await readFile(path.join(ROOT, 'README.md'), 'utf8'));
   assert.ok(commands.length >= 15, `only ${commands.length} commands found in the runbook`);
@@ -143,6 +151,11 @@ test('every runbook command works as printed', async () => {
       assert.deepEqual([...out.matchAll(/\|\s*(\d+)\s*$/gm)].map((m) => m[1]), ['1', '1', '1', '1'], out);
       assert.match(out, /order_paid\s*\|\s*https:\/\/store\.example\/checkout/, out);
       checked.add('psql-stream-demo');
+      continue;
+    }
+    if (REPORT_COMMAND.test(cmd)) {
+      assert.ok(answersReport(await sh(cmd)), cmd);
+      checked.add(`api-${REPORT_COMMAND.exec(cmd)![1]}`);
       continue;
     }
     const out = await sh(cmd);
@@ -273,7 +286,7 @@ test('every runbook command works as printed', async () => {
   for (const key of ['project-create', 'key-create', 'visitor-mode', 'curl-server', 'curl-webhook', 'psql-server-rows', 'psql-enriched', 'curl-design', 'curl-batch', 'curl-invalid', 'perf-count', 'topics', 'console-consumer', 'consumer-groups', 'collector-health', 'pipeline-ops', 'metrics', 'psql-count', 'live-token', 'live-metrics']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
-  for (const key of ['api-stats', 'api-timeseries', 'api-breakdown', 'api-events', 'api-timeline', 'api-no-key', 'api-health']) {
+  for (const key of ['api-stats', 'api-timeseries', 'api-breakdown', 'api-events', 'api-timeline', 'api-no-key', 'api-health', 'api-funnels', 'api-retention', 'api-paths']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
   for (const key of ['send-http', 'send-grpc', 'send-from-line', 'curl-stream', 'curl-stream-gzip', 'psql-stream-demo']) {
@@ -282,4 +295,15 @@ test('every runbook command works as printed', async () => {
   for (const key of ['blog-project', 'blog-key', 'blog-key-list', 'admin-with-key', 'blog-key-revoke', 'key-revoked', 'first-admin', 'login', 'admin-with-token']) {
     assert.ok(checked.has(key), `the runbook no longer has a command checked as ${key}`);
   }
+});
+
+test('a second run of the project setup keeps the report commands working (the project already exists)', async () => {
+  const commands = runbookCommands(await readFile(path.join(ROOT, 'README.md'), 'utf8'));
+  const setup = commands.filter((c) => /projects -- create shop |keys -- create --project shop --scopes read /.test(c));
+  assert.equal(setup.length, 2, 'the runbook creates the shop project and its read key');
+  for (const cmd of setup) await sh(cmd);
+  assert.equal(JSON.parse(await readFile(`${runDir}/shop.json`, 'utf8')).name, 'shop');
+  const reports = commands.filter((c) => REPORT_COMMAND.test(c));
+  assert.equal(reports.length, 3);
+  for (const cmd of reports) assert.ok(answersReport(await sh(cmd)), `${cmd} after a second setup`);
 });

@@ -74,6 +74,16 @@ test('the migration made the default project, and dashboards may read names, nev
   });
 });
 
+test('projects create --if-missing: a second run prints the project the first made, unchanged; without it, "already exists"', async () => {
+  const first = await cli('projects', 'create', 'rerun', '--origin', 'https://rerun.example', '--if-missing');
+  const second = await cli('projects', 'create', 'rerun', '--origin', 'https://other.example', '--if-missing');
+  assert.deepEqual(second, first);
+  assert.equal(typeof first['site_key'], 'string');
+  const plain = await runCli('projects', ['create', 'rerun'], { db: db.pool, pepper: PEPPER });
+  assert.ok(!plain.ok);
+  assert.match(plain.error, /already exists/);
+});
+
 test('the table refuses what the code would: bad zone, unknown scope, a project of another org', async () => {
   await assert.rejects(db.pool.query(`INSERT INTO projects (org_id, name, site_key, timezone) VALUES ($1, 'z', 'pk_0123456789abcdefgh', 'Mars/Base')`, [DEFAULT_ORG_ID]), { code: '23514' });
   const other = await db.pool.query<{ id: string }>(`INSERT INTO organizations (name) VALUES ('other-org') RETURNING id`);

@@ -19,6 +19,20 @@ export function sendProblem(reply: FastifyReply, status: number, error: string, 
 
 export const notFound = (reply: FastifyReply) => sendProblem(reply, 404, 'not_found', 'no such project, or not one this caller may read');
 
+/**
+ * The values a field with a fixed set accepts, from its validation errors: an `enum`, or a union
+ * of literals (one `const` error per member, each at the same path). Empty for other errors.
+ */
+function allowedValues(errors: NonNullable<FastifyError['validation']>, path: string | undefined): unknown[] {
+  const values = errors
+    .filter((e) => e.instancePath === path)
+    .flatMap((e) => {
+      const p = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
+      return e.keyword === 'enum' ? (p.allowedValues ?? []) : e.keyword === 'const' ? [p.allowedValue] : [];
+    });
+  return [...new Set(values)];
+}
+
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
 
@@ -29,8 +43,13 @@ export function registerApiErrors(app: FastifyInstance): void {
       const first = error.validation[0];
       const params = first?.params as { additionalProperty?: string; missingProperty?: string } | undefined;
       const field = params?.additionalProperty ?? params?.missingProperty ?? first?.instancePath.replace(/^\//, '') ?? '';
+      const allowed = allowedValues(error.validation, first?.instancePath);
       const message =
-        params?.additionalProperty !== undefined ? `unknown parameter "${params.additionalProperty}"` : `${field || error.validationContext} ${first?.message ?? 'is invalid'}`;
+        params?.additionalProperty !== undefined
+          ? `unknown parameter "${params.additionalProperty}"`
+          : allowed.length > 0
+            ? `${field || error.validationContext} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+            : `${field || error.validationContext} ${first?.message ?? 'is invalid'}`;
       return sendProblem(reply, 400, 'invalid_parameter', message, field || undefined);
     }
     if ((error as { code?: string }).code === QUERY_CANCELED) {

@@ -84,12 +84,16 @@ export interface ProjectScopeOptions {
   directoryReady: () => boolean;
 }
 
-/** Adds the preHandler that authenticates and resolves `request.project` to the routes of `app`. */
+/**
+ * Adds the hook that authenticates and resolves `request.project` to the routes of `app`. It runs
+ * before schema validation (preValidation), so a caller without a valid key learns 401/404 and
+ * never which parameters or body a route would accept.
+ */
 export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptions): void {
   app.addSchema(ProblemSchema);
   app.addHook('onRoute', (route) => documentProjectRoute((route.schema ??= {})));
   app.decorateRequest('project', null as unknown as Project);
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!options.directoryReady()) return sendProblem(reply.header('retry-after', '2'), 503, 'not_ready', 'projects and keys are still loading; retry shortly');
     const auth = request.routeOptions.config.authenticate?.(request) ?? app.authenticateCaller(request);
     if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message);

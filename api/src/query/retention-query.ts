@@ -57,14 +57,28 @@ export interface RetentionQuery {
 /** The salt period of each visitor_id mode, in the periods' order (docs/metrics.md § Visitor); anonymous ids never rotate. */
 const ROTATION: Record<VisitorIdMode, number> = { daily: 0, monthly: 2, anonymous_id: Infinity };
 
+/** The visitor_id modes in order of how long an id lives; anonymous ids never rotate. */
+const MODES: readonly VisitorIdMode[] = ['daily', 'monthly', 'anonymous_id'];
+
+const accepts = (period: Period, mode: VisitorIdMode) => ROTATION[mode] > PERIODS.indexOf(period);
+
 /**
  * Refuses (422) a visitor retention whose hashed visitor ids rotate at least as often as its
  * period: a returning person gets a new id every salt period, so the rate would be near zero.
+ * The advice lists only what this function would accept: unit=user, the periods the ids
+ * outlive, and the modes whose ids outlive this period.
  */
 export function rotationProblem(unit: 'visitor' | 'user', period: Period, mode: VisitorIdMode): string | undefined {
-  if (unit !== 'visitor' || ROTATION[mode] > PERIODS.indexOf(period)) return undefined;
+  if (unit !== 'visitor' || accepts(period, mode)) return undefined;
   const salt = mode === 'daily' ? 'every UTC day' : 'every UTC month';
-  return `this project's visitor ids (visitor_id_mode ${mode}) change ${salt}, so no visitor can be seen again in a later ${period} and the rates would be near zero; use unit=user, a shorter period, or visitor_id_mode monthly or anonymous_id`;
+  const periods = PERIODS.filter((p) => accepts(p, mode));
+  const modes = MODES.filter((m) => accepts(period, m));
+  const advice = [
+    'unit=user (signed-in users keep their user_id)',
+    ...(periods.length > 0 ? [`period=${periods.join(' or period=')} (shorter than the ids' life)`] : []),
+    `the project's visitor_id_mode ${modes.join(' or ')} (npm run -s projects -- set <project> --visitor-id-mode ${modes[0]!}; ids made before the change stay as they were)`,
+  ];
+  return `this project's visitor ids (visitor_id_mode ${mode}) change ${salt}, so a visitor seen in one ${period} has another id in any later ${period} and the rates would be near zero; use ${advice.join(', or ')}`;
 }
 
 /** The first instant of the local period holding `at`. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParameterError } from '../http/problems.ts';
-import { resolveRange } from './time-range.ts';
+import { canonicalZone, resolveRange } from './time-range.ts';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const range = (from: string | undefined, to: string | undefined, tz = 'UTC') => {
@@ -54,4 +54,23 @@ test('refusals name the parameter', () => {
   // RFC 3339 offsets run from -23:59 to +23:59.
   refused('2026-11-30T10:00:00+99:00', '2026-11-30T23:00:00Z', 'UTC', 'from', /neither a date/);
   refused('2026-11-30T10:00:00Z', '2026-11-30T23:00:00+05:60', 'UTC', 'to', /neither a date/);
+});
+
+test('from after to: the message repeats what was sent, not the exclusive end of the `to` day', () => {
+  refused('2026-11-30', '2026-11-29', 'Europe/Berlin', 'from', /^from: must be before to: from "2026-11-30" is not before to "2026-11-29"$/);
+  assert.throws(
+    () => resolveRange({ from: '2026-11-30', to: '2026-11-29' }, 'Europe/Berlin', NOW),
+    (e: unknown) => e instanceof ParameterError && !/2026-11-30T00:00/.test(e.message),
+  );
+  // A missing `to` is now, and says so.
+  refused('2026-12-05', undefined, 'UTC', 'from', /from "2026-12-05" is not before to 2026-11-30T12:00:00\.000Z? ?.*\(now\)/);
+});
+
+test('a zone is answered as the caller named it, in its standard letter case, never as an older alias', () => {
+  assert.equal(canonicalZone('Asia/Kathmandu'), 'Asia/Kathmandu');
+  assert.equal(canonicalZone('Asia/Katmandu'), 'Asia/Katmandu');
+  assert.equal(canonicalZone('Asia/Kolkata'), 'Asia/Kolkata');
+  assert.equal(canonicalZone('europe/berlin'), 'Europe/Berlin');
+  assert.equal(canonicalZone('utc'), 'UTC');
+  assert.equal(canonicalZone('Mars/Olympus'), undefined);
 });

@@ -25,13 +25,20 @@ export const DEFAULT_RANGE_DAYS = 7;
 /** The longest range a report may ask for. */
 export const MAX_RANGE_DAYS = 3660;
 
+/** Intl's zone names by lower case, for spelling a zone sent in another letter case. */
+const ZONE_NAMES = new Map(Intl.supportedValuesOf('timeZone').map((z) => [z.toLowerCase(), z]));
+
 /**
- * The canonical name of an IANA zone (`europe/berlin` → `Europe/Berlin`), as Intl resolves it,
- * or undefined when luxon (Intl) does not know it; `UTC` and `Etc/…` zones included.
+ * The zone as the caller named it, in its standard letter case (`europe/berlin` →
+ * `Europe/Berlin`), or undefined when luxon (Intl) does not know it; `UTC` and `Etc/…` zones
+ * included. Intl resolves some names to older aliases (`Asia/Kathmandu` → `Asia/Katmandu`,
+ * `Asia/Kolkata` → `Asia/Calcutta`): those are not answered, the caller's name is.
  */
 export function canonicalZone(tz: string): string | undefined {
   if (!IANAZone.isValidZone(tz)) return undefined;
-  return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  if (resolved.toLowerCase() === tz.toLowerCase()) return resolved;
+  return ZONE_NAMES.get(tz.toLowerCase()) ?? tz;
 }
 
 /** The first instant of a local calendar day (midnight, or the first instant after a DST gap there). */
@@ -84,8 +91,11 @@ export function resolveRange(input: { from?: string; to?: string }, tz: string, 
   const from = fromBound.at;
   const fromSql = fromBound.exact ?? from.toJSDate().toISOString();
   const toSql = toBound.exact ?? to.toJSDate().toISOString();
-  if (boundMicros(from.toJSDate(), fromSql) >= boundMicros(to.toJSDate(), toSql))
-    throw new ParameterError('from', `must be before to (${from.toISO()} is not before ${to.toISO()})`);
+  if (boundMicros(from.toJSDate(), fromSql) >= boundMicros(to.toJSDate(), toSql)) {
+    // Said in the caller's own words: a date `to` is a whole day, whose exclusive end would only confuse.
+    const said = (value: string | undefined, at: DateTime, absent: string) => (value !== undefined ? JSON.stringify(value) : `${at.toISO() ?? ''} (${absent})`);
+    throw new ParameterError('from', `must be before to: from ${said(input.from, from, `${DEFAULT_RANGE_DAYS} days before to`)} is not before to ${said(input.to, to, 'now')}`);
+  }
   if (to.diff(from, 'days').days > maxDays) throw new ParameterError('from', `the range may span at most ${maxDays} days`);
   return { from: from.toJSDate(), to: to.toJSDate(), fromSql, toSql };
 }

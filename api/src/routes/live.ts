@@ -112,7 +112,8 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
     const token = (request.query as { token?: string }).token;
     return token === undefined ? undefined : authenticateLiveToken(context.signer, token);
   };
-  app.addHook('preValidation', async (request, reply) => {
+  // Before the credential check (onRequest): a key in the URL is refused for what it is, not as a missing credential.
+  app.addHook('onRequest', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     if ('api_key' in query || 'key' in query) {
       const field = 'api_key' in query ? 'api_key' : 'key';

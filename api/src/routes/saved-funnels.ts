@@ -24,7 +24,7 @@ const RangeQuery = Type.Object(
   { from: FunnelBodySchema.properties.from, to: FunnelBodySchema.properties.to, tz: FunnelBodySchema.properties.tz },
   { additionalProperties: false },
 );
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UNIQUE_VIOLATION = '23505';
 const COLUMNS = `funnel_id::text, name, definition, ${isoUtc('created_at')} AS created_at`;
 
@@ -86,13 +86,12 @@ export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, {
         tags: ['reports'],
         summary: "A saved funnel's analytics for a range",
         description: 'Runs the saved definition over from, to and tz exactly as POST /funnels would (docs/metrics.md § Funnels). 404 for a funnel the project does not hold.',
-        params: Type.Object({ funnel_id: Type.String({ description: 'The saved funnel’s id (UUID).' }) }),
+        params: Type.Object({ funnel_id: Type.String({ pattern: UUID.source, description: 'The saved funnel’s id (UUID); anything else is a 400 naming funnel_id.' }) }),
         querystring: RangeQuery,
         response: { 200: FunnelReply },
       },
     },
     async (request, reply) => {
-      if (!UUID.test(request.params.funnel_id)) return noSuchFunnel(reply);
       const { rows } = await db.query<{ definition: Record<string, unknown> }>('SELECT definition FROM saved_funnels WHERE project_id = $1 AND funnel_id = $2', [request.project.id, request.params.funnel_id]);
       if (rows.length === 0) return noSuchFunnel(reply);
       return runFunnel(db, { ...(rows[0]!.definition as FunnelBody), ...request.query }, request.project, now());
