@@ -1,4 +1,4 @@
-// A funnel's answer from the per-step counts of funnel-walk.ts (docs/metrics.md § Funnels): rates,
+// A funnel's answer from the per-step counts of funnel-sql.ts (docs/metrics.md § Funnels): rates,
 // drop-off and times to convert per step, for all units and per breakdown value. Pure.
 import { MAX_BREAKDOWN_GROUPS, type FunnelStep } from './funnel-query.ts';
 

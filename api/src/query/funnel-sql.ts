@@ -1,15 +1,21 @@
 // The SQL of a funnel (docs/metrics.md § Funnels), on the counted events of report-sql.ts over
-// [from, to + window), so bots and filters mean what they mean in every report: one row per unit
-// with its events in (timestamp, event_id) order as two arrays, epoch µs and a bit per matched
-// step, and the breakdown value of its first start's visit. funnel-walk.ts makes the one pass over
-// each unit that answers the funnel.
+// [from, to + window), so bots and filters mean what they mean in every report.
+//
+// Why this shape: "the furthest step any attempt reaches" is computed without enumerating
+// attempts. One sort of the unit's events by (timestamp, event_id), then one window pass per step:
+// for an event matching step k, `start_k` is the LATEST step-1 time from which a chain of distinct,
+// ordered events reaches step k at this event (the latest start leaves the most room in the
+// window). It is the running maximum of the previous step's `start_{k−1}` over the strictly
+// earlier events (ordered), or that of the event right before (strict), kept only while the event
+// lies within the window of it. A unit reaches step k when some event has a `start_k`; its time to
+// convert is the least `timestamp − start_k`, which is the shortest chain over all attempts.
 import { DIMENSION_SPECS } from './breakdown-dimensions.ts';
 import type { FunnelQuery, FunnelStep } from './funnel-query.ts';
 import { boundMicros, microsSql } from './micros.ts';
 import { countedEventsWhere } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
-// Units are compared bytewise: a collation's rules cost the sort dearly and mean nothing for ids.
+// Units are compared bytewise: a collation's rules cost the sort and the partitioning dearly and mean nothing for ids.
 const UNIT_COLUMN = { visit: 'e.visit_id', visitor: 'e.visitor_id COLLATE "C"', user: 'e.user_id COLLATE "C"' } as const;
 
 /** The conditions of one step's definition on `analytics_events e`. */
@@ -27,34 +33,57 @@ export function funnelReadEnd(q: FunnelQuery): string {
   return microsSql(boundMicros(range.to, range.toSql) + q.windowMs * 1000);
 }
 
-export interface FunnelUnitRow {
-  /** Epoch microseconds (exact in a float8 for any timestamp of this era). */
-  us: number[];
-  /** Bit k − 1 set: the event matches step k (step 1 only within the range). */
-  masks: number[];
-  value: string | null;
-}
-
-/** One row per unit with a step-1 event in the range: its events of [from, to + window) that match some step (ordered) or all of them (strict). */
-export function funnelSql(q: FunnelQuery, p: SqlParams): string {
+/**
+ * One row per group: `grouped` is false for the row of all units (and true for each breakdown
+ * value `value`), `counts`, `in_progress`, `median_us`, `avg_us` are per step (index 0 = step 1).
+ * `now` decides which windows are still open.
+ */
+export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
+  const n = q.steps.length;
   const { range } = q.report;
-  const where = countedEventsWhere(q.report, p, { fromSql: range.fromSql, toSql: funnelReadEnd(q) });
+  const readEnd = funnelReadEnd(q);
+  const windowSql = `(${p.add(q.windowMs)}::bigint * interval '1 millisecond')`;
+  const where = countedEventsWhere(q.report, p, { fromSql: range.fromSql, toSql: readEnd });
   const unit = UNIT_COLUMN[q.unit];
   const matches = q.steps.map((s) => stepMatch(s, p));
   const inRange = `e."timestamp" >= ${p.add(range.fromSql)}::timestamptz AND e."timestamp" < ${p.add(range.toSql)}::timestamptz`;
-  const mask = [`CASE WHEN ${matches[0]} AND ${inRange} THEN 1 ELSE 0 END`, ...matches.slice(1).map((m, i) => `CASE WHEN ${m} THEN ${2 ** (i + 1)} ELSE 0 END`)].join(' + ');
   // Ordered mode needs only events that match some step; strict mode needs every event of the unit
   // (any other event between two steps breaks the chain).
   const onlySteps = q.order === 'ordered' ? ` AND (${matches.join(' OR ')})` : '';
+  const cols = [`${matches[0]} AND ${inRange} AS m1`, ...matches.slice(1).map((m, i) => `${m} AS m${i + 2}`)];
+  let chain = `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, e.visit_id, ${cols.join(', ')},
+      CASE WHEN ${matches[0]} AND ${inRange} THEN e."timestamp" END AS s1
+    FROM analytics_events e
+   WHERE ${where} AND ${unit} IS NOT NULL${onlySteps}`;
+  const before =
+    q.order === 'ordered'
+      ? (k: number) => `max(s${k}) OVER (PARTITION BY unit ORDER BY ts, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`
+      : (k: number) => `lag(s${k}) OVER (PARTITION BY unit ORDER BY ts, event_id)`;
+  for (let k = 2; k <= n; k++) {
+    // start_k: the previous step's latest start before this event, kept while within the window.
+    chain = `SELECT c.*, CASE WHEN c.m${k} AND c.prev >= c.ts - ${windowSql} THEN c.prev END AS s${k}
+      FROM (SELECT c0.*, ${before(k - 1)} AS prev FROM (${chain}) c0) c`;
+    chain = `SELECT ${['unit', 'ts', 'event_id', 'visit_id', ...Array.from({ length: n }, (_, i) => `m${i + 1}`), ...Array.from({ length: k }, (_, i) => `s${i + 1}`)].join(', ')} FROM (${chain}) c${k}`;
+  }
+  const us = (k: number) => `(extract(epoch FROM (ts - s${k})) * 1000000)`;
+  const unitCols = [
+    'bool_or(s1 IS NOT NULL) AS r1',
+    ...Array.from({ length: n - 1 }, (_, i) => `bool_or(s${i + 2} IS NOT NULL) AS r${i + 2}, min(${us(i + 2)}) AS t${i + 2}`),
+    // A unit whose latest start's window is still open may convert yet: in progress, not dropped.
+    `max(s1) + ${windowSql} > ${p.add(now.toISOString())}::timestamptz AS open`,
+    '(array_agg(visit_id ORDER BY ts, event_id) FILTER (WHERE s1 IS NOT NULL))[1] AS first_visit',
+  ];
+  const units = `SELECT unit, ${unitCols.join(', ')} FROM (${chain}) f GROUP BY unit`;
   const dimension = q.breakdown === undefined ? 'NULL::text' : `(SELECT ${DIMENSION_SPECS[q.breakdown].column} FROM visits v WHERE v.project_id = ${p.add(q.report.projectId)} AND v.visit_id = u.first_visit)`;
-  // The aggregates read the sorted subquery in its order (PostgreSQL does not flatten a subquery
-  // with ORDER BY, and array_agg keeps its input order): one sort instead of one per unit.
-  return `SELECT u.us, u.masks, ${dimension} AS value
-    FROM (SELECT array_agg(s.us) AS us, array_agg(s.mask) AS masks, (array_agg(s.visit_id) FILTER (WHERE s.mask & 1 = 1))[1] AS first_visit
-            FROM (SELECT ${unit} AS unit, (extract(epoch FROM e."timestamp") * 1000000)::float8 AS us, (${mask}) AS mask, e.visit_id
-                    FROM analytics_events e
-                   WHERE ${where} AND ${unit} IS NOT NULL${onlySteps}
-                   ORDER BY 1, e."timestamp", e.event_id) s
-           GROUP BY s.unit
-          HAVING bool_or(s.mask & 1 = 1)) u`;
+  const arr = (f: (k: number) => string) => `ARRAY[${Array.from({ length: n }, (_, i) => f(i + 1)).join(', ')}]`;
+  const t = (k: number) => (k === 1 ? 'NULL::numeric' : `t${k}`);
+  const grouped = q.breakdown === undefined ? 'false AS grouped, NULL::text AS value' : 'GROUPING(value) = 0 AS grouped, value';
+  const groups = q.breakdown === undefined ? '' : 'GROUP BY GROUPING SETS ((), (value))';
+  return `SELECT ${grouped},
+      ${arr((k) => `count(*) FILTER (WHERE r${k})`)}::bigint[] AS counts,
+      ${arr((k) => (k === 1 ? '0' : `count(*) FILTER (WHERE r${k - 1} AND NOT r${k} AND open)`))}::bigint[] AS in_progress,
+      ${arr((k) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${t(k)}) FILTER (WHERE r${k})`)}::float8[] AS median_us,
+      ${arr((k) => `avg(${t(k)}) FILTER (WHERE r${k})`)}::float8[] AS avg_us
+    FROM (SELECT u.*, ${dimension} AS value FROM (${units}) u WHERE u.r1) g
+    ${groups}`;
 }

@@ -5,10 +5,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Project } from '../../../tenancy/model.ts';
 import { ParameterError } from '../http/problems.ts';
-import { funnelAnswer } from '../query/funnel-answer.ts';
+import { funnelAnswer, type FunnelRow } from '../query/funnel-answer.ts';
 import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
-import { funnelSql, type FunnelUnitRow } from '../query/funnel-sql.ts';
-import { funnelRows } from '../query/funnel-walk.ts';
+import { funnelSql } from '../query/funnel-sql.ts';
 import { reportMeta } from '../query/meta.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { queryWithWorkMem } from '../query/work-mem.ts';
@@ -66,11 +65,9 @@ export function refuseNul(body: object): void {
 export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date) {
   const q = parseFunnelQuery(body, project, at);
   const p = new SqlParams();
-  const sql = funnelSql(q, p);
-  const [result, meta] = await Promise.all([queryWithWorkMem<FunnelUnitRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values), reportMeta(db, q.report, project, at)]);
-  const settings = { steps: q.steps.length, order: q.order, windowUs: q.windowMs * 1000, nowUs: at.getTime() * 1000 };
-  const rows = funnelRows(result.rows, settings, q.breakdown !== undefined);
-  return { data: funnelAnswer(q.steps, rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
+  const sql = funnelSql(q, p, at);
+  const [result, meta] = await Promise.all([queryWithWorkMem<FunnelRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values), reportMeta(db, q.report, project, at)]);
+  return { data: funnelAnswer(q.steps, result.rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
 }
 
 export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, now }) => {
