@@ -135,6 +135,7 @@ export function openTenancyDirectory(options: TenancyDirectoryOptions): OpenTena
 
   return {
     verifyKey: (rawKey) => index.verifyKey(rawKey),
+    keyById: (keyId) => index.keyById(keyId),
     projectBySiteKey: (siteKey) => index.projectBySiteKey(siteKey),
     project: (id) => index.project(id),
     canAccess: (principal, projectId) => index.canAccess(principal, projectId),

@@ -13,6 +13,7 @@ export function indexSnapshot(snapshot: TenancySnapshot, pepper: string, now: ()
   // Keyed by the hash's hex form: Buffers compare by identity in a Map. Looking up an HMAC leaks
   // nothing useful through timing: an attacker cannot choose the HMAC of a guess.
   const keys = new Map<string, LiveKey>(snapshot.keys.map((k) => [k.keyHash.toString('hex'), k]));
+  const byId = new Map<string, LiveKey>(snapshot.keys.map((k) => [k.principal.keyId, k]));
   const projects = new Map<string, Project>(snapshot.projects.map((p) => [p.id, p]));
   const bySiteKey = new Map<string, Project>(snapshot.projects.map((p) => [p.siteKey, p]));
   return {
@@ -24,6 +25,10 @@ export function indexSnapshot(snapshot: TenancySnapshot, pepper: string, now: ()
       if (live === undefined || (live.expiresAt !== null && live.expiresAt <= now())) return undefined;
       onUse?.(live.principal);
       return live.principal;
+    },
+    keyById(keyId) {
+      const live = byId.get(keyId);
+      return live === undefined || (live.expiresAt !== null && live.expiresAt <= now()) ? undefined : live.principal;
     },
     projectBySiteKey: (siteKey) => bySiteKey.get(siteKey),
     project: (id) => projects.get(id),

@@ -54,6 +54,11 @@ export interface Principal {
 export interface TenancyDirectory {
   /** The principal of a raw `sk_…` key, or undefined when unknown, revoked or expired. */
   verifyKey(rawKey: string): Principal | undefined;
+  /**
+   * The principal of a key by its id while the key is live (not revoked, not expired), else
+   * undefined: credentials derived from a key (live stream tokens) end with it.
+   */
+  keyById(keyId: string): Principal | undefined;
   /** The project of a public `pk_…` site key, or undefined. */
   projectBySiteKey(siteKey: string): Project | undefined;
   /** A project by id, or undefined. */

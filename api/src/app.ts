@@ -90,7 +90,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
     async (projects) => {
       useProjectScope(projects, { directory: options.directory, directoryReady: options.directoryReady ?? (() => true) });
       for (const routes of PROJECT_ROUTES) await projects.register(routes, context);
-      await projects.register(liveRoutes, { live, signer: liveTokenSigner(app), tokenTtlSeconds: options.config.liveTokenTtlSeconds ?? 60, now: context.now });
+      await projects.register(liveRoutes, { live, signer: liveTokenSigner(app), tokenTtlSeconds: options.config.liveTokenTtlSeconds ?? 60, now: context.now, keyById: (keyId) => options.directory.keyById(keyId) });
     },
     { prefix: '/api/v1/projects/:project' },
   );

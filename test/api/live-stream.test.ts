@@ -207,6 +207,57 @@ test("tokens open only their project; a key in the URL is refused; a tampered to
   await idle.next((m) => m.type === 'heartbeat', 3000);
 });
 
+test('an event resent with the same event_id (a client retrying after a lost answer) is shown once, as the loader stores it once', async () => {
+  const auth = { 'x-api-key': liveKey };
+  const stream = await open(`/${DEFAULT_PROJECT_ID}/live/events`, { session_id: 'resend-1' }, auth);
+  await stream.next((m) => m.type === 'ready');
+  const all = await open(`/${DEFAULT_PROJECT_ID}/live/events`, {}, auth);
+  await warmUp(all);
+  const id = randomUUID();
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${collector.ports.http}/analytics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': UA(1) },
+      body: JSON.stringify({ event_id: id, event_type: 'button_click', button_id: 'buy', session_id: 'resend-1', page_url: 'https://example.test/live/resend' }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+  const marker = await post({ event_type: 'marker', session_id: 'resend-1' });
+  await stream.next(isEvent(marker.id), 5000);
+  assert.equal(stream.messages.filter(isEvent(id)).length, 1, 'the resent event once on the stream');
+  // Resuming from before it replays it once too.
+  const resumed = await open(`/${DEFAULT_PROJECT_ID}/live/events`, { session_id: 'resend-1' }, { ...auth, 'last-event-id': stream.messages.find((m) => m.type === 'event')!.id! });
+  await resumed.next(isEvent(marker.id), 5000);
+  assert.equal(resumed.messages.filter(isEvent(id)).length, 0, 'the first event is the resume point, so nothing of it is replayed');
+  // Same session, same visitor key, same partition: once the marker is stored, so are the three sends.
+  const [partition, offset] = stream.messages.find(isEvent(marker.id))!.id!.split('-').map(Number) as [number, number];
+  await stream.next((m) => m.type === 'stored' && m.data.partition === partition && m.data.through_offset >= offset, 15_000);
+  const { rows } = await bed.db.pool.query('SELECT count(*)::int AS n FROM analytics_events WHERE event_id = $1', [id]);
+  assert.equal(rows[0].n, 1);
+});
+
+test("a revoked key's tokens open no stream, and its open streams (by token or by header) end", async () => {
+  const created = await cli('keys', ['create', '--project', DEFAULT_PROJECT_ID, '--scopes', 'live']);
+  const key = String(created['key']);
+  // The api's directory learns of a new key within seconds.
+  await waitFor('the api to know the new key', async () => (await fetch(`${base()}/${DEFAULT_PROJECT_ID}/live/token`, { method: 'POST', headers: { 'x-api-key': key } })).status, { until: (s) => s === 200, timeoutMs: 10_000, intervalMs: 100 });
+  const byToken = await open(`/${DEFAULT_PROJECT_ID}/live/events`, { token: await token(DEFAULT_PROJECT_ID, key) });
+  const byHeader = await open(`/${DEFAULT_PROJECT_ID}/live/metrics`, {}, { 'x-api-key': key });
+  const spare = await token(DEFAULT_PROJECT_ID, key);
+  const other = await open(`/${DEFAULT_PROJECT_ID}/live/events`, {}, { 'x-api-key': liveKey });
+  await Promise.all([byToken.next((m) => m.type === 'ready'), byHeader.next((m) => m.type === 'ready'), other.next((m) => m.type === 'ready')]);
+  await cli('keys', ['revoke', String(created['id'])]);
+  const within = (p: Promise<boolean>, ms: number) => Promise.race([p, new Promise<'open'>((r) => setTimeout(() => r('open'), ms))]);
+  // The directory hears of it within 5 s; the streams end within a second of that.
+  assert.equal(await within(byToken.ended, 8000), true, 'the token stream ended');
+  assert.equal(await within(byHeader.ended, 2000), true, 'the key stream ended');
+  const refused = await open(`/${DEFAULT_PROJECT_ID}/live/events`, { token: spare });
+  assert.equal(refused.status, 401);
+  assert.match(JSON.stringify(refused.error), /revoked/);
+  // Another key's stream is untouched.
+  assert.equal(await within(other.ended, 1500), 'open');
+});
+
 test('WebSocket: the same messages as JSON frames', async () => {
   const ws = new WebSocket(`ws://127.0.0.1:${api.ports.http}/api/v1/projects/${DEFAULT_PROJECT_ID}/live/events?token=${encodeURIComponent(await token(DEFAULT_PROJECT_ID, liveKey))}&session_id=ws-1`);
   const frames: { type: string; id?: string; data: { event_id?: string } }[] = [];

@@ -19,6 +19,8 @@ export interface SseStream {
   /** The body of a refused request (status ≥ 400). */
   error?: unknown;
   onMessage?: (m: SseMessage) => void;
+  /** Settles when the body ends: true when the server ended it, false when close() aborted it. */
+  ended: Promise<boolean>;
 }
 
 export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
@@ -26,7 +28,9 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();
+  let settle: (byServer: boolean) => void = () => undefined;
   const stream: SseStream = {
+    ended: new Promise<boolean>((resolve) => (settle = resolve)),
     status: res.status,
     messages,
     close: () => controller.abort(),
@@ -50,6 +54,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   };
   if (res.status >= 400) {
     stream.error = await res.json();
+    settle(true);
     return stream;
   }
   void (async () => {
@@ -80,8 +85,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
           for (const wake of [...waiters]) wake();
         }
       }
+      settle(true);
     } catch {
       // Aborted by close().
+      settle(false);
     }
   })();
   return stream;

@@ -1,6 +1,7 @@
 // The api process's live state: every Kafka record it reads comes in through publish(), goes into
 // its project's ring buffer (what `Last-Event-ID` resumes from) and out to that project's
-// subscribers whose filters it matches, never to another project's. stored() hears the loader's
+// subscribers whose filters it matches, never to another project's; a resent event (an event_id
+// among the project's latest 10,000) is not sent twice. stored() hears the loader's
 // commits (lib/stored-notice.ts) and tells the subscribers that were sent those events. Timers
 // send heartbeats to idle clients and live metrics every 2 s. Pure apart from the timers and the
 // `seedMetrics` port (the stored events of the last 5 minutes, read when a project's first metrics
@@ -19,6 +20,11 @@ export interface LiveHubOptions {
   topic: string;
   /** Events kept per project for `Last-Event-ID`. */
   ringSize: number;
+  /**
+   * Event ids remembered per project: a record whose event_id is among them (a client's resend
+   * after a timeout, which the loader stores once) is not sent again. Default 10,000.
+   */
+  dedupIds?: number;
   /** Messages a subscriber may have waiting before further ones are counted as dropped. */
   queueSize: number;
   heartbeatMs: number;
@@ -46,6 +52,8 @@ const windowEvent = (e: LiveEvent): WindowEvent => ({ eventId: e.eventId, visito
 
 export class LiveHub {
   readonly #rings = new Map<string, RingBuffer<LiveEvent>>();
+  /** Per project, the latest event ids in arrival order (a Set iterates in insertion order). */
+  readonly #seenIds = new Map<string, Set<string>>();
   readonly #subscribers = new Map<string, Set<Subscriber>>();
   readonly #metrics = new Map<string, ProjectMetrics>();
   /** Per partition, the highest offset the loader reported stored. */
@@ -70,6 +78,7 @@ export class LiveHub {
     const touched = new Set<Subscriber>();
     for (const event of events) {
       this.#published++;
+      if (this.#seen(event)) continue;
       let ring = this.#rings.get(event.projectId);
       if (ring === undefined) this.#rings.set(event.projectId, (ring = new RingBuffer(this.options.ringSize)));
       ring.push(event);
@@ -89,6 +98,16 @@ export class LiveHub {
       }
       subscriber.flush();
     }
+  }
+
+  /** True when the project's event id was published before (within the remembered ids); remembers it. */
+  #seen(event: LiveEvent): boolean {
+    let ids = this.#seenIds.get(event.projectId);
+    if (ids === undefined) this.#seenIds.set(event.projectId, (ids = new Set()));
+    if (ids.has(event.eventId)) return true;
+    ids.add(event.eventId);
+    if (ids.size > (this.options.dedupIds ?? 10_000)) ids.delete(ids.values().next().value!);
+    return false;
   }
 
   stored(notice: StoredNotice): void {

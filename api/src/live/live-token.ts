@@ -2,7 +2,8 @@
 // client with a live key or a signed-in analyst first POSTs …/live/token and then opens the stream
 // with `?token=`. The token is signed with the server's JWT secret, names one project and the
 // `live` scope only, expires after LIVE_TOKEN_TTL_SECONDS and is checked when a stream opens (a
-// stream already open continues). It is no access token: it opens no other route, and an access
+// stream already open continues; the routes end a revoked key's streams and refuse its tokens).
+// It is no access token: it opens no other route, and an access
 // token or a key is never accepted in a URL. Pure apart from the signer it is given.
 import type { Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';

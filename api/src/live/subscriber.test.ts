@@ -89,3 +89,20 @@ test('`stored` is announced once per watermark, only for partitions the client w
   s.flush();
   assert.equal(client.frames.filter((f) => f.startsWith('event: stored')).length, 2);
 });
+
+test('heartbeats only on a stream idle for a whole interval: a busy stream (metrics every 2 s) gets none', () => {
+  const client = slowClient(1000);
+  const s = new Subscriber('p', undefined, client.transport, 'sse', 16);
+  const beat = { type: 'heartbeat' as const, data: '{}' };
+  const metrics = { type: 'metrics' as const, data: '{}' };
+  s.offer(metrics);
+  s.flush();
+  s.heartbeat(beat); // metrics went out during this interval: none
+  s.heartbeat(beat); // a whole interval with nothing: one
+  s.offer(metrics);
+  s.flush();
+  s.heartbeat(beat);
+  s.heartbeat(beat);
+  s.heartbeat(beat); // idle on: one per interval
+  assert.deepEqual(types(client.frames), ['metrics', 'heartbeat', 'metrics', 'heartbeat', 'heartbeat']);
+});

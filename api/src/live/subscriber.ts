@@ -19,6 +19,8 @@ export class Subscriber {
   #dropped = 0;
   #writable = true;
   #closed = false;
+  /** Something other than a heartbeat was queued since the last heartbeat tick. */
+  #active = false;
   /** Per partition: the lowest offset sent and not yet covered by a `stored` notice written or pending. */
   readonly #unannounced = new Map<number, number>();
   readonly #lastSent = new Map<number, number>();
@@ -50,6 +52,7 @@ export class Subscriber {
       this.#dropped = 0;
     }
     this.#queue.push(frame(message, this.framing));
+    this.#active = true;
     return true;
   }
 
@@ -94,11 +97,18 @@ export class Subscriber {
     this.flush();
   }
 
-  /** A heartbeat only when idle: a busy stream proves itself alive. */
+  /**
+   * Called every heartbeat interval: a heartbeat only when the stream was idle for the whole
+   * interval (nothing queued since the last tick) and the client keeps up; a busy stream, such as
+   * a metrics stream, proves itself alive.
+   */
   heartbeat(message: LiveMessage): void {
-    if (this.#writable && this.#queue.length === 0) {
+    const idle = !this.#active;
+    this.#active = false;
+    if (idle && this.#writable && this.#queue.length === 0) {
       this.offer(message);
       this.flush();
+      this.#active = false;
     }
   }
 

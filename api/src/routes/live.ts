@@ -11,12 +11,18 @@ import type { LiveFilter } from '../live/live-event.ts';
 import { authenticateLiveToken, issueLiveToken, type Signer } from '../live/live-token.ts';
 import type { Subscriber, LiveTransport } from '../live/subscriber.ts';
 import { sendProblem } from '../http/problems.ts';
+import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
+import type { Principal } from '../../../tenancy/model.ts';
 
 export interface LiveRouteContext {
   live: LiveHub;
   signer: Signer;
   tokenTtlSeconds: number;
   now: () => Date;
+  /** The key of that id while it is live (the tenancy directory): a revoked key's tokens and streams end. */
+  keyById: (keyId: string) => Principal | undefined;
+  /** How often open streams are checked against revoked keys (ms); default 1000. */
+  revocationCheckMs?: number;
 }
 
 const StreamTokenParam = Type.String({ minLength: 1, maxLength: 4096, description: 'A stream token from POST …/live/token (for clients that cannot send headers: EventSource, browser WebSocket).' });
@@ -107,11 +113,36 @@ function lastEventId(request: FastifyRequest): string | undefined {
 
 export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext): Promise<void> {
   const { live } = context;
-  // A stream's `?token=` stands for the caller; without one the usual headers apply.
-  const streamAuth = (request: FastifyRequest) => {
+  // A stream's `?token=` stands for the caller; without one the usual headers apply. A token a
+  // key issued is good only while that key is (revocation reaches this process within 5 s).
+  const streamAuth = (request: FastifyRequest): AuthOutcome | undefined => {
     const token = (request.query as { token?: string }).token;
-    return token === undefined ? undefined : authenticateLiveToken(context.signer, token);
+    if (token === undefined) return undefined;
+    const auth = authenticateLiveToken(context.signer, token);
+    if (auth.ok && auth.caller.kind === 'key' && context.keyById(auth.caller.id) === undefined) {
+      return { ok: false, status: 401, error: 'invalid_token', message: 'the key that issued this live token is revoked or expired' };
+    }
+    return auth;
   };
+
+  // Open streams of a key (by header or by its token) end within a second of its revocation.
+  const keyed = new Map<Subscriber, string>();
+  const watchKey = (subscriber: Subscriber | undefined, request: FastifyRequest) => {
+    const auth = streamAuth(request) ?? app.authenticateCaller(request);
+    if (subscriber === undefined || subscriber.closed || !auth.ok || auth.caller.kind !== 'key') return;
+    keyed.set(subscriber, auth.caller.id);
+  };
+  const revocations = setInterval(() => {
+    for (const [subscriber, keyId] of keyed) {
+      if (subscriber.closed) keyed.delete(subscriber);
+      else if (context.keyById(keyId) === undefined) {
+        keyed.delete(subscriber);
+        subscriber.close();
+        live.unsubscribe(subscriber);
+      }
+    }
+  }, context.revocationCheckMs ?? 1000).unref();
+  app.addHook('onClose', async () => clearInterval(revocations));
   // Before the credential check (onRequest): a key in the URL is refused for what it is, not as a missing credential.
   app.addHook('onRequest', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -152,7 +183,7 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
       schema: {
         tags: ['live'],
         summary: 'A short-lived token for opening live streams',
-        description: `For clients that cannot send headers (EventSource, a browser WebSocket): pass it as \`?token=\` to …/live/events and …/live/metrics of this project. It opens nothing else and expires after ${context.tokenTtlSeconds} s (LIVE_TOKEN_TTL_SECONDS); streams already open continue. Needs the live scope (a key with it, or a signed-in analyst). Errors: 401 without a valid credential; 403 for a key of this project without the live scope; 404 for a project the caller holds no grant on.`,
+        description: `For clients that cannot send headers (EventSource, a browser WebSocket): pass it as \`?token=\` to …/live/events and …/live/metrics of this project. It opens nothing else and expires after ${context.tokenTtlSeconds} s (LIVE_TOKEN_TTL_SECONDS); streams already open continue. A key's tokens end with the key: revoked, its tokens are refused (401) and its open streams end. Needs the live scope (a key with it, or a signed-in analyst). Errors: 401 without a valid credential; 403 for a key of this project without the live scope; 404 for a project the caller holds no grant on.`,
         response: { 200: TokenAnswer },
       },
       config: { scope: 'live' },
@@ -185,6 +216,7 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
       const transport = sseTransport(request, reply);
       const { subscriber } = live.subscribe(request.project.id, filterOf(q), transport, 'sse', lastEventId(request));
       attach(subscriber, request, reply);
+      watchKey(subscriber, request);
     },
     wsHandler: (socket, request) => {
       const q = request.query as EventsParams;
@@ -196,6 +228,7 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
         subscriber.close();
         live.unsubscribe(subscriber);
       });
+      watchKey(subscriber, request);
     },
   });
 
@@ -220,11 +253,13 @@ export async function liveRoutes(app: FastifyInstance, context: LiveRouteContext
       const transport = sseTransport(request, reply);
       reply.raw.on('drain', () => ref.subscriber?.resume());
       Object.assign(ref, await followMetrics(request.project.id, transport, 'sse', (end) => request.raw.on('close', end)));
+      watchKey(ref.subscriber, request);
     },
     wsHandler: async (socket, request) => {
       const ref: { subscriber?: Subscriber } = {};
       const transport = wsTransport(socket, () => ref.subscriber?.resume());
       Object.assign(ref, await followMetrics(request.project.id, transport, 'ws', (end) => socket.on('close', end)));
+      watchKey(ref.subscriber, request);
     },
   });
 }

@@ -27,6 +27,7 @@ export function createMemoryDirectory(): MemoryDirectory {
       keys.delete(rawKey);
     },
     verifyKey: (rawKey) => keys.get(rawKey),
+    keyById: (keyId) => [...keys.values()].find((p) => p.keyId === keyId),
     projectBySiteKey: (siteKey) => bySiteKey.get(siteKey),
     project: (id) => projects.get(id),
     canAccess(principal, projectId) {
