@@ -2,6 +2,7 @@
 // transaction. The caller commits offsets only after this resolves, so a crash replays, never skips.
 import type { BatchStore, ChunkEnd, DeadLetterSink, RejectedRecord, WriteResult } from './batch-ports.ts';
 import type { EventRow } from './steps/normalize-event.ts';
+import type { RecordHeaders } from './steps/canonical-row.ts';
 import { processMessage } from './steps/process-message.ts';
 import { dlq } from './steps/outcome.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,6 +12,8 @@ export interface KafkaRecord {
   value: Buffer | null;
   offset: string;
   timestamp: string;
+  /** The contract-version mark of a canonical record selects the fast path (steps/canonical-row.ts). */
+  headers?: RecordHeaders;
 }
 
 export interface BatchPorts {
@@ -39,9 +42,9 @@ export interface SplitBatch {
  * processMessage, with a throw turned into a dead letter: the steps are meant never to throw, but
  * one record that made them throw would otherwise stop the partition on every restart.
  */
-export function processSafely(value: Buffer | null, ctx: Parameters<typeof processMessage>[1]): ReturnType<typeof processMessage> {
+export function processSafely(value: Buffer | null, ctx: Parameters<typeof processMessage>[1], headers?: RecordHeaders): ReturnType<typeof processMessage> {
   try {
-    return processMessage(value, ctx);
+    return processMessage(value, ctx, headers);
   } catch (error) {
     return { outcome: dlq('processing_failed', `the pipeline's steps threw: ${(error as Error).message}`), normalized: false, projectId: null };
   }
@@ -51,12 +54,13 @@ export function splitBatch(topic: string, partition: number, records: KafkaRecor
   const last = records[records.length - 1];
   const split: SplitBatch = { partition, rows: [], sources: [], rejected: [], ...(last ? { end: { topic, offset: last.offset } } : {}) };
   for (const m of records) {
-    const { outcome, normalized, projectId } = processSafely(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key });
+    const { outcome, normalized, projectId, canonical } = processSafely(m.value, { topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key }, m.headers);
     const source = { reason: '', detail: '', projectId, topic, partition, offset: m.offset, key: m.key, value: m.value };
     if (outcome.ok) {
       split.rows.push(outcome.value);
       split.sources.push(source);
       if (normalized) metrics?.normalized.inc();
+      if (canonical === true) metrics?.canonical.inc();
     } else {
       split.rejected.push({ ...source, reason: outcome.reason, detail: outcome.detail });
     }

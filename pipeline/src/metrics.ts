@@ -14,6 +14,7 @@ export function createMetrics(ready: () => boolean = () => false) {
     duplicates: new Counter({ name: 'pipeline_duplicates_skipped_total', help: 'Events already stored (replays, resends)', registers: r }),
     deadLettered: new Counter({ name: 'pipeline_dead_lettered_total', help: 'Records sent to the dead-letter topic', labelNames: ['reason'], registers: r }),
     normalized: new Counter({ name: 'pipeline_events_normalized_total', help: 'Records outside the contract stored after defaults/repairs', registers: r }),
+    canonical: new Counter({ name: 'pipeline_records_canonical_total', help: 'Records read on the fast path: marked canonical and proven so (the rest take the full path)', registers: r }),
     dbErrors: new Counter({ name: 'pipeline_db_errors_total', help: 'Failed batch writes (retried)', registers: r }),
     batchSize: new Histogram({ name: 'pipeline_batch_size', help: 'Records per written batch', buckets: [1, 10, 50, 100, 500, 1000, 5000, 20000], registers: r }),
     batchSeconds: new Histogram({

@@ -3,7 +3,9 @@
 // one loader assigns their visits without races (docs/metrics.md § Visit); two projects' visitors
 // that happen to share an id never share a key. Events without a visitor id (none leave the
 // collector so) fall back to the session, the anonymous id, the user id, then the event id.
-import { DEFAULT_PROJECT_ID, type CollectedEvent } from '#contract';
+// The value is the canonical JSON of the event (contract/canonical-record.ts), marked with the
+// contract version so the loader can take its fast path.
+import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER, DEFAULT_PROJECT_ID, writeCanonicalRecord, type CollectedEvent } from '#contract';
 
 export interface EventRecord {
   key: string;
@@ -13,6 +15,9 @@ export interface EventRecord {
   headers?: Record<string, string>;
 }
 
+// One shared object: kafkajs only reads it.
+const CANONICAL_HEADERS: Readonly<Record<string, string>> = Object.freeze({ [CONTRACT_VERSION_HEADER]: CONTRACT_VERSION });
+
 export function recordKey(event: CollectedEvent): string {
   return `${event.project_id ?? DEFAULT_PROJECT_ID}:${event.visitor_id ?? event.session_id ?? event.anonymous_id ?? event.user_id ?? event.event_id}`;
 }
@@ -20,7 +25,8 @@ export function recordKey(event: CollectedEvent): string {
 export function toRecord(event: CollectedEvent): EventRecord {
   return {
     key: recordKey(event),
-    value: JSON.stringify(event),
+    value: writeCanonicalRecord(event),
     timestamp: String(Date.parse(event.received_at)),
+    headers: CANONICAL_HEADERS,
   };
 }

@@ -38,6 +38,8 @@ export const COPY_COLUMNS = [
 ] as const satisfies readonly (keyof EventRow)[];
 
 const SPECIAL = /[\\\t\n\r]/g;
+// Most values hold none of them: a test is cheaper than a replace that finds nothing.
+const HAS_SPECIAL = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 export function copyField(value: string | number | boolean | null): string {
@@ -45,9 +47,12 @@ export function copyField(value: string | number | boolean | null): string {
   if (typeof value === 'boolean') return value ? 't' : 'f';
   // Numbers are integers the contract bounded: their decimal form needs no escaping.
   if (typeof value === 'number') return String(value);
-  return value.replace(SPECIAL, (ch) => ESCAPES[ch]!);
+  return HAS_SPECIAL.test(value) ? value.replace(SPECIAL, (ch) => ESCAPES[ch]!) : value;
 }
 
+/** The row as one COPY line, built in one pass over the columns. */
 export function toCopyRow(row: EventRow): string {
-  return COPY_COLUMNS.map((c) => copyField(row[c])).join('\t') + '\n';
+  let line = copyField(row[COPY_COLUMNS[0]]);
+  for (let i = 1; i < COPY_COLUMNS.length; i++) line += '\t' + copyField(row[COPY_COLUMNS[i]!]);
+  return line + '\n';
 }
