@@ -1,4 +1,5 @@
-// Benchmark 3: the loader. A private topic is pre-filled with N realistic collector records; the
+// Benchmark 3: the loader. A private topic is pre-filled with N realistic collector records (written
+// by the measured checkout's own collector/src/kafka/to-record.ts: value, key and headers); the
 // real pipeline (pipeline/src/main.ts) loads them into a fresh migrated database. Every record is
 // a new event, so every batch takes the direct path: COPY of its event ids into
 // analytics_event_ids and of its rows into analytics_events under a savepoint (the staging +
@@ -15,9 +16,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Message } from 'kafkajs';
-import { DEFAULT_PROJECT_ID } from '#contract';
 import type * as ProcessMessage from '../../pipeline/src/steps/process-message.ts';
 import type * as ToCopyRow from '../../pipeline/src/steps/to-copy-row.ts';
+import type * as ToRecord from '../../collector/src/kafka/to-record.ts';
 import { recordPeak, type BenchContext } from '../lib/context.ts';
 import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/database.ts';
 import { collectedEvent, prng } from '../lib/events.ts';
@@ -32,15 +33,22 @@ const LOADER_TARGET_RATIO = 0.8;
 // One produce request per chunk: stays well under the broker's 1 MB message batch limit.
 const CHUNK = 2000;
 
-/** The measured checkout's own pipeline steps: its rows and COPY columns match its schema. */
-async function serviceSteps(): Promise<typeof ProcessMessage & typeof ToCopyRow> {
-  const load = async <T>(file: string) => (await import(pathToFileURL(path.join(SERVICE_ROOT, 'pipeline', 'src', 'steps', file)).href)) as T;
-  return { ...(await load<typeof ProcessMessage>('process-message.ts')), ...(await load<typeof ToCopyRow>('to-copy-row.ts')) };
+/**
+ * The measured checkout's own pipeline steps and collector record writer: its rows and COPY
+ * columns match its schema, and its records are what its collector writes (canonical, marked).
+ */
+async function serviceSteps(): Promise<typeof ProcessMessage & typeof ToCopyRow & typeof ToRecord> {
+  const load = async <T>(...file: string[]) => (await import(pathToFileURL(path.join(SERVICE_ROOT, ...file)).href)) as T;
+  return {
+    ...(await load<typeof ProcessMessage>('pipeline', 'src', 'steps', 'process-message.ts')),
+    ...(await load<typeof ToCopyRow>('pipeline', 'src', 'steps', 'to-copy-row.ts')),
+    ...(await load<typeof ToRecord>('collector', 'src', 'kafka', 'to-record.ts')),
+  };
 }
 
 /** Fills the topic and writes the COPY text of the same rows; returns the file and bytes written. */
 async function prepare(ctx: BenchContext, topic: string, events: number, file: string): Promise<{ bytes: number; rows: number }> {
-  const { processMessage, toCopyRow } = await serviceSteps();
+  const { processMessage, toCopyRow, toRecord } = await serviceSteps();
   const rnd = prng(3);
   const end = Date.now();
   const out = createWriteStream(file);
@@ -51,13 +59,12 @@ async function prepare(ctx: BenchContext, topic: string, events: number, file: s
       const messages: Message[] = [];
       let tsv = '';
       for (let i = start; i < Math.min(events, start + CHUNK); i++) {
-        const e = collectedEvent(rnd, i, events, end);
-        const value = Buffer.from(JSON.stringify(e));
-        const timestamp = String(Date.parse(e.received_at));
         // Keyed as the collector keys records: a visitor's events share a partition and one loader.
-        messages.push({ key: `${DEFAULT_PROJECT_ID}:${e.visitor_id}`, value, timestamp });
+        const { key, value: text, timestamp, headers } = toRecord(collectedEvent(rnd, i, events, end));
+        const value = Buffer.from(text);
+        messages.push({ key, value, timestamp, ...(headers ? { headers } : {}) });
         // The pipeline's own steps make the COPY rows, so both sides load identical data.
-        const { outcome } = processMessage(value, { topic, partition: 0, offset: String(i), timestamp, key: null });
+        const { outcome } = processMessage(value, { topic, partition: 0, offset: String(i), timestamp, key: null }, headers);
         if (!outcome.ok) throw new Error(`generated event rejected by the pipeline: ${outcome.reason}`);
         tsv += toCopyRow(outcome.value);
         rows++;
