@@ -1,11 +1,13 @@
 // The transport: a kafkajs consumer whose eachBatch loads each chunk of a batch in one database
 // transaction (through the batch ports), retries infrastructure failures with backoff while
-// heartbeating, and commits offsets only after the transaction. It also tells readiness what
-// the consumer sees of Kafka.
+// heartbeating, and commits offsets only after the transaction. The write runs behind the next
+// fetch (one in flight per partition, partition-writes.ts), since kafkajs fetches again only once
+// eachBatch returns. It also tells readiness what the consumer sees of Kafka.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/logger.ts';
 import { commitFailure } from './adapters/commit-error.ts';
 import { loadBatch, splitBatch, type BatchPorts, type BatchResult } from './load-batch.ts';
+import { PartitionWrites } from './partition-writes.ts';
 import type { Metrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 import { abortableSleep, retryUntil } from './retry.ts';
@@ -41,7 +43,7 @@ export interface ConsumerLoopDeps {
 export interface ConsumerLoop {
   connect(): Promise<void>;
   run(): Promise<void>;
-  /** Finishes the chunk in flight, commits, leaves the group. */
+  /** Finishes the writes in flight, commits, leaves the group. */
   disconnect(): Promise<void>;
 }
 
@@ -68,45 +70,65 @@ export function createConsumerLoop(deps: ConsumerLoopDeps): ConsumerLoop {
   });
   consumer.on(consumer.events.DISCONNECT, () => readiness.kafkaLost());
 
+  // The write of each partition's last chunk runs behind the next fetch (partition-writes.ts).
+  const writes = new PartitionWrites();
+
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    const key = `${topic}/${partition}`;
     for (let i = 0; i < batch.messages.length; i += settings.pipelineBatchMaxMessages) {
       // After SIGTERM or a revoke, stop at a chunk boundary: what is done is committed, the rest replays.
-      if (!isRunning() || isStale()) return;
+      if (stopping() || !isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + settings.pipelineBatchMaxMessages);
-      const started = process.hrtime.bigint();
+      const parseStarted = process.hrtime.bigint();
+      // Parsed while the previous chunk's write is still in flight.
       const split = splitBatch(topic, partition, chunk, metrics);
-      const result = await retryUntil(() => loadBatch(deps.ports, split), {
-        shouldGiveUp: () => stopping() || !isRunning() || isStale(),
-        maxDelayMs: settings.pipelineRetryMaxMs,
-        sleep: abortableSleep(stopSignal),
-        onFailure: async (err, attempt, ms) => {
-          metrics.dbErrors.inc();
-          readiness.database(await deps.checkDatabase());
-          logger.warn({ err, attempt, retryInMs: ms, topic, partition, records: chunk.length }, 'batch not stored, retrying');
-          await heartbeat().catch(() => undefined);
-        },
-      });
-      // Given up (shutdown or partition revoked): nothing is committed, so these records replay.
-      if (!result.ok) return;
-      readiness.database(true);
+      const parseNs = process.hrtime.bigint() - parseStarted;
+      await writes.settle(key);
+      if (stopping() || !isRunning() || isStale()) return;
+      const started = process.hrtime.bigint() - parseNs;
+      const first = chunk[0]!.offset;
       const last = chunk[chunk.length - 1]!.offset;
       const next = (BigInt(last) + 1n).toString();
-      // Offsets are committed only after the DB transaction commits, so a crash replays, never skips.
-      await consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
-        throw commitFailure(error);
+      writes.start(key, async () => {
+        const result = await retryUntil(() => loadBatch(deps.ports, split), {
+          shouldGiveUp: () => stopping() || !isRunning() || isStale(),
+          maxDelayMs: settings.pipelineRetryMaxMs,
+          sleep: abortableSleep(stopSignal),
+          onFailure: async (err, attempt, ms) => {
+            metrics.dbErrors.inc();
+            readiness.database(await deps.checkDatabase());
+            logger.warn({ err, attempt, retryInMs: ms, topic, partition, records: chunk.length }, 'batch not stored, retrying');
+            await heartbeat().catch(() => undefined);
+          },
+        });
+        if (!result.ok) {
+          // Given up (shutdown or partition revoked): nothing is committed, and the fetch position
+          // goes back to this chunk (a no-op once the partition is no longer ours), so it replays.
+          // Unless shutting down, the partition's next chunk also throws, so kafkajs refetches
+          // from the committed offset rather than write anything after this chunk.
+          consumer.seek({ topic, partition, offset: first });
+          if (!stopping()) throw new Error(`chunk ${topic}/${partition}@${first}-${last} not stored; it replays from the committed offset`);
+          return;
+        }
+        readiness.database(true);
+        // Offsets are committed only after the DB transaction commits, so a crash replays, never skips.
+        await consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
+          throw commitFailure(error);
+        });
+        const { inserted, duplicates, deadLettered } = result.value;
+        metrics.consumed.inc(chunk.length);
+        metrics.inserted.inc(inserted);
+        metrics.duplicates.inc(duplicates);
+        for (const r of deadLettered) metrics.deadLettered.inc({ reason: r.reason });
+        metrics.batchSize.observe(chunk.length);
+        metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        metrics.lag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
+        deps.onStored(result.value);
+        logger.debug({ topic, partition, offset: last, records: chunk.length, inserted, duplicates, deadLettered: deadLettered.length }, 'batch stored');
       });
+      // The fetch position moves on; the committed offset moves only when the write above commits.
       resolveOffset(last);
-      const { inserted, duplicates, deadLettered } = result.value;
-      metrics.consumed.inc(chunk.length);
-      metrics.inserted.inc(inserted);
-      metrics.duplicates.inc(duplicates);
-      for (const r of deadLettered) metrics.deadLettered.inc({ reason: r.reason });
-      metrics.batchSize.observe(chunk.length);
-      metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      metrics.lag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
-      deps.onStored(result.value);
-      logger.debug({ topic, partition, offset: last, records: chunk.length, inserted, duplicates, deadLettered: deadLettered.length }, 'batch stored');
       await heartbeat();
     }
   }
@@ -118,6 +140,8 @@ export function createConsumerLoop(deps: ConsumerLoopDeps): ConsumerLoop {
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: settings.pipelineConcurrency, eachBatch });
     },
     async disconnect() {
+      // The writes in flight finish (or give up, at shutdown) and commit before the group is left.
+      await writes.drain();
       await consumer.disconnect();
       readiness.kafkaLost();
     },

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { CollectedEvent } from '#contract';
+import { toRecord } from '../../collector/src/kafka/to-record.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { toEnv, type ServiceOverrides } from '../../lib/service-manifest.ts';
 import { createPipeline, type Pipeline } from '../../pipeline/src/app.ts';
@@ -29,7 +30,13 @@ export function collectedEvent(overrides: Partial<CollectedEvent> = {}): Collect
   };
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: { key?: string | null; value: Buffer | string | null }[]): Promise<void> {
+/** The record the collector writes for `event`: canonical JSON, marked with the contract version. */
+export function canonicalMessage(event: CollectedEvent): { key: string; value: string; headers: Record<string, string> } {
+  const { key, value, headers } = toRecord(event);
+  return { key, value, headers: headers ?? {} };
+}
+
+export async function produce(kafka: Kafka, topic: string, messages: { key?: string | null; value: Buffer | string | null; headers?: Record<string, string | Buffer> }[]): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -90,7 +97,7 @@ export interface PipelineTarget {
 }
 
 /** The pipeline's settings in tests: a private topic, group and database, short retry and refresh intervals. */
-function pipelineSettings(target: PipelineTarget, env: ServiceOverrides<'pipeline'> = {}): ServiceOverrides<'pipeline'> {
+export function pipelineSettings(target: PipelineTarget, env: ServiceOverrides<'pipeline'> = {}): ServiceOverrides<'pipeline'> {
   return {
     kafkaBrokers: KAFKA_BROKER,
     kafkaTopic: target.topic,

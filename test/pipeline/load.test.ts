@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_PROJECT_ID } from '#contract';
 import type { Pipeline } from '../../pipeline/src/app.ts';
 import { waitFor } from '../support/service-kit.ts';
-import { collectedEvent, count, pipelineBed, produce, startPipelineInProcess } from './helpers.ts';
+import { canonicalMessage, collectedEvent, count, pipelineBed, produce, startPipelineInProcess } from './helpers.ts';
 
 const bed = await pipelineBed('pipeline');
 const { kafka, db, topic, dlqTopic } = bed;
@@ -202,4 +202,32 @@ test('a rejected record carries its project when it is known', async () => {
     { project_id: project, note: 'no event_type' },
     { project_id: DEFAULT_PROJECT_ID, note: 'no event_type, no project' },
   ]);
+});
+
+test('records marked canonical: the collector\'s load on the fast path, forged marks exactly as unmarked records', async () => {
+  const fastBefore = (await pipeline.metrics.canonical.get()).values[0]?.value ?? 0;
+  const hostile = 'tab\there\nnew\\line \\. \r end 😀';
+  const genuine = [collectedEvent({ session_id: 'forged', page_title: hostile, button_id: '\\.', metadata: { hostile, n: 0.30000000000000004 } }), collectedEvent({ session_id: 'forged' })];
+  const good = collectedEvent({ session_id: 'forged' });
+  const mark = canonicalMessage(good).headers;
+  const forged = [
+    // Poison under the mark: dead-lettered for the same reasons as unmarked (see the poison test).
+    Buffer.from('{not json'),
+    Buffer.from('[1,2,3]'),
+    Buffer.from(JSON.stringify({ page_url: 'https://x.example/', note: 'forged, no event_type' })),
+    Buffer.concat([Buffer.from('{"event_type":"x","page_url":"https://x.example/'), Buffer.from([0xff]), Buffer.from('"}')]),
+    // Out of the contract under the mark: repaired on the full path as any other producer's record.
+    Buffer.from(JSON.stringify({ ...collectedEvent({ session_id: 'forged' }), event_type: 'forged_nul', page_url: 'https://x.example/\u0000nul', page_title: 'lone \uD800 surrogate' })),
+  ];
+  await produce(kafka, topic, [...genuine.map(canonicalMessage), ...forged.map((value) => ({ key: 'forged', value, headers: mark })), canonicalMessage(good)]);
+  await waitFor('the last genuine row', () => count(db.pool, `SELECT count(*)::int AS n FROM analytics_events WHERE event_id = '${good.event_id}'`), { until: (n) => n === 1 });
+
+  const { rows } = await db.pool.query('SELECT event_id, page_title, button_id, metadata FROM analytics_events WHERE event_id = $1', [genuine[0]!.event_id]);
+  assert.deepEqual(rows, [{ event_id: genuine[0]!.event_id, page_title: hostile, button_id: '\\.', metadata: { hostile, n: 0.30000000000000004 } }]);
+  const repaired = await db.pool.query("SELECT page_url, page_title FROM analytics_events WHERE event_type = 'forged_nul'");
+  assert.deepEqual(repaired.rows, [{ page_url: 'https://x.example/nul', page_title: 'lone \uFFFD surrogate' }]);
+  const rejected = await db.pool.query<{ reason: string }>("SELECT reason FROM analytics_events_rejected WHERE kafka_key = 'forged' ORDER BY kafka_offset");
+  assert.deepEqual(rejected.rows.map((r) => r.reason), ['invalid_json', 'not_an_object', 'missing_event_type', 'invalid_utf8']);
+  // The three genuine records, and nothing forged, took the fast path.
+  assert.equal(((await pipeline.metrics.canonical.get()).values[0]?.value ?? 0) - fastBefore, 3);
 });

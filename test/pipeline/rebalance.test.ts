@@ -3,7 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/service-kit.ts';
-import { collectedEvent, count, pipelineBed, produce } from './helpers.ts';
+import { canonicalMessage, collectedEvent, count, pipelineBed, produce } from './helpers.ts';
 
 const bed = await pipelineBed('rebalance', { partitions: 4 });
 const { kafka, db, topic } = bed;
@@ -11,7 +11,10 @@ after(() => bed.close());
 const start = () => bed.startPipeline({ pipelineBatchMaxMessages: 50 });
 
 const batch = (n: number, from: number) =>
-  Array.from({ length: n }, (_, i) => collectedEvent({ session_id: `r-${(from + i) % 40}`, metadata: { n: from + i } })).map((e) => ({ key: e.session_id!, value: JSON.stringify(e) }));
+  Array.from({ length: n }, (_, i) => collectedEvent({ session_id: `r-${(from + i) % 40}`, metadata: { n: from + i } })).map((e, i) =>
+    // Half as the collector writes them (canonical, marked: the fast path), half plain JSON.
+    i % 2 === 0 ? canonicalMessage(e) : { key: e.session_id!, value: JSON.stringify(e) },
+  );
 
 test('an instance joining and another leaving mid-stream lose and duplicate nothing', async () => {
   const first = await start();
