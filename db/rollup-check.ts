@@ -1,5 +1,6 @@
 // Recomputes the loader's rollups (visits, visitor_first_seen, event_counts_15m, and 018's
-// event_type_counts_15m, visit_counts_15m and visits' previous-visit columns) from
+// event_type_counts_15m, visit_counts_15m and visits' previous-visit columns, and 022's links per
+// visit dimension) from
 // analytics_events in plain SQL — written apart from the loader's JavaScript on purpose — and
 // returns every difference, plus any visit that breaks the visit rules. Empty means exact. Used by
 // the tests and by the chaos run after each fault. Runs on PostgreSQL and on PGlite (SqlRunner).
@@ -10,8 +11,9 @@
 // a first-seen row whose first event retention deleted is accepted (see RETENTION in the pipeline).
 import { VISIT_GAP_MS, VISIT_MAX_MS } from '#contract/definitions.ts';
 import type { SqlRunner } from './sql-runner.ts';
+import { LINKED_DIMENSIONS, VISIT_VALUE_LINKS } from './visit-value-links.ts';
 
-export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m' | 'event_type_counts_15m' | 'visit_counts_15m' | 'previous_visits';
+export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m' | 'event_type_counts_15m' | 'visit_counts_15m' | 'previous_visits' | 'value_links';
 
 /** One disagreement: `stored` or `recomputed` is null when the row exists on one side only. */
 export interface RollupDifference {
@@ -54,7 +56,8 @@ const VISITS = `WITH ${EVENTS},
       'utm_term', utm_term, 'utm_content', utm_content, 'device_type', device_type, 'browser', browser, 'os', os, 'is_bot', is_bot) AS row
     FROM agg JOIN entry USING (visit_id) JOIN exit USING (visit_id)),
   stored AS (
-    SELECT visit_id, to_jsonb(v) - 'project_id' - 'visit_id' - 'duration_ms' - 'bounced' - 'previous_visit_start' - 'previous_human_visit_start' AS row FROM visits v WHERE project_id = $1)
+    SELECT visit_id, to_jsonb(v) - 'project_id' - 'visit_id' - 'duration_ms' - 'bounced' - 'previous_visit_start' - 'previous_human_visit_start'
+      - ARRAY[${LINKED_DIMENSIONS.map((d) => `'${VISIT_VALUE_LINKS[d].link}'`).join(', ')}] AS row FROM visits v WHERE project_id = $1)
   SELECT coalesce(r.visit_id, s.visit_id)::text AS key, s.row AS stored, r.row AS recomputed
   FROM recomputed r FULL JOIN stored s USING (visit_id) WHERE r.row IS DISTINCT FROM s.row
   ORDER BY 1 LIMIT ${LIMIT}`;
@@ -142,6 +145,22 @@ const PREVIOUS_VISITS = `WITH recomputed AS (
          AND (stored_human IS NOT DISTINCT FROM previous_human_visit_start OR (previous_human_visit_start IS NULL AND stored_human < first_retained)))
   ORDER BY 1 LIMIT ${LIMIT}`;
 
+// Each non-bot visit's previous non-bot visit of the same visitor with the same value, per visit
+// dimension (migration 022), as the running max of the earlier starts, written apart from the
+// loader's lag(); NULL on bot visits. Retention as above.
+const VALUE_LINKS = `WITH recomputed AS (
+    SELECT visit_id, min(visit_start) OVER (PARTITION BY visitor_id) AS first_retained,
+      jsonb_build_object(${LINKED_DIMENSIONS.map((d) => `'${d}', ${VISIT_VALUE_LINKS[d].link}`).join(', ')}) AS stored,
+      jsonb_build_object(${LINKED_DIMENSIONS.map(
+        (d) =>
+          `'${d}', CASE WHEN is_bot THEN NULL ELSE max(visit_start) FILTER (WHERE NOT is_bot) OVER (PARTITION BY visitor_id, ${VISIT_VALUE_LINKS[d].value} ORDER BY visit_start, visit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END`,
+      ).join(', ')}) AS recomputed
+    FROM visits WHERE project_id = $1)
+  SELECT visit_id::text AS key, stored, recomputed FROM recomputed r
+  WHERE EXISTS (SELECT 1 FROM jsonb_each(r.recomputed) c JOIN jsonb_each(r.stored) s USING (key)
+                 WHERE c.value IS DISTINCT FROM s.value AND NOT (c.value = 'null'::jsonb AND (s.value #>> '{}')::timestamptz < r.first_retained))
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
 interface Row {
   key: string;
   stored: unknown;
@@ -164,6 +183,7 @@ export async function rollupDifferences(projectId: string, db: SqlRunner): Promi
     ...tag('event_type_counts_15m', await db.query<Row>(TYPE_COUNTS, [projectId])),
     ...tag('visit_counts_15m', await db.query<Row>(VISIT_COUNTS, [projectId])),
     ...tag('previous_visits', await db.query<Row>(PREVIOUS_VISITS, [projectId])),
+    ...tag('value_links', await db.query<Row>(VALUE_LINKS, [projectId])),
   ];
 }
 

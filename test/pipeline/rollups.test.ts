@@ -1,5 +1,5 @@
 // The loader's rollups against the real PostgreSQL: visits, visitor_first_seen, event_counts_15m
-// and the report rollups of 018 (event_type_counts_15m, visit_counts_15m, previous-visit links) written by the sink's transaction equal their SQL recomputation
+// and the report rollups of 018 (event_type_counts_15m, visit_counts_15m, previous-visit links) and 022 (links per visit dimension) written by the sink's transaction equal their SQL recomputation
 // (db/rollup-check.ts) after every kind of batch: new, replayed, mixed, pruned ids, concurrent
 // partitions, refused rows, random arrival orders and batch cuts; retention trims them.
 import { after, before, test } from 'node:test';
@@ -222,6 +222,34 @@ test('late events that start a visit between two, move a visit earlier and make 
   const visitCounts = (await db.pool.query('SELECT sum(visits)::int AS visits, sum(duration_ms)::int AS duration FROM visit_counts_15m WHERE project_id = $1 AND is_bot', [p])).rows[0];
   assert.deepEqual(visitCounts, { visits: 1, duration: 21 * MIN });
   assert.deepEqual(await differences(p), []);
+});
+
+test('a late entry event that changes a visit\'s referrer moves the per-value links (022) of it and of the later visits', async () => {
+  const p = randomUUID();
+  const from = (referrer: string) => ({ visitor_id: 'u:ref', referrer_domain: referrer });
+  await sink.write([row(p, 0, from('a.example')), row(p, 180, from('b.example')), row(p, 400, from('a.example'))], [], 0);
+  const links = async () =>
+    (await db.pool.query('SELECT visit_start, referrer_domain, previous_referrer_visit_start AS link FROM visits WHERE project_id = $1 ORDER BY visit_start', [p])).rows.map((r) => [
+      (r.visit_start.getTime() - BASE) / MIN,
+      r.referrer_domain,
+      r.link === null ? null : (r.link.getTime() - BASE) / MIN,
+    ]);
+  assert.deepEqual(await links(), [
+    [0, 'a.example', null],
+    [180, 'b.example', null],
+    [400, 'a.example', 0],
+  ]);
+  // Ten minutes before the second visit, from a.example: its new entry event, so that visit now
+  // came from a.example too and the third one's previous a.example visit is the second.
+  await sink.write([row(p, 170, from('a.example'))], [], 1);
+  assert.deepEqual(await links(), [
+    [0, 'a.example', null],
+    [170, 'a.example', 0],
+    [400, 'a.example', 170],
+  ]);
+  assert.deepEqual(await differences(p), []);
+  await db.pool.query('UPDATE visits SET previous_referrer_visit_start = NULL WHERE project_id = $1', [p]);
+  assert.deepEqual((await differences(p)).map((d) => d.rollup), ['value_links', 'value_links']);
 });
 
 test('the rollup check reports wrong report rollups (018)', async () => {

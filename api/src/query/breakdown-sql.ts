@@ -9,10 +9,11 @@
 // read once anyway and the counters would add a second read: 1.4-2x slower, measured by
 // bench/breakdown-counters.ts (bench/README.md).
 import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
-import { DIMENSION_SPECS, type Dimension } from './breakdown-dimensions.ts';
+import { VISIT_VALUE_LINKS, type LinkedDimension } from '../../../db/visit-value-links.ts';
+import { DIMENSION_SPECS, isVisitDimension, type Dimension } from './breakdown-dimensions.ts';
 import type { BreakdownPosition } from './breakdown-cursor.ts';
 import type { ReportQuery } from './report-query.ts';
-import { countedEventsWhere, countedVisitsWhere } from './report-sql.ts';
+import { countedEventsWhere, countedVisitsWhere, hasEventFilters, hasVisitFilters } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface BreakdownPage {
@@ -46,7 +47,7 @@ export function breakdownSql(q: ReportQuery, dimension: Dimension, page: Breakdo
   const grouped =
     spec.kind === 'visit'
       ? `SELECT ${spec.column} AS value,
-                count(DISTINCT v.visitor_id)::bigint AS visitors,
+                ${isVisitDimension(dimension) && valueLinksCanAnswer(q) ? linkedVisitors(dimension, q, p) : 'count(DISTINCT v.visitor_id)'}::bigint AS visitors,
                 count(*)::bigint AS visits,
                 sum(v.pageviews)::bigint AS pageviews,
                 ${bounceRate('v.')} AS bounce_rate,
@@ -77,6 +78,23 @@ SELECT t.total, r.*
      LIMIT ${p.add(page.limit + 1)}
   ) r ON true
  ORDER BY ${order('r')}`;
+}
+
+/**
+ * True when the value links of migration 022 count q's distinct visitors per value exactly: they
+ * link non-bot visits to non-bot visits of the whole history, so bots must be left out and no
+ * filter may narrow the visits (a filtered set's previous visit could be one it leaves out).
+ */
+export const valueLinksCanAnswer = (q: ReportQuery): boolean => !q.includeBots && !hasVisitFilters(q) && !hasEventFilters(q);
+
+/**
+ * Distinct visitors of a value without a hash (docs/metrics.md § Which rows serve a report): each
+ * visitor counts in its first counted visit with the value, the one whose previous non-bot visit
+ * with the same value started before the range or does not exist.
+ */
+function linkedVisitors(dimension: LinkedDimension, q: ReportQuery, p: SqlParams): string {
+  const link = `v.${VISIT_VALUE_LINKS[dimension].link}`;
+  return `count(*) FILTER (WHERE ${link} IS NULL OR ${link} < ${p.add(q.range.fromSql)}::timestamptz)`;
 }
 
 /** Rows after `after` in (metric DESC, value ASC NULLS LAST) order; the null value is last of its metric. */

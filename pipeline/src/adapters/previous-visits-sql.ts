@@ -27,7 +27,7 @@ const LINK_PREVIOUS = `UPDATE visits v SET previous_visit_start = p.previous_vis
     AND (v.previous_visit_start, v.previous_human_visit_start) IS DISTINCT FROM (p.previous_visit_start, p.previous_human_visit_start)`;
 
 /** Per visitor of `changed` (visits in their new state), the earliest start among them. */
-function earliestChangedStarts(changed: readonly Visit[]): { project_id: string; visitor_id: string; lo: number }[] {
+export function earliestChangedStarts(changed: readonly Visit[]): { project_id: string; visitor_id: string; lo: number }[] {
   const lo = new Map<string, { project_id: string; visitor_id: string; lo: number }>();
   for (const v of changed) {
     const key = `${v.project_id}\n${v.visitor_id}`;

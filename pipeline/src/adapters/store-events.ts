@@ -7,6 +7,7 @@ import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
 import { assignVisits, batchVisitors } from '../visits/assign-visits.ts';
 import { visitorIdOf } from '../visits/visitor-fallback.ts';
 import { linkChanges, linkPreviousVisits } from './previous-visits-sql.ts';
+import { linkValueVisits, valueLinkChanges } from './value-links-sql.ts';
 import { addEventCounts, fixFirstVisits, lockFirstSeen, readCandidateVisits, upsertVisits } from './rollup-sql.ts';
 
 /** A transaction's connection: SQL plus COPY FROM STDIN of text-format chunks. */
@@ -88,6 +89,7 @@ async function insertFresh(tx: LoadTx, rows: EventRow[], shard: number): Promise
   await tx.copyFrom(COPY_EVENTS, copyChunks(rows, toCopyRow));
   await upsertVisits(tx, assignment.visits, shard);
   await linkPreviousVisits(tx, linkChanges(existing, assignment.visits));
+  await linkValueVisits(tx, valueLinkChanges(existing, assignment.visits));
   const joined = batch.firstSeen.filter((f) => assignment.visitIds[f.index] !== f.first_visit_id).map((f) => ({ ...f, first_visit_id: assignment.visitIds[f.index]! }));
   await fixFirstVisits(tx, joined);
   await addEventCounts(tx, assignment.counts, shard);
