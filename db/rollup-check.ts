@@ -1,6 +1,6 @@
 // Recomputes the loader's rollups (visits, visitor_first_seen, event_counts_15m, and 018's
-// event_type_counts_15m, visit_counts_15m and visits' previous-visit columns, and 022's links per
-// visit dimension) from
+// event_type_counts_15m, visit_counts_15m and visits' previous-visit columns, 022's links per
+// visit dimension and 023's event_value_visits_15m) from
 // analytics_events in plain SQL — written apart from the loader's JavaScript on purpose — and
 // returns every difference, plus any visit that breaks the visit rules. Empty means exact. Used by
 // the tests and by the chaos run after each fault. Runs on PostgreSQL and on PGlite (SqlRunner).
@@ -13,7 +13,7 @@ import { VISIT_GAP_MS, VISIT_MAX_MS } from '#contract/definitions.ts';
 import type { SqlRunner } from './sql-runner.ts';
 import { LINKED_DIMENSIONS, VISIT_VALUE_LINKS } from './visit-value-links.ts';
 
-export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m' | 'event_type_counts_15m' | 'visit_counts_15m' | 'previous_visits' | 'value_links';
+export type Rollup = 'visits' | 'visit_rules' | 'visitor_first_seen' | 'event_counts_15m' | 'event_type_counts_15m' | 'visit_counts_15m' | 'previous_visits' | 'value_links' | 'event_value_visits_15m';
 
 /** One disagreement: `stored` or `recomputed` is null when the row exists on one side only. */
 export interface RollupDifference {
@@ -161,6 +161,39 @@ const VALUE_LINKS = `WITH recomputed AS (
                  WHERE c.value IS DISTINCT FROM s.value AND NOT (c.value = 'null'::jsonb AND (s.value #>> '{}')::timestamptz < r.first_retained))
   ORDER BY 1 LIMIT ${LIMIT}`;
 
+// The event breakdowns' rows of migration 023 from the non-bot events, their links as the
+// running max of the earlier buckets of the same visit (visitor) and value, written apart from the
+// loader's lag(). Retention as above: a stored link before the visitor's first retained row of
+// that value, where none is recomputed, is right.
+const EVENT_VALUE_VISITS = `WITH ev AS (
+    SELECT e.visit_id, e.visitor_id, e.event_type, date_bin(interval '15 minutes', e."timestamp", timestamptz '1970-01-01 00:00:00+00') AS bucket, d.dimension, d.value
+      FROM analytics_events e
+     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/')), ('event_type', e.event_type), ('button_id', e.button_id)) AS d(dimension, value)
+     WHERE e.project_id = $1 AND e.visit_id IS NOT NULL AND NOT e.is_bot AND d.value IS NOT NULL),
+  grouped AS (
+    SELECT dimension, value, visit_id, bucket, min(visitor_id) AS visitor_id, count(*) AS events, count(*) FILTER (WHERE event_type = 'page_view') AS pageviews FROM ev GROUP BY 1, 2, 3, 4),
+  recomputed AS (
+    SELECT dimension, value, visit_id, bucket, jsonb_build_object('visitor_id', visitor_id, 'events', events, 'pageviews', pageviews,
+      'previous_visit_bucket', max(bucket) OVER (PARTITION BY dimension, value, visit_id ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+      'previous_visitor_bucket', max(bucket) OVER (PARTITION BY dimension, value, visitor_id ORDER BY bucket, visit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS row
+    FROM grouped),
+  stored AS (
+    SELECT dimension, value, visit_id, bucket, min(bucket) OVER (PARTITION BY dimension, value, visitor_id) AS first_retained,
+      jsonb_build_object('visitor_id', visitor_id, 'events', events, 'pageviews', pageviews,
+        'previous_visit_bucket', previous_visit_bucket, 'previous_visitor_bucket', previous_visitor_bucket) AS row
+    FROM event_value_visits_15m WHERE project_id = $1)
+  SELECT concat_ws(' ', coalesce(r.dimension, s.dimension), coalesce(r.value, s.value), coalesce(r.visit_id, s.visit_id),
+                   to_char(coalesce(r.bucket, s.bucket) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')) AS key, s.row AS stored, r.row AS recomputed
+  FROM recomputed r FULL JOIN stored s USING (dimension, value, visit_id, bucket)
+  WHERE r.row IS DISTINCT FROM s.row
+    AND NOT (r.row IS NOT NULL AND s.row IS NOT NULL
+             AND r.row - 'previous_visit_bucket' - 'previous_visitor_bucket' = s.row - 'previous_visit_bucket' - 'previous_visitor_bucket'
+             AND (r.row->'previous_visit_bucket' = s.row->'previous_visit_bucket'
+                  OR (r.row->'previous_visit_bucket' = 'null'::jsonb AND (s.row->>'previous_visit_bucket')::timestamptz < s.first_retained))
+             AND (r.row->'previous_visitor_bucket' = s.row->'previous_visitor_bucket'
+                  OR (r.row->'previous_visitor_bucket' = 'null'::jsonb AND (s.row->>'previous_visitor_bucket')::timestamptz < s.first_retained)))
+  ORDER BY 1 LIMIT ${LIMIT}`;
+
 interface Row {
   key: string;
   stored: unknown;
@@ -184,6 +217,7 @@ export async function rollupDifferences(projectId: string, db: SqlRunner): Promi
     ...tag('visit_counts_15m', await db.query<Row>(VISIT_COUNTS, [projectId])),
     ...tag('previous_visits', await db.query<Row>(PREVIOUS_VISITS, [projectId])),
     ...tag('value_links', await db.query<Row>(VALUE_LINKS, [projectId])),
+    ...tag('event_value_visits_15m', await db.query<Row>(EVENT_VALUE_VISITS, [projectId])),
   ];
 }
 
@@ -192,7 +226,7 @@ export async function projectsWithRollups(db: SqlRunner): Promise<string[]> {
   const rows = await db.query<{ project_id: string }>(
     `SELECT project_id::text FROM analytics_events WHERE visit_id IS NOT NULL
      UNION SELECT project_id::text FROM visits UNION SELECT project_id::text FROM visitor_first_seen UNION SELECT project_id::text FROM event_counts_15m
-     UNION SELECT project_id::text FROM event_type_counts_15m UNION SELECT project_id::text FROM visit_counts_15m
+     UNION SELECT project_id::text FROM event_type_counts_15m UNION SELECT project_id::text FROM visit_counts_15m UNION SELECT project_id::text FROM event_value_visits_15m
      ORDER BY 1`,
   );
   return rows.map((r) => r.project_id);

@@ -219,7 +219,7 @@ async function check(raw: RawEvent[], visits: Map<string, RefVisit>, q: Query, a
 test('stats and time series equal the reference on random data, zones and ranges', async () => {
   await fc.assert(
     fc.asyncProperty(dataArb, fc.array(queryArb, { minLength: 4, maxLength: 4 }), async (data, queries) => {
-      await bed.db.pool.query('TRUNCATE analytics_events, analytics_event_ids, visits, visitor_first_seen, event_counts_15m, event_type_counts_15m, visit_counts_15m');
+      await bed.db.pool.query('TRUNCATE analytics_events, analytics_event_ids, visits, visitor_first_seen, event_counts_15m, event_type_counts_15m, visit_counts_15m, event_value_visits_15m');
       const { onTime, late } = rows(data, bed.shop.project.id);
       await bed.store(onTime, 0);
       await bed.store(late, 1);

@@ -72,7 +72,7 @@ before(async () => {
 after(() => bed.close());
 
 async function replaceEvents(events: readonly GeneratedEvent[]) {
-  for (const table of ['analytics_events', 'analytics_event_ids', 'visits', 'visitor_first_seen', 'event_counts_15m', 'event_type_counts_15m', 'visit_counts_15m']) {
+  for (const table of ['analytics_events', 'analytics_event_ids', 'visits', 'visitor_first_seen', 'event_counts_15m', 'event_type_counts_15m', 'visit_counts_15m', 'event_value_visits_15m']) {
     await bed.db.pool.query(`DELETE FROM ${table} WHERE project_id = $1`, [shop]);
   }
   const rows: EventRow[] = events.map((e) =>

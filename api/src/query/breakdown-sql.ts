@@ -8,10 +8,12 @@
 // needs its distinct visitors and visits, which only the events hold, so the range's events are
 // read once anyway and the counters would add a second read: 1.4-2x slower, measured by
 // bench/breakdown-counters.ts (bench/README.md).
+import { COUNTER_BUCKET_MS } from '#contract';
 import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
 import { VISIT_VALUE_LINKS, type LinkedDimension } from '../../../db/visit-value-links.ts';
 import { DIMENSION_SPECS, isVisitDimension, type Dimension } from './breakdown-dimensions.ts';
 import type { BreakdownPosition } from './breakdown-cursor.ts';
+import { boundMicros } from './micros.ts';
 import type { ReportQuery } from './report-query.ts';
 import { countedEventsWhere, countedVisitsWhere, hasEventFilters, hasVisitFilters } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
@@ -56,7 +58,9 @@ export function breakdownSql(q: ReportQuery, dimension: Dimension, page: Breakdo
            FROM visits v
           WHERE ${countedVisitsWhere(q, p)}
           GROUP BY 1`
-      : `SELECT ${spec.column} AS value,
+      : eventRollupCanAnswer(q)
+        ? rolledUpEventRows(q, dimension, p)
+        : `SELECT ${spec.column} AS value,
                 count(*)::bigint AS events,
                 count(*) FILTER (WHERE ${isPageView('e.')})::bigint AS pageviews,
                 count(DISTINCT e.visitor_id)::bigint AS visitors,
@@ -95,6 +99,34 @@ export const valueLinksCanAnswer = (q: ReportQuery): boolean => !q.includeBots &
 function linkedVisitors(dimension: LinkedDimension, q: ReportQuery, p: SqlParams): string {
   const link = `v.${VISIT_VALUE_LINKS[dimension].link}`;
   return `count(*) FILTER (WHERE ${link} IS NULL OR ${link} < ${p.add(q.range.fromSql)}::timestamptz)`;
+}
+
+/**
+ * True when event_value_visits_15m (migration 023) answers q's event breakdown exactly: bots left
+ * out (it holds none), no filter, and a range of whole 15-minute buckets (any range of local
+ * dates is one: every UTC offset in use is a multiple of 15 minutes).
+ */
+export function eventRollupCanAnswer(q: ReportQuery): boolean {
+  const bucketUs = COUNTER_BUCKET_MS * 1000;
+  const aligned = (date: Date, sql: string) => boundMicros(date, sql) % bucketUs === 0;
+  return valueLinksCanAnswer(q) && aligned(q.range.from, q.range.fromSql) && aligned(q.range.to, q.range.toSql);
+}
+
+/**
+ * An event dimension's rows from event_value_visits_15m: sums of events and page views, and a
+ * visit (visitor) counted in its first row of the range with the value, the one whose previous
+ * row of the same visit (visitor) and value lies before the range or does not exist.
+ */
+function rolledUpEventRows(q: ReportQuery, dimension: Dimension, p: SqlParams): string {
+  const from = `${p.add(q.range.fromSql)}::timestamptz`;
+  return `SELECT r.value,
+                sum(r.events)::bigint AS events,
+                sum(r.pageviews)::bigint AS pageviews,
+                count(*) FILTER (WHERE r.previous_visitor_bucket IS NULL OR r.previous_visitor_bucket < ${from})::bigint AS visitors,
+                count(*) FILTER (WHERE r.previous_visit_bucket IS NULL OR r.previous_visit_bucket < ${from})::bigint AS visits
+           FROM event_value_visits_15m r
+          WHERE r.project_id = ${p.add(q.projectId)} AND r.dimension = ${p.add(dimension)} AND r.bucket >= ${from} AND r.bucket < ${p.add(q.range.toSql)}::timestamptz
+          GROUP BY 1`;
 }
 
 /** Rows after `after` in (metric DESC, value ASC NULLS LAST) order; the null value is last of its metric. */

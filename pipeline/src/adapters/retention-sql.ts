@@ -5,8 +5,9 @@
 export const RETENTION_STATEMENTS = {
   events: `DELETE FROM analytics_events WHERE "timestamp" < now() - make_interval(days => $1)`,
   visits: `DELETE FROM visits WHERE visit_end < now() - make_interval(days => $1)`,
-  // The three counters in one statement: 018's narrow ones go with event_counts_15m.
+  // The counters in one statement: 018's narrow ones and 023's event-value rows go with event_counts_15m.
   counts: `WITH t AS (DELETE FROM event_type_counts_15m WHERE bucket + interval '15 minutes' <= now() - make_interval(days => $1)),
+    ev AS (DELETE FROM event_value_visits_15m WHERE bucket + interval '15 minutes' <= now() - make_interval(days => $1)),
     v AS (DELETE FROM visit_counts_15m WHERE bucket + interval '15 minutes' <= now() - make_interval(days => $1))
     DELETE FROM event_counts_15m WHERE bucket + interval '15 minutes' <= now() - make_interval(days => $1)`,
 } as const;

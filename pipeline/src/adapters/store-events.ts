@@ -8,6 +8,8 @@ import { assignVisits, batchVisitors } from '../visits/assign-visits.ts';
 import { visitorIdOf } from '../visits/visitor-fallback.ts';
 import { linkChanges, linkPreviousVisits } from './previous-visits-sql.ts';
 import { linkValueVisits, valueLinkChanges } from './value-links-sql.ts';
+import { addEventValueVisits } from './event-value-visits-sql.ts';
+import { eventValueRows } from './event-value-rows.ts';
 import { addEventCounts, fixFirstVisits, lockFirstSeen, readCandidateVisits, upsertVisits } from './rollup-sql.ts';
 
 /** A transaction's connection: SQL plus COPY FROM STDIN of text-format chunks. */
@@ -93,6 +95,7 @@ async function insertFresh(tx: LoadTx, rows: EventRow[], shard: number): Promise
   const joined = batch.firstSeen.filter((f) => assignment.visitIds[f.index] !== f.first_visit_id).map((f) => ({ ...f, first_visit_id: assignment.visitIds[f.index]! }));
   await fixFirstVisits(tx, joined);
   await addEventCounts(tx, assignment.counts, shard);
+  await addEventValueVisits(tx, eventValueRows(events, batch.times, assignment.visitIds));
   return rows.length;
 }
 
