@@ -1,7 +1,19 @@
 // The query benchmark's cases: one route call each (path and query string), its target, the
 // raw-events baseline (raw-sql.ts) and how both answers reduce to one plain shape for the
 // exactness check (same-answer.ts). Shapes follow the routes' response schemas (api/src/routes).
-import { rawDailySeries, rawEventsPage, rawPageBreakdown, rawReferrerBreakdown, rawStats, type RawQuery, type RawRange } from './raw-sql.ts';
+import {
+  RAW_EVENT_DIMENSIONS,
+  RAW_VISIT_ATTRIBUTES,
+  rawDailySeries,
+  rawEventBreakdown,
+  rawEventsPage,
+  rawStats,
+  rawVisitBreakdown,
+  type RawEventDimension,
+  type RawQuery,
+  type RawRange,
+  type RawVisitDimension,
+} from './raw-sql.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are JSON, reduced field by field */
 type Json = any;
@@ -84,26 +96,29 @@ export function queryCases(r: CaseRange): QueryCase[] {
       fromApi: (b) => dayShape(b.data, (p) => String(p.bucket).slice(0, 10)),
       fromRaw: (rows) => dayShape(rows, (p) => p.day),
     },
-    {
-      name: 'breakdown by page (top 10)',
+    // Every dimension of GET /breakdown (bench/HISTORY.md § 12, § 15, § 16).
+    ...(Object.keys(RAW_EVENT_DIMENSIONS) as RawEventDimension[]).map((dimension) => ({
+      name: `breakdown by ${dimension} (top 10)`,
       path: '/breakdown',
-      query: { ...range, dimension: 'page', limit: String(BREAKDOWN_ROWS) },
+      query: { ...range, dimension, limit: String(BREAKDOWN_ROWS) },
       targetMs: 1000,
-      raw: rawPageBreakdown(r, BREAKDOWN_ROWS),
-      fromApi: (b) => (b.data as Json[]).map((x) => ({ value: x.value, events: num(x.events), pageviews: num(x.pageviews), visitors: num(x.visitors), visits: num(x.visits) })),
-      fromRaw: (rows) => rows.map((x) => ({ value: x.value, events: num(x.events), pageviews: num(x.pageviews), visitors: num(x.visitors), visits: num(x.visits) })),
-    },
-    {
-      name: 'breakdown by referrer (top 10)',
+      raw: rawEventBreakdown(r, dimension, BREAKDOWN_ROWS),
+      fromApi: (b: Json) => (b.data as Json[]).map(eventRow),
+      fromRaw: (rows: Json[]) => rows.map(eventRow),
+    })),
+    ...(Object.keys(RAW_VISIT_ATTRIBUTES) as RawVisitDimension[]).map((dimension) => ({
+      name: `breakdown by ${dimension} (top 10)`,
       path: '/breakdown',
-      query: { ...range, dimension: 'referrer', limit: String(BREAKDOWN_ROWS) },
+      query: { ...range, dimension, limit: String(BREAKDOWN_ROWS) },
       targetMs: 1000,
-      raw: rawReferrerBreakdown(r, BREAKDOWN_ROWS),
-      fromApi: (b) => (b.data as Json[]).map(visitRow),
-      fromRaw: (rows) => rows.map(visitRow),
-    },
+      raw: rawVisitBreakdown(r, dimension, BREAKDOWN_ROWS),
+      fromApi: (b: Json) => (b.data as Json[]).map(visitRow),
+      fromRaw: (rows: Json[]) => rows.map(visitRow),
+    })),
   ];
 }
+
+const eventRow = (x: Json) => ({ value: x.value, events: num(x.events), pageviews: num(x.pageviews), visitors: num(x.visitors), visits: num(x.visits) });
 
 const visitRow = (x: Json) => ({
   value: x.value,

@@ -5,9 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { pgRunner } from '../../db/sql-runner.ts';
 import { rollupDifferences } from '../../db/rollup-check.ts';
+import { LINKED_DIMENSIONS, VISIT_VALUE_LINKS } from '../../db/visit-value-links.ts';
 import { createPostgresSink, type PostgresSink } from '../../pipeline/src/adapters/postgres-sink.ts';
 import { loadBatch } from '../../pipeline/src/load-batch.ts';
 import type { RejectedRecord } from '../../pipeline/src/batch-ports.ts';
@@ -250,6 +252,33 @@ test('a late entry event that changes a visit\'s referrer moves the per-value li
   assert.deepEqual(await differences(p), []);
   await db.pool.query('UPDATE visits SET previous_referrer_visit_start = NULL WHERE project_id = $1', [p]);
   assert.deepEqual((await differences(p)).map((d) => d.rollup), ['value_links', 'value_links']);
+});
+
+test('migrations 022 and 023 fill the value links and event-value rows of stored data exactly as the loader writes them', async () => {
+  const p = randomUUID();
+  const at = (minutes: number, over: Partial<EventRow>) => row(p, minutes, { visitor_id: 'u:fill', ...over });
+  await sink.write(
+    [
+      at(0, { referrer_domain: 'a.example', page_path: '/x' }),
+      at(3, { event_type: 'button_click', button_id: 'buy', page_path: '/y' }),
+      at(120, { referrer_domain: 'b.example', page_path: '/x' }),
+      at(300, { referrer_domain: 'a.example', page_path: '/y' }),
+      at(301, { visitor_id: 'u:other', page_path: '/x', is_bot: true }),
+    ],
+    [],
+    0,
+  );
+  const state = async () => ({
+    links: (await db.pool.query('SELECT * FROM visits WHERE project_id = $1 ORDER BY visit_id', [p])).rows,
+    rows: (await db.pool.query('SELECT * FROM event_value_visits_15m WHERE project_id = $1 ORDER BY dimension, value, visit_id, bucket', [p])).rows,
+  });
+  const written = await state();
+  assert.ok(written.rows.length >= 6 && written.links.some((v) => v.previous_referrer_visit_start !== null));
+  await db.pool.query(`UPDATE visits SET ${LINKED_DIMENSIONS.map((d) => `${VISIT_VALUE_LINKS[d].link} = NULL`).join(', ')} WHERE project_id = $1`, [p]);
+  await db.pool.query('DELETE FROM event_value_visits_15m WHERE project_id = $1', [p]);
+  for (const file of ['022_visit_value_links.sql', '023_event_value_visits.sql']) await db.pool.query(readFileSync(new URL(`../../db/migrations/${file}`, import.meta.url), 'utf8'));
+  assert.deepEqual(await state(), written);
+  assert.deepEqual(await differences(p), []);
 });
 
 test('the rollup check reports wrong report rollups (018)', async () => {
