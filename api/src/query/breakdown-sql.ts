@@ -4,10 +4,10 @@
 // (bytewise, COLLATE "C", so the order does not depend on the server's locale), nulls last.
 // Paging is keyset on (metric, value), which is unique per row.
 //
-// Event counts come from the events themselves, not the 15-minute counters: every event row also
-// needs its distinct visitors and visits, which only the events hold, so the range's events are
-// read once anyway and the counters would add a second read: 1.4-2x slower, measured by
-// bench/breakdown-counters.ts (bench/README.md).
+// Without filters and bots (docs/metrics.md § Which rows serve a report), distinct visitors of a
+// visit dimension are counted over the visits' per-value links (migration 022) instead of a hash
+// of visitor ids, and an event dimension over whole 15-minute buckets reads
+// event_value_visits_15m (023) instead of the range's events; otherwise the raw rows are grouped.
 import { COUNTER_BUCKET_MS } from '#contract';
 import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
 import { VISIT_VALUE_LINKS, type LinkedDimension } from '../../../db/visit-value-links.ts';
