@@ -89,7 +89,7 @@ SELECT t.total, r.*
  * link non-bot visits to non-bot visits of the whole history, so bots must be left out and no
  * filter may narrow the visits (a filtered set's previous visit could be one it leaves out).
  */
-export const valueLinksCanAnswer = (q: ReportQuery): boolean => !q.includeBots && !hasVisitFilters(q) && !hasEventFilters(q);
+const valueLinksCanAnswer = (q: ReportQuery): boolean => !q.includeBots && !hasVisitFilters(q) && !hasEventFilters(q);
 
 /**
  * Distinct visitors of a value without a hash (docs/metrics.md § Which rows serve a report): each
@@ -106,7 +106,7 @@ function linkedVisitors(dimension: LinkedDimension, q: ReportQuery, p: SqlParams
  * out (it holds none), no filter, and a range of whole 15-minute buckets (any range of local
  * dates is one: every UTC offset in use is a multiple of 15 minutes).
  */
-export function eventRollupCanAnswer(q: ReportQuery): boolean {
+function eventRollupCanAnswer(q: ReportQuery): boolean {
   const bucketUs = COUNTER_BUCKET_MS * 1000;
   const aligned = (date: Date, sql: string) => boundMicros(date, sql) % bucketUs === 0;
   return valueLinksCanAnswer(q) && aligned(q.range.from, q.range.fromSql) && aligned(q.range.to, q.range.toSql);
