@@ -29,6 +29,15 @@ before(async () => {
     ev(blog, 'M', '2026-11-09T18:15:00Z'), // 00:00 on the 10th
     ev(blog, 'N', '2026-11-10T18:14:59.999999Z'), // the last microsecond of the 10th
     ev(blog, 'O', '2026-11-10T18:15:00Z'), // 00:00 on the 11th
+    // Returning visitors around Berlin's 25-hour 2026-10-25 (docs/metrics.md § Which rows serve a report).
+    ev(blog, 'R', '2026-10-23T06:00:00Z'), // 10-23 08:00 +02:00
+    ev(blog, 'R', '2026-10-23T08:00:00Z'), // 2 h later, the same day: a repeat
+    ev(blog, 'R', '2026-10-24T07:00:00Z'), // 23 h later, the next day: R's first of the 24th
+    ev(blog, 'R', '2026-10-24T20:00:00Z'), // the same day again: a repeat
+    ev(blog, 'R', '2026-10-24T22:30:00Z'), // 10-25 00:30 +02:00, 2.5 h later: R's first of the 25th
+    ev(blog, 'R', '2026-10-25T22:45:00Z'), // 10-25 23:45 +01:00, 24 h 15 min later, still the 25th: a repeat
+    ev(blog, 'W', '2026-10-22T21:30:00Z'), // 10-22 23:30 +02:00, before the range
+    ev(blog, 'W', '2026-10-23T23:00:00Z'), // 10-24 01:00 +02:00, 25.5 h later: W's first of the 24th
   ]);
 });
 after(() => bed.close());
@@ -89,6 +98,20 @@ describe('GET /timeseries', () => {
     const defaulted = await series(bed.shop, { from: '2026-10-19', to: '2026-11-01' });
     assert.equal(defaulted.interval, 'day');
     assert.equal(defaulted.data.length, 14);
+  });
+
+  test('visitors of a day are its visits less the visits whose visitor came earlier that day, a 25-hour day too', async () => {
+    const counts = (body: { data: { bucket: string; visitors: number; visits: number; events: number }[] }) => body.data.map((b) => [b.bucket, b.visitors, b.visits, b.events]);
+    const expected = [
+      ['2026-10-23T00:00:00.000+02:00', 1, 2, 2],
+      ['2026-10-24T00:00:00.000+02:00', 2, 3, 3],
+      ['2026-10-25T00:00:00.000+02:00', 1, 2, 2],
+    ];
+    // Without bots: visits less repeats over visits_near_repeat_idx; with them, a count per day of
+    // first visits; with a filter, distinct visitor ids of the raw visits. One answer.
+    assert.deepEqual(counts(await series(bed.blog, { tz: 'Europe/Berlin', from: '2026-10-23', to: '2026-10-25', interval: 'day' })), expected);
+    assert.deepEqual(counts(await series(bed.blog, { tz: 'Europe/Berlin', from: '2026-10-23', to: '2026-10-25', interval: 'day', include_bots: true })), expected);
+    assert.deepEqual(counts(await series(bed.blog, { tz: 'Europe/Berlin', from: '2026-10-23', to: '2026-10-25', interval: 'day', device: 'desktop' })), expected);
   });
 
   test('Kathmandu days start at 18:15 UTC; hours at :15; minutes', async () => {

@@ -2,9 +2,10 @@
 // the index of its start in the list bucketStarts computed (width_bucket over that array, so
 // PostgreSQL's zone data plays no part). Buckets without rows are filled with zeros by the caller.
 import { isPageView } from '../../../db/definitions-sql.ts';
+import { boundMicros } from './micros.ts';
 import type { ReportQuery } from './report-query.ts';
 import { countedEventRows, countedVisitsFrom, distinctVisitorsSql, numberOrNull, VISIT_MEASURES } from './measures-sql.ts';
-import { firstVisitsSql, rolledUpVisitMeasuresSql, visitRollupsCanAnswer } from './visit-rollups-sql.ts';
+import { firstVisitsSql, REPEAT_BUCKET_MAX_MS, repeatVisitsSql, rolledUpVisitMeasuresSql, visitRollupsCanAnswer } from './visit-rollups-sql.ts';
 import type { SqlParams } from './sql-params.ts';
 
 export interface TimeseriesPoint {
@@ -32,16 +33,33 @@ export function timeseriesSql(q: ReportQuery, p: SqlParams, starts: readonly Dat
   const vi = rollups
     ? rolledUpVisitMeasuresSql(q, p, q.range, bucket)
     : `SELECT ${bucket('v.visit_start')} AS i, ${VISIT_MEASURES} ${countedVisitsFrom(q, p, q.range)} GROUP BY 1`;
-  const vd = rollups
-    ? firstVisitsSql(q, p, q.range, s)
-    : distinctVisitorsSql(q, p, q.range, bucket('v.visit_start'));
+  // Days and hours without bots: visitors are the visits less the repeats (visit-rollups-sql.ts).
+  const repeats = rollups && !q.includeBots && longestBucketUs(starts, q.range) <= REPEAT_BUCKET_MAX_MS * 1000;
+  const vd = repeats
+    ? repeatVisitsSql(q, p, q.range, s)
+    : rollups
+      ? firstVisitsSql(q, p, q.range, s)
+      : distinctVisitorsSql(q, p, q.range, bucket('v.visit_start'));
   return `WITH ev AS (
       SELECT ${bucket('c.at')} AS i, sum(c.events)::bigint AS events, coalesce(sum(c.events) FILTER (WHERE ${isPageView('c.')}), 0)::bigint AS pageviews
         FROM (${countedEventRows(q, p, q.range, counters)}) c GROUP BY 1),
     vi AS (${vi}),
     vd AS (${vd})
-    SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, vd.visitors, vi.bounce_rate, vi.avg_visit_duration_ms
+    SELECT coalesce(ev.i, vi.i) AS i, ev.events, ev.pageviews, vi.visits, ${repeats ? 'vi.visits - vd.repeats' : 'vd.visitors'} AS visitors, vi.bounce_rate, vi.avg_visit_duration_ms
       FROM ev FULL JOIN vi ON vi.i = ev.i LEFT JOIN vd ON vd.g = vi.i`;
+}
+
+/** The longest part of a bucket inside the range, in microseconds (the last bucket ends at `to`). */
+function longestBucketUs(starts: readonly Date[], range: ReportQuery['range']): number {
+  const from = boundMicros(range.from, range.fromSql);
+  const to = boundMicros(range.to, range.toSql);
+  let longest = 0;
+  for (const [k, start] of starts.entries()) {
+    const next = starts[k + 1];
+    const part = Math.min(next === undefined ? to : next.getTime() * 1000, to) - Math.max(start.getTime() * 1000, from);
+    longest = Math.max(longest, part);
+  }
+  return longest;
 }
 
 interface Row {

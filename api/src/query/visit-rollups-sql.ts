@@ -78,3 +78,25 @@ export function firstVisitsSql(q: ReportQuery, p: SqlParams, range: Range, start
     FROM (SELECT u.i, greatest(u.s, ${from}) AS lo, least(coalesce(lead(u.s) OVER (ORDER BY u.i), ${to}), ${to}) AS hi
             FROM unnest(${starts}) WITH ORDINALITY AS u(s, i)) b`;
 }
+
+/** Longest bucket repeatVisitsSql serves: the longest local day (a DST change back). */
+export const REPEAT_BUCKET_MAX_MS = 25 * 3_600_000;
+
+/**
+ * Per bucket (rows g: the 1-based index into `starts`, repeats), the counted non-bot visits that
+ * are NOT their visitor's first of the bucket's part of the range: those whose previous non-bot
+ * visit started in it. The bucket's distinct visitors are then its visits minus these. Valid when
+ * bots are left out and no bucket part is longer than REPEAT_BUCKET_MAX_MS: a visit whose previous
+ * visit is more than 25 hours older (or absent) is then always a first, so only the visits of the
+ * partial index visits_near_repeat_idx (migration 023, about a quarter) are read.
+ */
+export function repeatVisitsSql(q: ReportQuery, p: SqlParams, range: Range, starts: string): string {
+  const from = `${p.add(range.fromSql)}::timestamptz`;
+  const to = `${p.add(range.toSql)}::timestamptz`;
+  return `SELECT b.i AS g, (SELECT count(*)::bigint FROM visits v
+        WHERE v.project_id = ${p.add(q.projectId)} AND v.visit_start >= b.lo AND v.visit_start < b.hi
+          AND NOT v.is_bot AND v.visit_start - v.previous_human_visit_start <= interval '25 hours'
+          AND v.previous_human_visit_start >= b.lo) AS repeats
+    FROM (SELECT u.i, greatest(u.s, ${from}) AS lo, least(coalesce(lead(u.s) OVER (ORDER BY u.i), ${to}), ${to}) AS hi
+            FROM unnest(${starts}) WITH ORDINALITY AS u(s, i)) b`;
+}
