@@ -168,8 +168,8 @@ const VALUE_LINKS = `WITH recomputed AS (
 const EVENT_VALUE_VISITS = `WITH ev AS (
     SELECT e.visit_id, e.visitor_id, e.event_type, date_bin(interval '15 minutes', e."timestamp", timestamptz '1970-01-01 00:00:00+00') AS bucket, d.dimension, d.value
       FROM analytics_events e
-     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/')), ('event_type', e.event_type), ('button_id', e.button_id)) AS d(dimension, value)
-     WHERE e.project_id = $1 AND e.visit_id IS NOT NULL AND NOT e.is_bot AND d.value IS NOT NULL),
+     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/'))) AS d(dimension, value)
+     WHERE e.project_id = $1 AND e.visit_id IS NOT NULL AND NOT e.is_bot),
   grouped AS (
     SELECT dimension, value, visit_id, bucket, min(visitor_id) AS visitor_id, count(*) AS events, count(*) FILTER (WHERE event_type = 'page_view') AS pageviews FROM ev GROUP BY 1, 2, 3, 4),
   recomputed AS (

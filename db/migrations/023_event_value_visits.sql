@@ -1,11 +1,13 @@
--- The event breakdowns of the query API (page, event_type, button_id) without reading the range's
--- events (docs/metrics.md § Which rows serve a report): per project, dimension, value, visit and
+-- The page breakdown of the query API without reading the range's events (docs/metrics.md § Which
+-- rows serve a report): per project, dimension, value, visit and
 -- 15-minute UTC bucket, the visit's non-bot events with that value in the bucket, and two links
 -- that make distinct counts filtered counts, as 018's previous-visit links do: the previous
 -- bucket of the same visit with the same value (a visit counts for a value once in a range, in
 -- its first bucket there) and the previous bucket of the same visitor with the same value, order
 -- (bucket, visit_id) (a visitor counts once, likewise). Bot events are not rolled up: reports
--- that include bots read the events. Kept by the loader in the events' transaction
+-- that include bots read the events. Only the dimension 'page' is kept: event_type and button_id
+-- rows as well would cost the loader about three times as much (bench/HISTORY.md § 16); the
+-- column leaves room for them. Kept by the loader in the events' transaction
 -- (pipeline/src/adapters/event-value-visits-sql.ts), checked by db/rollup-check.ts, filled here.
 CREATE TABLE IF NOT EXISTS event_value_visits_15m (
   project_id              uuid        NOT NULL,
@@ -38,8 +40,8 @@ SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pagev
     SELECT e.project_id, d.dimension, d.value, e.visit_id, date_bin(interval '15 minutes', e."timestamp", timestamptz '1970-01-01 00:00:00+00') AS bucket,
            min(e.visitor_id) AS visitor_id, count(*) AS events, count(*) FILTER (WHERE e.event_type = 'page_view') AS pageviews
       FROM analytics_events e
-     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/')), ('event_type', e.event_type), ('button_id', e.button_id)) AS d(dimension, value)
-     WHERE NOT e.is_bot AND d.value IS NOT NULL AND e.visit_id IS NOT NULL
+     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/'))) AS d(dimension, value)
+     WHERE NOT e.is_bot AND e.visit_id IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5
   ) g
 ON CONFLICT DO NOTHING;

@@ -1,6 +1,7 @@
-// A batch's rows of event_value_visits_15m (migration 023): per project, event dimension (page,
-// event_type, button_id), value, visit and 15-minute bucket, the batch's non-bot events and page
-// views. Pure; the keys and the page's '/' for a missing path are those of the counters.
+// A batch's rows of event_value_visits_15m (migration 023): per project, page, visit and 15-minute
+// bucket, the batch's non-bot events and page views. Pure; the page's '/' for a missing path is
+// the counters'. Only the page dimension is kept: rows per event type and button id as well cost
+// the loader about three times as much (bench/HISTORY.md § 16), so those breakdowns read events.
 import { COUNTER_BUCKET_MS, PAGE_VIEW } from '#contract';
 import { UNKNOWN_PATH } from '../visits/assign-visits.ts';
 
@@ -8,14 +9,13 @@ export interface ValueEvent {
   project_id: string;
   event_type: string;
   page_path: string | null;
-  button_id: string | null;
   is_bot: boolean;
   visitor_id: string;
 }
 
 export interface EventValueRow {
   project_id: string;
-  dimension: 'page' | 'event_type' | 'button_id';
+  dimension: 'page';
   value: string;
   visit_id: string;
   /** Bucket start, microseconds. */
@@ -44,8 +44,6 @@ export function eventValueRows(events: readonly ValueEvent[], times: readonly nu
     const bucket = Math.floor(times[i]! / BUCKET_US) * BUCKET_US;
     const visit = visitIds[i]!;
     add(e, 'page', e.page_path ?? UNKNOWN_PATH, visit, bucket);
-    add(e, 'event_type', e.event_type, visit, bucket);
-    if (e.button_id !== null) add(e, 'button_id', e.button_id, visit, bucket);
   }
   return [...rows.values()];
 }
