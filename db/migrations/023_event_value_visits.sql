@@ -6,7 +6,7 @@
 -- its first bucket there) and the previous bucket of the same visitor with the same value, order
 -- (bucket, visit_id) (a visitor counts once, likewise). Bot events are not rolled up: reports
 -- that include bots read the events. Only the dimension 'page' is kept: event_type and button_id
--- rows as well would cost the loader about three times as much (bench/HISTORY.md § 16); the
+-- rows as well would cost the loader about three times as much (bench/HISTORY.md § 17); the
 -- column leaves room for them. Kept by the loader in the events' transaction
 -- (pipeline/src/adapters/event-value-visits-sql.ts), checked by db/rollup-check.ts, filled here.
 CREATE TABLE IF NOT EXISTS event_value_visits_15m (

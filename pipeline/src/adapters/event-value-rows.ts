@@ -1,7 +1,7 @@
 // A batch's rows of event_value_visits_15m (migration 023): per project, page, visit and 15-minute
 // bucket, the batch's non-bot events and page views. Pure; the page's '/' for a missing path is
 // the counters'. Only the page dimension is kept: rows per event type and button id as well cost
-// the loader about three times as much (bench/HISTORY.md § 16), so those breakdowns read events.
+// the loader about three times as much (bench/HISTORY.md § 17), so those breakdowns read events.
 import { COUNTER_BUCKET_MS, PAGE_VIEW } from '#contract';
 import { UNKNOWN_PATH } from '../visits/assign-visits.ts';
 
