@@ -96,7 +96,7 @@ export function queryCases(r: CaseRange): QueryCase[] {
       fromApi: (b) => dayShape(b.data, (p) => String(p.bucket).slice(0, 10)),
       fromRaw: (rows) => dayShape(rows, (p) => p.day),
     },
-    // Every dimension of GET /breakdown (bench/HISTORY.md § 12, § 15, § 16).
+    // Every dimension of GET /breakdown (bench/HISTORY.md § 12, § 15, § 17).
     ...(Object.keys(RAW_EVENT_DIMENSIONS) as RawEventDimension[]).map((dimension) => ({
       name: `breakdown by ${dimension} (top 10)`,
       path: '/breakdown',
