@@ -6,7 +6,7 @@
 // the broker's is not in it.
 // Usage: npx tsx bench/producer-clients.ts [rounds=5] [records=20000] [batch=50]
 import { Producer, compatibilityPartitioner, stringSerializers } from '@platformatic/kafka';
-import { Partitioners, logLevel } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { toRecord } from '../collector/src/kafka/to-record.ts';
 import { connectBenchKafka, KAFKA_BROKERS } from './lib/kafka.ts';
 import { collectedEvent, prng } from './lib/events.ts';

@@ -5,7 +5,7 @@
 import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
-import { cpuSecondsOf, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
+import { cpuSecondsOf, readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
 import { freePort } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
@@ -56,8 +56,8 @@ async function flushSnapshot(url: string, pid: number): Promise<FlushSnapshot> {
   };
 }
 
-/** CPU the collector spent per answered request and per event over one load phase. */
-function cpuStats(before: FlushSnapshot, after: FlushSnapshot, res: LoadResult, events: number) {
+/** CPU a server spent per answered request and per event over one load phase. */
+function cpuStats(before: Pick<FlushSnapshot, 'cpuSeconds'>, after: Pick<FlushSnapshot, 'cpuSeconds'>, res: LoadResult, events: number) {
   const cpu = after.cpuSeconds - before.cpuSeconds;
   const requests = res.ok2xx + res.non2xx;
   return {
@@ -111,14 +111,21 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     // VmHWM after each collector case: shows which load drives the peak.
     const peakAfter: Record<string, number> = {};
     const flushes: Record<string, (ReturnType<typeof flushStats> & ReturnType<typeof cpuStats>)[]> = {};
+    // The baselines' CPU from /proc (10 ms ticks; they have no /metrics), for the same per-request figure.
+    const baselineCpu: Record<string, ReturnType<typeof cpuStats>[]> = {};
     const pid = collector.service.pid!;
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         const before = c.url === collector.url ? await flushSnapshot(collector.url, pid) : undefined;
+        const basePid = c.url === bare.url ? bare.service.pid! : undefined;
+        const baseBefore = basePid === undefined ? undefined : { cpuSeconds: readCpuSeconds(basePid) };
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
         if (before) {
           const after = await flushSnapshot(collector.url, pid);
           flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, after, res.seconds), ...cpuStats(before, after, res, c.events) }];
+        }
+        if (baseBefore && basePid !== undefined) {
+          baselineCpu[c.key] = [...(baselineCpu[c.key] ?? []), cpuStats(baseBefore, { cpuSeconds: readCpuSeconds(basePid) }, res, c.events)];
         }
         byCase.set(c.key, [...(byCase.get(c.key) ?? []), res]);
         if (c.url === collector.url) {
@@ -155,6 +162,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const counts = { collectorEvents2xx, acceptedByCollector: accepted, recordsOnTopic: onTopic };
     const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
     const cpuMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((flushes[key] ?? []).map(f));
+    const bareCpuMedian = (key: string) => median((baselineCpu[key] ?? []).map((x) => x.cpuMicrosPerRequest));
     return [
       {
         id: 'generator_ceiling',
@@ -185,10 +193,13 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
       },
       {
         id: 'collector_cpu',
-        title: `1b. Collector CPU per request, 1 event/request (100 events/request: ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerRequest).toFixed(0)} µs, ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event)`,
+        title: `1b. Collector CPU per request, 1 event/request (100 events/request: ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerRequest).toFixed(0)} µs, ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event; bare Fastify ${bareCpuMedian('bareBatch').toFixed(0)} µs)`,
         value: cpuMedian('collector', (x) => x.cpuMicrosPerRequest),
         unit: 'CPU µs/request',
+        baseline: { name: 'bare Fastify (parse only), same flags, /proc', value: bareCpuMedian('bare'), unit: 'CPU µs/request' },
         details: {
+          bareSingle: baselineCpu['bare']?.map((x) => x.cpuMicrosPerRequest),
+          bareBatchPerRequest: baselineCpu['bareBatch']?.map((x) => x.cpuMicrosPerRequest),
           single: flushes['collector']?.map((x) => x.cpuMicrosPerRequest),
           batchPerRequest: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerRequest),
           batchPerEvent: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerEvent),

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, type ServiceOverrides } from '../../lib/service-manifest.ts';
+import { nodeFlags, ROOT, type ServiceOverrides } from '../../lib/service-manifest.ts';
 import { service, ServiceProcess } from '../../test/support/service-kit.ts';
 import { KAFKA_BROKERS } from './kafka.ts';
 
@@ -86,9 +86,13 @@ export async function spawnPipeline(name: string, topic: string, dlqTopic: strin
   return Object.assign(spawnMeasured(proc), { url: proc.url });
 }
 
-/** A bench helper script (a baseline server) under tsx, ready when `readyUrl` answers 200. */
+/**
+ * A bench helper script (a baseline server) under tsx, ready when `readyUrl` answers 200. It runs
+ * with the services' node flags (nodeFlags(): the same young-generation size as the collector),
+ * so a ratio to it measures the collector's work, not a difference in V8 settings.
+ */
 export function spawnHelper(name: string, script: string, args: string[], env: Record<string, string>, readyUrl: string): Service {
-  return spawnMeasured(new ServiceProcess({ name, args: ['--import', 'tsx', script, ...args], env, readyUrl, logFile: logFile(name) }));
+  return spawnMeasured(new ServiceProcess({ name, args: [...profileFlags(), ...nodeFlags(), '--import', 'tsx', script, ...args], env, readyUrl, logFile: logFile(name) }));
 }
 
 /** A `/proc/<pid>/status` memory field (VmHWM = peak resident set, VmRSS = now) in bytes; undefined once the process is gone. */
@@ -105,7 +109,7 @@ function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
 const readPeakRss = (pid: number) => readStatusBytes(pid, 'VmHWM');
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-function readCpuSeconds(pid: number): number {
+export function readCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.

@@ -122,8 +122,10 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     try {
       // The topic must exist (auto-creation is off): a missing topic is "not ready", not a 500 later.
       await withTimeout(p.metadata({ topics: [config.kafkaTopic] }), budget, 'topic metadata');
-      // The producer id now, so the first request does not wait for it.
+      // The producer id and the connections to every broker now, so the first requests do not
+      // wait for them (and time out on a cold broker).
       await withTimeout(p.initIdempotentProducer({ acks: -1 }), budget, 'producer id');
+      await withTimeout(p.connectToBrokers(null), budget, 'broker connections');
     } catch (error) {
       void closeNow(p);
       throw error;
