@@ -134,8 +134,11 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       await closeNow(p);
       return;
     }
+    // A closed connection is not yet an outage: the client reconnects on the next request, and
+    // connections do close while the broker stays up. A probe at once tells the two apart; sends
+    // in flight on the closed connection fail and discard the producer on their own.
     p.on('client:broker:disconnect', () => {
-      if (producer === p && !closing) discard('producer disconnected');
+      if (producer === p && !closing) void probe(p, 'connection closed');
     });
     producer = p;
     // A fresh connection counts as progress, so the first sends get the full ack window.
@@ -143,17 +146,21 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     setReady(true, 'connected');
   };
 
+  /** Fresh topic metadata from the broker, or the producer is discarded (not ready). */
+  const probe = async (p: StringProducer, why: string): Promise<void> => {
+    try {
+      await withTimeout(p.metadata({ topics: [config.kafkaTopic], forceUpdate: true }), config.kafkaConnectTimeoutMs * 2, 'probe');
+    } catch (error) {
+      if (producer === p) discard(`${why}: probe failed: ${(error as Error).message}`);
+    }
+  };
+
   const check = async (): Promise<void> => {
     if (checking || closing) return;
     checking = true;
     try {
       if (ready && producer !== undefined) {
-        const p = producer;
-        try {
-          await withTimeout(p.metadata({ topics: [config.kafkaTopic], forceUpdate: true }), config.kafkaConnectTimeoutMs * 2, 'probe');
-        } catch (error) {
-          if (producer === p) discard(`probe failed: ${(error as Error).message}`);
-        }
+        await probe(producer, 'periodic check');
       } else if (!ready) {
         await open().catch((error: Error) => log.debug({ err: error.message }, 'kafka connect attempt failed'));
       }
