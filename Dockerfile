@@ -4,7 +4,7 @@
 # Stages: build (all dependencies, tracker and service bundles) -> runtime (production
 # dependencies, the bundles, non-root) -> collector | pipeline | api | demo-site (port, health check,
 # bundle under plain node).
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:22.23-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
