@@ -1,15 +1,10 @@
 // One way to reach Kafka for every service: the broker list parsed the same way, and kafkajs
 // logging through the service's pino logger instead of its own console output.
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
+import { parseBrokers } from './kafka-brokers.ts';
 import type { Logger } from './logger.ts';
 
-/** `host:port,host:port` (spaces and empty items ignored) -> the list kafkajs takes. */
-export function parseBrokers(list: string): string[] {
-  return list
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b.length > 0);
-}
+export { parseBrokers };
 
 // Services limit the idempotent producer's retries on purpose; kafkajs warns about it on every producer.
 const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';

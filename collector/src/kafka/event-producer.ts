@@ -5,7 +5,7 @@
 // This client costs less than half kafkajs' CPU per record (bench/producer-clients.ts).
 import { Producer, compatibilityPartitioner, stringSerializers } from '@platformatic/kafka';
 import type { CollectedEvent } from '#contract';
-import { parseBrokers } from '../../../lib/kafka.ts';
+import { parseBrokers } from '../../../lib/kafka-brokers.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { EventPublisher, FlushObservation } from '../events/publisher.ts';
 import { MicroBatcher } from './micro-batcher.ts';
