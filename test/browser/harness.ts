@@ -41,11 +41,17 @@ export interface Received {
 /** Reads the whole topic from the beginning into `received`. */
 export async function readTopic(kafka: Kafka, topic: string): Promise<{ consumer: Consumer; received: Received[] }> {
   const received: Received[] = [];
+  // A consumer group redelivers from its last committed offset after a rebalance (slow machines):
+  // a record is counted once per (partition, offset), so a second copy can only be a second record.
+  const seen = new Set<string>();
   const consumer = kafka.consumer({ groupId: `${topic}-reader` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   void consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
+      const at = `${partition}:${message.offset}`;
+      if (seen.has(at)) return;
+      seen.add(at);
       received.push({ key: message.key!.toString(), event: JSON.parse(message.value!.toString()) });
     },
   });

@@ -45,6 +45,9 @@ export function startTracker({ endpoint, siteId, debug, anonymousId: keepsId }: 
   let failing: unknown = 0;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  // The page is being unloaded (pagehide, until a back/forward-cache restore): a keepalive request
+  // still on the wire is the browser's to finish, even when the page's promise rejects.
+  let leaving: unknown = 0;
   // The current page view: where it was, since when it is visible (0: hidden), whether it ended.
   // A view ends at its first hide, so its visible time is one stretch.
   let view = page();
@@ -86,6 +89,9 @@ export function startTracker({ endpoint, siteId, debug, anonymousId: keepsId }: 
       )
       .then(([status, retryAfter]) => {
         inFlight = [];
+        // The answer of a request made before the page left: its events are entrusted to the
+        // keepalive request, not queued again, or each next page would re-send what it delivered.
+        if (leaving) return void (queue = without(queue, batch));
         failing = shouldRetry(status);
         if (failing) later(retryDelay(attempt++, retryAfter, Math.random()), 1);
         else {
@@ -205,9 +211,13 @@ export function startTracker({ endpoint, siteId, debug, anonymousId: keepsId }: 
     if (click) add(...click);
   });
   on(document, 'visibilitychange', () => (document.hidden ? exit() : (visibleSince ||= ended ? 0 : Date.now())));
-  on(window, 'pagehide', exit);
+  on(window, 'pagehide', () => {
+    exit();
+    leaving = 1;
+  });
   on(window, 'pageshow', (e: PageTransitionEvent) => {
     if (e.persisted) {
+      leaving = 0;
       lastPath = '';
       pathChanged(document.referrer);
     }

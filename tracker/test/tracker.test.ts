@@ -156,6 +156,20 @@ test('events on the wire in a keepalive request are neither beaconed nor stored 
   assert.equal(b.local[KEY], undefined);
 });
 
+test('a keepalive request on the wire at pagehide whose promise then rejects (the page left) is not queued again for the next page', async () => {
+  const local = fakeStore();
+  const { b } = open({ local });
+  // The browser finishes the request; the leaving page's promise sees a network error.
+  b.answer('network');
+  mock.timers.tick(1000);
+  assert.equal(b.inFlight(), 1);
+  b.window.fire('pagehide');
+  await b.respond();
+  assert.equal(local[KEY], undefined, 'nothing stored for the next page to re-send');
+  mock.timers.tick(120_000);
+  assert.deepEqual(types(b), [['fetch', 'page_view'], ['beacon', 'page_unload']], 'no retry from the leaving page');
+});
+
 test('when delivery was failing, exit beacons the queue and also keeps it for the tab next page, which re-sends it', async () => {
   const local = fakeStore();
   const first = open({ local }).b;
