@@ -5,7 +5,7 @@
 // exist (404), so a key cannot probe for other tenants' project ids.
 import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
-import { callerCan } from '../../../tenancy/access.ts';
+import { callerCan, type Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
 import type { Project, Scope, TenancyDirectory } from '../../../tenancy/model.ts';
 import { notFound, sendProblem } from './problems.ts';
@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The project of a /api/v1/projects/{project} route, once the caller may use it. */
     project: Project;
+    /** Who the project scope authenticated for this request (key, analyst or live token). */
+    caller: Caller;
   }
   interface FastifyContextConfig {
     /** The scope a project route needs; read unless it says otherwise. */
@@ -93,6 +95,7 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
   app.addSchema(ProblemSchema);
   app.addHook('onRoute', (route) => documentProjectRoute((route.schema ??= {})));
   app.decorateRequest('project', null as unknown as Project);
+  app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!options.directoryReady()) return sendProblem(reply.header('retry-after', '2'), 503, 'not_ready', 'projects and keys are still loading; retry shortly');
     const auth = request.routeOptions.config.authenticate?.(request) ?? app.authenticateCaller(request);
@@ -109,5 +112,6 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
     const nul = parameterWithNul(request.params, request.query);
     if (nul !== undefined) return sendProblem(reply, 400, 'invalid_parameter', `${nul}: contains a NUL character (U+0000), which no stored value can hold`, nul);
     request.project = project;
+    request.caller = auth.caller;
   });
 }
