@@ -11,6 +11,7 @@
 // convert is the least `timestamp − start_k`, which is the shortest chain over all attempts.
 import { DIMENSION_SPECS } from './breakdown-dimensions.ts';
 import type { FunnelQuery, FunnelStep } from './funnel-query.ts';
+import { stepReads } from './funnel-reads.ts';
 import { boundMicros, microsSql } from './micros.ts';
 import { countedEventsWhere } from './report-sql.ts';
 import type { SqlParams } from './sql-params.ts';
@@ -47,14 +48,21 @@ export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
   const unit = UNIT_COLUMN[q.unit];
   const matches = q.steps.map((s) => stepMatch(s, p));
   const inRange = `e."timestamp" >= ${p.add(range.fromSql)}::timestamptz AND e."timestamp" < ${p.add(range.toSql)}::timestamptz`;
-  // Ordered mode needs only events that match some step; strict mode needs every event of the unit
-  // (any other event between two steps breaks the chain).
-  const onlySteps = q.order === 'ordered' ? ` AND (${matches.join(' OR ')})` : '';
   const cols = [`${matches[0]} AND ${inRange} AS m1`, ...matches.slice(1).map((m, i) => `${m} AS m${i + 2}`)];
-  let chain = `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, e.visit_id, ${cols.join(', ')},
+  // The visit is needed only for a breakdown: without one, the sorted rows are narrower.
+  const visit = q.breakdown === undefined ? 'NULL::uuid AS visit_id' : 'e.visit_id';
+  const read = (only: string) => `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, ${visit}, ${cols.join(', ')},
       CASE WHEN ${matches[0]} AND ${inRange} THEN e."timestamp" END AS s1
     FROM analytics_events e
-   WHERE ${where} AND ${unit} IS NOT NULL${onlySteps}`;
+   WHERE ${where} AND ${unit} IS NOT NULL${only}`;
+  // Ordered mode needs only events that match some step, read per type and page (funnel-reads.ts);
+  // strict mode needs every event of the unit (any other event between two steps breaks the chain).
+  let chain =
+    q.order === 'ordered'
+      ? stepReads(q.steps, p)
+          .map((r) => read(` AND ${r} AND (${matches.join(' OR ')})`))
+          .join('\n  UNION ALL ')
+      : read('');
   const before =
     q.order === 'ordered'
       ? (k: number) => `max(s${k}) OVER (PARTITION BY unit ORDER BY ts, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`
