@@ -161,15 +161,15 @@ const VALUE_LINKS = `WITH recomputed AS (
                  WHERE c.value IS DISTINCT FROM s.value AND NOT (c.value = 'null'::jsonb AND (s.value #>> '{}')::timestamptz < r.first_retained))
   ORDER BY 1 LIMIT ${LIMIT}`;
 
-// The event breakdowns' rows of migration 023 from the non-bot events, their links as the
+// The event breakdowns' rows of migrations 023 and 026 from the non-bot events, their links as the
 // running max of the earlier buckets of the same visit (visitor) and value, written apart from the
 // loader's lag(). Retention as above: a stored link before the visitor's first retained row of
 // that value, where none is recomputed, is right.
 const EVENT_VALUE_VISITS = `WITH ev AS (
     SELECT e.visit_id, e.visitor_id, e.event_type, date_bin(interval '15 minutes', e."timestamp", timestamptz '1970-01-01 00:00:00+00') AS bucket, d.dimension, d.value
       FROM analytics_events e
-     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/'))) AS d(dimension, value)
-     WHERE e.project_id = $1 AND e.visit_id IS NOT NULL AND NOT e.is_bot),
+     CROSS JOIN LATERAL (VALUES ('page', coalesce(e.page_path, '/')), ('event_type', e.event_type), ('button_id', e.button_id)) AS d(dimension, value)
+     WHERE e.project_id = $1 AND e.visit_id IS NOT NULL AND NOT e.is_bot AND d.value IS NOT NULL),
   grouped AS (
     SELECT dimension, value, visit_id, bucket, min(visitor_id) AS visitor_id, count(*) AS events, count(*) FILTER (WHERE event_type = 'page_view') AS pageviews FROM ev GROUP BY 1, 2, 3, 4),
   recomputed AS (

@@ -137,8 +137,9 @@ test('every dimension equals the brute-force reference, whole and page by page',
 });
 
 // Every dimension of an unfiltered report without bots over whole 15-minute buckets is served by
-// the loader's rollups: visit dimensions by the value links of migration 022, page by
-// event_value_visits_15m (023) (docs/metrics.md § Which rows serve a report). Events arrive in several batches
+// the loader's rollups: visit dimensions by the value links of migration 022, event dimensions
+// (page, event_type, button_id) by event_value_visits_15m (023, 026) (docs/metrics.md § Which rows
+// serve a report). Events arrive in several batches
 // in random order, so late events move visits' starts and change their entry values after the
 // links were written; the links must then equal their recomputation and the answers the reference.
 test('unfiltered breakdowns through the value links and event-value rollup equal the reference after batches in any order', async () => {

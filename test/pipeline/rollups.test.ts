@@ -254,7 +254,7 @@ test('a late entry event that changes a visit\'s referrer moves the per-value li
   assert.deepEqual((await differences(p)).map((d) => d.rollup), ['value_links', 'value_links']);
 });
 
-test('migrations 022 and 023 fill the value links and event-value rows of stored data exactly as the loader writes them', async () => {
+test('migrations 022, 023 and 026 fill the value links and event-value rows of stored data exactly as the loader writes them', async () => {
   const p = randomUUID();
   const at = (minutes: number, over: Partial<EventRow>) => row(p, minutes, { visitor_id: 'u:fill', ...over });
   await sink.write(
@@ -273,10 +273,15 @@ test('migrations 022 and 023 fill the value links and event-value rows of stored
     rows: (await db.pool.query('SELECT * FROM event_value_visits_15m WHERE project_id = $1 ORDER BY dimension, value, visit_id, bucket', [p])).rows,
   });
   const written = await state();
-  assert.ok(written.rows.length === 4 && written.links.some((v) => v.previous_referrer_visit_start !== null));
+  // Per dimension: pages /x, /y, /x, /y; types page_view, button_click, page_view, page_view; button buy.
+  assert.deepEqual(
+    written.rows.map((r) => `${r.dimension}:${r.value}`),
+    ['button_id:buy', 'event_type:button_click', 'event_type:page_view', 'event_type:page_view', 'event_type:page_view', 'page:/x', 'page:/x', 'page:/y', 'page:/y'],
+  );
+  assert.ok(written.links.some((v) => v.previous_referrer_visit_start !== null));
   await db.pool.query(`UPDATE visits SET ${LINKED_DIMENSIONS.map((d) => `${VISIT_VALUE_LINKS[d].link} = NULL`).join(', ')} WHERE project_id = $1`, [p]);
   await db.pool.query('DELETE FROM event_value_visits_15m WHERE project_id = $1', [p]);
-  for (const file of ['022_visit_value_links.sql', '023_event_value_visits.sql']) await db.pool.query(readFileSync(new URL(`../../db/migrations/${file}`, import.meta.url), 'utf8'));
+  for (const file of ['022_visit_value_links.sql', '023_event_value_visits.sql', '026_event_type_button_visits.sql']) await db.pool.query(readFileSync(new URL(`../../db/migrations/${file}`, import.meta.url), 'utf8'));
   assert.deepEqual(await state(), written);
   assert.deepEqual(await differences(p), []);
 });

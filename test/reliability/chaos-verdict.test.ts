@@ -117,11 +117,11 @@ test('a rollup the loader did not keep equal to its events fails the verdict, na
     `INSERT INTO visit_counts_15m VALUES ('${DEFAULT_PROJECT_ID}', date_bin(interval '15 minutes', $1::timestamptz, timestamptz '2000-01-01 00:00:00+00'), false, 0, 1, 1, 0, 0, 2)`,
     [e!.ts],
   );
-  // The page breakdown's row (023): the event's page, first of its visit and visitor.
+  // The event breakdowns' rows (023, 026): the event's page and type, first of its visit and visitor.
   await db.pool.query(
     `INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews)
      SELECT '${DEFAULT_PROJECT_ID}', d, v, $2, date_bin(interval '15 minutes', $1::timestamptz, timestamptz '2000-01-01 00:00:00+00'), 'h:chaos', 1, 1
-       FROM (VALUES ('page', '/fresh')) AS x(d, v)`,
+       FROM (VALUES ('page', '/fresh'), ('event_type', 'page_view')) AS x(d, v)`,
     [e!.ts, visit],
   );
   await db.pool.query('REFRESH MATERIALIZED VIEW analytics_summary');

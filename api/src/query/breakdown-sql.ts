@@ -6,8 +6,9 @@
 //
 // Without filters and bots (docs/metrics.md § Which rows serve a report), distinct visitors of a
 // visit dimension are counted over the visits' per-value links (migration 022) instead of a hash
-// of visitor ids, and the page breakdown over whole 15-minute buckets reads
-// event_value_visits_15m (023) instead of the range's events; otherwise the raw rows are grouped.
+// of visitor ids, and an event breakdown (page, event_type, button_id) over whole 15-minute
+// buckets reads event_value_visits_15m (023, 026) instead of the range's events; otherwise the
+// raw rows are grouped.
 import { COUNTER_BUCKET_MS } from '#contract';
 import { bounceRate, isPageView } from '../../../db/definitions-sql.ts';
 import { VISIT_VALUE_LINKS, type LinkedDimension } from '../../../db/visit-value-links.ts';
@@ -58,8 +59,8 @@ export function breakdownSql(q: ReportQuery, dimension: Dimension, page: Breakdo
            FROM visits v
           WHERE ${countedVisitsWhere(q, p)}
           GROUP BY 1`
-      : dimension === 'page' && pageRollupCanAnswer(q)
-        ? rolledUpPageRows(q, p)
+      : eventRollupCanAnswer(q)
+        ? rolledUpEventRows(dimension, q, p)
         : `SELECT ${spec.column} AS value,
                 count(*)::bigint AS events,
                 count(*) FILTER (WHERE ${isPageView('e.')})::bigint AS pageviews,
@@ -102,22 +103,22 @@ function linkedVisitors(dimension: LinkedDimension, q: ReportQuery, p: SqlParams
 }
 
 /**
- * True when event_value_visits_15m (migration 023) answers q's page breakdown exactly: bots left
- * out (it holds none), no filter, and a range of whole 15-minute buckets (any range of local
- * dates is one: every UTC offset in use is a multiple of 15 minutes).
+ * True when event_value_visits_15m (migrations 023, 026) answers q's event breakdown exactly:
+ * bots left out (it holds none), no filter, and a range of whole 15-minute buckets (any range of
+ * local dates is one: every UTC offset in use is a multiple of 15 minutes).
  */
-function pageRollupCanAnswer(q: ReportQuery): boolean {
+function eventRollupCanAnswer(q: ReportQuery): boolean {
   const bucketUs = COUNTER_BUCKET_MS * 1000;
   const aligned = (date: Date, sql: string) => boundMicros(date, sql) % bucketUs === 0;
   return valueLinksCanAnswer(q) && aligned(q.range.from, q.range.fromSql) && aligned(q.range.to, q.range.toSql);
 }
 
 /**
- * The page breakdown's rows from event_value_visits_15m: sums of events and page views, and a
+ * An event breakdown's rows from event_value_visits_15m: sums of events and page views, and a
  * visit (visitor) counted in its first row of the range with the value, the one whose previous
  * row of the same visit (visitor) and value lies before the range or does not exist.
  */
-function rolledUpPageRows(q: ReportQuery, p: SqlParams): string {
+function rolledUpEventRows(dimension: Dimension, q: ReportQuery, p: SqlParams): string {
   const from = `${p.add(q.range.fromSql)}::timestamptz`;
   return `SELECT r.value,
                 sum(r.events)::bigint AS events,
@@ -125,7 +126,7 @@ function rolledUpPageRows(q: ReportQuery, p: SqlParams): string {
                 count(*) FILTER (WHERE r.previous_visitor_bucket IS NULL OR r.previous_visitor_bucket < ${from})::bigint AS visitors,
                 count(*) FILTER (WHERE r.previous_visit_bucket IS NULL OR r.previous_visit_bucket < ${from})::bigint AS visits
            FROM event_value_visits_15m r
-          WHERE r.project_id = ${p.add(q.projectId)} AND r.dimension = 'page' AND r.bucket >= ${from} AND r.bucket < ${p.add(q.range.toSql)}::timestamptz
+          WHERE r.project_id = ${p.add(q.projectId)} AND r.dimension = ${p.add(dimension)} AND r.bucket >= ${from} AND r.bucket < ${p.add(q.range.toSql)}::timestamptz
           GROUP BY 1`;
 }
 
