@@ -1,6 +1,8 @@
 // The reports' connection pool: the read-only login (ApiConfig.queryDatabaseUrl), every
 // transaction read-only as well (a second lock: even a role with more rights writes nothing
-// here), and a statement timeout so one heavy report cannot hold a connection for ever.
+// here), and a statement timeout so one heavy report cannot hold a connection for ever. JIT
+// compilation is off: the reports are single passes whose plans cost enough to trigger it, and
+// compiling took 0.3–1.8 s of them while saving less (bench/HISTORY.md §§ 17, 21).
 import pg from 'pg';
 import type { Logger } from '../../../lib/logger.ts';
 
@@ -19,7 +21,7 @@ export function openQueryPool(options: QueryPoolOptions): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMs,
-    options: '-c default_transaction_read_only=on',
+    options: '-c default_transaction_read_only=on -c jit=off',
     application_name: 'analytics-api',
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
