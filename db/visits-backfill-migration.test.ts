@@ -1,4 +1,4 @@
-// Migrations 014, 018, 022 and 023 on events stored before visits existed (no visitor_id, no visit_id): every row gets
+// Migrations 014, 018, 022, 023 and 026 on events stored before visits existed (no visitor_id, no visit_id): every row gets
 // the fallback visitor and the visit the loader's rule gives in time order (30-minute gaps, the
 // 24-hour cap), the rollups equal their recomputation, a second run changes nothing, and the loader
 // extends a backfilled visit afterwards. On PostgreSQL and on PGlite with TimescaleDB.
@@ -15,9 +15,10 @@ import { createPostgresSink, type PostgresSink } from '../pipeline/src/adapters/
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { eventRow } from '../test/support/event-row.ts';
 
-// 018, 022 and 023 follow 014 on an upgrade: they fill the report rollups (018 and 022 reconcile
-// them when run again; 023's rows are only ever inserted once, as its table is new).
-const BACKFILL = ['014_visits_backfill.sql', '018_report_rollups.sql', '022_visit_value_links.sql', '023_event_value_visits.sql'].map((f) => readFileSync(new URL(`./migrations/${f}`, import.meta.url), 'utf8')).join('\n');
+// 018, 022, 023 and 026 follow 014 on an upgrade: they fill the report rollups (018 and 022
+// reconcile them when run again, 026 recomputes its rows; 023's rows are only ever inserted once,
+// as its table is new).
+const BACKFILL = ['014_visits_backfill.sql', '018_report_rollups.sql', '022_visit_value_links.sql', '023_event_value_visits.sql', '026_event_type_button_visits.sql'].map((f) => readFileSync(new URL(`./migrations/${f}`, import.meta.url), 'utf8')).join('\n');
 const MIN = 60_000;
 const BASE = Date.UTC(2026, 10, 1, 8, 0, 0);
 
