@@ -52,9 +52,13 @@ function exportRevision(rev: string): { root: string; commit: string } {
     rmSync(root, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
     execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${root}"`], { cwd: ROOT });
-    // The revision's own dependencies are this checkout's: a change that adds a package is
-    // measured after `npm install` here.
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  }
+  // The revision's own dependencies are this checkout's: a change that adds a package is
+  // measured after `npm install` here. A reused export may link to a checkout removed since.
+  const modules = path.join(root, 'node_modules');
+  if (!existsSync(modules)) {
+    rmSync(modules, { force: true });
+    symlinkSync(path.join(ROOT, 'node_modules'), modules);
   }
   return { root, commit };
 }
