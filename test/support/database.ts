@@ -42,6 +42,14 @@ export async function createTestDatabase(prefix = 'analytics_test', options: { m
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
       try {
+        // pool.end() resolves once its clients are told to end, before their backends are gone; a
+        // backend FORCE terminates meanwhile sends its client an error (57P01) that nothing listens
+        // for any more, and the test fails after it ended. So wait for them to leave first.
+        for (let waited = 0; waited < 2000; waited += 50) {
+          const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         // FORCE cannot end an autovacuum worker (another role's backend, 42501) busy on a database
         // a test just wrote a lot into: it finishes in moments, so try again.
         for (let attempt = 1; ; attempt++) {
