@@ -43,6 +43,12 @@ export const CollectorConfigSchema = Type.Object({
   kafkaRequestTimeoutMs: Type.Integer({ minimum: 100, default: 3000 }),
   /** How often readiness is re-checked (metadata probe when up, reconnect attempt when down). */
   kafkaCheckIntervalMs: Type.Integer({ minimum: 100, default: 1000 }),
+  /**
+   * Produce calls in flight at once, each from a producer of its own; a partition always uses the
+   * same one (partition mod lanes), so its records keep their order. More than the topic's
+   * partitions are not opened.
+   */
+  kafkaProducerLanes: Type.Integer({ minimum: 1, maximum: 16, default: 3 }),
   /** How often the visitor hash's salts are made ahead, reloaded and pruned (ms); see visitors/salt-store.ts. */
   visitorSaltRefreshMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),

@@ -1,9 +1,17 @@
-// The collector's Kafka adapter: an idempotent @platformatic/kafka producer (acks=-1) behind a
-// micro-batcher, with a readiness flag kept by disconnect events, failed sends and a periodic
+// The collector's Kafka adapter: idempotent @platformatic/kafka producers (acks=-1) behind
+// micro-batchers, with a readiness flag kept by disconnect events, failed sends and a periodic
 // probe. While Kafka is down every publish answers `unavailable` at once; a background loop
-// reconnects with a fresh producer, so the collector recovers by itself when the broker returns.
+// reconnects with fresh producers, so the collector recovers by itself when the broker returns.
 // This client costs less than half kafkajs' CPU per record (bench/producer-clients.ts).
-import { Producer, compatibilityPartitioner, stringSerializers } from '@platformatic/kafka';
+//
+// Several produce calls in flight, safely: the client numbers an idempotent producer's batches
+// only when a call is answered, so two calls in flight on one producer reuse a sequence number
+// and the broker drops the second as a duplicate while acknowledging it (bench/HISTORY.md § 20).
+// Each partition therefore belongs to one *lane* (partition mod lanes): a producer of its own
+// (own producer id, own connection) with its own batcher and one call in flight. A partition's
+// records are sent in arrival order, one call at a time, so nothing acknowledged is reordered and
+// a failed call can never leave a gap behind a later acknowledged one; lanes run side by side.
+import { Producer, stringSerializers } from '@platformatic/kafka';
 import type { CollectedEvent } from '#contract';
 import { parseBrokers } from '../../../lib/kafka-brokers.ts';
 import type { Logger } from '../../../lib/logger.ts';
@@ -11,6 +19,7 @@ import type { EventPublisher, FlushObservation } from '../events/publisher.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
+import { partitionOf } from './partitioning.ts';
 import { waitForAck } from './ack-wait.ts';
 
 /** The producer's settings, named as in the collector's configuration (which satisfies this). */
@@ -26,6 +35,8 @@ export interface ProducerSettings {
   kafkaConnectTimeoutMs: number;
   kafkaRequestTimeoutMs: number;
   kafkaCheckIntervalMs: number;
+  /** Producers with a call in flight each; a partition always uses the same one. */
+  kafkaProducerLanes: number;
 }
 
 class NotReadyError extends Error {
@@ -40,8 +51,14 @@ function closeNow(p: StringProducer): Promise<void> {
 }
 
 /** The record as the client takes it: headers as Kafka record headers, the timestamp in ms. */
-export function toMessage(topic: string, record: EventRecord) {
-  return { topic, key: record.key, value: record.value, timestamp: BigInt(record.timestamp), headers: record.headers };
+export function toMessage(topic: string, record: EventRecord, partition: number) {
+  return { topic, partition, key: record.key, value: record.value, timestamp: BigInt(record.timestamp), headers: record.headers };
+}
+
+/** A record and the partition chosen for it when it was published. */
+interface Routed {
+  record: EventRecord;
+  partition: number;
 }
 
 /**
@@ -52,7 +69,9 @@ export function toMessage(topic: string, record: EventRecord) {
 export function createKafkaEventProducer(config: ProducerSettings, logger: Logger, recordOf: (event: CollectedEvent) => EventRecord = toRecord): EventPublisher {
   const log = logger.child({ component: 'kafka-producer' });
 
-  let producer: StringProducer | undefined;
+  // One producer per lane while ready; empty while not.
+  let producers: StringProducer[] = [];
+  let partitionCount = 1;
   let ready = false;
   let closing = false;
   let checking = false;
@@ -63,46 +82,54 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
   const setReady = (value: boolean, why: string): void => {
     if (ready === value) return;
     ready = value;
-    if (value) log.info({ brokers: config.kafkaBrokers, topic: config.kafkaTopic }, 'kafka ready');
+    if (value) log.info({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, lanes: producers.length, partitions: partitionCount }, 'kafka ready');
     else log.warn({ why }, 'kafka not ready');
     for (const l of readyListeners) l(value);
   };
 
+  // Any failure discards every lane: one outage, one reconnect, and no lane keeps a producer
+  // whose broker another lane just found gone.
   const discard = (why: string): void => {
-    const p = producer;
-    producer = undefined;
+    const old = producers;
+    producers = [];
     setReady(false, why);
-    batcher.failPending(new NotReadyError(why));
-    // Forced: the old client may be stuck retrying against a dead broker.
-    if (p !== undefined) void closeNow(p);
+    for (const b of batchers) b.failPending(new NotReadyError(why));
+    // Forced: the old clients may be stuck retrying against a dead broker.
+    for (const p of old) void closeNow(p);
   };
 
-  const flush = async (records: EventRecord[]): Promise<void> => {
-    const current = producer;
+  const flush = async (lane: number, routed: Routed[]): Promise<void> => {
+    const current = producers[lane];
     if (current === undefined || !ready) throw new NotReadyError('kafka not ready');
     const started = process.hrtime.bigint();
     let ok = false;
     try {
-      await withTimeout(current.send({ messages: records.map((r) => toMessage(config.kafkaTopic, r)) }), config.kafkaRequestTimeoutMs, 'produce');
+      const messages = routed.map((r) => toMessage(config.kafkaTopic, r.record, r.partition));
+      await withTimeout(current.send({ messages }), config.kafkaRequestTimeoutMs, 'produce');
       ok = true;
       lastAckAt = Date.now();
     } catch (error) {
-      if (producer === current) discard(`produce failed: ${(error as Error).message}`);
+      if (producers[lane] === current) discard(`produce failed: ${(error as Error).message}`);
       throw error;
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      for (const l of flushListeners) l({ records: records.length, seconds, ok });
+      for (const l of flushListeners) l({ records: routed.length, seconds, ok });
     }
   };
 
-  const batcher = new MicroBatcher<EventRecord>(
-    flush,
-    { maxRecords: config.batchMaxRecords, maxBytes: config.batchMaxBytes, lingerMs: config.batchLingerMs },
-    (r) => r.key.length + r.value.length + 64,
+  const laneLimit = Math.max(1, config.kafkaProducerLanes);
+  const batchers = Array.from(
+    { length: laneLimit },
+    (_, lane) =>
+      new MicroBatcher<Routed>(
+        (routed) => flush(lane, routed),
+        { maxRecords: config.batchMaxRecords, maxBytes: config.batchMaxBytes, lingerMs: config.batchLingerMs },
+        (r) => r.record.key.length + r.record.value.length + 64,
+      ),
   );
 
-  const open = async (): Promise<void> => {
-    const p: StringProducer = new Producer({
+  const newProducer = (): StringProducer =>
+    new Producer({
       clientId: config.kafkaClientId,
       bootstrapBrokers: parseBrokers(config.kafkaBrokers),
       connectTimeout: config.kafkaConnectTimeoutMs,
@@ -113,45 +140,59 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       idempotent: true,
       acks: -1,
       autocreateTopics: false,
-      // Java-compatible murmur2 partitioning: any client producing the same key picks the same
-      // partition (the library's default differs), so a visitor keeps the loader it had.
-      partitioner: compatibilityPartitioner,
       serializers: stringSerializers,
     });
+
+  const open = async (): Promise<void> => {
     const budget = config.kafkaConnectTimeoutMs * 3 + config.kafkaRequestTimeoutMs;
+    const first = newProducer();
+    const opened = [first];
+    let partitions: number;
     try {
       // The topic must exist (auto-creation is off): a missing topic is "not ready", not a 500 later.
-      await withTimeout(p.metadata({ topics: [config.kafkaTopic] }), budget, 'topic metadata');
-      // The producer id and the connections to every broker now, so the first requests do not
+      partitions = topicPartitions(await withTimeout(first.metadata({ topics: [config.kafkaTopic] }), budget, 'topic metadata'), config.kafkaTopic);
+      // More lanes than partitions would stay idle.
+      while (opened.length < Math.min(laneLimit, partitions)) opened.push(newProducer());
+      // Producer ids and the connections to every broker now, so the first requests do not
       // wait for them (and time out on a cold broker).
-      await withTimeout(p.initIdempotentProducer({ acks: -1 }), budget, 'producer id');
-      await withTimeout(p.connectToBrokers(null), budget, 'broker connections');
+      await Promise.all(
+        opened.map(async (p) => {
+          await withTimeout(p.initIdempotentProducer({ acks: -1 }), budget, 'producer id');
+          await withTimeout(p.connectToBrokers(null), budget, 'broker connections');
+        }),
+      );
     } catch (error) {
-      void closeNow(p);
+      for (const p of opened) void closeNow(p);
       throw error;
     }
     if (closing) {
-      await closeNow(p);
+      await Promise.all(opened.map(closeNow));
       return;
     }
     // A closed connection is not yet an outage: the client reconnects on the next request, and
     // connections do close while the broker stays up. A probe at once tells the two apart; sends
-    // in flight on the closed connection fail and discard the producer on their own.
-    p.on('client:broker:disconnect', () => {
-      if (producer === p && !closing) void probe(p, 'connection closed');
-    });
-    producer = p;
+    // in flight on the closed connection fail and discard the producers on their own.
+    for (const p of opened) {
+      p.on('client:broker:disconnect', () => {
+        if (producers.includes(p) && !closing) void probe(p, 'connection closed');
+      });
+    }
+    producers = opened;
+    partitionCount = partitions;
     // A fresh connection counts as progress, so the first sends get the full ack window.
     lastAckAt = Date.now();
     setReady(true, 'connected');
   };
 
-  /** Fresh topic metadata from the broker, or the producer is discarded (not ready). */
+  /** Fresh topic metadata from the broker, or the producers are discarded (not ready). */
   const probe = async (p: StringProducer, why: string): Promise<void> => {
     try {
-      await withTimeout(p.metadata({ topics: [config.kafkaTopic], forceUpdate: true }), config.kafkaConnectTimeoutMs * 2, 'probe');
+      const metadata = await withTimeout(p.metadata({ topics: [config.kafkaTopic], forceUpdate: true }), config.kafkaConnectTimeoutMs * 2, 'probe');
+      // Partitions added to the topic take keys from now on, as in any Kafka client; the lanes
+      // stay (lane = partition mod lanes), so a partition still has one call in flight at most.
+      if (producers.includes(p)) partitionCount = topicPartitions(metadata, config.kafkaTopic);
     } catch (error) {
-      if (producer === p) discard(`${why}: probe failed: ${(error as Error).message}`);
+      if (producers.includes(p)) discard(`${why}: probe failed: ${(error as Error).message}`);
     }
   };
 
@@ -159,8 +200,8 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     if (checking || closing) return;
     checking = true;
     try {
-      if (ready && producer !== undefined) {
-        await probe(producer, 'periodic check');
+      if (ready && producers.length > 0) {
+        await probe(producers[0]!, 'periodic check');
       } else if (!ready) {
         await open().catch((error: Error) => log.debug({ err: error.message }, 'kafka connect attempt failed'));
       }
@@ -173,13 +214,29 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
   const interval = setInterval(() => void check(), config.kafkaCheckIntervalMs);
   interval.unref();
 
+  /** The call's records handed to their lanes' batchers, in order; resolves when all are acked. */
+  const enqueue = (events: readonly CollectedEvent[]): Promise<void> => {
+    const lanes = producers.length;
+    if (lanes <= 1) return batchers[0]!.add(events.map((e) => route(recordOf(e), partitionCount)));
+    const byLane: Routed[][] = Array.from({ length: lanes }, () => []);
+    for (const e of events) {
+      const routed = route(recordOf(e), partitionCount);
+      byLane[routed.partition % lanes]!.push(routed);
+    }
+    const acks: Promise<void>[] = [];
+    byLane.forEach((routed, lane) => {
+      if (routed.length > 0) acks.push(batchers[lane]!.add(routed));
+    });
+    return acks.length === 1 ? acks[0]! : Promise.all(acks).then(() => undefined);
+  };
+
   return {
     isReady: () => ready && !closing,
     async publish(events) {
       if (closing) return { ok: false, reason: 'closing' };
       if (!ready) return { ok: false, reason: 'not_ready' };
       try {
-        await waitForAck(batcher.add(events.map(recordOf)), {
+        await waitForAck(enqueue(events), {
           stallMs: config.produceTimeoutMs,
           maxMs: config.kafkaRequestTimeoutMs,
           lastProgress: () => lastAckAt,
@@ -194,13 +251,24 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     onReadyChange: (listener) => void readyListeners.push(listener),
     async close() {
       clearInterval(interval);
-      // Requests already accepted into the batcher are flushed before the producer goes.
-      await withTimeout(batcher.drain(), config.kafkaRequestTimeoutMs * 2, 'drain').catch((error: Error) => log.warn({ err: error.message }, 'drain incomplete'));
+      // Requests already accepted into the batchers are flushed before the producers go.
+      await withTimeout(Promise.all(batchers.map((b) => b.drain())), config.kafkaRequestTimeoutMs * 2, 'drain').catch((error: Error) => log.warn({ err: error.message }, 'drain incomplete'));
       closing = true;
-      const p = producer;
-      producer = undefined;
-      await p?.close().catch(() => undefined);
+      const old = producers;
+      producers = [];
+      await Promise.all(old.map((p) => p.close().catch(() => undefined)));
       ready = false;
     },
   };
+}
+
+function route(record: EventRecord, partitions: number): Routed {
+  return { record, partition: partitionOf(record.key, partitions) };
+}
+
+/** The topic's partition count from a metadata answer; a topic the answer lacks is an error. */
+function topicPartitions(metadata: { topics: Map<string, { partitionsCount: number }> }, topic: string): number {
+  const count = metadata.topics.get(topic)?.partitionsCount;
+  if (count === undefined || count < 1) throw new Error(`topic ${topic} has no partitions in the metadata`);
+  return count;
 }
