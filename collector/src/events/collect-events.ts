@@ -4,6 +4,7 @@
 import type { CollectedEvent, IncomingEvent, ServerEvent, VisitorIdMode } from '#contract';
 import { needsSalt, visitorId, type VisitorInput } from '#enrichment';
 import type { HashMode, VisitorSalts } from '../visitors/salt-periods.ts';
+import { VisitorHashCache } from '../visitors/visitor-hash-cache.ts';
 import type { EventPublisher, UnpublishedReason } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError, type PayloadRules } from './parse-payload.ts';
@@ -58,6 +59,7 @@ export type CollectFn = <E extends IncomingEvent>(request: CollectRequest<E>) =>
 const VALIDATION: Refusal = { status: 400, code: 'validation_failed' };
 
 export function createCollect(deps: CollectDeps): CollectFn {
+  const hashes = new VisitorHashCache();
   return async <E extends IncomingEvent>(request: CollectRequest<E>): Promise<CollectOutcome> => {
     const { body } = request;
     const parsed = request.rules === undefined ? parsePayload(body) : parsePayload(body, request.rules);
@@ -82,16 +84,17 @@ export function createCollect(deps: CollectDeps): CollectFn {
       }
       const collected = enrichEvent(event, ctx, assigned);
       const visitor = visitorInput(collected, assigned.visitorIdMode ?? 'daily', (event as ServerEvent).ip ?? request.clientIp);
-      let salt: Uint8Array | undefined;
       if (needsSalt(visitor)) {
         const mode = visitor.mode === 'monthly' ? 'monthly' : 'daily';
         if (!salts.has(mode)) salts.set(mode, await deps.salts.saltFor(mode, receivedAt));
-        salt = salts.get(mode);
+        const salt = salts.get(mode);
         // No salt (database away since before this period): refused for a retry, never stored
         // under a made-up identity that would split one visitor or merge two.
         if (salt === undefined) return { status: 'unavailable', reason: 'visitor_salt_unavailable', events: items.length };
+        collected.visitor_id = hashes.idFor(visitor as VisitorInput & { ip: string }, salt);
+      } else {
+        collected.visitor_id = visitorId(visitor);
       }
-      collected.visitor_id = visitorId(visitor, salt);
       events.push(collected);
     }
     if (events.length === 0) {

@@ -6,7 +6,8 @@
 //
 // Several produce calls in flight, safely: the client numbers an idempotent producer's batches
 // only when a call is answered, so two calls in flight on one producer reuse a sequence number
-// and the broker drops the second as a duplicate while acknowledging it (bench/HISTORY.md § 20).
+// and the broker drops the second as a duplicate while acknowledging it (platformatic/kafka#326;
+// 1.35.0, the last release for Node 20, does it: bench/producer-inflight.ts, bench/HISTORY.md § 20).
 // Each partition therefore belongs to one *lane* (partition mod lanes): a producer of its own
 // (own producer id, own connection) with its own batcher and one call in flight. A partition's
 // records are sent in arrival order, one call at a time, so nothing acknowledged is reordered and
