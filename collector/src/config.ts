@@ -46,9 +46,10 @@ export const CollectorConfigSchema = Type.Object({
   /**
    * Produce calls in flight at once, each from a producer of its own; a partition always uses the
    * same one (partition mod lanes), so its records keep their order. More than the topic's
-   * partitions are not opened.
+   * partitions are not opened. 1 by default: where the broker shares the collector's cores, more
+   * lanes measured slower (bench/HISTORY.md § 20); for a broker on its own machines.
    */
-  kafkaProducerLanes: Type.Integer({ minimum: 1, maximum: 16, default: 3 }),
+  kafkaProducerLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
   /** How often the visitor hash's salts are made ahead, reloaded and pruned (ms); see visitors/salt-store.ts. */
   visitorSaltRefreshMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),
