@@ -1,25 +1,53 @@
-// Keeps event_value_visits_15m (migration 023) in the events' transaction: adds a batch's rows
-// (event-value-rows.ts) and recomputes the links of its visitors' rows from the batch's earliest
-// bucket on, so the query API's event breakdowns count distinct visits and visitors per value
-// without reading the events (docs/metrics.md § Which rows serve a report). Two set-based
-// statements per batch; runs under the visitors' locks (rollup-sql.ts lockFirstSeen), so rows are
-// never linked by two loaders at once. Runs on node-postgres and on PGlite (SqlRunner).
+// Keeps event_value_visits_15m (migrations 023, 026) in the events' transaction, so the query
+// API's event breakdowns count distinct visits and visitors per value without reading the events
+// (docs/metrics.md § Which rows serve a report). A batch's rows (event-value-rows.ts) are added
+// with their links, each the latest earlier bucket among the stored rows and the batch's own (one
+// statement, index lookups per row); then the visitors and values whose stored rows lie after a
+// row just added — late events, the only case in which a stored link changes — are relinked from
+// that row on by window functions (LINK_ROWS). Runs under the visitors' locks (rollup-sql.ts
+// lockFirstSeen), so rows are never linked by two loaders at once. On node-postgres and on PGlite.
 import { COUNTER_BUCKET_MS } from '#contract';
 import { VISIT_MAX_MS } from '#contract/definitions.ts';
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import { fromMicros } from '../visits/instant.ts';
 import type { EventValueRow } from './event-value-rows.ts';
 
-// A replayed event never gets here (its id is claimed first), so adding is exactly once.
-const ADD_ROWS = `INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews)
-  SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews
-    FROM json_to_recordset($1::json) AS r(project_id uuid, dimension text, value text, visit_id uuid, bucket timestamptz, visitor_id text, events bigint, pageviews bigint)
-   ORDER BY 1, 2, 3, 4, 5
+// A replayed event never gets here (its id is claimed first), so adding is exactly once. A row
+// already stored only grows; a new one gets its links from the stored rows before it and from the
+// batch's rows before it, whichever is later (greatest() skips a missing one). Order (bucket,
+// visit_id) for the visitor's link, as the migration's lag(); a visit's earlier bucket lies within
+// its longest span ($2). Returns which rows were inserted (xmax = 0) for the relink check.
+const ADD_ROWS = `WITH r AS (
+    SELECT * FROM json_to_recordset($1::json) AS r(project_id uuid, dimension text, value text, visit_id uuid, bucket timestamptz, visitor_id text, events bigint, pageviews bigint)),
+  linked AS (
+    SELECT r.*,
+      greatest(lag(r.bucket) OVER (PARTITION BY r.project_id, r.dimension, r.value, r.visitor_id, r.visit_id ORDER BY r.bucket),
+               (SELECT s.bucket FROM event_value_visits_15m s
+                 WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
+                   AND s.bucket < r.bucket AND s.bucket >= r.bucket - $2::bigint * interval '1 millisecond' AND s.visit_id = r.visit_id
+                 ORDER BY s.bucket DESC LIMIT 1)) AS previous_visit_bucket,
+      greatest(lag(r.bucket) OVER (PARTITION BY r.project_id, r.dimension, r.value, r.visitor_id ORDER BY r.bucket, r.visit_id),
+               (SELECT s.bucket FROM event_value_visits_15m s
+                 WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
+                   AND s.bucket <= r.bucket AND (s.bucket, s.visit_id) < (r.bucket, r.visit_id)
+                 ORDER BY s.bucket DESC, s.visit_id DESC LIMIT 1)) AS previous_visitor_bucket
+      FROM r)
+  INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket)
+  SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket
+    FROM linked ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (project_id, dimension, value, visit_id, bucket) DO UPDATE
-    SET events = event_value_visits_15m.events + EXCLUDED.events, pageviews = event_value_visits_15m.pageviews + EXCLUDED.pageviews`;
+    SET events = event_value_visits_15m.events + EXCLUDED.events, pageviews = event_value_visits_15m.pageviews + EXCLUDED.pageviews
+  RETURNING project_id::text AS project_id, dimension, value, visitor_id, visit_id::text AS visit_id, (extract(epoch FROM bucket) * 1000000)::bigint::text AS bucket_us, (xmax = 0) AS inserted`;
 
-// Existing rows only grow, so a link changes only where a row was inserted: at or after the
-// batch's earliest bucket of that visitor and value (`lo`). Those rows' links lie no earlier than
+// The keys (visitor and value) with a stored row at or after their earliest inserted row (in
+// (bucket, visit_id) order) other than the rows just inserted: their later links may have changed.
+const LATE_KEYS = `SELECT k.i FROM json_to_recordset($1::json) AS k(i int, project_id uuid, dimension text, value text, visitor_id text, lo timestamptz, lo_visit uuid, inserted int)
+  WHERE (SELECT count(*) FROM event_value_visits_15m s
+          WHERE s.project_id = k.project_id AND s.dimension = k.dimension AND s.value = k.value AND s.visitor_id = k.visitor_id
+            AND s.bucket >= k.lo AND (s.bucket, s.visit_id) >= (k.lo, k.lo_visit)) > k.inserted`;
+
+// Existing rows only grow, so a link changes only at or after a row inserted: from the
+// earliest such row of that visitor and value on (`lo`). Those rows' links lie no earlier than
 // the visitor's last row of the value before lo, or than lo less a visit's longest span (a
 // visit's earlier bucket), so only rows from there on are read: a visitor's whole history of a
 // common value (the page_view type) is not scanned again on every batch. A visit has one visitor,
@@ -44,16 +72,46 @@ const LINK_ROWS = `UPDATE event_value_visits_15m t SET previous_visit_bucket = p
 // A visit's buckets lie within its longest span plus one bucket.
 const VISIT_SPAN_MS = VISIT_MAX_MS + COUNTER_BUCKET_MS;
 
-/** Adds the batch's rows and relinks its visitors' rows; nothing when the batch has no non-bot event. */
+interface Added {
+  project_id: string;
+  dimension: string;
+  value: string;
+  visitor_id: string;
+  visit_id: string;
+  bucket_us: string;
+  inserted: boolean;
+}
+
+interface LateKey {
+  project_id: string;
+  dimension: string;
+  value: string;
+  visitor_id: string;
+  lo: number;
+  lo_visit: string;
+  inserted: number;
+}
+
+/** Adds the batch's rows with their links and relinks the visitors' later rows where late events landed before them; nothing when the batch has no non-bot event. */
 export async function addEventValueVisits(db: SqlRunner, rows: readonly EventValueRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(ADD_ROWS, [JSON.stringify(rows.map((r) => ({ ...r, bucket: fromMicros(r.bucket) })))]);
-  const lo = new Map<string, { project_id: string; dimension: string; value: string; visitor_id: string; lo: number }>();
-  for (const r of rows) {
-    const key = `${r.project_id}\n${r.dimension}\n${r.value}\n${r.visitor_id}`;
-    const seen = lo.get(key);
-    if (seen === undefined) lo.set(key, { project_id: r.project_id, dimension: r.dimension, value: r.value, visitor_id: r.visitor_id, lo: r.bucket });
-    else if (r.bucket < seen.lo) seen.lo = r.bucket;
+  const added = await db.query<Added>(ADD_ROWS, [JSON.stringify(rows.map((r) => ({ ...r, bucket: fromMicros(r.bucket) }))), VISIT_SPAN_MS]);
+  const keys = new Map<string, LateKey>();
+  for (const a of added) {
+    if (!a.inserted) continue;
+    const key = `${a.project_id}\n${a.dimension}\n${a.value}\n${a.visitor_id}`;
+    const bucket = Number(a.bucket_us);
+    const seen = keys.get(key);
+    if (seen === undefined) keys.set(key, { project_id: a.project_id, dimension: a.dimension, value: a.value, visitor_id: a.visitor_id, lo: bucket, lo_visit: a.visit_id, inserted: 1 });
+    else {
+      seen.inserted += 1;
+      if (bucket < seen.lo || (bucket === seen.lo && a.visit_id < seen.lo_visit)) Object.assign(seen, { lo: bucket, lo_visit: a.visit_id });
+    }
   }
-  await db.query(LINK_ROWS, [JSON.stringify([...lo.values()].map((k) => ({ ...k, lo: fromMicros(k.lo) }))), VISIT_SPAN_MS]);
+  if (keys.size === 0) return;
+  const candidates = [...keys.values()];
+  const late = await db.query<{ i: number }>(LATE_KEYS, [JSON.stringify(candidates.map((k, i) => ({ ...k, i, lo: fromMicros(k.lo) })))]);
+  if (late.length === 0) return;
+  const relink = late.map(({ i }) => candidates[i]!);
+  await db.query(LINK_ROWS, [JSON.stringify(relink.map((k) => ({ project_id: k.project_id, dimension: k.dimension, value: k.value, visitor_id: k.visitor_id, lo: fromMicros(k.lo) }))), VISIT_SPAN_MS]);
 }
