@@ -81,9 +81,22 @@ test('a cursor answers only the parameters it was issued for', async () => {
     next.body.data.map((r: { value: string | null }) => r.value),
     EXPECTED.slice(2),
   );
-  // A cursor whose range is not two instants is refused, not sent to the database.
-  const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), r: ['x', 'y', 'z', 'w'] })).toString('base64url');
-  assert.equal((await bed.get(url, bed.shop.readKey, { dimension: 'referrer', from: '2026-11-19', to: '2026-11-19', cursor: tampered })).body.errors[0].field, 'cursor');
+  // An edited cursor is refused, not sent to the database: a range widened past the 3660 days a
+  // request may span, a reversed one, a moved position, a letter appended.
+  const [body, mac] = cursor.split('.') as [string, string];
+  const wire = JSON.parse(Buffer.from(body, 'base64url').toString());
+  const forge = (change: object) => `${Buffer.from(JSON.stringify({ ...wire, ...change })).toString('base64url')}.${mac}`;
+  const wide = ['1970-01-01T00:00:00.000Z', '9999-12-31T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '9999-12-31T00:00:00.000Z'];
+  for (const tampered of [forge({ r: ['x', 'y', 'z', 'w'] }), forge({ r: wide }), forge({ r: [wire.r[1], wire.r[0], wire.r[3], wire.r[2]] }), forge({ m: 99, v: 'zz' }), `${cursor}x`]) {
+    const res = await bed.get(url, bed.shop.readKey, { dimension: 'referrer', from: '2026-11-19', to: '2026-11-19', cursor: tampered });
+    assert.equal(res.status, 400, tampered);
+    assert.equal(res.body.errors[0].field, 'cursor');
+  }
+  // Another project's cursor, with the same parameters, is refused there.
+  const blogUrl = `/api/v1/projects/${bed.blog.project.id}/breakdown`;
+  const elsewhere = await bed.get(blogUrl, bed.blog.readKey, { dimension: 'referrer', from: '2026-11-19', to: '2026-11-19', cursor });
+  assert.equal(elsewhere.status, 400);
+  assert.equal(elsewhere.body.errors[0].field, 'cursor');
 });
 
 test('the cursor keeps the range of the first page: events after it do not move rows between pages', async () => {

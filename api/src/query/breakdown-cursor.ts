@@ -3,9 +3,11 @@
 // between pages and rows could change places; with it, every page reads the same range, so
 // paging neither repeats nor skips a row while the range takes no new events. The cursor is
 // bound to the request's other parameters (a fingerprint), so it cannot be replayed against a
-// different report. Opaque base64url JSON; pure.
+// different report, and sealed with the server's key for the project (CursorCodec.seal), so its
+// range and position cannot be edited: an altered cursor is refused. Pure.
 import { createHash } from 'node:crypto';
 import { ParameterError } from '../http/problems.ts';
+import type { CursorCodec } from './cursor.ts';
 import type { TimeRange } from './time-range.ts';
 
 export interface BreakdownPosition {
@@ -36,10 +38,13 @@ export function cursorFingerprint(params: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(kept)).digest('base64url').slice(0, 16);
 }
 
-export function encodeBreakdownCursor(cursor: BreakdownCursor, fingerprint: string): string {
+/** Where a breakdown cursor is valid: the project's breakdowns (the fingerprint names the rest). */
+export const breakdownScope = (projectId: string) => `breakdown:${projectId}`;
+
+export function encodeBreakdownCursor(cursor: BreakdownCursor, fingerprint: string, codec: CursorCodec, scope: string): string {
   const { range, after } = cursor;
   const wire: Wire = { f: fingerprint, r: [range.from.toISOString(), range.to.toISOString(), range.fromSql, range.toSql], m: after.metric, v: after.value };
-  return Buffer.from(JSON.stringify(wire)).toString('base64url');
+  return codec.seal(scope, JSON.stringify(wire));
 }
 
 // The instants a cursor may carry: RFC 3339 with an offset, as TimeRange holds them.
@@ -47,10 +52,12 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2
 const isIso = (s: unknown): s is string => typeof s === 'string' && INSTANT.test(s) && !Number.isNaN(Date.parse(s));
 
 /** The cursor of `text`; a ParameterError naming `cursor` when it is not one this report issued. */
-export function decodeBreakdownCursor(text: string, fingerprint: string): BreakdownCursor {
+export function decodeBreakdownCursor(text: string, fingerprint: string, codec: CursorCodec, scope: string): BreakdownCursor {
+  const payload = codec.unseal(scope, text);
+  if (payload === undefined) throw new ParameterError('cursor', 'not a cursor of this report (it was altered, or comes from another project): pass next_cursor unchanged');
   let wire: Partial<Wire>;
   try {
-    wire = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Wire>;
+    wire = JSON.parse(payload) as Partial<Wire>;
   } catch {
     throw new ParameterError('cursor', 'not a cursor of this API (pass next_cursor unchanged)');
   }

@@ -3,7 +3,8 @@
 // starts strictly after it with an index range scan, never an OFFSET. Opaque to callers:
 // base64url of `timestamp|id|mac`, the mac (HMAC-SHA256, 128 bits) over the list's scope (route,
 // project, path id) and the position, so a cursor altered or taken from another project's or
-// route's list is refused (400 naming `cursor`) instead of silently paging somewhere else. Pure.
+// route's list is refused (400 naming `cursor`) instead of silently paging somewhere else. The
+// same key seals the breakdown's cursors (seal/unseal). Pure.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ParameterError } from '../http/problems.ts';
 
@@ -53,4 +54,33 @@ export class CursorCodec {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse('not a cursor of this list (it was altered, or comes from another project or route)');
     return { at, id };
   }
+
+  /**
+   * `payload` sealed for the report named by `scope`: base64url of the payload, a dot, and the mac
+   * over scope and payload. For cursors that carry more than a position (the breakdown's pinned
+   * range), so none of it can be edited.
+   */
+  seal(scope: string, payload: string): string {
+    return `${Buffer.from(payload, 'utf8').toString('base64url')}.${this.sealMac(scope, payload)}`;
+  }
+
+  /** The payload `token` seals for `scope`; undefined for anything this codec did not seal so. */
+  unseal(scope: string, token: string): string | undefined {
+    if (token.length > SEALED_MAX_LENGTH) return undefined;
+    const [body, mac, ...rest] = token.split('.');
+    if (rest.length > 0 || body === undefined || mac === undefined || !BASE64URL.test(body) || !MAC.test(mac)) return undefined;
+    const payload = Buffer.from(body, 'base64url').toString('utf8');
+    // Only the canonical spelling (see decode): an appended or edited letter is refused.
+    if (Buffer.from(payload, 'utf8').toString('base64url') !== body) return undefined;
+    const given = Buffer.from(mac);
+    const expected = Buffer.from(this.sealMac(scope, payload));
+    return given.length === expected.length && timingSafeEqual(given, expected) ? payload : undefined;
+  }
+
+  private sealMac(scope: string, payload: string): string {
+    return createHmac('sha256', this.key).update(`sealed\n${scope}\n${payload}`).digest().subarray(0, 16).toString('base64url');
+  }
 }
+
+/** Longest sealed token unseal reads: a breakdown cursor with a value of 500 characters of 4 UTF-8 bytes each fits. */
+const SEALED_MAX_LENGTH = 4096;

@@ -2,7 +2,7 @@
 // (docs/metrics.md § Breakdowns), a page at a time. SQL: query/breakdown-sql.ts.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { decodeBreakdownCursor, encodeBreakdownCursor, cursorFingerprint } from '../query/breakdown-cursor.ts';
+import { breakdownScope, decodeBreakdownCursor, encodeBreakdownCursor, cursorFingerprint } from '../query/breakdown-cursor.ts';
 import { DIMENSION_SPECS, DimensionSchema, isVisitDimension } from '../query/breakdown-dimensions.ts';
 import { breakdownSql, type BreakdownSqlRow } from '../query/breakdown-sql.ts';
 import { reportMeta, ReportMetaSchema } from '../query/meta.ts';
@@ -84,7 +84,8 @@ export async function breakdownRoutes(app: FastifyInstance, context: RouteContex
       const now = context.now();
       const q = parseReportQuery(params, request.project, now);
       const fingerprint = cursorFingerprint(params);
-      const cursor = params.cursor !== undefined ? decodeBreakdownCursor(params.cursor, fingerprint) : undefined;
+      const scope = breakdownScope(request.project.id);
+      const cursor = params.cursor !== undefined ? decodeBreakdownCursor(params.cursor, fingerprint, context.cursors, scope) : undefined;
       if (cursor !== undefined) q.range = cursor.range;
       const limit = params.limit ?? 10;
       const spec = DIMENSION_SPECS[params.dimension];
@@ -97,7 +98,7 @@ export async function breakdownRoutes(app: FastifyInstance, context: RouteContex
       const last = page.at(-1);
       const next =
         found.length > limit && last !== undefined
-          ? encodeBreakdownCursor({ range: q.range, after: { metric: Number(last[spec.orderBy]), value: last.value } }, fingerprint)
+          ? encodeBreakdownCursor({ range: q.range, after: { metric: Number(last[spec.orderBy]), value: last.value } }, fingerprint, context.cursors, scope)
           : null;
       return {
         meta,
