@@ -73,4 +73,17 @@ test('a zone is answered as the caller named it, in its standard letter case, ne
   assert.equal(canonicalZone('europe/berlin'), 'Europe/Berlin');
   assert.equal(canonicalZone('utc'), 'UTC');
   assert.equal(canonicalZone('Mars/Olympus'), undefined);
+  // In another letter case, current names Node 20's Intl lists only by their older alias.
+  for (const [sent, answered] of [
+    ['asia/kathmandu', 'Asia/Kathmandu'],
+    ['ASIA/KATHMANDU', 'Asia/Kathmandu'],
+    ['asia/kolkata', 'Asia/Kolkata'],
+    ['europe/kyiv', 'Europe/Kyiv'],
+    ['america/argentina/buenos_aires', 'America/Argentina/Buenos_Aires'],
+    ['ASIA/KATMANDU', 'Asia/Katmandu'],
+    ['america/port-au-prince', 'America/Port-au-Prince'],
+    ['etc/gmt+5', 'Etc/GMT+5'],
+  ]) {
+    assert.equal(canonicalZone(sent!), answered, sent);
+  }
 });
