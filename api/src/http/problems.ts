@@ -44,9 +44,15 @@ export function registerApiErrors(app: FastifyInstance): void {
       const params = first?.params as { additionalProperty?: string; missingProperty?: string } | undefined;
       const field = params?.additionalProperty ?? params?.missingProperty ?? first?.instancePath.replace(/^\//, '') ?? '';
       const allowed = allowedValues(error.validation, first?.instancePath);
+      // A parameter repeated in the query string arrives as an array: say so, not "must be string".
+      const sent = error.validationContext === 'querystring' && field !== '' ? (request.query as Record<string, unknown> | undefined)?.[field] : undefined;
       const message =
         params?.additionalProperty !== undefined
           ? `unknown parameter "${params.additionalProperty}"`
+          : params?.missingProperty !== undefined
+            ? `${field} is required`
+          : Array.isArray(sent)
+            ? `${field} was given ${sent.length} times; send it once`
           : allowed.length > 0
             ? `${field || error.validationContext} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
             : `${field || error.validationContext} ${first?.message ?? 'is invalid'}`;
