@@ -5,17 +5,33 @@
 import type { SqlRunner } from '../../../db/sql-runner.ts';
 import type { CandidateWindow, EventCount, FirstSeen, Visit } from '../visits/assign-visits.ts';
 import { fromMicros } from '../visits/instant.ts';
+import { visitKey, type Links, type StoredVisit, type WindowEdges } from '../visits/previous-links.ts';
 import { counterBucket } from '../../../db/definitions-sql.ts';
 
 const micros = (column: string) => `(extract(epoch FROM v.${column}) * 1000000)::float8 AS ${column}`;
 const VISIT_TEXT = ['user_id', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'device_type', 'browser', 'os'] as const;
 
-const CANDIDATES = `SELECT v.project_id::text, v.visit_id::text, v.visitor_id, ${micros('visit_start')}, ${micros('visit_end')},
+// The candidates (every stored visit overlapping the window) and, per window, its edges for the
+// in-memory previous-visit links (visits/previous-links.ts WindowEdges): the latest visit starting
+// before the window and the latest non-bot one (looked up only when that one is a bot), and
+// whether any visit starts after it. Each is one short range of visits_visitor_idx.
+const CANDIDATES = `SELECT w.i, e.prior_start, e.prior_human_start, e.has_after,
+    v.project_id::text, v.visit_id::text, v.visitor_id, ${micros('visit_start')}, ${micros('visit_end')},
     v.events, v.pageviews, v.interactions, v.engaged_ms::float8 AS engaged_ms,
     v.entry_event_id::text, ${micros('entry_at')}, v.entry_path, v.exit_event_id::text, ${micros('exit_at')}, v.exit_path,
-    ${VISIT_TEXT.map((c) => `v.${c}`).join(', ')}, v.is_bot
-  FROM json_to_recordset($1::json) AS w(project_id uuid, visitor_id text, lo timestamptz, hi timestamptz)
-  JOIN visits v ON v.project_id = w.project_id AND v.visitor_id = w.visitor_id AND v.visit_start <= w.hi AND v.visit_end >= w.lo`;
+    ${VISIT_TEXT.map((c) => `v.${c}`).join(', ')}, v.is_bot, ${micros('previous_visit_start')}, ${micros('previous_human_visit_start')}
+  FROM json_to_recordset($1::json) AS w(i int, project_id uuid, visitor_id text, lo timestamptz, hi timestamptz)
+  CROSS JOIN LATERAL (
+    SELECT (extract(epoch FROM p.visit_start) * 1000000)::float8 AS prior_start,
+      (extract(epoch FROM CASE WHEN p.is_bot THEN
+        (SELECT h.visit_start FROM visits h WHERE h.project_id = w.project_id AND h.visitor_id = w.visitor_id AND h.visit_start < w.lo AND NOT h.is_bot
+          ORDER BY h.visit_start DESC LIMIT 1) ELSE p.visit_start END) * 1000000)::float8 AS prior_human_start,
+      EXISTS (SELECT 1 FROM visits a WHERE a.project_id = w.project_id AND a.visitor_id = w.visitor_id AND a.visit_start > w.hi) AS has_after
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT q.visit_start, q.is_bot FROM visits q WHERE q.project_id = w.project_id AND q.visitor_id = w.visitor_id AND q.visit_start < w.lo
+      ORDER BY q.visit_start DESC, q.is_bot LIMIT 1) p ON true
+  ) e
+  LEFT JOIN visits v ON v.project_id = w.project_id AND v.visitor_id = w.visitor_id AND v.visit_start <= w.hi AND v.visit_end >= w.lo`;
 
 const VISIT_COLUMNS = [
   'project_id',
@@ -41,7 +57,9 @@ const VISIT_COLUMNS = [
 // same statement moves each visit's measures in visit_counts_15m (migration 018) from its stored
 // state (`old`: every CTE reads the snapshot before the upsert) to its new one (RETURNING, with
 // the generated duration_ms and bounced), on this loader's shard ($2).
-const VISIT_LIST = VISIT_COLUMNS.join(', ');
+// The previous-visit links (018) are written with the row (visits/previous-links.ts).
+const UPSERT_COLUMNS = [...VISIT_COLUMNS, 'previous_visit_start', 'previous_human_visit_start'] as const;
+const VISIT_LIST = UPSERT_COLUMNS.join(', ');
 const VISIT_MEASURE_SUMS =
   'sum(n)::bigint AS visits, sum(n * viewed)::bigint AS viewed_visits, sum(n * bounced)::bigint AS bounces, sum(n * duration_ms)::bigint AS duration_ms, sum(n * pageviews)::bigint AS pageviews';
 const UPSERT_VISITS = `WITH batch AS (SELECT ${VISIT_LIST} FROM json_populate_recordset(NULL::visits, $1::json)),
@@ -50,7 +68,7 @@ const UPSERT_VISITS = `WITH batch AS (SELECT ${VISIT_LIST} FROM json_populate_re
       FROM batch b JOIN visits v ON v.project_id = b.project_id AND v.visit_id = b.visit_id),
   upserted AS (
     INSERT INTO visits (${VISIT_LIST}) SELECT ${VISIT_LIST} FROM batch
-    ON CONFLICT (project_id, visit_id) DO UPDATE SET ${VISIT_COLUMNS.slice(2)
+    ON CONFLICT (project_id, visit_id) DO UPDATE SET ${UPSERT_COLUMNS.slice(2)
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ')}
     RETURNING project_id, visit_start, is_bot, 1 AS n, (pageviews > 0)::int AS viewed, bounced::int AS bounced, duration_ms, pageviews),
@@ -115,20 +133,51 @@ export async function fixFirstVisits(db: SqlRunner, rows: readonly FirstSeen[]):
   await db.query(FIX_FIRST_VISIT, [JSON.stringify(json)]);
 }
 
-/** The stored visits of each window's visitor that overlap the window (run after lockFirstSeen, in a new statement). */
-export async function readCandidateVisits(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<Visit[]> {
-  if (windows.length === 0) return [];
-  const json = windows.map((w) => ({ project_id: w.project_id, visitor_id: w.visitor_id, lo: fromMicros(w.from), hi: fromMicros(w.to) }));
-  const rows = await db.query<Visit & { events: number | string; pageviews: number | string; interactions: number | string }>(CANDIDATES, [JSON.stringify(json)]);
-  return rows.map((r) => ({ ...r, events: Number(r.events), pageviews: Number(r.pageviews), interactions: Number(r.interactions) }));
+/** What readCandidateVisits returns: the candidates with their stored links, and each window's edges (same index). */
+export interface Candidates {
+  visits: StoredVisit[];
+  edges: WindowEdges[];
 }
 
-/** Writes the full new state of each visit, in key order, and moves their measures in this shard's visit counters. */
-export async function upsertVisits(db: SqlRunner, visits: readonly Visit[], shard: number): Promise<void> {
+type CandidateRow = Omit<StoredVisit, 'project_id' | 'visit_id' | 'events' | 'pageviews' | 'interactions'> &
+  WindowEdges & { i: number; project_id: string | null; visit_id: string | null; events: number | string; pageviews: number | string; interactions: number | string };
+
+/** The stored visits of each window's visitor that overlap the window, and the windows' edges (run after lockFirstSeen, in a new statement). */
+export async function readCandidateVisits(db: SqlRunner, windows: readonly CandidateWindow[]): Promise<Candidates> {
+  if (windows.length === 0) return { visits: [], edges: [] };
+  const json = windows.map((w, i) => ({ i, project_id: w.project_id, visitor_id: w.visitor_id, lo: fromMicros(w.from), hi: fromMicros(w.to) }));
+  const rows = await db.query<CandidateRow>(CANDIDATES, [JSON.stringify(json)]);
+  const edges = new Array<WindowEdges>(windows.length);
+  const visits: StoredVisit[] = [];
+  for (const { i, prior_start, prior_human_start, has_after, ...r } of rows) {
+    edges[i] ??= { prior_start, prior_human_start, has_after };
+    if (r.project_id === null || r.visit_id === null) continue;
+    visits.push({ ...r, project_id: r.project_id, visit_id: r.visit_id, events: Number(r.events), pageviews: Number(r.pageviews), interactions: Number(r.interactions) });
+  }
+  return { visits, edges };
+}
+
+/**
+ * Writes the full new state of each visit with its links (`links`, by visitKey; every visit has
+ * one), in key order, and moves their measures in this shard's visit counters.
+ */
+export async function upsertVisits(db: SqlRunner, visits: readonly Visit[], links: ReadonlyMap<string, Links>, shard: number): Promise<void> {
   if (visits.length === 0) return;
   const sorted = [...visits].sort(byKey((v) => `${v.project_id}/${v.visit_id}`));
+  const at = (us: number | null) => (us === null ? null : fromMicros(us));
   // One JSON parameter: JSON.stringify is native, node-postgres' array literals are built per element in JavaScript.
-  const json = sorted.map((v) => ({ ...v, visit_start: fromMicros(v.visit_start), visit_end: fromMicros(v.visit_end), entry_at: fromMicros(v.entry_at), exit_at: fromMicros(v.exit_at) }));
+  const json = sorted.map((v) => {
+    const l = links.get(visitKey(v))!;
+    return {
+      ...v,
+      visit_start: fromMicros(v.visit_start),
+      visit_end: fromMicros(v.visit_end),
+      entry_at: fromMicros(v.entry_at),
+      exit_at: fromMicros(v.exit_at),
+      previous_visit_start: at(l.previous_visit_start),
+      previous_human_visit_start: at(l.previous_human_visit_start),
+    };
+  });
   await db.query(UPSERT_VISITS, [JSON.stringify(json), shard]);
 }
 

@@ -6,6 +6,7 @@ import type { EventRow } from '../steps/normalize-event.ts';
 import { COPY_COLUMNS, toCopyRow } from '../steps/to-copy-row.ts';
 import { assignVisits, batchVisitors } from '../visits/assign-visits.ts';
 import { visitorIdOf } from '../visits/visitor-fallback.ts';
+import { previousLinks } from '../visits/previous-links.ts';
 import { linkChanges, linkPreviousVisits } from './previous-visits-sql.ts';
 import { linkValueVisits, valueLinkChanges } from './value-links-sql.ts';
 import { addEventValueVisits } from './event-value-visits-sql.ts';
@@ -85,12 +86,14 @@ async function insertFresh(tx: LoadTx, rows: EventRow[], shard: number): Promise
   // Records the visitors' first events and locks their rows; a new statement after that sees every
   // visit committed by a loader that held them.
   await lockFirstSeen(tx, batch.firstSeen);
-  const existing = await readCandidateVisits(tx, batch.windows);
+  const { visits: existing, edges } = await readCandidateVisits(tx, batch.windows);
   const assignment = assignVisits(existing, events, batch);
   for (const [i, row] of rows.entries()) row.visit_id = assignment.visitIds[i]!;
   await tx.copyFrom(COPY_EVENTS, copyChunks(rows, toCopyRow));
-  await upsertVisits(tx, assignment.visits, shard);
-  await linkPreviousVisits(tx, linkChanges(existing, assignment.visits));
+  const links = previousLinks(existing, assignment.visits, linkChanges(existing, assignment.visits), batch.windows, edges);
+  await upsertVisits(tx, assignment.visits, links.links, shard);
+  // Only visitors whose links the batch's visits cannot decide (late events before a stored visit).
+  await linkPreviousVisits(tx, links.fallback);
   await linkValueVisits(tx, valueLinkChanges(existing, assignment.visits));
   const joined = batch.firstSeen.filter((f) => assignment.visitIds[f.index] !== f.first_visit_id).map((f) => ({ ...f, first_visit_id: assignment.visitIds[f.index]! }));
   await fixFirstVisits(tx, joined);

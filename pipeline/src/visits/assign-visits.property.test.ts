@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assignVisits, batchVisitors, type Visit, type VisitEvent } from './assign-visits.ts';
 import { toMicros } from './instant.ts';
+import { testEvent } from './test-events.ts';
 
-const P = '11111111-1111-4111-8111-111111111111';
 const T0 = Date.UTC(2026, 0, 1);
 const GAP = 30 * 60_000;
 const DAY = 24 * 3_600_000;
@@ -28,27 +28,16 @@ function events(visitors: { gap: number; type: string; path: string | null; bot:
     for (const e of list) {
       t += e.gap;
       n += 1;
-      out.push({
-        project_id: P,
-        visitor_id: `s:${v}`,
-        // Ids out of time order, so tie-breaks by id are exercised.
-        event_id: `00000000-0000-4000-8000-${((n * 7919) % 1_000_003).toString(16).padStart(12, '0')}`,
-        timestamp: new Date(t).toISOString(),
-        event_type: e.type,
-        page_path: e.path,
-        user_id: null,
-        referrer_domain: e.path === '/a' ? 'ref.example' : null,
-        utm_source: `u${n}`,
-        utm_medium: null,
-        utm_campaign: null,
-        utm_term: null,
-        utm_content: null,
-        device_type: null,
-        browser: null,
-        os: null,
-        is_bot: e.bot,
-        engaged_ms: e.type === 'page_unload' ? e.engaged : null,
-      });
+      out.push(
+        testEvent(`s:${v}`, n, t, {
+          event_type: e.type,
+          page_path: e.path,
+          referrer_domain: e.path === '/a' ? 'ref.example' : null,
+          utm_source: `u${n}`,
+          is_bot: e.bot,
+          engaged_ms: e.type === 'page_unload' ? e.engaged : null,
+        }),
+      );
     }
   }
   return out;
