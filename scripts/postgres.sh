@@ -48,11 +48,26 @@ SELECT format('CREATE DATABASE %I OWNER %I', d, '$ANALYTICS_DB_USER')
 SQL
 }
 
+# Memory settings sized to this machine, as timescaledb-tune sizes them for the Docker image:
+# shared_buffers a quarter of RAM (at most 2 GB, at least the 128 MB default) and
+# effective_cache_size three quarters. The default 128 MB holds a few percent of a month's
+# indexes, so every report re-copied its index pages from the OS cache, evicting the loader's.
+# PG_SHARED_BUFFERS / PG_EFFECTIVE_CACHE_SIZE (e.g. 512MB) override them.
+memory_settings() {
+  local mem_mb shared cache
+  mem_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
+  shared=$(( mem_mb / 4 )); [ "$shared" -gt 2048 ] && shared=2048; [ "$shared" -lt 128 ] && shared=128
+  cache=$(( mem_mb * 3 / 4 )); [ "$cache" -lt 512 ] && cache=512
+  echo "shared_buffers=${PG_SHARED_BUFFERS:-${shared}MB} effective_cache_size=${PG_EFFECTIVE_CACHE_SIZE:-${cache}MB}"
+}
+
 start_debian_cluster() {
   install
   if ! pg_lsclusters -h 2>/dev/null | awk "{print \$1\" \"\$2}" | grep -q "^$PG_VERSION $PG_CLUSTER$"; then
     pg_createcluster "$PG_VERSION" "$PG_CLUSTER" -p "$PGPORT_DEFAULT" >/dev/null
   fi
+  local setting
+  for setting in $(memory_settings); do pg_conftool "$PG_VERSION" "$PG_CLUSTER" set "${setting%%=*}" "${setting#*=}"; done
   pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
   touch "$MARK"
 }
@@ -64,7 +79,7 @@ start_local_cluster() {
     "$(pg_bin initdb)" -D "$LOCAL_DIR/data" -U "$(id -un)" --auth=trust -E UTF8 >"$LOG_DIR/postgres-initdb.log"
   fi
   "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -l "$LOG_DIR/postgres.log" -w \
-    -o "-p $PGPORT_DEFAULT -k $LOCAL_DIR -c listen_addresses=$PGHOST_DEFAULT" start >/dev/null
+    -o "-p $PGPORT_DEFAULT -k $LOCAL_DIR -c listen_addresses=$PGHOST_DEFAULT $(memory_settings | sed 's/[^ ]*/-c &/g')" start >/dev/null
   touch "$MARK"
 }
 
