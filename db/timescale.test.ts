@@ -77,20 +77,21 @@ test('migrations choose the TimescaleDB variants and make a hypertable with 1-da
   assert.deepEqual(second.applied, []);
 });
 
-test('analytics_events carries the deduplication key led by project and time and the four read-path indexes, nothing else', async () => {
+test('analytics_events carries the deduplication key led by project and time and the five read-path indexes, nothing else', async () => {
   const { rows } = await db.query<{ indexname: string; indexdef: string }>(
     "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'analytics_events' ORDER BY indexname",
   );
   assert.deepEqual(
     rows.map((r) => r.indexname),
-    ['analytics_events_dedup_key', 'analytics_events_received_at_brin', 'analytics_events_session_time_idx', 'analytics_events_type_page_time_idx', 'analytics_events_user_time_covering_idx'],
+    ['analytics_events_dedup_key', 'analytics_events_received_at_brin', 'analytics_events_session_time_idx', 'analytics_events_type_button_time_idx', 'analytics_events_type_page_time_idx', 'analytics_events_user_time_covering_idx'],
     rows.map((r) => r.indexdef).join('\n'),
   );
   assert.match(rows[0]!.indexdef, /UNIQUE INDEX analytics_events_dedup_key .*\(project_id, "timestamp", event_id\)/);
   assert.match(rows[1]!.indexdef, /USING brin \(received_at\)/);
   assert.match(rows[2]!.indexdef, /\(project_id, session_id, "timestamp"\)/);
-  assert.match(rows[3]!.indexdef, /\(project_id, event_type, page_path, "timestamp"\) INCLUDE \(event_id, visitor_id, visit_id, user_id, button_id, is_bot\)/);
-  assert.match(rows[4]!.indexdef, /\(project_id, user_id, "timestamp"\) INCLUDE \(is_bot, event_type\) WHERE \(user_id IS NOT NULL\)/);
+  assert.match(rows[3]!.indexdef, /\(project_id, event_type, button_id, "timestamp"\) INCLUDE \(event_id, visitor_id, visit_id, user_id, page_path, is_bot\) WHERE \(button_id IS NOT NULL\)/);
+  assert.match(rows[4]!.indexdef, /\(project_id, event_type, page_path, "timestamp"\) INCLUDE \(event_id, visitor_id, visit_id, user_id, button_id, is_bot\)/);
+  assert.match(rows[5]!.indexdef, /\(project_id, user_id, "timestamp"\) INCLUDE \(is_bot, event_type\) WHERE \(user_id IS NOT NULL\)/);
 });
 
 test('the load transaction loads across chunks and drops replays', async () => {

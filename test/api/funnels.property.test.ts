@@ -28,6 +28,7 @@ const eventArb = fc.record({
   type: fc.constantFrom('a', 'a', 'b', 'b', 'c', 'x'),
   page: fc.constantFrom('/', '/p', null),
   plan: fc.constantFrom(null, 'pro', 'free'),
+  button: fc.constantFrom(null, null, 'buy', 'pay'),
 });
 const burstArb = fc.record({ visitor: fc.nat(11), startMin: fc.integer({ min: -60, max: 5 * 60 }), events: fc.array(eventArb, { minLength: 2, maxLength: 10 }) });
 const dataArb = fc.array(burstArb, { minLength: 10, maxLength: 30 });
@@ -54,6 +55,7 @@ function rows(data: Data, projectId: string): EventRow[] {
           event_type: e.type,
           page_url: `https://site.example${e.page ?? ''}`,
           page_path: e.page,
+          button_id: e.button,
           metadata: e.plan === null ? '{}' : JSON.stringify({ plan: e.plan }),
           referrer_domain: REFERRERS[burst.visitor]!,
           device_type: DEVICES[burst.visitor]!,
@@ -69,6 +71,10 @@ const typeArb = fc.constantFrom('a', 'b', 'c');
 const stepArb: fc.Arbitrary<RefStep> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ event_type: typeArb }) },
   { weight: 1, arbitrary: fc.record({ event_type: typeArb, page: fc.constantFrom('/', '/p') }) },
+  // Buttons: read by the button index when every step of the type names one (funnel-reads.ts);
+  // mostly on type c, so that two steps of one type often name two buttons.
+  { weight: 3, arbitrary: fc.record({ event_type: fc.constantFrom('c', 'c', 'c', 'b'), button_id: fc.constantFrom('buy', 'pay') }) },
+  { weight: 1, arbitrary: fc.record({ event_type: typeArb, page: fc.constantFrom('/', '/p'), button_id: fc.constantFrom('buy', 'pay') }) },
   { weight: 1, arbitrary: fc.record({ event_type: typeArb, metadata: fc.constantFrom({ plan: 'pro' }, { plan: 'free' }) }) },
 );
 const queryArb = fc.record({

@@ -89,6 +89,17 @@ before(async () => {
     event('h:k2', at('10:00:00'), 'k_a', { referrer_domain: 'google.com' }),
     event('h:k3', at('10:00:00'), 'k_a'),
     event('h:k3', at('10:01:00'), 'k_b'),
+    // Steps by page and by button (each read as its own index range): c1 views /cart, clicks buy,
+    // then pay; c2 clicks pay before buy; c3 views another page, clicks buy, then a button of no step.
+    event('h:c1', at('10:00:00'), 'c_view', { page_url: 'https://shop.example/cart', page_path: '/cart' }),
+    event('h:c1', at('10:01:00'), 'c_click', { button_id: 'buy' }),
+    event('h:c1', at('10:02:00'), 'c_click', { button_id: 'pay' }),
+    event('h:c2', at('10:00:00'), 'c_view', { page_url: 'https://shop.example/cart', page_path: '/cart' }),
+    event('h:c2', at('10:01:00'), 'c_click', { button_id: 'pay' }),
+    event('h:c2', at('10:02:00'), 'c_click', { button_id: 'buy' }),
+    event('h:c3', at('10:00:00'), 'c_view', { page_url: 'https://shop.example/other', page_path: '/other' }),
+    event('h:c3', at('10:01:00'), 'c_click', { button_id: 'buy' }),
+    event('h:c3', at('10:02:00'), 'c_click', { button_id: 'help' }),
   ];
   assert.equal(await bed.store(rows), rows.length);
 });
@@ -160,6 +171,18 @@ test('bots count only when asked; metadata conditions compare text', async () =>
   assert.deepEqual(counts(await funnel({ steps: [{ event_type: 'm_a', metadata: { plan: 'pro', seats: '5' } }, { event_type: 'm_b' }] })), [1, 1]);
   assert.deepEqual(counts(await funnel({ steps: [{ event_type: 'm_a', metadata: { plan: 'enterprise' } }, { event_type: 'm_b' }] })), [0, 0]);
   assert.equal((await funnel({ steps: [{ event_type: 'm_a', metadata: { plan: 'enterprise' } }, { event_type: 'm_b' }] })).body.data.steps[0].conversion_rate, null);
+});
+
+test('steps naming pages and buttons match exactly those, in order', async () => {
+  const view = (page: string) => ({ event_type: 'c_view', page });
+  const click = (button_id: string) => ({ event_type: 'c_click', button_id });
+  assert.deepEqual(counts(await funnel({ steps: [view('/cart'), click('buy'), click('pay')] })), [2, 2, 1]);
+  assert.deepEqual(counts(await funnel({ steps: [view('/cart'), click('pay'), click('buy')] })), [2, 2, 1]);
+  assert.deepEqual(counts(await funnel({ steps: [click('buy'), click('pay')] })), [3, 1]);
+  assert.deepEqual(counts(await funnel({ steps: [click('buy'), click('help')] })), [3, 1]);
+  // A step of the type without a button reads every click.
+  assert.deepEqual(counts(await funnel({ steps: [view('/other'), click('buy'), { event_type: 'c_click' }] })), [1, 1, 1]);
+  assert.deepEqual(counts(await funnel({ steps: [{ event_type: 'c_view' }, click('pay'), click('buy')], order: 'strict' })), [3, 1, 1]);
 });
 
 test('a breakdown groups units by their first start’s visit, most units first, null last', async () => {

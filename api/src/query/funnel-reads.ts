@@ -1,9 +1,10 @@
 // Which events an ordered funnel reads, as disjoint conditions on `analytics_events e`, one per
-// index range of the step index (025, key project_id, event_type, page_path, "timestamp"): per
-// event type of the steps, its steps' pages when every step of that type names one (a page of /
-// also matches events without a page), else the whole type. The reads are UNION ALLed, so each
-// must be one index range for an index-only scan; each event lies in at most one of them. They
-// only narrow the read: each step's full definition is applied to what they return.
+// index range: per event type of the steps, its steps' pages when every step of that type names
+// one (index 025, key project_id, event_type, page_path, "timestamp"; a page of / also matches
+// events without a page), else its steps' buttons when every step of that type names one (index
+// 027, key project_id, event_type, button_id, "timestamp"), else the whole type. The reads are
+// UNION ALLed, so each must be one index range for an index-only scan; each event lies in at most
+// one of them. They only narrow the read: each step's full definition is applied to what they return.
 import type { FunnelStep } from './funnel-query.ts';
 import type { SqlParams } from './sql-params.ts';
 
@@ -14,7 +15,8 @@ export function stepReads(steps: readonly FunnelStep[], p: SqlParams): string[] 
     const typeSql = `e.event_type = ${p.add(type)}`;
     const pages = ofType.every((s) => s.page !== undefined) ? [...new Set(ofType.map((s) => s.page!))] : undefined;
     if (pages === undefined) {
-      reads.push(typeSql);
+      const buttons = ofType.every((s) => s.button_id !== undefined) ? [...new Set(ofType.map((s) => s.button_id!))] : undefined;
+      reads.push(buttons === undefined ? typeSql : `${typeSql} AND e.button_id = ANY(${p.add(buttons)}::text[])`);
       continue;
     }
     reads.push(`${typeSql} AND e.page_path = ANY(${p.add(pages)}::text[])`);

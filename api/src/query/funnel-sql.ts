@@ -2,8 +2,7 @@
 // [from, to + window), so bots and filters mean what they mean in every report.
 //
 // Why this shape: "the furthest step any attempt reaches" is computed without enumerating
-// attempts. Units without a step-2 event reach step 1 at most and are grouped by hashing; the
-// events of the others get one sort by (unit, timestamp, event_id), then one window pass per step:
+// attempts. One sort of the unit's events by (timestamp, event_id), then one window pass per step:
 // for an event matching step k, `start_k` is the LATEST step-1 time from which a chain of distinct,
 // ordered events reaches step k at this event (the latest start leaves the most room in the
 // window). It is the running maximum of the previous step's `start_{k−1}` over the strictly
@@ -51,19 +50,11 @@ export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
   const inRange = `e."timestamp" >= ${p.add(range.fromSql)}::timestamptz AND e."timestamp" < ${p.add(range.toSql)}::timestamptz`;
   const cols = [`${matches[0]} AND ${inRange} AS m1`, ...matches.slice(1).map((m, i) => `${m} AS m${i + 2}`)];
   // The visit is needed only for a breakdown: without one, the sorted rows are narrower.
-  const breakdown = q.breakdown !== undefined;
-  const visit = breakdown ? 'e.visit_id' : 'NULL::uuid AS visit_id';
-  const counted = `FROM analytics_events e WHERE ${where} AND ${unit} IS NOT NULL`;
-  // Units with a step-2 event ("later"; a superset would do): only they can get past step 1, so
-  // only their events go through the sort and the window passes. Most units have none; they are
-  // grouped by hashing (below), which needs no sort.
-  const later = stepReads([q.steps[1]!], p)
-    .map((r) => `SELECT ${unit} AS unit ${counted} AND ${r} AND ${matches[1]}`)
-    .join('\n    UNION ALL ');
-  const hasLater = `EXISTS (SELECT 1 FROM later l WHERE l.unit = ${unit})`;
+  const visit = q.breakdown === undefined ? 'NULL::uuid AS visit_id' : 'e.visit_id';
   const read = (only: string) => `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, ${visit}, ${cols.join(', ')},
       CASE WHEN ${matches[0]} AND ${inRange} THEN e."timestamp" END AS s1
-    ${counted} AND ${hasLater}${only}`;
+    FROM analytics_events e
+   WHERE ${where} AND ${unit} IS NOT NULL${only}`;
   // Ordered mode needs only events that match some step, read per type and page (funnel-reads.ts);
   // strict mode needs every event of the unit (any other event between two steps breaks the chain).
   let chain =
@@ -83,30 +74,21 @@ export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
     chain = `SELECT ${['unit', 'ts', 'event_id', 'visit_id', ...Array.from({ length: n }, (_, i) => `m${i + 1}`), ...Array.from({ length: k }, (_, i) => `s${i + 1}`)].join(', ')} FROM (${chain}) c${k}`;
   }
   const us = (k: number) => `(extract(epoch FROM (ts - s${k})) * 1000000)`;
-  // A unit whose latest start's window is still open may convert yet: in progress, not dropped.
-  const open = (s1: string) => `max(${s1}) + ${windowSql} > ${p.add(now.toISOString())}::timestamptz AS open`;
-  // The visit of the unit's first start (breakdowns only: an ordered aggregate rules out hashing).
-  const firstVisit = (filter: string) => (breakdown ? `(array_agg(visit_id ORDER BY ts, event_id)${filter})[1] AS first_visit` : 'NULL::uuid AS first_visit');
-  const chainUnits = `SELECT unit, ${[
+  const unitCols = [
     'bool_or(s1 IS NOT NULL) AS r1',
     ...Array.from({ length: n - 1 }, (_, i) => `bool_or(s${i + 2} IS NOT NULL) AS r${i + 2}, min(${us(i + 2)}) AS t${i + 2}`),
-    open('s1'),
-    firstVisit(' FILTER (WHERE s1 IS NOT NULL)'),
-  ].join(', ')} FROM (${chain}) f GROUP BY unit`;
-  // Units without a later step's event reach step 1 (when they start in the range) and no further.
-  const step1Only = stepReads([q.steps[0]!], p)
-    .map((r) => `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, ${visit} ${counted} AND ${r} AND ${matches[0]} AND ${inRange} AND NOT ${hasLater}`)
-    .join('\n    UNION ALL ');
-  const restUnits = `SELECT unit, ${['true AS r1', ...Array.from({ length: n - 1 }, (_, i) => `false AS r${i + 2}, NULL::numeric AS t${i + 2}`), open('ts'), firstVisit('')].join(', ')}
-    FROM (${step1Only}) o GROUP BY unit`;
-  const units = `${chainUnits}\n  UNION ALL ${restUnits}`;
-  const dimension = breakdown ? `(SELECT ${DIMENSION_SPECS[q.breakdown!].column} FROM visits v WHERE v.project_id = ${p.add(q.report.projectId)} AND v.visit_id = u.first_visit)` : 'NULL::text';
+    // A unit whose latest start's window is still open may convert yet: in progress, not dropped.
+    `max(s1) + ${windowSql} > ${p.add(now.toISOString())}::timestamptz AS open`,
+    // The visit of the unit's first start, for a breakdown only: the ordered aggregate sorts each unit's rows again.
+    q.breakdown === undefined ? 'NULL::uuid AS first_visit' : '(array_agg(visit_id ORDER BY ts, event_id) FILTER (WHERE s1 IS NOT NULL))[1] AS first_visit',
+  ];
+  const units = `SELECT unit, ${unitCols.join(', ')} FROM (${chain}) f GROUP BY unit`;
+  const dimension = q.breakdown === undefined ? 'NULL::text' : `(SELECT ${DIMENSION_SPECS[q.breakdown].column} FROM visits v WHERE v.project_id = ${p.add(q.report.projectId)} AND v.visit_id = u.first_visit)`;
   const arr = (f: (k: number) => string) => `ARRAY[${Array.from({ length: n }, (_, i) => f(i + 1)).join(', ')}]`;
   const t = (k: number) => (k === 1 ? 'NULL::numeric' : `t${k}`);
-  const grouped = breakdown ? 'GROUPING(value) = 0 AS grouped, value' : 'false AS grouped, NULL::text AS value';
-  const groups = breakdown ? 'GROUP BY GROUPING SETS ((), (value))' : '';
-  return `WITH later AS MATERIALIZED (SELECT DISTINCT unit FROM (${later}) l0)
-    SELECT ${grouped},
+  const grouped = q.breakdown === undefined ? 'false AS grouped, NULL::text AS value' : 'GROUPING(value) = 0 AS grouped, value';
+  const groups = q.breakdown === undefined ? '' : 'GROUP BY GROUPING SETS ((), (value))';
+  return `SELECT ${grouped},
       ${arr((k) => `count(*) FILTER (WHERE r${k})`)}::bigint[] AS counts,
       ${arr((k) => (k === 1 ? '0' : `count(*) FILTER (WHERE r${k - 1} AND NOT r${k} AND open)`))}::bigint[] AS in_progress,
       ${arr((k) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${t(k)}) FILTER (WHERE r${k})`)}::float8[] AS median_us,
