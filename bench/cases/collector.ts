@@ -4,6 +4,7 @@
 // shared machine's load hits all of them alike.
 import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
+import { createBenchDatabase } from '../lib/database.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
 import { cpuSecondsOf, readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
 import { freePort } from '../../test/support/service-kit.ts';
@@ -15,8 +16,12 @@ import type { LoadResult } from '../load/autocannon-worker.ts';
 const SINGLE_TARGET_RATIO = 0.5;
 const BATCH_TARGET_EVENTS_PER_SECOND = 100_000;
 
-export async function startCollector(ctx: BenchContext, topic: string, name: string): Promise<{ service: Service; url: string }> {
-  const service = await spawnCollector(name, topic);
+/**
+ * The measured collector on `topic`, its projects, keys and visitor salts in `databaseUrl` (a
+ * migrated bench database: without those tables every event would wait for a salt and get 503).
+ */
+export async function startCollector(ctx: BenchContext, topic: string, name: string, databaseUrl: string): Promise<{ service: Service; url: string }> {
+  const service = await spawnCollector(name, topic, { databaseUrl });
   await waitReady(service);
   ctx.log(`${name} ready on ${service.url} (topic ${topic})`);
   return { service, url: service.url };
@@ -84,9 +89,10 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
   const single = JSON.stringify(incomingEvent(rnd, 0));
   const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => incomingEvent(rnd, i)));
   const topic = await ctx.kafka.createTopic('collector');
+  const db = await createBenchDatabase('collector');
   const services: Service[] = [];
   try {
-    const collector = await startCollector(ctx, topic, 'collector');
+    const collector = await startCollector(ctx, topic, 'collector', db.url);
     services.push(collector.service);
     const raw = await startBaseline('raw');
     services.push(raw.service);
@@ -209,5 +215,6 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     ];
   } finally {
     for (const svc of services) await svc.stop();
+    await db.drop();
   }
 }

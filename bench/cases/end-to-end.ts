@@ -33,7 +33,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<BenchResult[]> {
   try {
     const pipeline = await spawnPipeline('pipeline-e2e', topic, dlqTopic, db.url);
     services.push(pipeline);
-    const collector = await startCollector(ctx, topic, 'collector-e2e');
+    const collector = await startCollector(ctx, topic, 'collector-e2e', db.url);
     services.push(collector.service);
     await waitReady(pipeline, 120_000);
 

@@ -85,7 +85,7 @@ export async function benchLive(ctx: BenchContext): Promise<BenchResult[]> {
     const out = await runCli('keys', ['create', '--project', DEFAULT_PROJECT_ID, '--scopes', 'live'], { db: db.pool, pepper: PEPPER });
     if (!out.ok) throw new Error(`live key: ${out.error}`);
     const apiKey = String((out.value.json as { key: string }).key);
-    const collector = await startCollector(ctx, topic, 'collector-live');
+    const collector = await startCollector(ctx, topic, 'collector-live', db.url);
     stops.push(() => collector.service.stop());
     const single = JSON.stringify(incomingEvent(prng(8), 0));
     const throughput = { without: [] as number[], with: [] as number[] };
