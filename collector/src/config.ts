@@ -50,6 +50,14 @@ export const CollectorConfigSchema = Type.Object({
    * lanes measured slower (bench/HISTORY.md § 20); for a broker on its own machines.
    */
   kafkaProducerLanes: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+  /**
+   * Record bytes (key and value, in characters) the collector holds from taking events to Kafka's
+   * answer, every request and stream together. Over it, an HTTP request is answered 503 overloaded
+   * with Retry-After and a stream waits (it stops reading). What the collector holds under load
+   * grows with it, several times over: the events' parsed and enriched forms live as long as their
+   * records (bench/HISTORY.md § 23).
+   */
+  maxInFlightBytes: Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
   /** How often the visitor hash's salts are made ahead, reloaded and pruned (ms); see visitors/salt-store.ts. */
   visitorSaltRefreshMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 5 }),

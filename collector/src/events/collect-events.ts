@@ -5,7 +5,7 @@ import type { CollectedEvent, IncomingEvent, ServerEvent, VisitorIdMode } from '
 import { needsSalt, visitorId, type VisitorInput } from '#enrichment';
 import type { HashMode, VisitorSalts } from '../visitors/salt-periods.ts';
 import { VisitorHashCache } from '../visitors/visitor-hash-cache.ts';
-import type { EventPublisher, UnpublishedReason } from './publisher.ts';
+import type { EventPublisher, UnpublishedReason, WhenFull } from './publisher.ts';
 import { enrichEvent } from './enrich-event.ts';
 import { parsePayload, type IndexedError, type PayloadRules } from './parse-payload.ts';
 
@@ -52,6 +52,8 @@ export interface CollectRequest<E extends IncomingEvent> {
   clientIp?: string | undefined;
   /** True on the browser route: an event without any user agent is then a script's (is_bot). */
   fromBrowser?: boolean | undefined;
+  /** At the in-flight bound: `refuse` (the default: an HTTP request, 503 overloaded) or `wait` (a stream). */
+  whenFull?: WhenFull;
 }
 
 export type CollectFn = <E extends IncomingEvent>(request: CollectRequest<E>) => Promise<CollectOutcome>;
@@ -101,7 +103,7 @@ export function createCollect(deps: CollectDeps): CollectFn {
       errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       return { status: 'invalid', errors, rejected: rejectedAll, refusal: sharedRefusal(refusals, errors.length) };
     }
-    const published = await deps.publisher.publish(events);
+    const published = await deps.publisher.publish(events, { whenFull: request.whenFull ?? 'refuse' });
     if (!published.ok) return { status: 'unavailable', reason: published.reason, events: events.length };
     if (parsed.kind === 'single') return { status: 'accepted', kind: 'single', eventId: events[0]!.event_id };
     errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

@@ -133,7 +133,9 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
     current = newChunk(chunk.lastLine);
     chunks.push(chunk);
     if (chunk.values.length === 0) return finish(chunk, [], false, 0);
-    const task = options.collect({ body: chunk.values, rules: options.rules, assign: options.assign }).then((outcome) => {
+    // At the collector's in-flight bound a chunk waits for room rather than failing the stream;
+    // reading waits with it (maxInFlight), so the client is slowed by flow control.
+    const task = options.collect({ body: chunk.values, rules: options.rules, assign: options.assign, whenFull: 'wait' }).then((outcome) => {
       if (outcome.status === 'unavailable') {
         stop ??= { status: 'unavailable', reason: outcome.reason, summary };
         return;

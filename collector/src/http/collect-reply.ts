@@ -33,6 +33,11 @@ export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcom
         request.log.debug({ events: outcome.events }, 'events not accepted: no visitor salt');
         return reply.code(503).header('retry-after', String(retryAfterSeconds)).send(errorBody(outcome.reason, 'visitor identity is temporarily unavailable (the database holding its salt is unreachable); retry later'));
       }
+      if (outcome.reason === 'overloaded') {
+        // As many record bytes await Kafka as the collector may hold (MAX_IN_FLIGHT_BYTES).
+        metrics.eventsRejected.inc({ reason: outcome.reason }, outcome.events);
+        return reply.code(503).header('retry-after', String(retryAfterSeconds)).send(errorBody(outcome.reason, 'the collector has as many events awaiting storage as it may hold; retry later'));
+      }
       metrics.eventsRejected.inc({ reason: 'kafka_unavailable' }, outcome.events);
       // The producer logs the outage once; per-request lines would flood the log during one.
       request.log.debug({ reason: outcome.reason, events: outcome.events }, 'events not accepted: kafka unavailable');

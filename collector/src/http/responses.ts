@@ -11,7 +11,7 @@ const FieldErrorBody = Type.Object({
 export const ErrorBody = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String({ description: 'Machine-readable code: validation_failed, invalid_json, payload_too_large, unsupported_media_type, rate_limited, kafka_unavailable, ...' }),
+    error: Type.String({ description: 'Machine-readable code: validation_failed, invalid_json, payload_too_large, unsupported_media_type, rate_limited, kafka_unavailable, overloaded, ...' }),
     message: Type.String(),
     errors: Type.Optional(Type.Array(FieldErrorBody)),
   },

@@ -22,6 +22,7 @@ import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
 import { partitionOf } from './partitioning.ts';
 import { waitForAck } from './ack-wait.ts';
+import { InFlightBudget } from './in-flight-budget.ts';
 
 /** The producer's settings, named as in the collector's configuration (which satisfies this). */
 export interface ProducerSettings {
@@ -38,6 +39,8 @@ export interface ProducerSettings {
   kafkaCheckIntervalMs: number;
   /** Producers with a call in flight each; a partition always uses the same one. */
   kafkaProducerLanes: number;
+  /** Record bytes (key + value) held from publish to Kafka's answer, all calls together (in-flight-budget.ts). */
+  maxInFlightBytes: number;
 }
 
 class NotReadyError extends Error {
@@ -141,9 +144,10 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       new MicroBatcher<Routed>(
         (routed) => flush(lane, routed),
         { maxRecords: config.batchMaxRecords, maxBytes: config.batchMaxBytes, lingerMs: config.batchLingerMs },
-        (r) => r.record.key.length + r.record.value.length + 64,
+        recordBytes,
       ),
   );
+  const budget = new InFlightBudget(config.maxInFlightBytes);
 
   const newProducer = (): StringProducer =>
     new Producer({
@@ -233,28 +237,42 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
   interval.unref();
 
   /** The call's records handed to their lanes' batchers, in order; resolves when all are acked. */
-  const enqueue = (events: readonly CollectedEvent[]): Promise<void> => {
+  const enqueue = (routed: Routed[]): Promise<void> => {
     const lanes = producers.length;
-    if (lanes <= 1) return batchers[0]!.add(events.map((e) => route(recordOf(e), partitionCount)));
+    if (lanes <= 1) return batchers[0]!.add(routed);
     const byLane: Routed[][] = Array.from({ length: lanes }, () => []);
-    for (const e of events) {
-      const routed = route(recordOf(e), partitionCount);
-      byLane[routed.partition % lanes]!.push(routed);
-    }
+    for (const r of routed) byLane[r.partition % lanes]!.push(r);
     const acks: Promise<void>[] = [];
-    byLane.forEach((routed, lane) => {
-      if (routed.length > 0) acks.push(batchers[lane]!.add(routed));
+    byLane.forEach((part, lane) => {
+      if (part.length > 0) acks.push(batchers[lane]!.add(part));
     });
     return acks.length === 1 ? acks[0]! : Promise.all(acks).then(() => undefined);
   };
 
   return {
     isReady: () => ready && !closing,
-    async publish(events) {
+    async publish(events, options) {
       if (closing) return { ok: false, reason: 'closing' };
       if (!ready) return { ok: false, reason: 'not_ready' };
+      const routed = events.map((e) => route(recordOf(e), partitionCount));
+      let bytes = 0;
+      for (const r of routed) bytes += recordBytes(r);
+      if (!budget.tryTake(bytes)) {
+        if ((options?.whenFull ?? 'refuse') === 'refuse') return { ok: false, reason: 'overloaded' };
+        await budget.take(bytes);
+        // The wait may have outlasted the broker: the records are not sent to a gone producer.
+        if (closing || !ready) {
+          budget.release(bytes);
+          return { ok: false, reason: closing ? 'closing' : 'not_ready' };
+        }
+      }
+      // Given back when the batchers answer (sent or failed), not when the request stops waiting:
+      // a timed-out request's records stay in the client until then.
+      const acked = enqueue(routed);
+      const release = () => budget.release(bytes);
+      acked.then(release, release);
       try {
-        await waitForAck(enqueue(events), {
+        await waitForAck(acked, {
           stallMs: config.produceTimeoutMs,
           maxMs: config.kafkaRequestTimeoutMs,
           lastProgress: () => lastAckAt,
@@ -278,6 +296,11 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       ready = false;
     },
   };
+}
+
+/** A record's bytes for the batch and in-flight bounds: key, value and a record's framing. */
+function recordBytes(r: Routed): number {
+  return r.record.key.length + r.record.value.length + 64;
 }
 
 function route(record: EventRecord, partitions: number): Routed {

@@ -68,7 +68,8 @@ export async function serverEventRoutes(app: FastifyInstance, opts: ServerRouteO
         `Body: one event or an array of up to ${LIMITS.serverBatchSize}. The project is the key's; an organization-wide key names it with ?project=<id>. ` +
         "user_agent, ip, user_id and anonymous_id describe the visitor and are taken from the body only, never from the request's headers or address. " +
         'ip is validated and used for visitor identity, never stored. Timestamps are kept back to the project\'s retention (backfill). ' +
-        '401: missing, unknown, revoked or expired key; 403: key without the ingest scope; 404: a project the key cannot see; 429: the key\'s rate limit (Retry-After).',
+        '401: missing, unknown, revoked or expired key; 403: key without the ingest scope; 404: a project the key cannot see; 429: the key\'s rate limit (Retry-After); ' +
+        '503 (Retry-After): Kafka unavailable (kafka_unavailable), or the collector holds as many events awaiting Kafka as it may (overloaded).',
       body: Body,
     }),
     async (request, reply) => {
