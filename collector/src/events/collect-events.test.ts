@@ -2,6 +2,9 @@
 // without HTTP or a broker (test/collector/ covers those against a real Kafka).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { CollectedEvent } from '#contract';
 import { createCollect } from './collect-events.ts';
 import { createMemoryPublisher } from './memory-publisher.ts';
 import { DEFAULT_PROJECT_ID, LIMITS, validateServerEvent } from '#contract';
@@ -137,4 +140,32 @@ test('a monthly project asks for the monthly salt', async () => {
   const { collect } = setup({ saltFor: (mode, at) => (asked.push(mode), memory.saltFor(mode, at)) });
   await collect({ body: event, assign: () => ({ ...toDefault(), visitorIdMode: 'monthly' as const }), clientIp: '198.51.100.1' });
   assert.deepEqual(asked, ['monthly']);
+});
+
+test('while Kafka is awaited, neither the body nor its enriched events are held by collect, only the ids of the answer', async () => {
+  // A full garbage collection on demand (V8's gc(), exposed for this test only).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const refs: WeakRef<object>[] = [];
+  let ack!: () => void;
+  // A publisher that keeps nothing of the events (the Kafka adapter keeps their records) and answers later.
+  const holding = {
+    publish(events: readonly CollectedEvent[]) {
+      for (const e of events) refs.push(new WeakRef(e));
+      return new Promise<{ ok: true; value: undefined }>((resolve) => (ack = () => resolve({ ok: true, value: undefined })));
+    },
+  };
+  const collect = createCollect({ publisher: holding, salts: createMemorySalts(), maxFutureSkewMs: 0, maxPastAgeMs: 7 * 24 * 3600_000, now: () => new Date(), newId: () => crypto.randomUUID() });
+  const answer = (() => {
+    const body = Array.from({ length: 50 }, (_, i) => ({ ...event, page_url: `http://test.com/p/${i}` }));
+    for (const item of body) refs.push(new WeakRef(item));
+    return collect({ body, rules: serverRules, assign: toDefault });
+  })();
+  await new Promise((r) => setTimeout(r, 10));
+  gc();
+  const alive = refs.filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of 100 posted and enriched events are still held while the ack is awaited`);
+  ack();
+  const outcome = await answer;
+  assert.equal(outcome.status === 'accepted' && outcome.kind === 'batch' ? outcome.eventIds.length : 0, 50);
 });

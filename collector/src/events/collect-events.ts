@@ -103,12 +103,21 @@ export function createCollect(deps: CollectDeps): CollectFn {
       errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       return { status: 'invalid', errors, rejected: rejectedAll, refusal: sharedRefusal(refusals, errors.length) };
     }
-    const published = await deps.publisher.publish(events, { whenFull: request.whenFull ?? 'refuse' });
-    if (!published.ok) return { status: 'unavailable', reason: published.reason, events: events.length };
-    if (parsed.kind === 'single') return { status: 'accepted', kind: 'single', eventId: events[0]!.event_id };
-    errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-    return { status: 'accepted', kind: 'batch', eventIds: events.map((e) => e.event_id), errors, size: parsed.size };
+    // Returned, not awaited here: this frame (the body, its parsed and enriched events) ends now,
+    // and only the ids the answer needs wait for Kafka with the records (bench/HISTORY.md § 23).
+    const accepted: Accepted = parsed.kind === 'single' ? { kind: 'single', eventId: events[0]!.event_id } : { kind: 'batch', eventIds: events.map((e) => e.event_id), size: parsed.size };
+    return answerOnceAcked(deps.publisher.publish(events, { whenFull: request.whenFull ?? 'refuse' }), accepted, errors);
   };
+}
+
+type Accepted = { kind: 'single'; eventId: string } | { kind: 'batch'; eventIds: string[]; size: number };
+
+async function answerOnceAcked(published: ReturnType<EventPublisher['publish']>, accepted: Accepted, errors: IndexedError[]): Promise<CollectOutcome> {
+  const outcome = await published;
+  if (!outcome.ok) return { status: 'unavailable', reason: outcome.reason, events: accepted.kind === 'single' ? 1 : accepted.eventIds.length };
+  if (accepted.kind === 'single') return { status: 'accepted', kind: 'single', eventId: accepted.eventId };
+  errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  return { status: 'accepted', kind: 'batch', eventIds: accepted.eventIds, errors, size: accepted.size };
 }
 
 // The inputs of the visitor id: the stored user agent (the header's when the event had none), and

@@ -201,3 +201,37 @@ test('a failing source: reading stops, the items read before are still answered'
   assert.equal(outcome.summary.last_acked_line, 2);
   assert.equal(publisher.published.length, 2);
 });
+
+test('chunks awaiting Kafka hold their line numbers, not their events', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const refs: WeakRef<object>[] = [];
+  const acks: (() => void)[] = [];
+  // Records made at once (as the Kafka adapter does), answered only when the test says so.
+  const holding = {
+    publish: () => new Promise<{ ok: true; value: undefined }>((resolve) => acks.push(() => resolve({ ok: true, value: undefined }))),
+  };
+  const collect = createCollect({ publisher: holding, salts: createMemorySalts(), maxFutureSkewMs: 300_000, maxPastAgeMs: 86_400_000, now: () => new Date(), newId: () => crypto.randomUUID() });
+  const { options } = setup({ collect, chunkSize: 50, maxInFlight: 4 });
+  async function* source(): AsyncGenerator<StreamItem> {
+    for (let line = 1; line <= 200; line++) {
+      const value = event(line);
+      refs.push(new WeakRef(value));
+      yield { line, value };
+    }
+  }
+  const done = ingestStream(source(), options);
+  await waitUntil(() => acks.length === 4);
+  gc();
+  // The last item read may still sit in a local of the reader's frame: one item, not the chunks.
+  const alive = refs.slice(0, -1).filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of 199 events of chunks awaiting Kafka are still held`);
+  for (const ack of acks) ack();
+  const outcome = await done;
+  assert.deepEqual({ accepted: outcome.summary.accepted, last: outcome.summary.last_acked_line }, { accepted: 200, last: 200 });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(condition(), 'condition reached');
+}

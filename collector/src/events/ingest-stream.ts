@@ -105,10 +105,10 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
       list.push({ field: relativeField(e.field, index), message: e.message });
       byIndex.set(index, list);
     }
-    chunk.values.forEach((_, i) => {
+    chunk.lines.forEach((line, i) => {
       const errs = byIndex.get(i);
-      if (errs !== undefined) refuse(chunk, chunk.lines[i]!, errs);
-      else if (allRefused) refuse(chunk, chunk.lines[i]!, [{ field: '/', message: 'refused with the rest of its chunk' }]);
+      if (errs !== undefined) refuse(chunk, line, errs);
+      else if (allRefused) refuse(chunk, line, [{ field: '/', message: 'refused with the rest of its chunk' }]);
     });
     options.onAnswered?.(accepted, summary.rejected - rejectedBefore);
     chunk.done = true;
@@ -144,6 +144,9 @@ export async function ingestStream<E extends IncomingEvent>(source: AsyncIterabl
       const errors = outcome.status === 'invalid' ? outcome.errors : outcome.kind === 'batch' ? outcome.errors : [];
       finish(chunk, errors, outcome.status === 'invalid', accepted);
     });
+    // The parsed values are collect's now (it keeps them only until their records are made): the
+    // chunk keeps its line numbers for the answer, not the events, while Kafka is awaited.
+    chunk.values = [];
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
   };

@@ -22,7 +22,7 @@ export interface PublishOptions {
   whenFull?: WhenFull;
 }
 
-type PublishOutcome = Result<void, { reason: UnpublishedReason }>;
+export type PublishOutcome = Result<void, { reason: UnpublishedReason }>;
 
 /** One produce call, for the latency and batch-size metrics. */
 export interface FlushObservation {

@@ -16,7 +16,7 @@ import { Producer, stringSerializer } from '@platformatic/kafka';
 import type { CollectedEvent } from '#contract';
 import { parseBrokers } from '../../../lib/kafka-brokers.ts';
 import type { Logger } from '../../../lib/logger.ts';
-import type { EventPublisher, FlushObservation } from '../events/publisher.ts';
+import type { EventPublisher, FlushObservation, PublishOutcome, WhenFull } from '../events/publisher.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
@@ -249,39 +249,46 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     return acks.length === 1 ? acks[0]! : Promise.all(acks).then(() => undefined);
   };
 
+  /** Records past the in-flight bound (waiting for room or refused), then handed over and awaited. */
+  const deliver = async (routed: Routed[], whenFull: WhenFull): Promise<PublishOutcome> => {
+    let bytes = 0;
+    for (const r of routed) bytes += recordBytes(r);
+    if (!budget.tryTake(bytes)) {
+      if (whenFull === 'refuse') return { ok: false, reason: 'overloaded' };
+      await budget.take(bytes);
+      // The wait may have outlasted the broker: the records are not sent to a gone producer.
+      if (closing || !ready) {
+        budget.release(bytes);
+        return { ok: false, reason: closing ? 'closing' : 'not_ready' };
+      }
+    }
+    // Given back when the batchers answer (sent or failed), not when the request stops waiting:
+    // a timed-out request's records stay in the client until then.
+    const acked = enqueue(routed);
+    const release = () => budget.release(bytes);
+    acked.then(release, release);
+    try {
+      await waitForAck(acked, {
+        stallMs: config.produceTimeoutMs,
+        maxMs: config.kafkaRequestTimeoutMs,
+        lastProgress: () => lastAckAt,
+      });
+      return { ok: true, value: undefined };
+    } catch (error) {
+      const name = (error as Error).name;
+      return { ok: false, reason: name === 'TimeoutError' ? 'timeout' : name === 'NotReadyError' ? 'not_ready' : 'send_failed' };
+    }
+  };
+
   return {
     isReady: () => ready && !closing,
-    async publish(events, options) {
-      if (closing) return { ok: false, reason: 'closing' };
-      if (!ready) return { ok: false, reason: 'not_ready' };
+    // Not async itself: the events become records at once, and only the records wait for Kafka
+    // (a suspended frame would keep the events alive with them).
+    publish(events, options) {
+      if (closing) return Promise.resolve({ ok: false, reason: 'closing' });
+      if (!ready) return Promise.resolve({ ok: false, reason: 'not_ready' });
       const routed = events.map((e) => route(recordOf(e), partitionCount));
-      let bytes = 0;
-      for (const r of routed) bytes += recordBytes(r);
-      if (!budget.tryTake(bytes)) {
-        if ((options?.whenFull ?? 'refuse') === 'refuse') return { ok: false, reason: 'overloaded' };
-        await budget.take(bytes);
-        // The wait may have outlasted the broker: the records are not sent to a gone producer.
-        if (closing || !ready) {
-          budget.release(bytes);
-          return { ok: false, reason: closing ? 'closing' : 'not_ready' };
-        }
-      }
-      // Given back when the batchers answer (sent or failed), not when the request stops waiting:
-      // a timed-out request's records stay in the client until then.
-      const acked = enqueue(routed);
-      const release = () => budget.release(bytes);
-      acked.then(release, release);
-      try {
-        await waitForAck(acked, {
-          stallMs: config.produceTimeoutMs,
-          maxMs: config.kafkaRequestTimeoutMs,
-          lastProgress: () => lastAckAt,
-        });
-        return { ok: true, value: undefined };
-      } catch (error) {
-        const name = (error as Error).name;
-        return { ok: false, reason: name === 'TimeoutError' ? 'timeout' : name === 'NotReadyError' ? 'not_ready' : 'send_failed' };
-      }
+      return deliver(routed, options?.whenFull ?? 'refuse');
     },
     onFlush: (listener) => void flushListeners.push(listener),
     onReadyChange: (listener) => void readyListeners.push(listener),
