@@ -46,7 +46,7 @@ ENV GRPC_PORT=50051
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.COLLECTOR_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", ".cache/build/collector.mjs"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "--heap-growing-percent=30", ".cache/build/collector.mjs"]
 
 FROM runtime AS pipeline
 ENV PIPELINE_OPS_PORT=4195

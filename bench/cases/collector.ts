@@ -31,7 +31,7 @@ async function startBaseline(kind: 'raw' | 'fastify'): Promise<{ service: Servic
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // The raw server answers any path; Fastify has /health.
-  const service = spawnHelper(`baseline-${kind}`, 'bench/load/baseline-server.ts', [kind], { PORT: String(port) }, kind === 'raw' ? url : `${url}/health`);
+  const service = await spawnHelper(`baseline-${kind}`, 'bench/load/baseline-server.ts', [kind], { PORT: String(port) }, kind === 'raw' ? url : `${url}/health`);
   await waitReady(service);
   return { service, url };
 }

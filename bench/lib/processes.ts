@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeFlags, ROOT, type ServiceOverrides } from '../../lib/service-manifest.ts';
+import { pathToFileURL } from 'node:url';
+import type * as Manifest from '../../lib/service-manifest.ts';
+import { ROOT, type ServiceOverrides } from '../../lib/service-manifest.ts';
 import { service, ServiceProcess } from '../../test/support/service-kit.ts';
 import { KAFKA_BROKERS } from './kafka.ts';
 
@@ -24,6 +26,15 @@ export type Service = ServiceProcess & {
   /** Peak resident set (VmHWM) in bytes, as last read from /proc; sampled every second and at stop. */
   peakRssBytes(): number;
 };
+
+/**
+ * The node flags the measured revision gives service `name` (its own lib/service-manifest.ts), so a
+ * before/after compares each revision as it runs; SERVICE_NODE_FLAGS still replaces them.
+ */
+export async function revisionFlags(name: string): Promise<string[]> {
+  const manifest = (await import(pathToFileURL(path.join(SERVICE_ROOT, 'lib', 'service-manifest.ts')).href)) as typeof Manifest;
+  return manifest.nodeFlags(process.env, name);
+}
 
 const profileFlags = () => (process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RUN_DIR, 'profiles')}`] : []);
 const logFile = (name: string) => path.join(RUN_DIR, `${name}.log`);
@@ -62,6 +73,7 @@ export async function spawnCollector(name: string, topic: string, env: ServiceOv
     env: { kafkaTopic: topic, kafkaBrokers: KAFKA_BROKERS, rateLimitMax: 0, logLevel: 'warn', ...env },
     extraEnv: extraEnv('BENCH_COLLECTOR_ENV'),
     nodeFlags: profileFlags(),
+    manifestFlags: await revisionFlags('collector'),
     logFile: logFile(name),
   });
   return Object.assign(spawnMeasured(proc), { url: proc.url, ports: proc.ports });
@@ -81,6 +93,7 @@ export async function spawnPipeline(name: string, topic: string, dlqTopic: strin
     },
     extraEnv: extraEnv('BENCH_PIPELINE_ENV'),
     nodeFlags: profileFlags(),
+    manifestFlags: await revisionFlags('pipeline'),
     logFile: logFile(name),
   });
   return Object.assign(spawnMeasured(proc), { url: proc.url });
@@ -88,11 +101,12 @@ export async function spawnPipeline(name: string, topic: string, dlqTopic: strin
 
 /**
  * A bench helper script (a baseline server) under tsx, ready when `readyUrl` answers 200. It runs
- * with the services' node flags (nodeFlags(): the same young-generation size as the collector),
- * so a ratio to it measures the collector's work, not a difference in V8 settings.
+ * with the measured collector's node flags (the same young-generation size and heap growth), so a
+ * ratio to it measures the collector's work, not a difference in V8 settings.
  */
-export function spawnHelper(name: string, script: string, args: string[], env: Record<string, string>, readyUrl: string): Service {
-  return spawnMeasured(new ServiceProcess({ name, args: [...profileFlags(), ...nodeFlags(), '--import', 'tsx', script, ...args], env, readyUrl, logFile: logFile(name) }));
+export async function spawnHelper(name: string, script: string, args: string[], env: Record<string, string>, readyUrl: string): Promise<Service> {
+  const flags = await revisionFlags('collector');
+  return spawnMeasured(new ServiceProcess({ name, args: [...profileFlags(), ...flags, '--import', 'tsx', script, ...args], env, readyUrl, logFile: logFile(name) }));
 }
 
 /** A `/proc/<pid>/status` memory field (VmHWM = peak resident set, VmRSS = now) in bytes; undefined once the process is gone. */

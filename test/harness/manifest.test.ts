@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { envName } from '../../lib/config.ts';
-import { BUILD_DIR, NODE_FLAGS, ROOT, SERVICE_NAMES, serviceSpec, servicePorts } from '../../lib/service-manifest.ts';
+import { BUILD_DIR, nodeFlags, ROOT, SERVICE_NAMES, serviceSpec, servicePorts } from '../../lib/service-manifest.ts';
 import { buildTracker } from '../../tracker/build.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
@@ -35,7 +35,7 @@ test('the Dockerfile has a stage per manifest service: its port, readiness path 
     assert.match(text, new RegExp(`^ENV ${envName(portKey)}=${port}$`, 'm'));
     assert.match(text, new RegExp(`^EXPOSE ${port}$`, 'm'));
     assert.ok(text.includes(`process.env.${envName(portKey)} + '${readiness.path}'`), `${name}'s health check asks ${readiness.path}`);
-    const cmd = JSON.stringify(['node', ...NODE_FLAGS, `${BUILD_DIR}/${name}.mjs`]).replaceAll(',', ', ');
+    const cmd = JSON.stringify(['node', ...nodeFlags({}, name), `${BUILD_DIR}/${name}.mjs`]).replaceAll(',', ', ');
     assert.ok(text.includes(`CMD ${cmd}`), `${name} runs ${cmd}`);
   }
   assert.doesNotMatch(dockerfile, /--import", "tsx"/, 'no service runs through tsx in the image');

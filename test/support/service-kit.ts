@@ -213,6 +213,8 @@ export interface ServiceOptions<N extends ServiceName> {
   root?: string;
   /** Node flags before the manifest's (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** The service's own node flags instead of this checkout's manifest's (the bench gives the measured revision's). */
+  manifestFlags?: string[];
   /** Run the bundle already under `root` instead of building it (a copy of the image's files). */
   prebuilt?: boolean;
 }
@@ -246,7 +248,7 @@ export async function service<N extends ServiceName>(name: N, options: ServiceOp
   const url = `http://127.0.0.1:${ports[spec.readiness.port]}`;
   const proc = new ServiceProcess({
     name,
-    args: [...(options.nodeFlags ?? []), ...nodeFlags(), bundlePath(name, root)],
+    args: [...(options.nodeFlags ?? []), ...(options.manifestFlags ?? nodeFlags(process.env, name)), bundlePath(name, root)],
     cwd: root,
     env: { ...toEnv(config), ...options.extraEnv },
     readyUrl: `${url}${spec.readiness.path}`,
