@@ -1,6 +1,7 @@
 // Errors of the tenancy routes in the collector's JSON shape, whatever service hosts them: a
 // schema violation names the field (JSON Pointer); a 5xx never shows internals.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { BodyError, FASTIFY_BODY_ERRORS } from '../lib/http-body/json-body.ts';
 
 export interface Problem {
   status: number;
@@ -15,6 +16,10 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 
 export function useTenancyErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A body the host's parser refused (bytes, JSON text, unstorable text), with its code and field.
+    if (error instanceof BodyError) return sendProblem(reply, { status: error.statusCode, error: error.code, field: error.field, message: error.message });
+    const bodyError = FASTIFY_BODY_ERRORS[error.code];
+    if (bodyError !== undefined) return sendProblem(reply, { status: bodyError.status, error: bodyError.error, message: error.message });
     if (error.validation !== undefined) {
       const first = error.validation[0];
       const field = first?.instancePath || (first?.params as { missingProperty?: string } | undefined)?.missingProperty?.replace(/^/, '/') || '/';

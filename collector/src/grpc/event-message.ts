@@ -2,7 +2,7 @@
 // a plain object with only the fields the sender set, under the same names (metadata_json becomes
 // metadata, parsed exactly as an HTTP body is). Pure: validation itself stays the collect core's.
 import { ServerEvent } from '#contract';
-import { parseExactJson } from '../events/exact-json-text.ts';
+import { parseExactJson } from '../../../lib/http-body/exact-json-text.ts';
 import type { StreamItem } from '../events/ingest-stream.ts';
 import type { EventMessage } from './ingest-proto.ts';
 

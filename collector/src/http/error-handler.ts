@@ -2,20 +2,14 @@
 // (the detail goes to the log with the request id).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody } from './responses.ts';
-import { BodyError } from './body-parser.ts';
+import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 
-const BY_CODE: Record<string, { status: number; error: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_content_length' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json' },
-};
 
 export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMetrics, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | { statusCode?: number; error?: string; message?: string }, request, reply) => {
     const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-    const mapped = code !== undefined ? BY_CODE[code] : undefined;
+    const mapped = code !== undefined ? FASTIFY_BODY_ERRORS[code] : undefined;
     const status = mapped?.status ?? error.statusCode ?? 500;
     if (status === 429) {
       metrics.eventsRejected.inc({ reason: 'rate_limited' });

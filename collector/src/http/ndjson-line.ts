@@ -1,9 +1,9 @@
-// One NDJSON line to one stream item, parsed exactly as a JSON body is (http/body-parser.ts): its
+// One NDJSON line to one stream item, parsed exactly as a JSON body is (lib/http-body/json-body.ts): its
 // bytes validated as UTF-8 (never replaced by U+FFFD), then JSON.parse with the exactness check
 // (numbers a double cannot hold, keys given twice). Pure.
 import type { StreamItem } from '../events/ingest-stream.ts';
-import { parseExactJson } from '../events/exact-json-text.ts';
-import { BodyError, decodeUtf8 } from './body-parser.ts';
+import { parseExactJson } from '../../../lib/http-body/exact-json-text.ts';
+import { BodyError, decodeUtf8 } from '../../../lib/http-body/json-body.ts';
 
 /** A latin1 character above 0x7f is a byte of a multi-byte (or invalid) UTF-8 sequence. */
 const NON_ASCII = /[\u0080-\u00ff]/;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyError } from './body-parser.ts';
+import { BodyError } from '../../../lib/http-body/json-body.ts';
 import { ndjsonCoding } from './ndjson-request.ts';
 
 test('application/x-ndjson in UTF-8, identity or gzip', () => {

@@ -1,8 +1,8 @@
 // The headers of an NDJSON stream, judged before a byte of its body is read: the media type, the
 // charset (NDJSON is UTF-8 only) and the content coding (identity or gzip, decompressed as a
 // stream). Each refusal is a 415 naming what was sent.
-import { BodyError } from './body-parser.ts';
-import { charsetFor, charsetParameter } from './charsets.ts';
+import { BodyError } from '../../../lib/http-body/json-body.ts';
+import { charsetFor, charsetParameter } from '../../../lib/http-body/charsets.ts';
 
 export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { charsetFor, charsetParameter } from './charsets.ts';
-import { decodeBody } from './body-parser.ts';
+import { decodeBody } from './json-body.ts';
 
 // index-windows-1252 pointers 0-31 (bytes 0x80-0x9F); bytes 0xA0-0xFF are U+00A0-U+00FF.
 const INDEX_80_9F = [

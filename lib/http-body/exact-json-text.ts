@@ -1,6 +1,6 @@
-// JSON text parsed as the collector stores it: exactly, or refused naming the field. Shared by
-// HTTP bodies (http/body-parser.ts), NDJSON lines and gRPC's metadata_json, so a value is judged
-// the same whichever transport carried it. Pure.
+// JSON text parsed as it is stored: exactly, or refused naming the field. Shared by HTTP bodies
+// (json-body.ts: the collector's and the query API's), the collector's NDJSON lines and gRPC's
+// metadata_json, so a value is judged the same whichever transport carried it. Pure.
 import { findInexact } from '#contract';
 
 export type ExactJson =

@@ -1,5 +1,5 @@
-// Body charsets the collector decodes, each one checked against the WHATWG Encoding Standard's
-// index (collector/src/http/charsets.test.ts): UTF-8, UTF-16LE/BE and windows-1252 (which the
+// Body charsets the collector and the query API decode, each one checked against the WHATWG Encoding Standard's
+// index (charsets.test.ts): UTF-8, UTF-16LE/BE and windows-1252 (which the
 // standard makes of every "latin1", "iso-8859-1" and "us-ascii" label). Other labels are refused
 // with 415 rather than decoded by a table nobody checked.
 
