@@ -6,3 +6,4 @@ export * from './exact-json.ts';
 export * from './definitions.ts';
 export * from './canonical-record.ts';
 export * from './canonical-read.ts';
+export * from './stored-text.ts';

@@ -5,8 +5,9 @@ import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox';
 import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent, ServerEvent } from './event-schema.ts';
-import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
+import { LIMITS } from './limits.ts';
 import { isPlaceholderUuid, registerFormats } from './formats.ts';
+import { isForbiddenKey, textFault } from './stored-text.ts';
 
 registerFormats();
 
@@ -18,8 +19,6 @@ export interface FieldError {
 
 export type Validation<T> = Result<T, { errors: FieldError[] }>;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const forbidden = new Set<string>(FORBIDDEN_KEYS);
 
 function pointerEscape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -43,8 +42,9 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const walk = (node: unknown, at: string, depth: number): void => {
     if (errors.length >= 20) return;
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) errors.push({ field: at, message: 'must not contain NUL characters' });
-      else if (LONE_SURROGATE.test(node)) errors.push({ field: at, message: 'must be valid Unicode (lone surrogate)' });
+      const fault = textFault(node);
+      if (fault === 'nul') errors.push({ field: at, message: 'must not contain NUL characters' });
+      else if (fault === 'lone_surrogate') errors.push({ field: at, message: 'must be valid Unicode (lone surrogate)' });
       return;
     }
     if (node === null || typeof node !== 'object') return;
@@ -59,17 +59,14 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
     }
     for (const [key, child] of entries) {
       const childAt = `${at}/${pointerEscape(key)}`;
-      if (forbidden.has(key)) {
+      if (isForbiddenKey(key)) {
         errors.push({ field: childAt, message: `key "${key}" is not allowed` });
         continue;
       }
       // The key's own pointer, and what is wrong with it, as for values.
-      if (key.includes('\u0000')) {
-        errors.push({ field: childAt, message: 'key must not contain NUL characters' });
-        continue;
-      }
-      if (LONE_SURROGATE.test(key)) {
-        errors.push({ field: childAt, message: 'key must be valid Unicode (lone surrogate)' });
+      const fault = textFault(key);
+      if (fault !== undefined) {
+        errors.push({ field: childAt, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
         continue;
       }
       walk(child, childAt, depth + 1);
