@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callerCan, keyCaller, orgsWithScope, userCaller } from './access.ts';
-import { authenticate, presentedCredential, type AccessClaims } from './authenticate.ts';
+import { authenticate, CONFLICTING_CREDENTIALS, presentedCredential, type AccessClaims } from './authenticate.ts';
 import { generateSecretKey, hashKey } from './keys.ts';
 import { indexSnapshot } from './key-index.ts';
 
@@ -12,8 +12,11 @@ const A1 = { id: 'a1000000-0000-4000-8000-000000000000', orgId: ORG_A };
 const A2 = { id: 'a2000000-0000-4000-8000-000000000000', orgId: ORG_A };
 const B1 = { id: 'b1000000-0000-4000-8000-000000000000', orgId: ORG_B };
 
-test('the credential comes from X-API-Key, else Authorization: Bearer (a key or a token)', () => {
-  assert.deepEqual(presentedCredential({ 'x-api-key': ' sk_x ', authorization: 'Bearer other' }), { kind: 'key', value: 'sk_x' });
+test('the credential comes from X-API-Key or Authorization: Bearer (a key or a token); two different ones conflict', () => {
+  assert.deepEqual(presentedCredential({ 'x-api-key': ' sk_x ' }), { kind: 'key', value: 'sk_x' });
+  assert.deepEqual(presentedCredential({ 'x-api-key': 'sk_x', authorization: 'Bearer sk_x' }), { kind: 'key', value: 'sk_x' });
+  assert.equal(presentedCredential({ 'x-api-key': 'sk_x', authorization: 'Bearer other' }), CONFLICTING_CREDENTIALS);
+  assert.equal(presentedCredential({ 'x-api-key': 'sk_x', authorization: 'Bearer sk_y' }), CONFLICTING_CREDENTIALS);
   assert.deepEqual(presentedCredential({ authorization: 'Bearer sk_abc' }), { kind: 'key', value: 'sk_abc' });
   assert.deepEqual(presentedCredential({ authorization: 'bearer eyJ.x.y' }), { kind: 'token', value: 'eyJ.x.y' });
   for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { 'x-api-key': '  ' }]) assert.equal(presentedCredential(headers), undefined);
@@ -36,6 +39,10 @@ test('a key or a token gives a caller with its grants; anything else a 401 namin
   assert.equal(refused({ 'x-api-key': generateSecretKey() }), '401 invalid_api_key');
   assert.equal(refused({ authorization: `Bearer ${generateSecretKey()}` }), '401 invalid_api_key');
   assert.equal(refused({ authorization: 'Bearer forged' }), '401 invalid_token');
+  // Two different credentials: neither is used, whatever the order or validity.
+  assert.equal(refused({ 'x-api-key': raw, authorization: `Bearer ${generateSecretKey()}` }), '400 conflicting_api_keys');
+  assert.equal(refused({ 'x-api-key': generateSecretKey(), authorization: `Bearer ${raw}` }), '400 conflicting_api_keys');
+  assert.equal(refused({ 'x-api-key': raw, authorization: `Bearer ${raw}` }), 'accepted');
 });
 
 test('grants: a project key its project, an org key or member its org, roles their scopes', () => {

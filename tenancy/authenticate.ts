@@ -15,18 +15,27 @@ export interface AccessClaims {
 
 export type AuthOutcome =
   | { ok: true; caller: Caller }
-  | { ok: false; status: 401; error: 'missing_credentials' | 'invalid_api_key' | 'invalid_token'; message: string };
+  | { ok: false; status: 401; error: 'missing_credentials' | 'invalid_api_key' | 'invalid_token'; message: string }
+  | { ok: false; status: 400; error: 'conflicting_api_keys'; field: 'X-API-Key'; message: string };
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** The credential a request presents, or undefined. */
-export function presentedCredential(headers: Headers): { kind: 'key' | 'token'; value: string } | undefined {
-  const key = headers['x-api-key'];
-  if (typeof key === 'string' && key.trim() !== '') return { kind: 'key', value: key.trim() };
+/** X-API-Key and Authorization: Bearer holding different credentials: which one the sender meant is unknowable. */
+export const CONFLICTING_CREDENTIALS = Symbol('conflicting credentials');
+
+/**
+ * The credential a request presents: from X-API-Key or Authorization: Bearer (both may carry the
+ * same one); undefined when it carries none, CONFLICTING_CREDENTIALS when the two headers differ.
+ */
+export function presentedCredential(headers: Headers): { kind: 'key' | 'token'; value: string } | undefined | typeof CONFLICTING_CREDENTIALS {
+  const header = headers['x-api-key'];
+  const key = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
   const authorization = headers.authorization;
   const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
-  if (bearer === undefined) return undefined;
-  return { kind: bearer.startsWith(SERVER_KEY_PREFIX) ? 'key' : 'token', value: bearer };
+  if (key !== undefined && bearer !== undefined && key !== bearer) return CONFLICTING_CREDENTIALS;
+  const value = key ?? bearer;
+  if (value === undefined) return undefined;
+  return { kind: key !== undefined || value.startsWith(SERVER_KEY_PREFIX) ? 'key' : 'token', value };
 }
 
 /**
@@ -35,6 +44,9 @@ export function presentedCredential(headers: Headers): { kind: 'key' | 'token'; 
  */
 export function authenticate(directory: TenancyDirectory, verifyAccessToken: (token: string) => AccessClaims | undefined, headers: Headers): AuthOutcome {
   const credential = presentedCredential(headers);
+  if (credential === CONFLICTING_CREDENTIALS) {
+    return { ok: false, status: 400, error: 'conflicting_api_keys', field: 'X-API-Key', message: 'X-API-Key and Authorization: Bearer hold different credentials; send one' };
+  }
   if (credential === undefined) {
     return { ok: false, status: 401, error: 'missing_credentials', message: 'send a secret key in X-API-Key (or Authorization: Bearer sk_…), or an access token as Authorization: Bearer' };
   }

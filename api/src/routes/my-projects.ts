@@ -33,7 +33,7 @@ export async function myProjectsRoutes(app: FastifyInstance, options: { db: pg.P
     },
     async (request, reply) => {
       const auth = app.authenticateCaller(request);
-      if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message);
+      if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message, auth.status === 400 ? auth.field : undefined);
       const orgs = [...new Set(auth.caller.grants.map((g) => g.orgId))];
       const lists = await Promise.all(orgs.map((org) => listProjects(options.db, org)));
       const visible = lists.flat().filter((p) => callerCan(auth.caller, 'read', p) || callerCan(auth.caller, 'live', p));

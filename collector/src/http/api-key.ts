@@ -4,6 +4,7 @@
 // an organization-wide key the one named by `?project=<id>`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVER_KEY_PREFIX, type Principal, type Project, type Scope, type TenancyDirectory } from '../../../tenancy/model.ts';
+import { CONFLICTING_CREDENTIALS, presentedCredential } from '../../../tenancy/authenticate.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { errorBody } from './responses.ts';
 
@@ -20,16 +21,12 @@ declare module 'fastify' {
 }
 
 /** Two different keys in one request: which one the sender meant is unknowable, so it is refused. */
-export const CONFLICTING_KEYS = Symbol('conflicting keys');
+export { CONFLICTING_CREDENTIALS as CONFLICTING_KEYS };
 
 /** The raw key of a request, undefined when it carries none, CONFLICTING_KEYS when X-API-Key and Authorization differ. */
-export function presentedKey(headers: FastifyRequest['headers']): string | undefined | typeof CONFLICTING_KEYS {
-  const header = headers['x-api-key'];
-  const apiKey = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
-  const authorization = headers.authorization;
-  const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
-  if (apiKey !== undefined && bearer !== undefined && apiKey !== bearer) return CONFLICTING_KEYS;
-  return apiKey ?? bearer;
+export function presentedKey(headers: FastifyRequest['headers']): string | undefined | typeof CONFLICTING_CREDENTIALS {
+  const credential = presentedCredential(headers);
+  return credential === CONFLICTING_CREDENTIALS ? CONFLICTING_CREDENTIALS : credential?.value;
 }
 
 type Refusal = { status: 400 | 401 | 403 | 404; code: string; field: string; message: string };
@@ -38,10 +35,10 @@ type Refusal = { status: 400 | 401 | 403 | 404; code: string; field: string; mes
 export function authenticate(
   directory: TenancyDirectory,
   scope: Scope,
-  rawKey: string | undefined | typeof CONFLICTING_KEYS,
+  rawKey: string | undefined | typeof CONFLICTING_CREDENTIALS,
   projectParam: string | undefined,
 ): IngestIdentity | Refusal {
-  if (rawKey === CONFLICTING_KEYS) {
+  if (rawKey === CONFLICTING_CREDENTIALS) {
     return { status: 400, code: 'conflicting_api_keys', field: 'X-API-Key', message: 'X-API-Key and Authorization: Bearer hold different keys; send one key' };
   }
   if (rawKey === undefined) {
