@@ -12,7 +12,9 @@ import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { tenancyApi } from '../../tenancy/api-plugin.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
 import type { ApiConfig } from './config.ts';
+import { API_BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.ts';
 import { registerApiErrors } from './http/problems.ts';
+import { apiSchemaController } from './http/validators.ts';
 import { useProjectScope } from './http/project-scope.ts';
 import { CursorCodec } from './query/cursor.ts';
 import { ReportMetaSchema } from './query/meta.ts';
@@ -54,9 +56,8 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Unknown query parameters are refused by name (a typo such as utm_sorce must not widen a
-    // report silently), so ajv must not strip them.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: apiSchemaController(),
+    bodyLimit: API_BODY_LIMIT_BYTES,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
@@ -64,6 +65,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
     reply.header('x-request-id', request.id);
   });
   registerApiErrors(app);
+  registerJsonBody(app);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {

@@ -3,6 +3,8 @@
 // caller may not read and one that does not exist get the same 404, so a key learns nothing about
 // other tenants; a 5xx never shows internals.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
+import { API_BODY_LIMIT_BYTES, bodyField } from './json-body.ts';
 
 export class ParameterError extends Error {
   constructor(
@@ -33,29 +35,60 @@ function allowedValues(errors: NonNullable<FastifyError['validation']>, path: st
   return [...new Set(values)];
 }
 
+/** Why a value fails a `type` rule, with what the field is when its schema has a title: "must be string (an ISO 8601 duration)". */
+function typeMessage(error: NonNullable<FastifyError['validation']>[number]): string | undefined {
+  if (error.keyword !== 'type') return undefined;
+  const title = (error as { parentSchema?: { title?: unknown } }).parentSchema?.title;
+  return `must be ${(error.params as { type?: string }).type ?? 'of another type'}${typeof title === 'string' ? ` (${title})` : ''}`;
+}
+
+/** A body's own fault (bytes, JSON text, unstorable text): the collector's codes, but a value at fault is an invalid_parameter named as the API names fields. */
+function bodyProblem(reply: FastifyReply, error: BodyError) {
+  const field = bodyField(error.field);
+  if (error.code === 'validation_failed') return sendProblem(reply, 400, 'invalid_parameter', `${field} ${error.message}`, field);
+  return sendProblem(reply, error.statusCode, error.code, error.message, field);
+}
+
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
 
 export function registerApiErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ParameterError) return sendProblem(reply, 400, 'invalid_parameter', error.message, error.parameter);
+    if (error instanceof BodyError) return bodyProblem(reply, error);
+    const fastifyBodyError = FASTIFY_BODY_ERRORS[error.code];
+    if (fastifyBodyError !== undefined) {
+      const { status, error: code } = fastifyBodyError;
+      const message =
+        status === 413
+          ? `body exceeds ${API_BODY_LIMIT_BYTES} bytes`
+          : status === 415
+            ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported; send application/json`
+            : error.message;
+      return sendProblem(reply, status, code, message, status === 415 ? 'Content-Type' : 'body');
+    }
     if (error.validation !== undefined) {
       const first = error.validation[0];
       const params = first?.params as { additionalProperty?: string; missingProperty?: string } | undefined;
-      const field = params?.additionalProperty ?? params?.missingProperty ?? first?.instancePath.replace(/^\//, '') ?? '';
+      // The body as a whole (an array, null) is named "body", as a body's own faults are.
+      const root = error.validationContext === 'body' ? 'body' : '';
+      const at = first?.instancePath.replace(/^\//, '') ?? '';
+      const property = params?.additionalProperty ?? params?.missingProperty;
+      // A nested property is named by its whole path (steps/0/colour), a top-level one alone.
+      const field = property !== undefined ? (at === '' ? property : `${at}/${property}`) : at || root;
       const allowed = allowedValues(error.validation, first?.instancePath);
       // A parameter repeated in the query string arrives as an array: say so, not "must be string".
       const sent = error.validationContext === 'querystring' && field !== '' ? (request.query as Record<string, unknown> | undefined)?.[field] : undefined;
       const message =
         params?.additionalProperty !== undefined
-          ? `unknown parameter "${params.additionalProperty}"`
+          ? `unknown parameter "${field}"`
           : params?.missingProperty !== undefined
             ? `${field} is required`
           : Array.isArray(sent)
             ? `${field} was given ${sent.length} times; send it once`
           : allowed.length > 0
             ? `${field || error.validationContext} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
-            : `${field || error.validationContext} ${first?.message ?? 'is invalid'}`;
+            : `${field || error.validationContext} ${(first && typeMessage(first)) ?? first?.message ?? 'is invalid'}`;
       return sendProblem(reply, 400, 'invalid_parameter', message, field || undefined);
     }
     if ((error as { code?: string }).code === QUERY_CANCELED) {

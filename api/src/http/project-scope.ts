@@ -4,6 +4,7 @@
 // Tenant isolation: a project the caller holds no grant on answers exactly as one that does not
 // exist (404), so a key cannot probe for other tenants' project ids.
 import { Type, type TObject } from '@sinclair/typebox';
+import { textFault } from '#contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { callerCan, type Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
@@ -31,16 +32,16 @@ export const PROJECT_SECURITY = [{ apiKey: [] }, { bearerKey: [] }, { accessToke
 const ProblemSchema = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String({ description: 'A stable code: invalid_parameter, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, query_timeout, not_ready.' }),
+    error: Type.String({ description: 'A stable code: invalid_parameter, invalid_encoding, invalid_json, conflicting_api_keys, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, payload_too_large, unsupported_media_type, unsupported_charset, unsupported_content_encoding, query_timeout, not_ready.' }),
     message: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter at fault, e.g. tz.' }), message: Type.String() }))),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter or body field at fault, e.g. tz or steps/0/label (body: the whole body).' }), message: Type.String() }))),
   },
   { $id: 'Problem' },
 );
 
 /** The error answers every project route can give, documented once. */
 const PROJECT_ERRORS = {
-  400: { ...Type.Ref(ProblemSchema), description: 'A parameter is invalid or unknown; `errors[0].field` names it.' },
+  400: { ...Type.Ref(ProblemSchema), description: 'A parameter is invalid or unknown, or the body cannot be read as sent; `errors[0].field` names it. Two different credentials: conflicting_api_keys.' },
   401: { ...Type.Ref(ProblemSchema), description: 'No credential, or an unknown, revoked or expired key or token.' },
   403: { ...Type.Ref(ProblemSchema), description: "The caller's own project, without the scope this route needs." },
   404: { ...Type.Ref(ProblemSchema), description: 'No such project, or one the caller holds no grant on (the same answer), or no such item in it.' },
@@ -63,16 +64,41 @@ function documentProjectRoute(schema: FastifySchema): void {
 }
 
 /**
- * The first query or path parameter holding a NUL character (U+0000), or undefined. PostgreSQL
- * text cannot hold one, so no stored value equals it and the database refuses it as a parameter
- * (an error, not an empty answer): it is refused here by name instead.
+ * The first query or path parameter holding text no stored value can hold (NUL, U+0000, which
+ * PostgreSQL refuses as a parameter: an error, not an empty answer; a lone UTF-16 surrogate, which
+ * is not Unicode and would reach the database replaced), with why; undefined when none does.
  */
-function parameterWithNul(...sources: unknown[]): string | undefined {
+function unstorableParameter(...sources: unknown[]): { name: string; message: string } | undefined {
   for (const source of sources) {
     if (typeof source !== 'object' || source === null) continue;
     for (const [name, value] of Object.entries(source)) {
       const values: unknown[] = Array.isArray(value) ? value : [value];
-      if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) return name;
+      for (const v of values) {
+        const fault = typeof v === 'string' ? textFault(v) : undefined;
+        if (fault === 'nul') return { name, message: `${name}: contains a NUL character (U+0000), which no stored value can hold` };
+        if (fault === 'lone_surrogate') return { name, message: `${name}: contains a lone UTF-16 surrogate, which is not Unicode text and cannot be stored` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first query parameter whose percent-encoding is not UTF-8 (`%E9`, `%ED%A0%80`), or
+ * undefined. The query string parser keeps such a value as its raw text, so it would be used as a
+ * filter other than the one sent; it is refused by name instead.
+ */
+function undecodableParameter(url: string): string | undefined {
+  const start = url.indexOf('?');
+  if (start < 0) return undefined;
+  for (const pair of url.slice(start + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const [name, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    try {
+      decodeURIComponent(name.replace(/\+/g, ' '));
+      decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      return name;
     }
   }
   return undefined;
@@ -99,7 +125,7 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
   app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!options.directoryReady()) return sendProblem(reply.header('retry-after', '2'), 503, 'not_ready', 'projects and keys are still loading; retry shortly');
     const auth = request.routeOptions.config.authenticate?.(request) ?? app.authenticateCaller(request);
-    if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message);
+    if (!auth.ok) return sendProblem(reply, auth.status, auth.error, auth.message, auth.status === 400 ? auth.field : undefined);
     const id = (request.params as { project?: string }).project ?? '';
     const project = UUID.test(id) ? options.directory.project(id.toLowerCase()) : undefined;
     const scope = request.routeOptions.config.scope ?? 'read';
@@ -109,8 +135,10 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
       const holdsProject = auth.caller.grants.some((g) => g.orgId === project.orgId && (g.projectId === null || g.projectId === project.id));
       return holdsProject ? sendProblem(reply, 403, 'missing_scope', `this route needs the ${scope} scope`) : notFound(reply);
     }
-    const nul = parameterWithNul(request.params, request.query);
-    if (nul !== undefined) return sendProblem(reply, 400, 'invalid_parameter', `${nul}: contains a NUL character (U+0000), which no stored value can hold`, nul);
+    const undecodable = undecodableParameter(request.url);
+    if (undecodable !== undefined) return sendProblem(reply, 400, 'invalid_parameter', `${undecodable}: its percent-encoding is not UTF-8, so the value cannot be read as sent`, undecodable);
+    const unstorable = unstorableParameter(request.params, request.query);
+    if (unstorable !== undefined) return sendProblem(reply, 400, 'invalid_parameter', unstorable.message, unstorable.name);
     request.project = project;
     request.caller = auth.caller;
   });

@@ -62,7 +62,7 @@ export const FunnelBodySchema = Type.Object(
       ),
     ),
     window: Type.Optional(
-      Type.String({ default: 'P1D', pattern: '^P', description: 'The conversion window, an ISO 8601 duration of weeks, days (24 h), hours, minutes and seconds (at most P90D), measured from step 1.', examples: ['P1D'] }),
+      Type.String({ default: 'P1D', title: 'an ISO 8601 duration such as PT30M or P1D', description: 'The conversion window, an ISO 8601 duration of weeks, days (24 h), hours, minutes and seconds (at most P90D), measured from step 1.', examples: ['P1D'] }),
     ),
     breakdown: Type.Optional(
       Type.Unsafe<FunnelBreakdown>({ type: 'string', enum: [...FUNNEL_BREAKDOWNS], description: "Group units by this dimension of the visit of their first step-1 event in the range (at most 100 groups, most units first)." }),
@@ -87,7 +87,8 @@ export interface FunnelQuery {
  */
 export function parseWindow(value: string): number {
   const d = Duration.fromISO(value);
-  if (!d.isValid) throw new ParameterError('window', `${JSON.stringify(value)} is not an ISO 8601 duration (e.g. PT30M, P1D, P2W)`);
+  // luxon reads "P" and "PT" as zero; ISO 8601 requires at least one number of a unit (and one after a T).
+  if (!d.isValid || !/\d/.test(value) || value.endsWith('T')) throw new ParameterError('window', `${JSON.stringify(value)} is not an ISO 8601 duration (e.g. PT30M, P1D, P2W)`);
   if (d.years !== 0 || d.quarters !== 0 || d.months !== 0) throw new ParameterError('window', 'months and years have no fixed length; use weeks, days (24 h), hours, minutes or seconds');
   const ms = d.weeks * 7 * 86_400_000 + d.days * 86_400_000 + d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds;
   if (!Number.isInteger(ms)) throw new ParameterError('window', 'the window may have at most millisecond precision');

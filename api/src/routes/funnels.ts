@@ -4,7 +4,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Project } from '../../../tenancy/model.ts';
-import { ParameterError } from '../http/problems.ts';
 import { funnelAnswer, type FunnelRow } from '../query/funnel-answer.ts';
 import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
 import { funnelSql } from '../query/funnel-sql.ts';
@@ -56,11 +55,6 @@ const EXAMPLE = {
   window: 'P1D',
 };
 
-/** A top-level body string holding NUL (U+0000): PostgreSQL text cannot hold one (steps' strings are refused by their schema). */
-export function refuseNul(body: object): void {
-  for (const [name, value] of Object.entries(body)) if (typeof value === 'string' && value.includes('\u0000')) throw new ParameterError(name, 'contains a NUL character (U+0000), which no stored value can hold');
-}
-
 /** A funnel's answer (data and meta) for a request body, at `at`; POST /funnels and saved funnels share it. */
 export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date) {
   const q = parseFunnelQuery(body, project, at);
@@ -84,7 +78,6 @@ export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, 
       },
     },
     async (request) => {
-      refuseNul(request.body);
       return runFunnel(db, request.body, request.project, now());
     },
   );

@@ -9,7 +9,6 @@ import { retentionSql } from '../query/retention-sql.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { localIso } from '../query/time-range.ts';
 import { queryWithWorkMem } from '../query/work-mem.ts';
-import { refuseNul } from './funnels.ts';
 import { count, nullableNumber } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -84,7 +83,6 @@ export const retentionRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
       },
     },
     async (request, reply) => {
-      refuseNul(request.body);
       const at = now();
       const q = parseRetentionQuery(request.body, request.project, at);
       const problem = rotationProblem(q.unit, q.period, request.project.visitorIdMode);

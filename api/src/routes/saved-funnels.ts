@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { sendProblem } from '../http/problems.ts';
 import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
 import { isoUtc } from '../query/report-sql.ts';
-import { FunnelReply, refuseNul, runFunnel } from './funnels.ts';
+import { FunnelReply, runFunnel } from './funnels.ts';
 import type { RouteContext } from './route-context.ts';
 
 const { from: _from, to: _to, tz: _tz, ...DEFINITION_FIELDS } = FunnelBodySchema.properties;
@@ -48,7 +48,6 @@ export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, {
       },
     },
     async (request, reply) => {
-      refuseNul(request.body);
       const { name, ...definition } = request.body;
       // Parsed as a funnel would be, so a window or step the funnel would refuse is refused now.
       parseFunnelQuery(definition as FunnelBody, request.project, now());
