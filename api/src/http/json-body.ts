@@ -16,7 +16,7 @@ export const bodyField = (pointer: string) => pointer.replace(/^\//, '') || 'bod
 const escapeSegment = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The 400 for an unstorable key or string; a bad key is named by the object holding it, so the answer never repeats the bad text. */
-export function unstorableTextError(found: UnstorableText): BodyError {
+function unstorableTextError(found: UnstorableText): BodyError {
   const at = found.path.map(escapeSegment).join('/');
   if (found.fault === 'forbidden_key') {
     const field = bodyField(`${at}/${found.key!}`);
