@@ -13,6 +13,11 @@ export function textFault(value: string): 'nul' | 'lone_surrogate' | undefined {
   return LONE_SURROGATE.test(value) ? 'lone_surrogate' : undefined;
 }
 
+/** What a string with this fault contains, and why it cannot be stored, as refusals name it. */
+export function textFaultReason(fault: 'nul' | 'lone_surrogate'): string {
+  return fault === 'nul' ? 'a NUL character (U+0000), which no stored value can hold' : 'a lone UTF-16 surrogate, which is not Unicode text and cannot be stored';
+}
+
 /** True for `__proto__`, `constructor` and `prototype`. */
 export const isForbiddenKey = (key: string): boolean => forbidden.has(key);
 

@@ -4,7 +4,7 @@
 // depth is text PostgreSQL cannot hold or a key that could reach a prototype, so no body can make
 // a report or a saved funnel fail with a 500 or be stored altered.
 import type { FastifyInstance } from 'fastify';
-import { findUnstorableText, type UnstorableText } from '#contract';
+import { findUnstorableText, textFaultReason, type UnstorableText } from '#contract';
 import { BodyError, JSON_BODY_TYPES, readJsonBody } from '../../../lib/http-body/json-body.ts';
 
 /** The largest body accepted, in bytes (Fastify's default); a larger one is a 413 payload_too_large. */
@@ -22,7 +22,7 @@ function unstorableTextError(found: UnstorableText): BodyError {
     const field = bodyField(`${at}/${found.key!}`);
     return new BodyError(400, 'invalid_parameter', `${field}: key "${found.key!}" is not allowed (it could reach an object prototype; no event can hold it)`, field);
   }
-  const what = found.fault === 'nul' ? 'a NUL character (U+0000), which no stored value can hold' : 'a lone UTF-16 surrogate, which is not Unicode text and cannot be stored';
+  const what = textFaultReason(found.fault);
   const field = bodyField(at);
   return new BodyError(400, 'invalid_parameter', found.key !== undefined ? `${field}: a key contains ${what}` : `${field}: contains ${what}`, field);
 }

@@ -4,7 +4,7 @@
 // Tenant isolation: a project the caller holds no grant on answers exactly as one that does not
 // exist (404), so a key cannot probe for other tenants' project ids.
 import { Type, type TObject } from '@sinclair/typebox';
-import { textFault } from '#contract';
+import { textFault, textFaultReason } from '#contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { callerCan, type Caller } from '../../../tenancy/access.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
@@ -75,8 +75,7 @@ function unstorableParameter(...sources: unknown[]): { name: string; message: st
       const values: unknown[] = Array.isArray(value) ? value : [value];
       for (const v of values) {
         const fault = typeof v === 'string' ? textFault(v) : undefined;
-        if (fault === 'nul') return { name, message: `${name}: contains a NUL character (U+0000), which no stored value can hold` };
-        if (fault === 'lone_surrogate') return { name, message: `${name}: contains a lone UTF-16 surrogate, which is not Unicode text and cannot be stored` };
+        if (fault !== undefined) return { name, message: `${name}: contains ${textFaultReason(fault)}` };
       }
     }
   }
