@@ -61,6 +61,26 @@ memory_settings() {
   echo "shared_buffers=${PG_SHARED_BUFFERS:-${shared}MB} effective_cache_size=${PG_EFFECTIVE_CACHE_SIZE:-${cache}MB}"
 }
 
+# Huge pages for the shared server's shared memory (PostgreSQL docs § 19.4.5, huge_pages = try,
+# the default). With 4 kB pages every new backend and every parallel worker faults in each page of
+# shared_buffers it touches: on 2 GB that cost a parallel worker ~0.35 s per query for a month's
+# funnel index range, more than the scan itself (bench/HISTORY.md § 26). Reserves the pages the
+# server will ask for (postgres -C shared_memory_size_in_huge_pages) when /proc/sys/vm/nr_hugepages
+# is writable (root) and fewer are free; the reservation stays after a stop, for the next start.
+# If the kernel gives fewer, PostgreSQL starts with ordinary pages. PG_HUGE_PAGES=off skips it.
+reserve_huge_pages() {
+  [ "${PG_HUGE_PAGES:-try}" = off ] && { pg_conftool "$PG_VERSION" "$PG_CLUSTER" set huge_pages off; return 0; }
+  pg_conftool "$PG_VERSION" "$PG_CLUSTER" set huge_pages try
+  [ -w /proc/sys/vm/nr_hugepages ] || return 0
+  local need total free
+  need=$(su postgres -c "$(pg_bin postgres) -D /var/lib/postgresql/$PG_VERSION/$PG_CLUSTER -c config_file=/etc/postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf -C shared_memory_size_in_huge_pages" 2>/dev/null) || return 0
+  total=$(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo)
+  free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  [ -n "$need" ] && [ "$need" -gt 0 ] && [ "$free" -lt "$need" ] || return 0
+  echo $(( total + need - free )) > /proc/sys/vm/nr_hugepages || return 0
+  say postgres "reserved $(( $(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo) - free )) huge pages of 2 MB for shared_buffers (vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages))"
+}
+
 start_debian_cluster() {
   install
   if ! pg_lsclusters -h 2>/dev/null | awk "{print \$1\" \"\$2}" | grep -q "^$PG_VERSION $PG_CLUSTER$"; then
@@ -68,6 +88,7 @@ start_debian_cluster() {
   fi
   local setting
   for setting in $(memory_settings); do pg_conftool "$PG_VERSION" "$PG_CLUSTER" set "${setting%%=*}" "${setting#*=}"; done
+  [ "$PG_CLUSTER" = main ] && reserve_huge_pages
   pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
   touch "$MARK"
 }

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../../lib/logger.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { tenancyApi } from '../../tenancy/api-plugin.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
-import type { ApiConfig } from './config.ts';
+import { QUERY_PARTS_DEFAULT, type ApiConfig } from './config.ts';
 import { API_BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.ts';
 import { registerApiErrors } from './http/problems.ts';
 import { apiSchemaController } from './http/validators.ts';
@@ -85,7 +85,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
   await app.register(healthRoutes, { db: options.queryPool });
   await app.register(dashboardRoutes, { files: options.dashboard });
   await app.register(myProjectsRoutes, { db: options.tenancyDb });
-  const context = { db: options.queryPool, writeDb: options.tenancyDb, now: options.now ?? (() => new Date()), cursors: new CursorCodec(options.config.jwtSecret) };
+  const context = { db: options.queryPool, writeDb: options.tenancyDb, now: options.now ?? (() => new Date()), queryParts: options.config.queryParts ?? QUERY_PARTS_DEFAULT, cursors: new CursorCodec(options.config.jwtSecret) };
   const live = options.live ?? createLiveHub(options.config, options.queryPool, logger, context.now);
   app.addHook('onClose', async () => live.close());
   await app.register(

@@ -8,6 +8,9 @@ import { LiveSettings } from './live/live-settings.ts';
 /** The reports' own login: a member of analytics_reader (migration 015). */
 export const QUERY_ROLE = 'analytics_api';
 
+/** A funnel's statements run at once (queryParts): the cores of the machines this project is sized for. */
+export const QUERY_PARTS_DEFAULT = 2;
+
 export const ApiConfigSchema = Type.Object({
   /** DATABASE_URL (projects, keys, sign-in: written by the tenancy routes), API_KEY_PEPPER, JWT_SECRET. */
   ...TenancySettings,
@@ -23,6 +26,13 @@ export const ApiConfigSchema = Type.Object({
   apiDbPassword: Type.String({ minLength: 1, default: 'analytics_api' }),
   /** Report connections; each request holds one for its queries. */
   queryPoolMax: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  /**
+   * A funnel's units are split by a hash into this many statements, run at once on their own
+   * connections (api/src/query/funnel-sql.ts): PostgreSQL sorts, windows and groups a statement in
+   * one process. Set it to the database server's cores; 1 runs one statement (which may then use
+   * PostgreSQL's parallel workers for its reads).
+   */
+  queryParts: Type.Integer({ minimum: 1, maximum: 16, default: QUERY_PARTS_DEFAULT }),
   /** A report running longer is cancelled (PostgreSQL statement_timeout) and answered 503. */
   queryTimeoutMs: Type.Integer({ minimum: 100, default: 15_000 }),
   ...LiveSettings,

@@ -39,6 +39,8 @@ export interface Answer {
 export interface ApiBed {
   db: TestDatabase;
   app: FastifyInstance;
+  /** The reports' read-only pool the app runs on. */
+  queryPool: pg.Pool;
   directory: OpenTenancyDirectory;
   shop: Tenant & { /** read scope on every project of org acme. */ orgReadKey: string };
   blog: Tenant;
@@ -109,6 +111,7 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
   return {
     db,
     app,
+    queryPool,
     directory,
     shop: { project: project(shopId), ...shopKeys },
     blog: { project: project(blogId), ...blogKeys },

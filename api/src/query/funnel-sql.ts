@@ -9,6 +9,11 @@
 // earlier events (ordered), or that of the event right before (strict), kept only while the event
 // lies within the window of it. A unit reaches step k when some event has a `start_k`; its time to
 // convert is the least `timestamp − start_k`, which is the shortest chain over all attempts.
+//
+// Parts: PostgreSQL runs a statement's sort, windows and grouping in one process, so a funnel is
+// split by a hash of the unit into parts, each a statement on its own connection (funnel-run.ts).
+// Every part reads the whole range (cheap: index-only) but sorts and windows only its units. The
+// parts' counts add up, and their per-unit times are merged for exact medians (funnel-answer.ts).
 import { DIMENSION_SPECS } from './breakdown-dimensions.ts';
 import type { FunnelQuery, FunnelStep } from './funnel-query.ts';
 import { stepReads } from './funnel-reads.ts';
@@ -18,6 +23,15 @@ import type { SqlParams } from './sql-params.ts';
 
 // Units are compared bytewise: a collation's rules cost the sort and the partitioning dearly and mean nothing for ids.
 const UNIT_COLUMN = { visit: 'e.visit_id', visitor: 'e.visitor_id COLLATE "C"', user: 'e.user_id COLLATE "C"' } as const;
+// PostgreSQL's own hash functions of the unit's type (the ones its hash indexes use): a 32-bit value.
+const UNIT_HASH = { visit: 'uuid_hash(e.visit_id)', visitor: 'hashtext(e.visitor_id)', user: 'hashtext(e.user_id)' } as const;
+
+/** Which of `count` disjoint sets of units a statement computes: the units whose hash is `index` modulo `count`. */
+export interface FunnelPart {
+  index: number;
+  count: number;
+}
+const WHOLE: FunnelPart = { index: 0, count: 1 };
 
 /** The conditions of one step's definition on `analytics_events e`. */
 function stepMatch(step: FunnelStep, p: SqlParams): string {
@@ -36,10 +50,12 @@ export function funnelReadEnd(q: FunnelQuery): string {
 
 /**
  * One row per group: `grouped` is false for the row of all units (and true for each breakdown
- * value `value`), `counts`, `in_progress`, `median_us`, `avg_us` are per step (index 0 = step 1).
- * `now` decides which windows are still open.
+ * value `value`); `counts` and `in_progress` are per step (index 0 = step 1); `times_us` is a JSON
+ * array per step of each unit's time to convert in whole microseconds (null for step 1 and when
+ * no unit reached the step), unordered. `now` decides which windows are still open. With `part`,
+ * only that part's units are counted (parts are disjoint and together hold every unit).
  */
-export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
+export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date, part: FunnelPart = WHOLE): string {
   const n = q.steps.length;
   const { range } = q.report;
   const readEnd = funnelReadEnd(q);
@@ -48,13 +64,15 @@ export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
   const unit = UNIT_COLUMN[q.unit];
   const matches = q.steps.map((s) => stepMatch(s, p));
   const inRange = `e."timestamp" >= ${p.add(range.fromSql)}::timestamptz AND e."timestamp" < ${p.add(range.toSql)}::timestamptz`;
-  const cols = [`${matches[0]} AND ${inRange} AS m1`, ...matches.slice(1).map((m, i) => `${m} AS m${i + 2}`)];
+  // Step 1 is `s1` itself (its time when the event starts an attempt); steps 2.. are flags m2...
+  const cols = matches.slice(1).map((m, i) => `${m} AS m${i + 2}`);
   // The visit is needed only for a breakdown: without one, the sorted rows are narrower.
   const visit = q.breakdown === undefined ? 'NULL::uuid AS visit_id' : 'e.visit_id';
+  const inPart = part.count === 1 ? '' : ` AND (${UNIT_HASH[q.unit]} & 2147483647) % ${p.add(part.count)}::int = ${p.add(part.index)}::int`;
   const read = (only: string) => `SELECT ${unit} AS unit, e."timestamp" AS ts, e.event_id, ${visit}, ${cols.join(', ')},
       CASE WHEN ${matches[0]} AND ${inRange} THEN e."timestamp" END AS s1
     FROM analytics_events e
-   WHERE ${where} AND ${unit} IS NOT NULL${only}`;
+   WHERE ${where} AND ${unit} IS NOT NULL${only}${inPart}`;
   // Ordered mode needs only events that match some step, read per type and page (funnel-reads.ts);
   // strict mode needs every event of the unit (any other event between two steps breaks the chain).
   let chain =
@@ -69,30 +87,31 @@ export function funnelSql(q: FunnelQuery, p: SqlParams, now: Date): string {
       : (k: number) => `lag(s${k}) OVER (PARTITION BY unit ORDER BY ts, event_id)`;
   for (let k = 2; k <= n; k++) {
     // start_k: the previous step's latest start before this event, kept while within the window.
-    chain = `SELECT c.*, CASE WHEN c.m${k} AND c.prev >= c.ts - ${windowSql} THEN c.prev END AS s${k}
-      FROM (SELECT c0.*, ${before(k - 1)} AS prev FROM (${chain}) c0) c`;
-    chain = `SELECT ${['unit', 'ts', 'event_id', 'visit_id', ...Array.from({ length: n }, (_, i) => `m${i + 1}`), ...Array.from({ length: k }, (_, i) => `s${i + 1}`)].join(', ')} FROM (${chain}) c${k}`;
+    // (Each pass adds its own p_k column: re-listing the columns to drop it costs a projection per row.)
+    chain = `SELECT c.*, CASE WHEN c.m${k} AND c.p${k} >= c.ts - ${windowSql} THEN c.p${k} END AS s${k}
+      FROM (SELECT c0.*, ${before(k - 1)} AS p${k} FROM (${chain}) c0) c`;
   }
-  const us = (k: number) => `(extract(epoch FROM (ts - s${k})) * 1000000)`;
+  // Per event only comparisons (intervals compare exactly); the conversion to µs is per unit.
   const unitCols = [
-    'bool_or(s1 IS NOT NULL) AS r1',
-    ...Array.from({ length: n - 1 }, (_, i) => `bool_or(s${i + 2} IS NOT NULL) AS r${i + 2}, min(${us(i + 2)}) AS t${i + 2}`),
-    // A unit whose latest start's window is still open may convert yet: in progress, not dropped.
-    `max(s1) + ${windowSql} > ${p.add(now.toISOString())}::timestamptz AS open`,
+    'max(s1) AS last_start',
+    ...Array.from({ length: n - 1 }, (_, i) => `min(ts - s${i + 2}) AS d${i + 2}`),
     // The visit of the unit's first start, for a breakdown only: the ordered aggregate sorts each unit's rows again.
     q.breakdown === undefined ? 'NULL::uuid AS first_visit' : '(array_agg(visit_id ORDER BY ts, event_id) FILTER (WHERE s1 IS NOT NULL))[1] AS first_visit',
   ];
-  const units = `SELECT unit, ${unitCols.join(', ')} FROM (${chain}) f GROUP BY unit`;
+  const us = (k: number) => `(extract(epoch FROM d${k}) * 1000000)::bigint AS t${k}`;
+  const units = `SELECT unit, first_visit, last_start IS NOT NULL AS r1,
+      ${Array.from({ length: n - 1 }, (_, i) => `d${i + 2} IS NOT NULL AS r${i + 2}, ${us(i + 2)}`).join(', ')},
+      -- A unit whose latest start's window is still open may convert yet: in progress, not dropped.
+      last_start + ${windowSql} > ${p.add(now.toISOString())}::timestamptz AS open
+    FROM (SELECT unit, ${unitCols.join(', ')} FROM (${chain}) f GROUP BY unit) a`;
   const dimension = q.breakdown === undefined ? 'NULL::text' : `(SELECT ${DIMENSION_SPECS[q.breakdown].column} FROM visits v WHERE v.project_id = ${p.add(q.report.projectId)} AND v.visit_id = u.first_visit)`;
   const arr = (f: (k: number) => string) => `ARRAY[${Array.from({ length: n }, (_, i) => f(i + 1)).join(', ')}]`;
-  const t = (k: number) => (k === 1 ? 'NULL::numeric' : `t${k}`);
   const grouped = q.breakdown === undefined ? 'false AS grouped, NULL::text AS value' : 'GROUPING(value) = 0 AS grouped, value';
   const groups = q.breakdown === undefined ? '' : 'GROUP BY GROUPING SETS ((), (value))';
   return `SELECT ${grouped},
       ${arr((k) => `count(*) FILTER (WHERE r${k})`)}::bigint[] AS counts,
       ${arr((k) => (k === 1 ? '0' : `count(*) FILTER (WHERE r${k - 1} AND NOT r${k} AND open)`))}::bigint[] AS in_progress,
-      ${arr((k) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${t(k)}) FILTER (WHERE r${k})`)}::float8[] AS median_us,
-      ${arr((k) => `avg(${t(k)}) FILTER (WHERE r${k})`)}::float8[] AS avg_us
+      json_build_array(${Array.from({ length: n }, (_, i) => (i === 0 ? 'NULL' : `array_agg(t${i + 1}) FILTER (WHERE r${i + 1})`)).join(', ')}) AS times_us
     FROM (SELECT u.*, ${dimension} AS value FROM (${units}) u WHERE u.r1) g
     ${groups}`;
 }

@@ -5,12 +5,20 @@
 // so the pooled connection is unchanged.
 import type pg from 'pg';
 
-export async function queryWithWorkMem<R extends pg.QueryResultRow>(db: pg.Pool, workMemMb: number, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+export async function queryWithWorkMem<R extends pg.QueryResultRow>(
+  db: pg.Pool,
+  workMemMb: number,
+  text: string,
+  values: unknown[],
+  options: { serial?: boolean } = {},
+): Promise<pg.QueryResult<R>> {
   const client = await db.connect();
   try {
     await client.query('BEGIN READ ONLY');
     await client.query(`SET LOCAL work_mem = '${Math.floor(workMemMb)}MB'`);
     await client.query('SET LOCAL jit = off');
+    // serial: no parallel workers, for a statement that is one of several run at once (one per core).
+    if (options.serial === true) await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
     const result = await client.query<R>(text, values);
     await client.query('COMMIT');
     return result;

@@ -55,16 +55,24 @@ const EXAMPLE = {
   window: 'P1D',
 };
 
-/** A funnel's answer (data and meta) for a request body, at `at`; POST /funnels and saved funnels share it. */
-export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date) {
+/**
+ * A funnel's answer (data and meta) for a request body, at `at`; POST /funnels and saved funnels
+ * share it. The units are split into `parts` (funnel-sql.ts), each a statement on its own pooled
+ * connection without parallel workers, run at once; with 1 part the statement may use them.
+ */
+export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date, parts: number) {
   const q = parseFunnelQuery(body, project, at);
-  const p = new SqlParams();
-  const sql = funnelSql(q, p, at);
-  const [result, meta] = await Promise.all([queryWithWorkMem<FunnelRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values), reportMeta(db, q.report, project, at)]);
-  return { data: funnelAnswer(q.steps, result.rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
+  const statements = Array.from({ length: parts }, (_, index) => {
+    const p = new SqlParams();
+    const sql = funnelSql(q, p, at, { index, count: parts });
+    return queryWithWorkMem<FunnelRow>(db, FUNNEL_WORK_MEM_MB, sql, p.values, { serial: parts > 1 });
+  });
+  const [results, meta] = await Promise.all([Promise.all(statements), reportMeta(db, q.report, project, at)]);
+  const rows = results.flatMap((r) => r.rows);
+  return { data: funnelAnswer(q.steps, rows, q.breakdown !== undefined), meta: { ...meta, funnel: { order: q.order, unit: q.unit, window_ms: q.windowMs } } };
 }
 
-export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, now }) => {
+export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, now, queryParts }) => {
   app.post<{ Body: Static<typeof FunnelBodySchema> }>(
     '/funnels',
     {
@@ -78,7 +86,7 @@ export const funnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, 
       },
     },
     async (request) => {
-      return runFunnel(db, request.body, request.project, now());
+      return runFunnel(db, request.body, request.project, now(), queryParts);
     },
   );
 };

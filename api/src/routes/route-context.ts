@@ -8,6 +8,8 @@ export interface RouteContext {
   /** The tenancy connections, which may write: only saved report definitions use them here. */
   writeDb: pg.Pool;
   now: () => Date;
+  /** How many statements, each on its own connection, a funnel's units are split into (ApiConfig.queryParts). */
+  queryParts: number;
   /** Writes and checks the list routes' cursors (keyed by the server's JWT secret, shared by every instance). */
   cursors: CursorCodec;
 }

@@ -32,7 +32,7 @@ const noSuchFunnel = (reply: FastifyReply) => sendProblem(reply, 404, 'not_found
 
 const EXAMPLE = { name: 'Pricing to sign-up', steps: [{ event_type: 'page_view', page: '/pricing' }, { event_type: 'button_click', button_id: 'signup' }], window: 'P1D' };
 
-export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, writeDb, now }) => {
+export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, writeDb, now, queryParts }) => {
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/saved-funnels',
     {
@@ -93,7 +93,7 @@ export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, {
     async (request, reply) => {
       const { rows } = await db.query<{ definition: Record<string, unknown> }>('SELECT definition FROM saved_funnels WHERE project_id = $1 AND funnel_id = $2', [request.project.id, request.params.funnel_id]);
       if (rows.length === 0) return noSuchFunnel(reply);
-      return runFunnel(db, { ...(rows[0]!.definition as FunnelBody), ...request.query }, request.project, now());
+      return runFunnel(db, { ...(rows[0]!.definition as FunnelBody), ...request.query }, request.project, now(), queryParts);
     },
   );
 };
