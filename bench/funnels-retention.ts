@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import pg from 'pg';
-import { queryDatabaseUrl } from '../api/src/config.ts';
+import { QUERY_PARTS_DEFAULT, queryDatabaseUrl } from '../api/src/config.ts';
 import { service } from '../test/support/service-kit.ts';
 import { percentile } from './lib/stats.ts';
 import { BENCH_PEPPER, createReadKey, defaultParams, openQueryDataset } from './query/dataset.ts';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const toDate = end.minus({ days: 1 }).toISODate()!;
   const from = DateTime.fromISO(fromDate, { zone: TZ }).toUTC().toISO()!;
   const to = DateTime.fromISO(toDate, { zone: TZ }).plus({ days: 1 }).toUTC().toISO()!;
-  process.stderr.write(`[funnels]  ${dataset.name}: ${dataset.stored.toLocaleString('en')} events; ${fromDate}..${toDate} ${TZ}; ${runs} runs, ${rawRuns} naive\n`);
+  process.stderr.write(`[funnels]  ${dataset.name}: ${dataset.stored.toLocaleString('en')} events; ${fromDate}..${toDate} ${TZ}; ${runs} runs, ${rawRuns} naive; funnel statements at once (QUERY_PARTS) ${process.env.QUERY_PARTS ?? QUERY_PARTS_DEFAULT}\n`);
   const login = { databaseUrl: dataset.url, apiDbPassword: process.env.API_DB_PASSWORD ?? 'analytics_api' };
   const api = await service('api', { env: { ...login, apiKeyPepper: BENCH_PEPPER, queryTimeoutMs: 300_000 }, logFile: 'bench/results/tmp/funnels-retention-api.log' });
   await api.start();
