@@ -11,7 +11,7 @@
 // convert is the least `timestamp − start_k`, which is the shortest chain over all attempts.
 //
 // Parts: PostgreSQL runs a statement's sort, windows and grouping in one process, so a funnel is
-// split by a hash of the unit into parts, each a statement on its own connection (funnel-run.ts).
+// split by a hash of the unit into parts, each a statement on its own connection (routes/funnels.ts runFunnel).
 // Every part reads the whole range (cheap: index-only) but sorts and windows only its units. The
 // parts' counts add up, and their per-unit times are merged for exact medians (funnel-answer.ts).
 import { DIMENSION_SPECS } from './breakdown-dimensions.ts';
