@@ -75,11 +75,14 @@ reserve_huge_pages() {
   local need total free
   need=$(su postgres -c "$(pg_bin postgres) -D /var/lib/postgresql/$PG_VERSION/$PG_CLUSTER -c config_file=/etc/postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf -C shared_memory_size_in_huge_pages" 2>/dev/null) || return 0
   total=$(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo)
-  free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  free=$(free_huge_pages)
   [ -n "$need" ] && [ "$need" -gt 0 ] && [ "$free" -lt "$need" ] || return 0
   echo $(( total + need - free )) > /proc/sys/vm/nr_hugepages || return 0
-  say postgres "reserved $(( $(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo) - free )) huge pages of 2 MB for shared_buffers (vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages))"
+  say postgres "reserved $(( $(free_huge_pages) - free )) huge pages for shared_buffers (vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages); 'echo 0 > /proc/sys/vm/nr_hugepages' after a stop returns them)"
 }
+
+# Huge pages nobody holds: free ones minus those already promised to a running process (Rsvd).
+free_huge_pages() { awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo; }
 
 start_debian_cluster() {
   install

@@ -65,7 +65,7 @@ export function enrichedRow(over: Partial<EventRow>): EventRow {
   return enrichRow(eventRow(over));
 }
 
-export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed> {
+export async function apiBed(options: { now?: () => Date; queryPool?: { max?: number; connectionTimeoutMs?: number; url?: string } } = {}): Promise<ApiBed> {
   const db = await createTestDatabase('analytics_test_api');
   const cli = async (command: CliCommand, args: string[]): Promise<Record<string, unknown>> => {
     const out = await runCli(command, args, { db: db.pool, pepper: PEPPER });
@@ -95,7 +95,13 @@ export async function apiBed(options: { now?: () => Date } = {}): Promise<ApiBed
     if (p === undefined) throw new Error(`project ${id} not in the directory`);
     return p;
   };
-  const queryPool = openQueryPool({ url: readOnlyUrl(db.url), max: 4, statementTimeoutMs: 30_000, logger: silent });
+  const queryPool = openQueryPool({
+    url: options.queryPool?.url ?? readOnlyUrl(db.url),
+    max: options.queryPool?.max ?? 4,
+    statementTimeoutMs: 30_000,
+    ...(options.queryPool?.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.queryPool.connectionTimeoutMs } : {}),
+    logger: silent,
+  });
   const app = await buildApiApp({
     config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: 'api-test-jwt-secret-0123456789abcdef0123' },
     directory,

@@ -203,6 +203,13 @@ test('a bad funnel is a 400 naming the field', async () => {
     [{ steps: steps('a', 'b'), window: 'P1M' }, 'window'],
     [{ steps: steps('a', 'b'), window: 'P91D' }, 'window'],
     [{ steps: steps('a', 'b'), window: 'soon' }, 'window'],
+    // Finer than a millisecond: refused, not cut (PT2160H0.000001S would otherwise pass as P90D).
+    [{ steps: steps('a', 'b'), window: 'PT2.376545S' }, 'window'],
+    [{ steps: steps('a', 'b'), window: 'PT0.000001S' }, 'window'],
+    [{ steps: steps('a', 'b'), window: 'PT2160H0.000001S' }, 'window'],
+    // An event type no event can have (the contract's rule) is refused, not answered with zeros.
+    [{ steps: [{ event_type: 'page view' }, { event_type: 'b' }] }, 'steps/0/event_type'],
+    [{ steps: steps('a', 'b'), event_type: 'page view' }, 'event_type'],
     [{ steps: steps('a', 'b'), order: 'any' }, 'order'],
     [{ steps: steps('a', 'b'), user_id: 'a\u0000b' }, 'user_id'],
     [{ steps: steps('a', 'b'), tz: 'Mars/Olympus' }, 'tz'],

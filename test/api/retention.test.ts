@@ -148,6 +148,8 @@ test('a bad retention request is a 400 naming the field', async () => {
     [{ criteria: 'sometimes' }, 'criteria'],
     [{ week_start: 'funday' }, 'week_start'],
     [{ period: 'day', from: '2020-01-01', to: '2026-01-01' }, 'from'],
+    [{ start_event: 'sign up' }, 'start_event'],
+    [{ return_event: 'a\u0000b' }, 'return_event'],
   ];
   for (const [body, field] of cases) {
     const res = await retention(body);

@@ -126,8 +126,11 @@ describe('GET /stats', () => {
     assert.deepEqual(body.data.events_by_type, { click: 1, page_view: 2 });
     // Visits started in the range: B only (A's first visit started at 08:00).
     assert.equal(body.data.visits, 1);
-    const shifted = await stats({ from: '2026-11-10T08:02:00.000001Z', to: '2026-11-10T09:00:30.000001Z' });
+    const shifted = await stats({ from: '2026-11-10T08:02:00.000001Z', to: '2026-11-10T09:00:30.000001Z', compare: 'previous' });
     assert.deepEqual(shifted.data.events_by_type, { page_view: 2, page_unload: 1 });
+    // The range is echoed as it was read, to the microsecond, in the project's zone; so is the previous one.
+    assert.deepEqual(shifted.meta.range, { from: '2026-11-10T09:02:00.000001+01:00', to: '2026-11-10T10:00:30.000001+01:00' });
+    assert.deepEqual(shifted.meta.previous_range, { from: '2026-11-10T08:03:30.000001+01:00', to: '2026-11-10T09:02:00.000001+01:00' });
   });
 
   test('400 names the parameter: compare, tz, from', async () => {
@@ -136,11 +139,13 @@ describe('GET /stats', () => {
       [{ tz: 'Mars/Olympus_Mons' }, 'tz'],
       [{ from: '2026-13-01' }, 'from'],
       [{ from: '2026-11-10', to: '2026-11-09' }, 'from'],
+      [{ event_type: 'page view' }, 'event_type'],
     ] as const) {
       const answer = await bed.get(url, bed.shop.readKey, query);
       assert.equal(answer.status, 400, JSON.stringify(query));
       assert.equal(answer.body.errors[0].field, field);
     }
+    assert.equal((await bed.get(url, bed.shop.readKey, { event_type: 'page view' })).body.message, 'event_type must be letters, digits and _ . : - only, as an event type');
   });
 
   // Last: they change the rollups. Whole 15-minute buckets are read from them, so a counter

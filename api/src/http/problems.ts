@@ -37,8 +37,10 @@ function allowedValues(errors: NonNullable<FastifyError['validation']>, path: st
 
 /** Why a value fails a `type` rule, with what the field is when its schema has a title: "must be string (an ISO 8601 duration)". */
 function typeMessage(error: NonNullable<FastifyError['validation']>[number]): string | undefined {
-  if (error.keyword !== 'type') return undefined;
   const title = (error as { parentSchema?: { title?: unknown } }).parentSchema?.title;
+  // A pattern is said in words when the schema gives them (e.g. an event type's rule).
+  if (error.keyword === 'pattern' && typeof title === 'string') return `must be ${title}`;
+  if (error.keyword !== 'type') return undefined;
   return `must be ${(error.params as { type?: string }).type ?? 'of another type'}${typeof title === 'string' ? ` (${title})` : ''}`;
 }
 
@@ -51,6 +53,10 @@ function bodyProblem(reply: FastifyReply, error: BodyError) {
 
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
+/** pg-pool's error when no connection came free within connectionTimeoutMillis (it has no code). */
+const POOL_TIMEOUT = 'timeout exceeded when trying to connect';
+/** The database refusing connections for now: refused, too many connections, starting up, shutting down. */
+const DATABASE_UNAVAILABLE = new Set(['ECONNREFUSED', '53300', '57P03', '57P01']);
 
 export function registerApiErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -94,6 +100,15 @@ export function registerApiErrors(app: FastifyInstance): void {
     if ((error as { code?: string }).code === QUERY_CANCELED) {
       request.log.warn({ err: error, url: request.url }, 'report exceeded the query timeout');
       return sendProblem(reply.header('retry-after', '5'), 503, 'query_timeout', 'the report took too long; narrow the range or the filters');
+    }
+    // Overload and outages are the server's state, not the request's fault: retry later, not a 500.
+    if (error.message === POOL_TIMEOUT) {
+      request.log.warn({ url: request.url }, 'no report connection came free in time');
+      return sendProblem(reply.header('retry-after', '2'), 503, 'busy', 'every report connection is busy; retry shortly');
+    }
+    if (DATABASE_UNAVAILABLE.has((error as { code?: string }).code ?? '')) {
+      request.log.error({ err: error, url: request.url }, 'the database is unavailable');
+      return sendProblem(reply.header('retry-after', '5'), 503, 'database_unavailable', 'the database is unavailable; retry shortly');
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(reply, status, status === 429 ? 'rate_limited' : 'bad_request', error.message);

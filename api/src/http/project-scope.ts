@@ -32,7 +32,7 @@ export const PROJECT_SECURITY = [{ apiKey: [] }, { bearerKey: [] }, { accessToke
 const ProblemSchema = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String({ description: 'A stable code: invalid_parameter, invalid_encoding, invalid_json, conflicting_api_keys, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, payload_too_large, unsupported_media_type, unsupported_charset, unsupported_content_encoding, query_timeout, not_ready.' }),
+    error: Type.String({ description: 'A stable code: invalid_parameter, invalid_encoding, invalid_json, conflicting_api_keys, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, payload_too_large, unsupported_media_type, unsupported_charset, unsupported_content_encoding, query_timeout, busy, database_unavailable, not_ready.' }),
     message: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter or body field at fault, e.g. tz or steps/0/label (body: the whole body).' }), message: Type.String() }))),
   },
@@ -45,7 +45,7 @@ const PROJECT_ERRORS = {
   401: { ...Type.Ref(ProblemSchema), description: 'No credential, or an unknown, revoked or expired key or token.' },
   403: { ...Type.Ref(ProblemSchema), description: "The caller's own project, without the scope this route needs." },
   404: { ...Type.Ref(ProblemSchema), description: 'No such project, or one the caller holds no grant on (the same answer), or no such item in it.' },
-  503: { ...Type.Ref(ProblemSchema), description: 'Not ready yet, or the report exceeded the query timeout; retry after `Retry-After` seconds.' },
+  503: { ...Type.Ref(ProblemSchema), description: 'Not ready yet, the report exceeded the query timeout, every report connection is busy, or the database is unavailable; retry after `Retry-After` seconds.' },
 };
 
 const PROJECT_PARAM = Type.String({ description: 'The project id (UUID), as `npm run -s projects -- list` shows it.' });

@@ -7,6 +7,7 @@ import { Duration } from 'luxon';
 import { LIMITS } from '#contract';
 import { ParameterError } from '../http/problems.ts';
 import { DIMENSION_SPECS, isVisitDimension, type Dimension } from './breakdown-dimensions.ts';
+import { eventTypeSchema } from './event-type-parameter.ts';
 import { parseReportQuery, REPORT_PARAMETERS, type ReportParameters, type ReportQuery } from './report-query.ts';
 
 export const FUNNEL_ORDERS = ['ordered', 'strict'] as const;
@@ -29,7 +30,7 @@ const text = (maxLength: number, description: string, example?: string) =>
 
 export const StepSchema = Type.Object(
   {
-    event_type: text(LIMITS.eventType, 'The event type the step matches.', 'page_view'),
+    event_type: eventTypeSchema('The event type the step matches.', 'page_view'),
     page: Type.Optional(text(500, 'Only events whose page_path is this (an event without one counts as /).', '/pricing')),
     button_id: Type.Optional(text(LIMITS.buttonId, 'Only events with this button_id.')),
     metadata: Type.Optional(
@@ -89,6 +90,9 @@ export function parseWindow(value: string): number {
   const d = Duration.fromISO(value);
   // luxon reads "P" and "PT" as zero; ISO 8601 requires at least one number of a unit (and one after a T).
   if (!d.isValid || !/\d/.test(value) || value.endsWith('T')) throw new ParameterError('window', `${JSON.stringify(value)} is not an ISO 8601 duration (e.g. PT30M, P1D, P2W)`);
+  // luxon truncates a fraction of seconds to whole milliseconds (PT2.376545S would be 2.376 s): refuse what it would cut.
+  const secondsFraction = /[.,](\d+)S$/i.exec(value)?.[1] ?? '';
+  if (/[1-9]/.test(secondsFraction.slice(3))) throw new ParameterError('window', 'the window may have at most millisecond precision');
   if (d.years !== 0 || d.quarters !== 0 || d.months !== 0) throw new ParameterError('window', 'months and years have no fixed length; use weeks, days (24 h), hours, minutes or seconds');
   const ms = d.weeks * 7 * 86_400_000 + d.days * 86_400_000 + d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds;
   if (!Number.isInteger(ms)) throw new ParameterError('window', 'the window may have at most millisecond precision');

@@ -7,7 +7,7 @@ import { eventCountsRelation } from './event-counts-sql.ts';
 import type { ReportQuery } from './report-query.ts';
 import { isoUtc } from './report-sql.ts';
 import { SqlParams } from './sql-params.ts';
-import { localIso } from './time-range.ts';
+import { boundIso } from './time-range.ts';
 
 export const ReportMetaSchema = Type.Object(
   {
@@ -39,7 +39,7 @@ export async function reportMeta(db: pg.Pool | pg.PoolClient, q: ReportQuery, pr
   const { rows } = await db.query<{ bots: string; newest: string | null }>(`SELECT ${botsSql} AS bots, ${newest} AS newest`, p.values);
   return {
     project: { id: project.id, name: project.name },
-    range: { from: localIso(q.range.from, q.tz), to: localIso(q.range.to, q.tz) },
+    range: { from: boundIso(q.range.from, q.range.fromSql, q.tz), to: boundIso(q.range.to, q.range.toSql, q.tz) },
     tz: q.tz,
     bots: { included: q.includeBots, excluded_events: Number(rows[0]!.bots) },
     freshness: { newest_event_at: rows[0]!.newest, as_of: now.toISOString() },

@@ -11,6 +11,8 @@ export interface QueryPoolOptions {
   max: number;
   /** PostgreSQL statement_timeout of every report query (ms). */
   statementTimeoutMs: number;
+  /** How long a request waits for a free connection before its 503 `busy` (default 5 s). */
+  connectionTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -18,7 +20,7 @@ export function openQueryPool(options: QueryPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMs,
     options: '-c default_transaction_read_only=on -c jit=off',

@@ -5,6 +5,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { LIMITS } from '#contract';
 import { ParameterError } from '../http/problems.ts';
 import { canonicalZone, resolveRange, type TimeRange } from './time-range.ts';
+import { eventTypeSchema } from './event-type-parameter.ts';
 
 /** Filters on each event's own columns. */
 export const EVENT_FILTERS = ['event_type', 'page', 'session_id', 'user_id'] as const;
@@ -24,7 +25,7 @@ export const REPORT_PARAMETERS = {
   to: Type.Optional(Type.String({ description: 'End: a date (that whole day included) or a date-time (exclusive). Default: now.', examples: ['2026-11-30'] })),
   tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA time zone of the range and the buckets; default the project's.", examples: ['Europe/Berlin'] })),
   include_bots: Type.Optional(Type.Boolean({ default: false, description: 'Count events and visits flagged is_bot too.' })),
-  event_type: filterText('Only events of this type.', LIMITS.eventType),
+  event_type: Type.Optional(eventTypeSchema('Only events of this type.')),
   page: filterText('Only events whose page_path is this (an event without one counts as /).', 500),
   session_id: filterText('Only events of this session.', LIMITS.sessionId),
   user_id: filterText('Only events of this user.', LIMITS.userId),

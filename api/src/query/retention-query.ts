@@ -4,10 +4,11 @@
 // ids do not outlive a period. Pure.
 import { Type, type Static } from '@sinclair/typebox';
 import { DateTime } from 'luxon';
-import { LIMITS, type VisitorIdMode } from '#contract';
+import type { VisitorIdMode } from '#contract';
 import { ParameterError } from '../http/problems.ts';
 import { parseReportQuery, REPORT_PARAMETERS, type ReportQuery } from './report-query.ts';
 import { startOfLocalDay } from './time-range.ts';
+import { eventTypeSchema } from './event-type-parameter.ts';
 
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -17,7 +18,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_COHORTS = 400;
 
 const literals = <T extends string>(values: readonly T[], description: string, fallback: T) => Type.Optional(Type.Union(values.map((v) => Type.Literal(v)), { default: fallback, description }));
-const eventType = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.eventType, pattern: '^[^\\u0000]*$', description }));
+const eventType = (description: string) => Type.Optional(eventTypeSchema(description));
 
 export const RetentionBodySchema = Type.Object(
   {

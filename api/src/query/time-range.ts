@@ -110,3 +110,10 @@ export function resolveRange(input: { from?: string; to?: string }, tz: string, 
 export function localIso(at: Date, tz: string): string {
   return DateTime.fromJSDate(at, { zone: tz }).toISO({ includeOffset: true, suppressMilliseconds: false }) ?? at.toISOString();
 }
+
+/** A range's bound as localIso writes it, to the microsecond when its SQL text has more than milliseconds. */
+export function boundIso(at: Date, sql: string, tz: string): string {
+  const extra = boundMicros(at, sql) - at.getTime() * 1000;
+  const iso = localIso(at, tz);
+  return extra === 0 ? iso : iso.replace(/\.(\d{3})/, `.$1${String(extra).padStart(3, '0')}`);
+}

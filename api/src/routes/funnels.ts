@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Project } from '../../../tenancy/model.ts';
 import { funnelAnswer, type FunnelRow } from '../query/funnel-answer.ts';
 import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
+import { partsNow } from '../query/funnel-parts.ts';
 import { funnelSql } from '../query/funnel-sql.ts';
 import { reportMeta } from '../query/meta.ts';
 import { SqlParams } from '../query/sql-params.ts';
@@ -57,11 +58,13 @@ const EXAMPLE = {
 
 /**
  * A funnel's answer (data and meta) for a request body, at `at`; POST /funnels and saved funnels
- * share it. The units are split into `parts` (funnel-sql.ts), each a statement on its own pooled
- * connection without parallel workers, run at once; with 1 part the statement may use them.
+ * share it. The units are split into up to `wantedParts` parts (funnel-sql.ts; partsNow), each a
+ * statement on its own pooled connection without parallel workers, run at once; one part's
+ * statement may use them. The answer is the same for any number of parts.
  */
-export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date, parts: number) {
+export async function runFunnel(db: pg.Pool, body: FunnelBody, project: Project, at: Date, wantedParts: number) {
   const q = parseFunnelQuery(body, project, at);
+  const parts = partsNow(db, wantedParts);
   const statements = Array.from({ length: parts }, (_, index) => {
     const p = new SqlParams();
     const sql = funnelSql(q, p, at, { index, count: parts });

@@ -13,6 +13,7 @@ import type { Subscriber, LiveTransport } from '../live/subscriber.ts';
 import { sendProblem } from '../http/problems.ts';
 import type { AuthOutcome } from '../../../tenancy/authenticate.ts';
 import type { Principal } from '../../../tenancy/model.ts';
+import { eventTypeSchema } from '../query/event-type-parameter.ts';
 
 export interface LiveRouteContext {
   live: LiveHub;
@@ -30,7 +31,7 @@ const EVENT_ID = Type.String({ pattern: '^[0-9]{1,10}-[0-9]{1,19}$', description
 
 const EventsQuery = Type.Object(
   {
-    event_type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only events of this type.', examples: ['page_view'] })),
+    event_type: Type.Optional(eventTypeSchema('Only events of this type.', 'page_view')),
     page: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'Only events on this page_path.', examples: ['/pricing'] })),
     session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only events of this session.' })),
     include_bots: Type.Boolean({ default: false, description: 'Also events flagged is_bot (left out by default, as in every report).' }),

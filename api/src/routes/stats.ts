@@ -7,7 +7,7 @@ import { previousRange } from '../query/previous-range.ts';
 import { parseReportQuery, reportQuerySchema } from '../query/report-query.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { statsSql, toStats } from '../query/stats-sql.ts';
-import { localIso } from '../query/time-range.ts';
+import { boundIso } from '../query/time-range.ts';
 import { count, nullableNumber, VISIT_MEASURE_FIELDS } from './report-schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -66,7 +66,7 @@ export const statsRoutes: FastifyPluginAsync<RouteContext> = async (app, { db, n
       return {
         data: toStats(row.current),
         ...(previous !== undefined ? { previous: toStats(row.previous) } : {}),
-        meta: { ...meta, ...(previous !== undefined ? { previous_range: { from: localIso(previous.from, q.tz), to: localIso(previous.to, q.tz) } } : {}) },
+        meta: { ...meta, ...(previous !== undefined ? { previous_range: { from: boundIso(previous.from, previous.fromSql, q.tz), to: boundIso(previous.to, previous.toSql, q.tz) } } : {}) },
       };
     },
   );
