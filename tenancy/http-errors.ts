@@ -1,6 +1,7 @@
 // Errors of the tenancy routes in the collector's JSON shape, whatever service hosts them: a
 // schema violation names the field (JSON Pointer); a 5xx never shows internals.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { databaseUnavailable } from '../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../lib/http-body/json-body.ts';
 
 export interface Problem {
@@ -24,6 +25,11 @@ export function useTenancyErrors(app: FastifyInstance): void {
       const first = error.validation[0];
       const field = first?.instancePath || (first?.params as { missingProperty?: string } | undefined)?.missingProperty?.replace(/^/, '/') || '/';
       return sendProblem(reply, { status: 400, error: 'invalid_field', field, message: `${error.validationContext ?? 'body'}${field} ${first?.message ?? 'is invalid'}` });
+    }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable !== undefined) {
+      request.log.warn({ err: error }, unavailable.message);
+      return sendProblem(reply.header('retry-after', String(unavailable.retryAfter)), unavailable);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(reply, { status, error: status === 429 ? 'rate_limited' : 'bad_request', message: error.message });

@@ -65,7 +65,7 @@ export function enrichedRow(over: Partial<EventRow>): EventRow {
   return enrichRow(eventRow(over));
 }
 
-export async function apiBed(options: { now?: () => Date; queryPool?: { max?: number; connectionTimeoutMs?: number; url?: string } } = {}): Promise<ApiBed> {
+export async function apiBed(options: { now?: () => Date; queryPool?: { max?: number; connectionTimeoutMs?: number; url?: string }; tenancyDb?: pg.Pool } = {}): Promise<ApiBed> {
   const db = await createTestDatabase('analytics_test_api');
   const cli = async (command: CliCommand, args: string[]): Promise<Record<string, unknown>> => {
     const out = await runCli(command, args, { db: db.pool, pepper: PEPPER });
@@ -105,7 +105,7 @@ export async function apiBed(options: { now?: () => Date; queryPool?: { max?: nu
   const app = await buildApiApp({
     config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: 'api-test-jwt-secret-0123456789abcdef0123' },
     directory,
-    tenancyDb: db.pool,
+    tenancyDb: options.tenancyDb ?? db.pool,
     queryPool,
     logger: silent,
     ...(options.now ? { now: options.now } : {}),

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import { API_BODY_LIMIT_BYTES, bodyField } from './json-body.ts';
+import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
 
 export class ParameterError extends Error {
   constructor(
@@ -53,10 +54,6 @@ function bodyProblem(reply: FastifyReply, error: BodyError) {
 
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
-/** pg-pool's error when no connection came free within connectionTimeoutMillis (it has no code). */
-const POOL_TIMEOUT = 'timeout exceeded when trying to connect';
-/** The database refusing connections for now: refused, too many connections, starting up, shutting down. */
-const DATABASE_UNAVAILABLE = new Set(['ECONNREFUSED', '53300', '57P03', '57P01']);
 
 export function registerApiErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -101,14 +98,10 @@ export function registerApiErrors(app: FastifyInstance): void {
       request.log.warn({ err: error, url: request.url }, 'report exceeded the query timeout');
       return sendProblem(reply.header('retry-after', '5'), 503, 'query_timeout', 'the report took too long; narrow the range or the filters');
     }
-    // Overload and outages are the server's state, not the request's fault: retry later, not a 500.
-    if (error.message === POOL_TIMEOUT) {
-      request.log.warn({ url: request.url }, 'no report connection came free in time');
-      return sendProblem(reply.header('retry-after', '2'), 503, 'busy', 'every report connection is busy; retry shortly');
-    }
-    if (DATABASE_UNAVAILABLE.has((error as { code?: string }).code ?? '')) {
-      request.log.error({ err: error, url: request.url }, 'the database is unavailable');
-      return sendProblem(reply.header('retry-after', '5'), 503, 'database_unavailable', 'the database is unavailable; retry shortly');
+    const unavailable = databaseUnavailable(error);
+    if (unavailable !== undefined) {
+      request.log.warn({ err: error, url: request.url }, unavailable.message);
+      return sendProblem(reply.header('retry-after', String(unavailable.retryAfter)), 503, unavailable.error, unavailable.message);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(reply, status, status === 429 ? 'rate_limited' : 'bad_request', error.message);

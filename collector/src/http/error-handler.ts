@@ -2,6 +2,7 @@
 // (the detail goes to the log with the request id).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody } from './responses.ts';
+import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 
@@ -30,6 +31,11 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
       return reply.code(mapped.status).send(errorBody(mapped.error, message));
     }
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', error.message ?? 'bad request'));
+    const unavailable = databaseUnavailable(error);
+    if (unavailable !== undefined) {
+      request.log.warn({ err: error }, unavailable.message);
+      return reply.code(503).header('retry-after', String(unavailable.retryAfter)).send(errorBody(unavailable.error, unavailable.message));
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody('internal_error', 'internal server error'));
   });
