@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { apiBed, type ApiBed } from './api-bed.ts';
 
 // Port 1 on the loopback: nothing listens there, so every connection is refused.
-const REFUSED = 'postgres://analytics_api:x@127.0.0.1:1/analytics';
+const REFUSED = 'postgres://analytics_api:analytics_api@127.0.0.1:1/analytics';
 const refusedTenancy = new pg.Pool({ connectionString: REFUSED });
 let busy: ApiBed;
 let down: ApiBed;
