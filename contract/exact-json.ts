@@ -84,7 +84,8 @@ export function findInexact(text: string, parsed?: unknown): InexactValue | unde
   if (parsed !== undefined && !SUSPECT_NUMBER.test(text)) {
     KEY_END.lastIndex = 0;
     let keys = 0;
-    while (KEY_END.exec(text) !== null) keys++;
+    // test(), not exec(): a global regex advances the same way, without a match array per key.
+    while (KEY_END.test(text)) keys++;
     if (keys === parsedKeys(parsed)) return undefined;
   }
   return scan(text);

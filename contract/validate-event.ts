@@ -26,53 +26,82 @@ function pointerEscape(key: string): string {
 
 /** True when objects or arrays nest more than `max` levels (the value itself is level 1). Iterative: no recursion on hostile depth. */
 export function deeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, level] = stack.pop()!;
+  // Two stacks side by side, not a [node, level] pair per value: this runs for every event with metadata.
+  const nodes: unknown[] = [value];
+  const levels: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const level = levels.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (level > max) return true;
-    for (const child of Object.values(node)) stack.push([child, level + 1]);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        nodes.push(node[i]);
+        levels.push(level + 1);
+      }
+    } else {
+      for (const key of Object.keys(node)) {
+        nodes.push((node as Record<string, unknown>)[key]);
+        levels.push(level + 1);
+      }
+    }
   }
   return false;
 }
 
-/** Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size. */
+const NUL_VALUE = 'must not contain NUL characters';
+const LONE_SURROGATE_VALUE = 'must be valid Unicode (lone surrogate)';
+
+/**
+ * Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size.
+ * Every event passes through here, so a field's pointer is only written when something is wrong
+ * with it or beneath it: the walk itself allocates nothing per key (bench/HISTORY.md § 27).
+ */
 export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
-  const walk = (node: unknown, at: string, depth: number): void => {
+  const stringFault = (fault: 'nul' | 'lone_surrogate', field: string): void => void errors.push({ field, message: fault === 'nul' ? NUL_VALUE : LONE_SURROGATE_VALUE });
+  // `node` is an object or array at `at`, `depth` levels below the event.
+  const walk = (node: object, at: string, depth: number): void => {
     if (errors.length >= 20) return;
-    if (typeof node === 'string') {
-      const fault = textFault(node);
-      if (fault === 'nul') errors.push({ field: at, message: 'must not contain NUL characters' });
-      else if (fault === 'lone_surrogate') errors.push({ field: at, message: 'must be valid Unicode (lone surrogate)' });
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
     if (depth > LIMITS.metadataDepth) {
       errors.push({ field: at, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
       return;
     }
-    const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
-    if (!Array.isArray(node) && entries.length > LIMITS.metadataKeys && depth > 0) {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) visit(node[i], at, String(i), depth + 1);
+      return;
+    }
+    const keys = Object.keys(node);
+    if (keys.length > LIMITS.metadataKeys && depth > 0) {
       errors.push({ field: at, message: `must have at most ${LIMITS.metadataKeys} keys` });
       return;
     }
-    for (const [key, child] of entries) {
-      const childAt = `${at}/${pointerEscape(key)}`;
+    for (const key of keys) {
       if (isForbiddenKey(key)) {
-        errors.push({ field: childAt, message: `key "${key}" is not allowed` });
+        errors.push({ field: `${at}/${pointerEscape(key)}`, message: `key "${key}" is not allowed` });
         continue;
       }
       // The key's own pointer, and what is wrong with it, as for values.
       const fault = textFault(key);
       if (fault !== undefined) {
-        errors.push({ field: childAt, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
+        errors.push({ field: `${at}/${pointerEscape(key)}`, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
         continue;
       }
-      walk(child, childAt, depth + 1);
+      visit((node as Record<string, unknown>)[key], at, key, depth + 1);
     }
   };
-  walk(value, path, 0);
+  // The value under `key` of the object or array at `parentAt`.
+  const visit = (child: unknown, parentAt: string, key: string, depth: number): void => {
+    if (errors.length >= 20) return;
+    if (typeof child === 'string') {
+      const fault = textFault(child);
+      if (fault !== undefined) stringFault(fault, `${parentAt}/${pointerEscape(key)}`);
+    } else if (child !== null && typeof child === 'object') walk(child, `${parentAt}/${pointerEscape(key)}`, depth);
+  };
+  if (typeof value === 'string') {
+    const fault = textFault(value);
+    if (fault !== undefined) stringFault(fault, path);
+  } else if (value !== null && typeof value === 'object') walk(value, path, 0);
   if (value !== null && typeof value === 'object' && 'metadata' in value) {
     const metadata = (value as { metadata?: unknown }).metadata;
     // JSON.stringify recurses once per level, so measuring metadata nested thousands of levels

@@ -16,13 +16,13 @@ import { Producer, stringSerializer } from '@platformatic/kafka';
 import type { CollectedEvent } from '#contract';
 import { parseBrokers } from '../../../lib/kafka-brokers.ts';
 import type { Logger } from '../../../lib/logger.ts';
-import type { EventPublisher, FlushObservation, PublishOutcome, WhenFull } from '../events/publisher.ts';
+import type { EventPublisher, FlushObservation } from '../events/publisher.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { toRecord, type EventRecord } from './to-record.ts';
 import { withTimeout } from './with-timeout.ts';
 import { partitionOf } from './partitioning.ts';
-import { waitForAck } from './ack-wait.ts';
 import { InFlightBudget } from './in-flight-budget.ts';
+import { createDelivery, recordBytes, type Routed } from './bounded-delivery.ts';
 
 /** The producer's settings, named as in the collector's configuration (which satisfies this). */
 export interface ProducerSettings {
@@ -47,8 +47,8 @@ class NotReadyError extends Error {
   override name = 'NotReadyError';
 }
 
-// Keys and values are strings; headers go as bytes (see headerBytes).
-type StringProducer = Producer<string, string, Buffer, Buffer>;
+// Keys are strings; values and headers go as bytes (see route and headerBytes).
+type StringProducer = Producer<string, Buffer, Buffer, Buffer>;
 
 /** Closes at once, dropping requests in flight; never rejects (a dead broker is the usual reason). */
 function closeNow(p: StringProducer): Promise<void> {
@@ -70,15 +70,21 @@ function headersOf(headers: Readonly<Record<string, string>> | undefined): Map<B
   return bytes;
 }
 
-/** The record as the client takes it: headers as Kafka record headers, the timestamp in ms. */
-export function toMessage(topic: string, record: EventRecord, partition: number) {
-  return { topic, partition, key: record.key, value: record.value, timestamp: BigInt(record.timestamp), headers: headersOf(record.headers) };
-}
-
-/** A record and the partition chosen for it when it was published. */
-interface Routed {
-  record: EventRecord;
-  partition: number;
+/**
+ * The record as the client takes it, made when it is published: the value as its UTF-8 bytes,
+ * the headers as Kafka record headers, the timestamp in ms. The value's bytes live outside the
+ * JavaScript heap: a record waits for Kafka tens to hundreds of ms, long enough to survive young
+ * collections, and a string value was copied by each of them and then by the old generation's
+ * compaction (bench/HISTORY.md § 27). The client encoded the string to these same bytes anyway.
+ */
+function route(record: EventRecord, partitions: number): Routed {
+  return {
+    key: record.key,
+    value: Buffer.from(record.value, 'utf8'),
+    timestamp: BigInt(record.timestamp),
+    headers: headersOf(record.headers),
+    partition: partitionOf(record.key, partitions),
+  };
 }
 
 /**
@@ -124,7 +130,8 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     const started = process.hrtime.bigint();
     let ok = false;
     try {
-      const messages = routed.map((r) => toMessage(config.kafkaTopic, r.record, r.partition));
+      const topic = config.kafkaTopic;
+      const messages = routed.map((r) => ({ topic, partition: r.partition, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers }));
       await withTimeout(current.send({ messages }), config.kafkaRequestTimeoutMs, 'produce');
       ok = true;
       lastAckAt = Date.now();
@@ -161,8 +168,8 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       idempotent: true,
       acks: -1,
       autocreateTopics: false,
-      // Header serializers left out: headers are given as bytes.
-      serializers: { key: stringSerializer, value: stringSerializer },
+      // Value and header serializers left out: they are given as bytes.
+      serializers: { key: stringSerializer },
     });
 
   const open = async (): Promise<void> => {
@@ -249,36 +256,14 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
     return acks.length === 1 ? acks[0]! : Promise.all(acks).then(() => undefined);
   };
 
-  /** Records past the in-flight bound (waiting for room or refused), then handed over and awaited. */
-  const deliver = async (routed: Routed[], whenFull: WhenFull): Promise<PublishOutcome> => {
-    let bytes = 0;
-    for (const r of routed) bytes += recordBytes(r);
-    if (!budget.tryTake(bytes)) {
-      if (whenFull === 'refuse') return { ok: false, reason: 'overloaded' };
-      await budget.take(bytes);
-      // The wait may have outlasted the broker: the records are not sent to a gone producer.
-      if (closing || !ready) {
-        budget.release(bytes);
-        return { ok: false, reason: closing ? 'closing' : 'not_ready' };
-      }
-    }
-    // Given back when the batchers answer (sent or failed), not when the request stops waiting:
-    // a timed-out request's records stay in the client until then.
-    const acked = enqueue(routed);
-    const release = () => budget.release(bytes);
-    acked.then(release, release);
-    try {
-      await waitForAck(acked, {
-        stallMs: config.produceTimeoutMs,
-        maxMs: config.kafkaRequestTimeoutMs,
-        lastProgress: () => lastAckAt,
-      });
-      return { ok: true, value: undefined };
-    } catch (error) {
-      const name = (error as Error).name;
-      return { ok: false, reason: name === 'TimeoutError' ? 'timeout' : name === 'NotReadyError' ? 'not_ready' : 'send_failed' };
-    }
-  };
+  const deliver = createDelivery({
+    budget,
+    enqueue,
+    blocked: () => (closing ? 'closing' : ready ? undefined : 'not_ready'),
+    lastProgress: () => lastAckAt,
+    stallMs: config.produceTimeoutMs,
+    maxMs: config.kafkaRequestTimeoutMs,
+  });
 
   return {
     isReady: () => ready && !closing,
@@ -303,15 +288,6 @@ export function createKafkaEventProducer(config: ProducerSettings, logger: Logge
       ready = false;
     },
   };
-}
-
-/** A record's bytes for the batch and in-flight bounds: key, value and a record's framing. */
-function recordBytes(r: Routed): number {
-  return r.record.key.length + r.record.value.length + 64;
-}
-
-function route(record: EventRecord, partitions: number): Routed {
-  return { record, partition: partitionOf(record.key, partitions) };
 }
 
 /** The topic's partition count from a metadata answer; a topic the answer lacks is an error. */

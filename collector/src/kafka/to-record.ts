@@ -25,23 +25,10 @@ export function recordKey(event: CollectedEvent): string {
 export function toRecord(event: CollectedEvent): EventRecord {
   return {
     key: recordKey(event),
-    value: flat(writeCanonicalRecord(event)),
+    // One JSON.stringify: a flat string, about its own size in the heap while it is turned into
+    // the bytes that wait for Kafka (to-record.test.ts; bench/HISTORY.md §§ 23, 27).
+    value: writeCanonicalRecord(event),
     timestamp: String(Date.parse(event.received_at)),
     headers: CANONICAL_HEADERS,
   };
-}
-
-/**
- * The record value as one flat string. The writer appends ~75 pieces, which V8 keeps as a tree of
- * concatenations (a node per `+`, the pieces alive beneath) until something reads the characters:
- * about 8.5 KB of heap for a 1.2 KB value instead of 1.3 KB. A record waits for Kafka in the
- * batcher and the client for tens to hundreds of ms, so under load thousands of trees survived
- * into the old generation (12 MB of concatenation nodes in a heap snapshot taken under 50
- * concurrent 100-event requests, bench/HISTORY.md § 23). Reading a character flattens the string
- * in place; the client would copy it flat when encoding anyway, so this moves the copy earlier.
- * Throws on a value that is not a JSON object (never written by writeCanonicalRecord).
- */
-function flat(value: string): string {
-  if (value.charCodeAt(0) !== 0x7b) throw new Error('a canonical record is a JSON object');
-  return value;
 }
