@@ -49,6 +49,29 @@ export function deeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * An upper bound of the UTF-8 bytes of JSON.stringify(value), counting every UTF-16 unit of a
+ * string or key as 6 bytes (`\u001f`; a unit outside ASCII is at most 3) and every number as 25
+ * characters (the longest a double is written in). Stops early once it passes `max`. Recursive:
+ * call it on values whose depth is already bounded (deeperThan).
+ */
+function jsonBytesBound(value: unknown, max: number): number {
+  if (typeof value === 'string') return 2 + 6 * value.length;
+  if (value === null || typeof value !== 'object') return 25;
+  // Not parsed JSON (a Date, say): JSON.stringify writes what toJSON returns, so no bound here.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return max + 1;
+  let bytes = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && bytes <= max; i++) bytes += 1 + jsonBytesBound(value[i], max);
+  } else {
+    for (const key in value) {
+      bytes += 4 + 6 * key.length + jsonBytesBound((value as Record<string, unknown>)[key], max);
+      if (bytes > max) break;
+    }
+  }
+  return bytes;
+}
+
 const NUL_VALUE = 'must not contain NUL characters';
 const LONE_SURROGATE_VALUE = 'must be valid Unicode (lone surrogate)';
 
@@ -110,7 +133,8 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
       if (!errors.some((e) => e.field.startsWith(`${path}/metadata`))) {
         errors.push({ field: `${path}/metadata`, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
       }
-    } else if (metadata !== undefined) {
+    } else if (metadata !== undefined && jsonBytesBound(metadata, LIMITS.metadataBytes) > LIMITS.metadataBytes) {
+      // Measured only when the bound cannot clear it: nearly every event's metadata is far smaller.
       const bytes = Buffer.byteLength(JSON.stringify(metadata) ?? '', 'utf8');
       if (bytes > LIMITS.metadataBytes) {
         errors.push({ field: `${path}/metadata`, message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${bytes})` });

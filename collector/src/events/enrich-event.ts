@@ -76,7 +76,11 @@ function addEnrichment(out: Record<string, unknown>, event: IncomingEvent | Serv
     screen_width: event.screen_width,
     metadata: event.metadata,
   });
-  for (const [key, value] of Object.entries(derived)) if (value !== undefined) out[key] = value;
+  // Keys, not entries: no [key, value] array per field of every event.
+  for (const key of Object.keys(derived)) {
+    const value = derived[key as keyof typeof derived];
+    if (value !== undefined) out[key] = value;
+  }
 }
 
 export type TimestampJudgement =
