@@ -24,27 +24,20 @@ function pointerEscape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** True when objects or arrays nest more than `max` levels (the value itself is level 1). Iterative: no recursion on hostile depth. */
+/**
+ * True when objects or arrays nest more than `max` levels (the value itself is level 1). Recursive
+ * but bounded: each level down lowers `max`, and at 0 the answer is known, so hostile depth
+ * recurses at most `max + 1` calls. No stack arrays: this runs for every event with metadata.
+ */
 export function deeperThan(value: unknown, max: number): boolean {
-  // Two stacks side by side, not a [node, level] pair per value: this runs for every event with metadata.
-  const nodes: unknown[] = [value];
-  const levels: number[] = [1];
-  while (nodes.length > 0) {
-    const node = nodes.pop();
-    const level = levels.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (level > max) return true;
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        nodes.push(node[i]);
-        levels.push(level + 1);
-      }
-    } else {
-      for (const key of Object.keys(node)) {
-        nodes.push((node as Record<string, unknown>)[key]);
-        levels.push(level + 1);
-      }
-    }
+  if (value === null || typeof value !== 'object') return false;
+  if (max < 1) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], max - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && deeperThan((value as Record<string, unknown>)[key], max - 1)) return true;
   }
   return false;
 }
