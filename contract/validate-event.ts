@@ -68,6 +68,54 @@ function jsonBytesBound(value: unknown, max: number): number {
 const NUL_VALUE = 'must not contain NUL characters';
 const LONE_SURROGATE_VALUE = 'must be valid Unicode (lone surrogate)';
 
+function pushStringFault(errors: FieldError[], fault: 'nul' | 'lone_surrogate', field: string): void {
+  errors.push({ field, message: fault === 'nul' ? NUL_VALUE : LONE_SURROGATE_VALUE });
+}
+
+// `node` is an object or array at `at`, `depth` levels below the event. Module functions with the
+// errors passed in, not closures made per event.
+function walkHygiene(node: object, at: string, depth: number, errors: FieldError[]): void {
+  if (errors.length >= 20) return;
+  if (depth > LIMITS.metadataDepth) {
+    errors.push({ field: at, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
+    return;
+  }
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) visitHygiene(node[i], at, String(i), depth + 1, errors);
+    return;
+  }
+  const keys = Object.keys(node);
+  if (keys.length > LIMITS.metadataKeys && depth > 0) {
+    errors.push({ field: at, message: `must have at most ${LIMITS.metadataKeys} keys` });
+    return;
+  }
+  for (const key of keys) {
+    if (isForbiddenKey(key)) {
+      errors.push({ field: `${at}/${pointerEscape(key)}`, message: `key "${key}" is not allowed` });
+      continue;
+    }
+    // The key's own pointer, and what is wrong with it, as for values.
+    const fault = textFault(key);
+    if (fault !== undefined) {
+      errors.push({ field: `${at}/${pointerEscape(key)}`, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
+      continue;
+    }
+    visitHygiene((node as Record<string, unknown>)[key], at, key, depth + 1, errors);
+  }
+}
+
+// The value under `key` of the object or array at `parentAt`: its pointer is written only when
+// it is at fault or has values beneath it.
+function visitHygiene(child: unknown, parentAt: string, key: string, depth: number, errors: FieldError[]): void {
+  if (errors.length >= 20) return;
+  if (typeof child === 'string') {
+    const fault = textFault(child);
+    if (fault !== undefined) pushStringFault(errors, fault, `${parentAt}/${pointerEscape(key)}`);
+  } else if (child !== null && typeof child === 'object') {
+    walkHygiene(child, `${parentAt}/${pointerEscape(key)}`, depth, errors);
+  }
+}
+
 /**
  * Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size.
  * Every event passes through here, so a field's pointer is only written when something is wrong
@@ -75,49 +123,10 @@ const LONE_SURROGATE_VALUE = 'must be valid Unicode (lone surrogate)';
  */
 export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
-  const stringFault = (fault: 'nul' | 'lone_surrogate', field: string): void => void errors.push({ field, message: fault === 'nul' ? NUL_VALUE : LONE_SURROGATE_VALUE });
-  // `node` is an object or array at `at`, `depth` levels below the event.
-  const walk = (node: object, at: string, depth: number): void => {
-    if (errors.length >= 20) return;
-    if (depth > LIMITS.metadataDepth) {
-      errors.push({ field: at, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
-      return;
-    }
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) visit(node[i], at, String(i), depth + 1);
-      return;
-    }
-    const keys = Object.keys(node);
-    if (keys.length > LIMITS.metadataKeys && depth > 0) {
-      errors.push({ field: at, message: `must have at most ${LIMITS.metadataKeys} keys` });
-      return;
-    }
-    for (const key of keys) {
-      if (isForbiddenKey(key)) {
-        errors.push({ field: `${at}/${pointerEscape(key)}`, message: `key "${key}" is not allowed` });
-        continue;
-      }
-      // The key's own pointer, and what is wrong with it, as for values.
-      const fault = textFault(key);
-      if (fault !== undefined) {
-        errors.push({ field: `${at}/${pointerEscape(key)}`, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
-        continue;
-      }
-      visit((node as Record<string, unknown>)[key], at, key, depth + 1);
-    }
-  };
-  // The value under `key` of the object or array at `parentAt`.
-  const visit = (child: unknown, parentAt: string, key: string, depth: number): void => {
-    if (errors.length >= 20) return;
-    if (typeof child === 'string') {
-      const fault = textFault(child);
-      if (fault !== undefined) stringFault(fault, `${parentAt}/${pointerEscape(key)}`);
-    } else if (child !== null && typeof child === 'object') walk(child, `${parentAt}/${pointerEscape(key)}`, depth);
-  };
   if (typeof value === 'string') {
     const fault = textFault(value);
-    if (fault !== undefined) stringFault(fault, path);
-  } else if (value !== null && typeof value === 'object') walk(value, path, 0);
+    if (fault !== undefined) pushStringFault(errors, fault, path);
+  } else if (value !== null && typeof value === 'object') walkHygiene(value, path, 0, errors);
   if (value !== null && typeof value === 'object' && 'metadata' in value) {
     const metadata = (value as { metadata?: unknown }).metadata;
     // JSON.stringify recurses once per level, so measuring metadata nested thousands of levels
