@@ -1,6 +1,6 @@
 // The wire contract, once: what the tracker sends, what the collector accepts and what the
 // pipeline reads from Kafka. JSON Schema for /docs is generated from these TypeBox schemas.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type StringOptions } from '@sinclair/typebox';
 import { DEFAULT_PROJECT_ID, EVENT_TYPE_PATTERN, LIMITS } from './limits.ts';
 
 const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
@@ -12,16 +12,14 @@ const anonymousId = Type.String({
   description: "A persistent anonymous visitor id (a backend's, or the tracker's opt-in one); the visitor id in projects whose visitor_id_mode is 'anonymous_id'",
 });
 
+/** An event type's rule (length and characters), for the event and for anything that names one (the query API's filters and steps). */
+export const eventTypeString = (options: StringOptions) => Type.String({ minLength: 1, maxLength: LIMITS.eventType, pattern: EVENT_TYPE_PATTERN, ...options });
+
 /** An event as a client posts it to `POST /analytics`. */
 export const IncomingEvent = Type.Object(
   {
     event_id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-made UUID; the server assigns one when absent. The pipeline deduplicates on it.' })),
-    event_type: Type.String({
-      minLength: 1,
-      maxLength: LIMITS.eventType,
-      pattern: EVENT_TYPE_PATTERN,
-      description: 'page_view, button_click, navigation_click, page_unload, or a custom name of letters, digits and _ . : -',
-    }),
+    event_type: eventTypeString({ description: 'page_view, button_click, navigation_click, page_unload, or a custom name of letters, digits and _ . : -' }),
     page_url: Type.String({ minLength: 1, maxLength: LIMITS.pageUrl, format: 'http-url', description: 'Absolute http(s) URL of the page' }),
     page_title: Type.Optional(text(LIMITS.pageTitle, 'Document title')),
     button_id: Type.Optional(text(LIMITS.buttonId, 'Id, tracking attribute or text of the clicked element')),

@@ -36,7 +36,7 @@ function allowedValues(errors: NonNullable<FastifyError['validation']>, path: st
   return [...new Set(values)];
 }
 
-/** Why a value fails a `type` rule, with what the field is when its schema has a title: "must be string (an ISO 8601 duration)". */
+/** Why a value fails a `type` rule, with what the field is when its schema has a title ("must be string (an ISO 8601 duration)"), or a `pattern` rule its title describes. */
 function typeMessage(error: NonNullable<FastifyError['validation']>[number]): string | undefined {
   const title = (error as { parentSchema?: { title?: unknown } }).parentSchema?.title;
   // A pattern is said in words when the schema gives them (e.g. an event type's rule).

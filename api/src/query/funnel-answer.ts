@@ -23,7 +23,7 @@ interface FunnelGroup {
 }
 
 /** Adds up the rows of the parts by group (all units; each breakdown value). */
-export function mergeParts(steps: number, rows: readonly FunnelRow[]): FunnelGroup[] {
+function mergeParts(steps: number, rows: readonly FunnelRow[]): FunnelGroup[] {
   const groups = new Map<string, FunnelGroup>();
   for (const row of rows) {
     // JSON keeps null (no value) apart from every string value, and the all-units row apart from both.
