@@ -6,7 +6,7 @@
 // Usage: node --import tsx bench/api-body.ts [rounds=7] [requests=20000]
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerJsonBody } from '../api/src/http/json-body.ts';
-import { apiSchemaController } from '../api/src/http/validators.ts';
+import { schemaController } from '../lib/schema-controller.ts';
 import { FunnelBodySchema } from '../api/src/query/funnel-query.ts';
 
 const rounds = Number(process.argv[2] ?? 7);
@@ -28,7 +28,7 @@ const BODIES = {
 };
 
 async function app(exact: boolean): Promise<FastifyInstance> {
-  const a = exact ? Fastify({ schemaController: apiSchemaController() }) : Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } });
+  const a = exact ? Fastify({ schemaController: schemaController() }) : Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } });
   if (exact) registerJsonBody(a);
   a.post('/funnels', { schema: { body: FunnelBodySchema } }, async () => ({ ok: true }));
   await a.ready();

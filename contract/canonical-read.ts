@@ -13,7 +13,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { CANONICAL_FIELDS } from './canonical-record.ts';
 import { CollectedEvent } from './event-schema.ts';
 import { isDateTime, isHttpUrl, isPlaceholderUuid, isUuid } from './formats.ts';
-import { FORBIDDEN_KEYS, LIMITS } from './limits.ts';
+import { LIMITS } from './limits.ts';
+import { storedTextProblems, type StoredTextRules } from './stored-text.ts';
 
 type Check = (value: unknown) => boolean;
 
@@ -70,27 +71,10 @@ function checkFor(name: string, schema: TSchema): Check {
   throw new Error(`canonical-read: no check for the schema of ${name}`);
 }
 
-const forbidden = new Set<string>(FORBIDDEN_KEYS);
-
-/** Depth (the object is level 1), keys per object and prototype keys, as hygieneErrors judges them. */
-function metadataWithinLimits(metadata: Record<string, unknown>): boolean {
-  const stack: [unknown, number][] = [[metadata, 1]];
-  while (stack.length > 0) {
-    const [node, level] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (level > LIMITS.metadataDepth) return false;
-    if (Array.isArray(node)) {
-      for (const child of node) stack.push([child, level + 1]);
-      continue;
-    }
-    let keys = 0;
-    for (const key in node) {
-      if (++keys > LIMITS.metadataKeys || forbidden.has(key)) return false;
-      stack.push([(node as Record<string, unknown>)[key], level + 1]);
-    }
-  }
-  return true;
-}
+// Depth (the object is level 1), keys per object and prototype keys, as hygieneErrors judges them;
+// its text was already checked whole (NUL_OR_LONE_SURROGATE).
+const METADATA_LIMITS: StoredTextRules = { maxProblems: 1, rootDepth: 1, maxDepth: LIMITS.metadataDepth, maxKeys: LIMITS.metadataKeys, text: false };
+const metadataWithinLimits = (metadata: Record<string, unknown>): boolean => storedTextProblems(metadata, METADATA_LIMITS) === undefined;
 
 const CHECKS = new Map<string, { index: number; check: Check }>(CANONICAL_FIELDS.map((name, index) => [name, { index, check: checkFor(name, CollectedEvent.properties[name as keyof typeof CollectedEvent.properties] as TSchema) }]));
 const REQUIRED: readonly string[] = CollectedEvent.required ?? [];

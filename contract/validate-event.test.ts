@@ -165,8 +165,8 @@ test('lengths count characters (code points) as JSON Schema and varchar do; too 
 test('a bad metadata key is named by its own pointer, with its own fault', () => {
   const nul = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', metadata: { 'k\u0000': 1 } });
   const lone = validateIncomingEvent({ event_type: 'x', page_url: 'http://a.b', metadata: { '\uD83D': 1 } });
-  assert.deepEqual(nul.ok ? [] : nul.errors, [{ field: '/metadata/k\u0000', message: 'key must not contain NUL characters' }]);
-  assert.deepEqual(lone.ok ? [] : lone.errors, [{ field: '/metadata/\uD83D', message: 'key must be valid Unicode (lone surrogate)' }]);
+  assert.deepEqual(nul.ok ? [] : nul.errors, [{ field: '/metadata/k\u0000', message: 'a key contains a NUL character (U+0000), which no stored value can hold' }]);
+  assert.deepEqual(lone.ok ? [] : lone.errors, [{ field: '/metadata/\uD83D', message: 'a key contains a lone UTF-16 surrogate, which is not Unicode text and cannot be stored' }]);
 });
 
 test('event_id: the nil and max UUIDs are refused for what they are; any other UUID in either case passes', () => {

@@ -7,7 +7,7 @@ import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent, ServerEvent } from './event-schema.ts';
 import { LIMITS } from './limits.ts';
 import { isPlaceholderUuid, registerFormats } from './formats.ts';
-import { isForbiddenKey, textFault } from './stored-text.ts';
+import { storedTextMessage, storedTextProblems, type StoredTextRules } from './stored-text.ts';
 
 registerFormats();
 
@@ -65,75 +65,27 @@ function jsonBytesBound(value: unknown, max: number): number {
   return bytes;
 }
 
-const NUL_VALUE = 'must not contain NUL characters';
-const LONE_SURROGATE_VALUE = 'must be valid Unicode (lone surrogate)';
-
-function pushStringFault(errors: FieldError[], fault: 'nul' | 'lone_surrogate', field: string): void {
-  errors.push({ field, message: fault === 'nul' ? NUL_VALUE : LONE_SURROGATE_VALUE });
-}
-
-// `node` is an object or array at `at`, `depth` levels below the event. Module functions with the
-// errors passed in, not closures made per event.
-function walkHygiene(node: object, at: string, depth: number, errors: FieldError[]): void {
-  if (errors.length >= 20) return;
-  if (depth > LIMITS.metadataDepth) {
-    errors.push({ field: at, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
-    return;
-  }
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) visitHygiene(node[i], at, String(i), depth + 1, errors);
-    return;
-  }
-  const keys = Object.keys(node);
-  if (keys.length > LIMITS.metadataKeys && depth > 0) {
-    errors.push({ field: at, message: `must have at most ${LIMITS.metadataKeys} keys` });
-    return;
-  }
-  for (const key of keys) {
-    if (isForbiddenKey(key)) {
-      errors.push({ field: `${at}/${pointerEscape(key)}`, message: `key "${key}" is not allowed` });
-      continue;
-    }
-    // The key's own pointer, and what is wrong with it, as for values.
-    const fault = textFault(key);
-    if (fault !== undefined) {
-      errors.push({ field: `${at}/${pointerEscape(key)}`, message: fault === 'nul' ? 'key must not contain NUL characters' : 'key must be valid Unicode (lone surrogate)' });
-      continue;
-    }
-    visitHygiene((node as Record<string, unknown>)[key], at, key, depth + 1, errors);
-  }
-}
-
-// The value under `key` of the object or array at `parentAt`: its pointer is written only when
-// it is at fault or has values beneath it.
-function visitHygiene(child: unknown, parentAt: string, key: string, depth: number, errors: FieldError[]): void {
-  if (errors.length >= 20) return;
-  if (typeof child === 'string') {
-    const fault = textFault(child);
-    if (fault !== undefined) pushStringFault(errors, fault, `${parentAt}/${pointerEscape(key)}`);
-  } else if (child !== null && typeof child === 'object') {
-    walkHygiene(child, `${parentAt}/${pointerEscape(key)}`, depth, errors);
-  }
-}
+// The event's own fields are depth 1, so metadata's limits count from metadata itself as 1.
+const HYGIENE: StoredTextRules = { maxProblems: 20, rootDepth: 0, maxDepth: LIMITS.metadataDepth, maxKeys: LIMITS.metadataKeys };
 
 /**
  * Problems no JSON Schema keyword expresses: unsafe keys and strings, metadata depth and size.
  * Every event passes through here, so a field's pointer is only written when something is wrong
- * with it or beneath it: the walk itself allocates nothing per key (bench/HISTORY.md § 27).
+ * with it or beneath it (bench/HISTORY.md § 27). A bad key is named by its own pointer.
  */
 export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
-  if (typeof value === 'string') {
-    const fault = textFault(value);
-    if (fault !== undefined) pushStringFault(errors, fault, path);
-  } else if (value !== null && typeof value === 'object') walkHygiene(value, path, 0, errors);
+  const problems = storedTextProblems(value, HYGIENE);
+  if (problems !== undefined) {
+    for (const p of problems) errors.push({ field: p.key === undefined ? `${path}${p.at}` : `${path}${p.at}/${pointerEscape(p.key)}`, message: storedTextMessage(p, HYGIENE) });
+  }
   if (value !== null && typeof value === 'object' && 'metadata' in value) {
     const metadata = (value as { metadata?: unknown }).metadata;
     // JSON.stringify recurses once per level, so measuring metadata nested thousands of levels
     // deep would overflow the stack; such a value is refused for its depth without measuring.
     if (metadata !== undefined && deeperThan(metadata, LIMITS.metadataDepth)) {
       if (!errors.some((e) => e.field.startsWith(`${path}/metadata`))) {
-        errors.push({ field: `${path}/metadata`, message: `must not nest deeper than ${LIMITS.metadataDepth} levels` });
+        errors.push({ field: `${path}/metadata`, message: storedTextMessage({ fault: 'too_deep', at: '/metadata' }, HYGIENE) });
       }
     } else if (metadata !== undefined && jsonBytesBound(metadata, LIMITS.metadataBytes) > LIMITS.metadataBytes) {
       // Measured only when the bound cannot clear it: nearly every event's metadata is far smaller.

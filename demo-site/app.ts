@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../lib/logger.ts';
+import { schemaController } from '../lib/schema-controller.ts';
 import type { DemoConfig } from './config.ts';
 
 const PUBLIC = new URL('./public/', import.meta.url);
@@ -27,7 +28,8 @@ export interface DemoDeps {
 }
 
 export async function buildDemoApp({ config, logger, trackerCode }: DemoDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  // No route takes a body or a schema yet; one added later validates as every service does.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, schemaController: schemaController() });
   const tag = scriptTag(config);
   const pages = new Map<string, string>();
   for (const [route, file] of Object.entries(PAGES)) {

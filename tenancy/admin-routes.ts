@@ -10,6 +10,7 @@ import {
 } from './api-schemas.ts';
 import type { TenancyDirectory } from './model.ts';
 import { sendProblem, useTenancyErrors } from './http-errors.ts';
+import { refuseUnstorableText } from './body-text.ts';
 import { keyJson, projectJson } from './records.ts';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -44,6 +45,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     }
     request.adminCaller = auth.caller;
   });
+  refuseUnstorableText(app);
   const caller = (request: FastifyRequest) => request.adminCaller!;
   // This process sees its own change at once; the others on NOTIFY tenancy_changed.
   const changed = async () => directory.reload?.();

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { LoginBody, RefreshBody, SessionBody, TenancyError } from './api-schemas.ts';
 import { useTenancyErrors } from './http-errors.ts';
+import { refuseUnstorableText } from './body-text.ts';
 import { login, logout, refresh, type SessionOptions } from './sessions.ts';
 
 export interface AuthRouteOptions {
@@ -13,6 +14,7 @@ const LOGIN_RATE_LIMIT = { rateLimit: { max: 20, timeWindow: 60_000 } };
 
 export async function authRoutes(app: FastifyInstance, { sessions }: AuthRouteOptions): Promise<void> {
   useTenancyErrors(app);
+  refuseUnstorableText(app);
   const tags = ['auth'];
   app.post(
     '/login',

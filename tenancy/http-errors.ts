@@ -23,8 +23,12 @@ export function useTenancyErrors(app: FastifyInstance): void {
     if (bodyError !== undefined) return sendProblem(reply, { status: bodyError.status, error: bodyError.error, message: error.message });
     if (error.validation !== undefined) {
       const first = error.validation[0];
-      const field = first?.instancePath || (first?.params as { missingProperty?: string } | undefined)?.missingProperty?.replace(/^/, '/') || '/';
-      return sendProblem(reply, { status: 400, error: 'invalid_field', field, message: `${error.validationContext ?? 'body'}${field} ${first?.message ?? 'is invalid'}` });
+      // A missing or unknown key is named by its own pointer, not by the object holding it.
+      const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+      const key = params?.additionalProperty ?? params?.missingProperty;
+      const field = (key !== undefined ? `${first?.instancePath ?? ''}/${key}` : first?.instancePath) || '/';
+      const message = params?.additionalProperty !== undefined ? 'is not a known field' : (first?.message ?? 'is invalid');
+      return sendProblem(reply, { status: 400, error: 'invalid_field', field, message: `${error.validationContext ?? 'body'}${field} ${message}` });
     }
     const unavailable = databaseUnavailable(error);
     if (unavailable !== undefined) {

@@ -8,13 +8,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type pg from 'pg';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { schemaController } from '../../lib/schema-controller.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { tenancyApi } from '../../tenancy/api-plugin.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
 import { QUERY_PARTS_DEFAULT, type ApiConfig } from './config.ts';
 import { API_BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.ts';
 import { registerApiErrors } from './http/problems.ts';
-import { apiSchemaController } from './http/validators.ts';
 import { useProjectScope } from './http/project-scope.ts';
 import { CursorCodec } from './query/cursor.ts';
 import { ReportMetaSchema } from './query/meta.ts';
@@ -56,7 +56,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    schemaController: apiSchemaController(),
+    schemaController: schemaController(),
     bodyLimit: API_BODY_LIMIT_BYTES,
     forceCloseConnections: 'idle',
     return503OnClosing: true,

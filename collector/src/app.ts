@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { tenancyApi } from '../../tenancy/api-plugin.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { schemaController } from '../../lib/schema-controller.ts';
 import type { CollectorConfig } from './config.ts';
 import { createCollect, type CollectFn } from './events/collect-events.ts';
 import { StreamSlots } from './events/stream-slots.ts';
@@ -85,6 +86,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Per-request info lines would dominate CPU at thousands of events/s; outcomes are logged
     // where they matter (warnings, errors) and counted in /metrics.
     logController: new LogController({ disableRequestLogging: true }),
+    // Bodies validated as sent (the tenancy routes' "365" is not 365), URL parts converted.
+    schemaController: schemaController(),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',

@@ -114,6 +114,9 @@ test('values are taken as their JSON type: no conversion, and each refusal says 
   }
   for (const [route, body, field] of [
     ['/retention', { unit: 'user', periods: '4' }, 'periods'],
+    ['/retention', { unit: 'user', include_bots: 'true' }, 'include_bots'],
+    ['/funnels', { steps: STEPS, include_bots: 1 }, 'include_bots'],
+    ['/saved-funnels', { name: 'typed', steps: STEPS, include_bots: 'false' }, 'include_bots'],
     ['/saved-funnels', { name: 123, steps: STEPS }, 'name'],
     ['/funnels', { steps: { event_type: 'page_view' } }, 'steps'],
     ['/funnels', { steps: [{ event_type: 'page_view', colour: 'red' }, STEPS[1]] }, 'steps/0/colour'],

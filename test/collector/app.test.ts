@@ -60,6 +60,9 @@ test('400: invalid bodies name the field and nothing reaches Kafka', async () =>
     ['missing page_url', { event_type: 'page_view' }, '/page_url'],
     ['bad event_type', { ...curlBody, event_type: 'no spaces allowed' }, '/event_type'],
     ['wrong type', { ...curlBody, page_title: 5 }, '/page_title'],
+    // Values are taken as their JSON type, never converted.
+    ['a string where a number is expected', { ...curlBody, screen_width: '390' }, '/screen_width'],
+    ['a list where an object is expected', { ...curlBody, metadata: ['plan', 'pro'] }, '/metadata'],
     ['__proto__ key', '{"event_type":"x","page_url":"http://a.com","metadata":{"__proto__":{"admin":true}}}', '/metadata/__proto__'],
     ['deep metadata', { ...curlBody, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }, '/metadata/a/b/c/d/e'],
     ['NUL byte', { ...curlBody, button_id: 'a\u0000' }, '/button_id'],

@@ -48,7 +48,7 @@ const validEvent: fc.Arbitrary<Event> = fc.record(
 const notString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.nat(), { maxKeys: 2 }));
 const notObject = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string(), fc.array(fc.nat(), { maxLength: 3 }));
 const badChar = fc.constantFrom('\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF');
-const keyFault = (ch: string) => (ch === '\u0000' ? /^key must not contain NUL/ : /^key must be valid Unicode \(lone surrogate\)/);
+const keyFault = (ch: string) => (ch === '\u0000' ? /^a key contains a NUL character/ : /^a key contains a lone UTF-16 surrogate/);
 const insertAt = (s: string, ch: string, at: number) => s.slice(0, at % (s.length + 1)) + ch + s.slice(at % (s.length + 1));
 const nested = (levels: number, arrays: boolean): unknown => {
   let node: unknown = 1;
@@ -82,14 +82,14 @@ const breakers: fc.Arbitrary<(e: Event) => Broken>[] = [
     // A bad key is named by its own pointer with its own fault, like a bad value.
     return inKey
       ? { kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: { [key]: 1 } }, fields: [`/metadata${pointer(key)}`], message: keyFault(ch) }
-      : { kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: { k: insertAt('value', ch, at) } }, fields: ['/metadata/k'], message: ch === '\u0000' ? /NUL/ : /lone surrogate/ };
+      : { kind: 'nul_or_surrogate_metadata', event: { ...e, metadata: { k: insertAt('value', ch, at) } }, fields: ['/metadata/k'], message: ch === '\u0000' ? /^contains a NUL character/ : /^contains a lone UTF-16 surrogate/ };
   }),
   // The nil and max UUIDs are placeholders: as event_id they would merge unrelated clients' events.
   fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF').map((id) => (e: Event) => ({ kind: 'placeholder_event_id', event: { ...e, event_id: id }, fields: ['/event_id'], message: /(nil|max) UUID: it is not unique/ })),
   // The same hostile values inside arrays: validation that skipped array elements would pass them.
   fc.tuple(
     fc.oneof(
-      badChar.map((ch) => ({ value: `v${ch}` as unknown, message: /NUL|lone surrogate/ })),
+      badChar.map((ch) => ({ value: `v${ch}` as unknown, message: /^contains (a NUL character|a lone UTF-16 surrogate)/ })),
       fc.constantFrom('__proto__', 'constructor', 'prototype').map((k) => ({ value: withKey({}, k, 1) as unknown, message: /not allowed/ })),
       badChar.map((ch) => ({ value: { [`k${ch}`]: 1 } as unknown, message: keyFault(ch) })),
     ),

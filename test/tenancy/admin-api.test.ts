@@ -1,6 +1,7 @@
 // The admin and sign-in routes against the real PostgreSQL, served by the collector as it runs
 // (real Kafka producer): keys and tokens of other organizations and projects get 404 or 403, never
-// data; sign-in, rotation of refresh tokens and sign-out; the routes in the OpenAPI document. The
+// data; bodies validated as sent (no type conversion, no unstorable text); sign-in, rotation of
+// refresh tokens and sign-out; the routes in the OpenAPI document. The
 // plugin alone (as the query API will register it) serves the short-lived-token case.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,6 +186,59 @@ test('invalid input is named: 400 with the field; a taken name is 409', async ()
   assert.deepEqual([scope.status, scope.body.error, (scope.body.errors as Body[])[0]!.field], [400, 'invalid_field', '/scopes/0']);
   const missing = await call('POST', '/api/v1/admin/keys', keys.orgAdminA, { name: 'no scopes' });
   assert.deepEqual([missing.status, (missing.body.errors as Body[])[0]!.field], [400, '/scopes']);
+});
+
+test('bodies are taken as sent: a value of another JSON type, an unknown key or text no column holds is a 400 naming the field, and nothing is stored', async () => {
+  const counts = async () => (await db.pool.query<{ projects: number; keys: number; mode: string }>(
+    `SELECT (SELECT count(*)::int FROM projects) AS projects, (SELECT count(*)::int FROM api_keys) AS keys, (SELECT visitor_id_mode FROM projects WHERE id = $1) AS mode`,
+    [ids.a2],
+  )).rows[0]!;
+  const before = await counts();
+  const cases: [method: 'POST' | 'PATCH', url: string, payload: Body, field: string][] = [
+    // Fastify's default validator converted most of these (and dropped the unknown key): a 2xx
+    // that stored something other than what was sent.
+    ['POST', '/api/v1/admin/projects', { name: 'typed-days', retention_days: '365' }, '/retention_days'],
+    ['POST', '/api/v1/admin/projects', { name: 12345 }, '/name'],
+    ['POST', '/api/v1/admin/projects', { name: 'typed-origins', allowed_origins: 'https://typed.example' }, '/allowed_origins'],
+    ['POST', '/api/v1/admin/projects', { name: 'typed-origins', allowed_origins: { 0: 'https://typed.example' } }, '/allowed_origins'],
+    ['POST', '/api/v1/admin/projects', { name: 'typed-unknown', colour: 'red' }, '/colour'],
+    ['PATCH', `/api/v1/admin/projects/${ids.a2}`, { visitor_id_mode: ['monthly'] }, '/visitor_id_mode'],
+    ['POST', '/api/v1/admin/keys', { scopes: 'ingest' }, '/scopes'],
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], expires_in_days: '7' }, '/expires_in_days'],
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], rate_limit_per_minute: '60' }, '/rate_limit_per_minute'],
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: 42 }, '/name'],
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: true }, '/name'],
+  ];
+  for (const [method, url, payload, field] of cases) {
+    const r = await call(method, url, keys.orgAdminA, payload);
+    assert.deepEqual([r.status, r.body.error, (r.body.errors as Body[] | undefined)?.[0]?.field], [400, 'invalid_field', field], `${method} ${url} ${JSON.stringify(payload)}: ${r.text}`);
+    assert.ok((r.body.message as string).startsWith(`body${field} `), r.text);
+  }
+  assert.deepEqual(await counts(), before, 'no project or key created, no setting changed');
+  // The sign-in routes alike: a number is not a password or a token.
+  for (const [url, payload, field] of [
+    ['/api/v1/auth/login', { email: 'ana@example.com', password: 12345678 }, '/password'],
+    ['/api/v1/auth/refresh', { refresh_token: 1 }, '/refresh_token'],
+    ['/api/v1/auth/logout', { refresh_token: ['x'] }, '/refresh_token'],
+  ] as const) {
+    const r = await call('POST', url, undefined, payload);
+    assert.deepEqual([r.status, (r.body.errors as Body[] | undefined)?.[0]?.field], [400, field], `${url}: ${r.text}`);
+  }
+  // Text no column can hold: a NUL failed the INSERT (500), a lone surrogate was stored replaced.
+  for (const [method, url, payload, field, credential] of [
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: 'a\u0000b' }, '/name', keys.orgAdminA],
+    ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: 'a\ud800b' }, '/name', keys.orgAdminA],
+    ['POST', '/api/v1/admin/projects', { name: 'nul-key', allowed_origins: ['https://ok.example'], ['x\u0000']: 1 }, '/', keys.orgAdminA],
+    ['POST', '/api/v1/auth/login', { email: 'ana\u0000@example.com', password: 'ana-passphrase' }, '/email', undefined],
+  ] as const) {
+    const r = await call(method, url, credential, payload);
+    assert.deepEqual([r.status, r.body.error, (r.body.errors as Body[] | undefined)?.[0]?.field], [400, 'invalid_field', field], `${url} ${JSON.stringify(payload)}: ${r.text}`);
+    assert.match(r.body.message as string, /contains (a NUL character \(U\+0000\)|a lone UTF-16 surrogate)/);
+  }
+  assert.deepEqual(await counts(), before, 'nothing stored');
+  // The same values with their own types are accepted.
+  const ok = await call('POST', '/api/v1/admin/projects', keys.orgAdminA, { name: 'typed-days', retention_days: 365, allowed_origins: ['https://typed.example'] });
+  assert.deepEqual([ok.status, ok.body.retention_days], [201, 365], ok.text);
 });
 
 test('sign-in: wrong password and unknown email alike 401; an admin token acts in its admin org only', async () => {

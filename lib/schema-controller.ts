@@ -1,7 +1,9 @@
-// The query API's schema validators. Query strings and path parameters arrive as text, so their
-// validator converts them ("7" is 7; a parameter given twice becomes an array, refused by name); a
-// JSON body carries its own types, so it is validated as sent: a 2xx uses a body exactly as it
-// came, and 3600 is not a duration, "4" not a count, an object not a list of steps.
+// The schema validators of every Fastify app (collector, query API, demo site). Query strings and
+// path parameters arrive as text, so their validator converts them ("7" is 7; a parameter given
+// twice becomes an array, refused by name); a JSON body carries its own types, so it is validated
+// as sent: a 2xx uses a body exactly as it came, and "365" is not a number of days, 3600 not a
+// duration, an object not a list. Fastify's default would convert bodies too, and strip unknown
+// keys instead of refusing them.
 import ajvCompiler from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
@@ -9,16 +11,20 @@ type RouteSchemaDefinition = { schema: unknown; method: string; url: string; htt
 type Compile = (definition: RouteSchemaDefinition) => unknown;
 
 const COMMON = {
-  // Unknown parameters are refused by name (a typo such as utm_sorce must not widen a report
-  // silently), so ajv must not strip them.
+  // Unknown parameters and body keys are refused by name (a typo such as utm_sorce must not widen
+  // a report silently, nor a misspelt setting be dropped), so ajv must not strip them.
   removeAdditional: false,
   useDefaults: true,
   // Type errors name what the field is (its schema's title): "window must be string (an ISO 8601 duration)".
   verbose: true,
 } as const;
 
-/** Fastify's schema controller with the two validators: converting for the URL's parts, exact for the body. */
-export function apiSchemaController(): NonNullable<FastifyServerOptions['schemaController']> {
+/**
+ * Fastify's schema controller with the two validators: converting for the URL's parts, exact for
+ * the body. Pass it as `Fastify({ schemaController: schemaController() })`; a route with its own
+ * validatorCompiler keeps it.
+ */
+export function schemaController(): NonNullable<FastifyServerOptions['schemaController']> {
   const pool = ajvCompiler();
   return {
     compilersFactory: {
