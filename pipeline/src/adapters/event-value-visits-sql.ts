@@ -16,7 +16,9 @@ import type { EventValueRow } from './event-value-rows.ts';
 // already stored only grows; a new one gets its links from the stored rows before it and from the
 // batch's rows before it, whichever is later (greatest() skips a missing one). Order (bucket,
 // visit_id) for the visitor's link, as the migration's lag(); a visit's earlier bucket lies within
-// its longest span ($2). Returns which rows were inserted (xmax = 0) for the relink check.
+// its longest span ($2). Each row also says whether its visitor and value had a row stored after
+// it (`later`; the statement's subqueries see the table as it was before the insert): those
+// rows' links may have to move. Returns which rows were inserted (xmax = 0).
 const ADD_ROWS = `WITH r AS (
     SELECT * FROM json_to_recordset($1::json) AS r(project_id uuid, dimension text, value text, visit_id uuid, bucket timestamptz, visitor_id text, events bigint, pageviews bigint)),
   linked AS (
@@ -30,21 +32,21 @@ const ADD_ROWS = `WITH r AS (
                (SELECT s.bucket FROM event_value_visits_15m s
                  WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
                    AND s.bucket <= r.bucket AND (s.bucket, s.visit_id) < (r.bucket, r.visit_id)
-                 ORDER BY s.bucket DESC, s.visit_id DESC LIMIT 1)) AS previous_visitor_bucket
-      FROM r)
-  INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket)
-  SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket
-    FROM linked ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (project_id, dimension, value, visit_id, bucket) DO UPDATE
-    SET events = event_value_visits_15m.events + EXCLUDED.events, pageviews = event_value_visits_15m.pageviews + EXCLUDED.pageviews
-  RETURNING project_id::text AS project_id, dimension, value, visitor_id, visit_id::text AS visit_id, (extract(epoch FROM bucket) * 1000000)::bigint::text AS bucket_us, (xmax = 0) AS inserted`;
-
-// The keys (visitor and value) with a stored row at or after their earliest inserted row (in
-// (bucket, visit_id) order) other than the rows just inserted: their later links may have changed.
-const LATE_KEYS = `SELECT k.i FROM json_to_recordset($1::json) AS k(i int, project_id uuid, dimension text, value text, visitor_id text, lo timestamptz, lo_visit uuid, inserted int)
-  WHERE (SELECT count(*) FROM event_value_visits_15m s
-          WHERE s.project_id = k.project_id AND s.dimension = k.dimension AND s.value = k.value AND s.visitor_id = k.visitor_id
-            AND s.bucket >= k.lo AND (s.bucket, s.visit_id) >= (k.lo, k.lo_visit)) > k.inserted`;
+                 ORDER BY s.bucket DESC, s.visit_id DESC LIMIT 1)) AS previous_visitor_bucket,
+      EXISTS (SELECT 1 FROM event_value_visits_15m s
+               WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
+                 AND s.bucket >= r.bucket AND (s.bucket, s.visit_id) > (r.bucket, r.visit_id)) AS later
+      FROM r),
+  added AS (
+    INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket)
+    SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket
+      FROM linked ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (project_id, dimension, value, visit_id, bucket) DO UPDATE
+      SET events = event_value_visits_15m.events + EXCLUDED.events, pageviews = event_value_visits_15m.pageviews + EXCLUDED.pageviews
+    RETURNING project_id, dimension, value, visit_id, bucket, visitor_id, (xmax = 0) AS inserted)
+  SELECT a.project_id::text AS project_id, a.dimension, a.value, a.visitor_id,
+         (extract(epoch FROM a.bucket) * 1000000)::bigint::text AS bucket_us, a.inserted, l.later
+    FROM added a JOIN linked l USING (project_id, dimension, value, visit_id, bucket)`;
 
 // Existing rows only grow, so a link changes only at or after a row inserted: from the
 // earliest such row of that visitor and value on (`lo`). Those rows' links lie no earlier than
@@ -77,19 +79,20 @@ interface Added {
   dimension: string;
   value: string;
   visitor_id: string;
-  visit_id: string;
   bucket_us: string;
   inserted: boolean;
+  later: boolean;
 }
 
+/** A visitor and value whose stored rows after `lo` (its earliest row inserted) may need new links. */
 interface LateKey {
   project_id: string;
   dimension: string;
   value: string;
   visitor_id: string;
+  /** Microseconds. */
   lo: number;
-  lo_visit: string;
-  inserted: number;
+  late: boolean;
 }
 
 /** Adds the batch's rows with their links and relinks the visitors' later rows where late events landed before them; nothing when the batch has no non-bot event. */
@@ -108,22 +111,20 @@ export async function addEventValueVisits(db: SqlRunner, rows: readonly EventVal
 
 async function addAndRelink(db: SqlRunner, rows: readonly EventValueRow[]): Promise<void> {
   const added = await db.query<Added>(ADD_ROWS, [JSON.stringify(rows.map((r) => ({ ...r, bucket: fromMicros(r.bucket) }))), VISIT_SPAN_MS]);
+  // A stored row lies after some inserted row of its key exactly when it lies after the earliest.
   const keys = new Map<string, LateKey>();
   for (const a of added) {
     if (!a.inserted) continue;
     const key = `${a.project_id}\n${a.dimension}\n${a.value}\n${a.visitor_id}`;
     const bucket = Number(a.bucket_us);
     const seen = keys.get(key);
-    if (seen === undefined) keys.set(key, { project_id: a.project_id, dimension: a.dimension, value: a.value, visitor_id: a.visitor_id, lo: bucket, lo_visit: a.visit_id, inserted: 1 });
+    if (seen === undefined) keys.set(key, { project_id: a.project_id, dimension: a.dimension, value: a.value, visitor_id: a.visitor_id, lo: bucket, late: a.later });
     else {
-      seen.inserted += 1;
-      if (bucket < seen.lo || (bucket === seen.lo && a.visit_id < seen.lo_visit)) Object.assign(seen, { lo: bucket, lo_visit: a.visit_id });
+      seen.late ||= a.later;
+      seen.lo = Math.min(seen.lo, bucket);
     }
   }
-  if (keys.size === 0) return;
-  const candidates = [...keys.values()];
-  const late = await db.query<{ i: number }>(LATE_KEYS, [JSON.stringify(candidates.map((k, i) => ({ ...k, i, lo: fromMicros(k.lo) })))]);
-  if (late.length === 0) return;
-  const relink = late.map(({ i }) => candidates[i]!);
+  const relink = [...keys.values()].filter((k) => k.late);
+  if (relink.length === 0) return;
   await db.query(LINK_ROWS, [JSON.stringify(relink.map((k) => ({ project_id: k.project_id, dimension: k.dimension, value: k.value, visitor_id: k.visitor_id, lo: fromMicros(k.lo) }))), VISIT_SPAN_MS]);
 }
