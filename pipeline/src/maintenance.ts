@@ -1,5 +1,6 @@
-// The pipeline's maintenance timers: a database check every 2 s for readiness, the hourly pruning
-// of event ids past the deduplication horizon and, on plain PostgreSQL, the summary refresh and
+// The pipeline's maintenance timers: a database check every 2 s for readiness, statistics for
+// tables analyzed empty once they hold rows (adapters/table-statistics.ts), the hourly pruning of
+// event ids past the deduplication horizon and, on plain PostgreSQL, the summary refresh and
 // retention that TimescaleDB's own policies do there (the rollups' retention runs on both).
 import type { Flavor } from '../../db/migrate.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -16,6 +17,8 @@ export interface StoreMaintenance {
   deleteRollupsOlderThan(days: number): Promise<void>;
   /** Forgets event ids stored more than `days` ago: the end of the deduplication horizon. */
   pruneEventIds(days: number): Promise<number>;
+  /** Analyzes the tables with at least `minRows` rows that were empty or never analyzed (adapters/table-statistics.ts); returns their names. */
+  analyzeFilledTables(minRows: number): Promise<string[]>;
 }
 
 export interface MaintenanceSettings {
@@ -35,12 +38,17 @@ export interface Maintenance {
 }
 
 const DATABASE_CHECK_MS = 2000;
+// How soon a fresh table's statistics follow its first rows, and from how many rows (a few
+// batches: the planner's defaults only go wrong once a table has thousands).
+const STATISTICS_CHECK_MS = 2000;
+const STATISTICS_MIN_ROWS = 500;
 const RETENTION_MS = 3_600_000;
 
 export function createMaintenance(store: StoreMaintenance, settings: MaintenanceSettings, readiness: Readiness, logger: Logger): Maintenance {
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   let summaryStale = true;
+  let storedSinceStatistics = true;
 
   function every(ms: number, what: string, fn: () => Promise<void>): void {
     let busy = false;
@@ -58,6 +66,12 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
     start(flavor) {
       every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
       every(RETENTION_MS, 'event id pruning', async () => void (await store.pruneEventIds(settings.pipelineDedupDays)));
+      every(STATISTICS_CHECK_MS, 'statistics of new tables', async () => {
+        if (!storedSinceStatistics) return;
+        storedSinceStatistics = false;
+        const tables = await store.analyzeFilledTables(STATISTICS_MIN_ROWS);
+        if (tables.length > 0) logger.info({ tables }, 'analyzed tables that were empty when last analyzed');
+      });
       if (flavor !== 'plain') {
         if (settings.pipelineRetentionDays > 0) every(RETENTION_MS, 'rollup retention', () => store.deleteRollupsOlderThan(settings.pipelineRetentionDays));
         return;
@@ -79,6 +93,7 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
     },
     markStale() {
       summaryStale = true;
+      storedSinceStatistics = true;
     },
     stop() {
       stopped = true;

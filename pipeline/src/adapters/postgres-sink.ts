@@ -15,6 +15,7 @@ import type { BatchStore } from '../batch-ports.ts';
 import type { StoreMaintenance } from '../maintenance.ts';
 import { storeEvents, type LoadTx } from './store-events.ts';
 import { RETENTION_STATEMENTS } from './retention-sql.ts';
+import { analyzeFilledTables } from './table-statistics.ts';
 
 export const PRUNE_IDS = 'DELETE FROM analytics_event_ids WHERE first_stored_at < now() - make_interval(days => $1)';
 const INSERT_REJECTED = `INSERT INTO analytics_events_rejected
@@ -108,6 +109,9 @@ export function createPostgresSink(databaseUrl: string, connections: number, onE
     },
     async pruneEventIds(days) {
       return (await pool.query(PRUNE_IDS, [days])).rowCount ?? 0;
+    },
+    async analyzeFilledTables(minRows) {
+      return analyzeFilledTables(pool, minRows);
     },
     async close() {
       await pool.end();
