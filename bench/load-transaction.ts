@@ -4,9 +4,12 @@
 //   npx tsx bench/load-transaction.ts [rows=30000] [chunk=1500]
 // Prints milliseconds per statement kind as µs per row and share of the transaction; the COPY of
 // the rows against the rollup statements (visits, previous-visit links, counters) is the question.
+// Between chunks it runs what the pipeline's maintenance timer does for tables analyzed empty
+// (pipeline/src/adapters/table-statistics.ts), reported apart: outside the transaction.
 import pg from 'pg';
 import { toRecord } from '../collector/src/kafka/to-record.ts';
 import { pgLoadTx } from '../pipeline/src/adapters/postgres-sink.ts';
+import { analyzeFilledTables } from '../pipeline/src/adapters/table-statistics.ts';
 import { storeEvents, type LoadTx } from '../pipeline/src/adapters/store-events.ts';
 import { splitBatch } from '../pipeline/src/load-batch.ts';
 import { createBenchDatabase } from './lib/database.ts';
@@ -37,6 +40,7 @@ const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 try {
   let total = 0;
+  let maintenance = 0;
   for (let i = 0; i < rows; i += chunk) {
     const split = splitBatch('bench', 0, records.slice(i, i + chunk));
     const base = pgLoadTx(client);
@@ -50,8 +54,11 @@ try {
     await storeEvents(tx, split.rows, 0, true);
     await timed('COMMIT', () => client.query('COMMIT'));
     total += performance.now() - started;
+    const analyzing = performance.now();
+    await analyzeFilledTables(client, 500);
+    maintenance += performance.now() - analyzing;
   }
-  console.log(`${rows} rows in chunks of ${chunk}: ${((total * 1000) / rows).toFixed(1)} µs per row in the transaction`);
+  console.log(`${rows} rows in chunks of ${chunk}: ${((total * 1000) / rows).toFixed(1)} µs per row in the transaction; ${((maintenance * 1000) / rows).toFixed(1)} µs per row analyzing tables between them`);
   for (const [kind, ms] of [...spent].sort((a, b) => b[1] - a[1])) {
     console.log(`${((ms * 1000) / rows).toFixed(1).padStart(7)} µs/row ${((100 * ms) / total).toFixed(0).padStart(4)} %  ${kind}`);
   }
