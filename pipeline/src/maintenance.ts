@@ -66,7 +66,7 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
     start(flavor) {
       every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
       every(RETENTION_MS, 'event id pruning', async () => void (await store.pruneEventIds(settings.pipelineDedupDays)));
-      every(STATISTICS_CHECK_MS, 'statistics of new tables', async () => {
+      every(STATISTICS_CHECK_MS, 'statistics of filled tables', async () => {
         if (!storedSinceStatistics) return;
         storedSinceStatistics = false;
         const tables = await store.analyzeFilledTables(STATISTICS_MIN_ROWS);
