@@ -53,7 +53,7 @@ ENV PIPELINE_OPS_PORT=4195
 EXPOSE 4195
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PIPELINE_OPS_PORT + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", ".cache/build/pipeline.mjs"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "--heap-growing-percent=100", ".cache/build/pipeline.mjs"]
 
 FROM runtime AS api
 ENV API_PORT=3002

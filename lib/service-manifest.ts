@@ -73,7 +73,12 @@ function service<S extends TObject>(name: string, spec: Omit<ServiceSpec<S>, 'na
 
 /** In start order: the pipeline before the collector, so events accepted are consumed. */
 export const SERVICES = {
-  pipeline: service('pipeline', { entry: 'pipeline/src/main.ts', config: PipelineConfig, ports: { ops: 'pipelineOpsPort' }, host: 'pipelineOpsHost', readiness: { port: 'ops', path: '/ready' } }),
+  // --heap-growing-percent=100: the old generation grows to 2x what survives a full collection
+  // instead of V8's up to ~4x. A chunk's records and rows wait for the partition's previous
+  // transaction (write-behind), so they die old: 23-25 MB survived each full collection while the
+  // heap grew to 81-87 MB before one (peak RSS 180-213 MB). The collector's 30 cut the peak only
+  // ~20 MB more here but cost ~20 us of GC per row against ~3 (bench/HISTORY.md § 29).
+  pipeline: service('pipeline', { entry: 'pipeline/src/main.ts', config: PipelineConfig, ports: { ops: 'pipelineOpsPort' }, host: 'pipelineOpsHost', readiness: { port: 'ops', path: '/ready' }, nodeFlags: ['--heap-growing-percent=100'] }),
   // The old generation grows to 1.3x what survives a full collection instead of V8's up to ~4x: the
   // collector's in-flight events die old (they wait tens to hundreds of ms for Kafka), so under load
   // its heap was mostly dead events, 270 MB for 55 MB alive (bench/HISTORY.md § 23).
