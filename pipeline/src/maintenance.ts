@@ -42,13 +42,18 @@ const DATABASE_CHECK_MS = 2000;
 // batches: the planner's defaults only go wrong once a table has thousands).
 const STATISTICS_CHECK_MS = 2000;
 const STATISTICS_MIN_ROWS = 500;
+// PostgreSQL's live-row counts follow a backend's commits by up to 10 s (reported at most once a
+// second, and within 10 s of its last transaction when it goes idle), so the checks go on that
+// long after the last rows were stored: the last batch before a pause is counted too.
+const STATISTICS_LAG_MS = 11_000;
 const RETENTION_MS = 3_600_000;
 
 export function createMaintenance(store: StoreMaintenance, settings: MaintenanceSettings, readiness: Readiness, logger: Logger): Maintenance {
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   let summaryStale = true;
-  let storedSinceStatistics = true;
+  // Time of the last stored rows; the start counts as one (tables filled before a restart).
+  let storedAt = Date.now();
 
   function every(ms: number, what: string, fn: () => Promise<void>): void {
     let busy = false;
@@ -67,8 +72,7 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
       every(DATABASE_CHECK_MS, 'database check', async () => readiness.database(await store.check()));
       every(RETENTION_MS, 'event id pruning', async () => void (await store.pruneEventIds(settings.pipelineDedupDays)));
       every(STATISTICS_CHECK_MS, 'statistics of filled tables', async () => {
-        if (!storedSinceStatistics) return;
-        storedSinceStatistics = false;
+        if (Date.now() - storedAt > STATISTICS_LAG_MS) return;
         const tables = await store.analyzeFilledTables(STATISTICS_MIN_ROWS);
         if (tables.length > 0) logger.info({ tables }, 'analyzed tables that were empty when last analyzed');
       });
@@ -93,7 +97,7 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
     },
     markStale() {
       summaryStale = true;
-      storedSinceStatistics = true;
+      storedAt = Date.now();
     },
     stop() {
       stopped = true;

@@ -83,6 +83,20 @@ test('every message refused → INVALID_ARGUMENT with the summary in the x-inges
   assert.deepEqual(answer.summary?.errors.map((e) => [e.line, e.field]), [[1, '/event_type'], [2, '/page_url']]);
 });
 
+test('refusals naming keys with non-ASCII text or a lone surrogate are answered readably: the trailer as ASCII JSON, the message as well-formed text', async () => {
+  // Every message refused: the summary travels in a trailer, and gRPC metadata values are printable ASCII.
+  const refused = await streamEvents(client, keyMetadata(tenants.blog.ingestKey), [eventMessage(1, { metadata_json: '{"kéy":"a\\u0000b"}' })]);
+  assert.equal(status[refused.code], 'INVALID_ARGUMENT', refused.details);
+  assert.deepEqual(refused.summary?.errors.map((e) => [e.line, e.field]), [[1, '/metadata/kéy']]);
+  // Accepted beside a refusal: the summary is the response message, whose strings must be UTF-8.
+  const messages = [shopPage(30), eventMessage(31, { metadata_json: '{"\\ud800":1}' })];
+  const answer = await streamEvents(client, keyMetadata(tenants.shop.ingestKey), messages);
+  assert.equal(status[answer.code], 'OK', answer.details);
+  assert.deepEqual(answer.summary?.errors.map((e) => [e.line, e.field]), [[2, '/metadata/\\ud800']], 'the lone surrogate written as its escape');
+  assert.ok(answer.summary!.errors.every((e) => !/[\uD800-\uDFFF]/.test(e.field + e.message)), 'no surrogate code unit reaches the message');
+  expected.set(String(messages[0]!.event_id), tenants.shop.project.id);
+});
+
 test('a key holding streamMaxPerKey streams → RESOURCE_EXHAUSTED for a third; other keys unaffected; a slot frees when a stream ends', async () => {
   const { shop, blog } = tenants;
   const open = [openStream(client, keyMetadata(shop.ingestKey)), openStream(client, keyMetadata(shop.ingestKey))];

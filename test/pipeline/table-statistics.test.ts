@@ -101,3 +101,34 @@ test('the maintenance timer analyzes a filled table after rows were stored', asy
     maintenance.stop();
   }
 });
+
+test('rows counted by PostgreSQL after the last store are still seen: the checks go on while the counts can lag', async () => {
+  await db.pool.query('CREATE TABLE loader_statistics_late (n int)');
+  const maintenance = createMaintenance(
+    sink,
+    { pipelineSummaryRefreshMs: 0, pipelineRetentionDays: 0, pipelineDedupDays: 7 },
+    createReadiness({ kafkaSilenceMs: 60_000 }),
+    createLogger('test', 'silent'),
+  );
+  maintenance.start('plain');
+  try {
+    maintenance.markStale();
+    // A check runs (2 s) while the table is empty; only then do its rows arrive, counted at once.
+    await new Promise((r) => setTimeout(r, 3000));
+    const client = await db.pool.connect();
+    try {
+      await client.query('SELECT pg_stat_force_next_flush()');
+      await client.query('INSERT INTO loader_statistics_late SELECT generate_series(1, 600)');
+    } finally {
+      client.release();
+    }
+    let reltuples = -1;
+    for (let i = 0; i < 60 && reltuples <= 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      reltuples = (await stats()).get('loader_statistics_late')!.reltuples;
+    }
+    assert.equal(reltuples, 600, 'analyzed without another store');
+  } finally {
+    maintenance.stop();
+  }
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import type { StreamSummary } from '../events/ingest-stream.ts';
-import { answerOf, IdleTimeout } from './ingest-status.ts';
+import { answerOf, IdleTimeout, protoText, summaryMessage, summaryTrailer } from './ingest-status.ts';
 
 const summary = (accepted: number, rejected: number, last: number): StreamSummary => ({ accepted, rejected, errors: [], last_acked_line: last });
 
@@ -29,4 +29,20 @@ test('limits and failures: RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED (idle), CANCELL
   assert.match(idle.details, /no message for 300 ms/);
   assert.equal(answerOf({ status: 'source_failed', error: new Error('Premature close'), summary: summary(0, 0, 0) }, 5000).code, status.CANCELLED);
   for (const a of [tooMany, idle]) assert.equal(a.retryPushbackMs, undefined);
+});
+
+test('protoText writes lone surrogates as their escapes and keeps pairs and other text', () => {
+  assert.equal(protoText('/metadata/\ud800'), '/metadata/\\ud800');
+  assert.equal(protoText('\udc00a\ud83d'), '\\udc00a\\ud83d');
+  assert.equal(protoText('/a/\ud83d\ude00/kéy/\u0000'), '/a/\ud83d\ude00/kéy/\u0000');
+  const summary: StreamSummary = { accepted: 1, rejected: 1, errors: [{ line: 2, field: '/metadata/\udfff', message: 'm \ud800' }], last_acked_line: 2 };
+  assert.deepEqual(summaryMessage(summary).errors, [{ line: 2, field: '/metadata/\\udfff', message: 'm \\ud800' }]);
+});
+
+test('summaryTrailer is printable ASCII, and JSON.parse gives back the summary exactly', () => {
+  const fields = ['/metadata/kéy', '/metadata/\ud800', '/a/\ud83d\ude00', '/x\u0000\u007f\u0085\u2028', '/~0~1"\\'];
+  const summary: StreamSummary = { accepted: 0, rejected: fields.length, errors: fields.map((field, i) => ({ line: i + 1, field, message: `bad ${field}` })), last_acked_line: 0 };
+  const trailer = summaryTrailer(summary);
+  assert.match(trailer, /^[\x20-\x7e]*$/);
+  assert.deepEqual(JSON.parse(trailer), summary);
 });

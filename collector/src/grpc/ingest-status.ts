@@ -24,6 +24,33 @@ export interface CallAnswer {
 }
 
 export const SUMMARY_TRAILER = 'x-ingest-summary';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
+const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text a proto3 `string` can carry: each lone UTF-16 surrogate written as its JSON escape
+ * (`\ud800`, six characters). A refused key can hold one; UTF-8 has no encoding for it, and
+ * protobufjs would write bytes a strict decoder refuses for the whole message.
+ */
+export function protoText(text: string): string {
+  return text.replace(LONE_SURROGATE, escape);
+}
+
+/** The summary as the IngestSummary message: error fields and messages as protoText. */
+export function summaryMessage(summary: StreamSummary): StreamSummary {
+  return { ...summary, errors: summary.errors.map((e) => ({ ...e, field: protoText(e.field), message: protoText(e.message) })) };
+}
+
+/**
+ * The summary as the x-ingest-summary trailer's value: its JSON with every character outside
+ * printable ASCII escaped, since gRPC metadata values are printable ASCII (grpc-js throws on any
+ * other); JSON.parse gives back the same summary.
+ */
+export function summaryTrailer(summary: StreamSummary): string {
+  return JSON.stringify(summary).replace(NOT_PRINTABLE_ASCII, escape);
+}
 export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 
 /** The answer of one stream; `retryAfterMs` is the pushback of an outage. */

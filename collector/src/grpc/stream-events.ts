@@ -20,7 +20,7 @@ import { ingestStream } from '../events/ingest-stream.ts';
 import { serverAssignment } from '../projects/server-assignment.ts';
 import { callItems } from './call-items.ts';
 import type { EventMessage, IngestSummaryMessage } from './ingest-proto.ts';
-import { answerOf, RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER, type CallAnswer } from './ingest-status.ts';
+import { answerOf, RETRY_PUSHBACK_TRAILER, SUMMARY_TRAILER, summaryMessage, summaryTrailer, type CallAnswer } from './ingest-status.ts';
 
 const RULES = { validate: validateServerEvent, maxBatch: LIMITS.serverBatchSize };
 /** The same number of listed refusals as the NDJSON answer. */
@@ -110,9 +110,9 @@ function outcomeOf(code: status): string {
 }
 
 function send(callback: Parameters<handleClientStreamingCall<EventMessage, IngestSummaryMessage>>[1], answer: CallAnswer): void {
-  if (answer.code === status.OK) return callback(null, answer.summary);
+  if (answer.code === status.OK) return callback(null, summaryMessage(answer.summary));
   const trailers = answer.retryPushbackMs === undefined ? new Metadata() : pushback(answer.retryPushbackMs);
-  trailers.set(SUMMARY_TRAILER, JSON.stringify(answer.summary));
+  trailers.set(SUMMARY_TRAILER, summaryTrailer(answer.summary));
   callback({ code: answer.code, details: answer.details, metadata: trailers });
 }
 
