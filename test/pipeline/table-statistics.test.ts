@@ -78,10 +78,8 @@ test('tables analyzed empty that now hold rows are analyzed once; small tables a
   assert.deepEqual(await analyzeFilledTables(db.pool, 250), [], 'a table with statistics is not analyzed again');
 });
 
-test('the maintenance timer analyzes a filled table after rows were stored', async () => {
-  await db.pool.query('CREATE TABLE loader_statistics_probe (n int)');
-  await db.pool.query('INSERT INTO loader_statistics_probe SELECT generate_series(1, 600)');
-  await counted('loader_statistics_probe', 600);
+/** The pipeline's maintenance timers on the test sink, started; stop() them. */
+function startMaintenance() {
   const maintenance = createMaintenance(
     sink,
     { pipelineSummaryRefreshMs: 0, pipelineRetentionDays: 0, pipelineDedupDays: 7 },
@@ -89,14 +87,27 @@ test('the maintenance timer analyzes a filled table after rows were stored', asy
     createLogger('test', 'silent'),
   );
   maintenance.start('plain');
+  return maintenance;
+}
+
+/** The table's planner row count once it is positive (analyzed), polled for up to 6 s; -1 or 0 if never. */
+async function analyzedRows(table: string): Promise<number> {
+  let reltuples = -1;
+  for (let i = 0; i < 60 && reltuples <= 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    reltuples = (await stats()).get(table)!.reltuples;
+  }
+  return reltuples;
+}
+
+test('the maintenance timer analyzes a filled table after rows were stored', async () => {
+  await db.pool.query('CREATE TABLE loader_statistics_probe (n int)');
+  await db.pool.query('INSERT INTO loader_statistics_probe SELECT generate_series(1, 600)');
+  await counted('loader_statistics_probe', 600);
+  const maintenance = startMaintenance();
   try {
     maintenance.markStale();
-    let reltuples = -1;
-    for (let i = 0; i < 60 && reltuples <= 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      reltuples = (await stats()).get('loader_statistics_probe')!.reltuples;
-    }
-    assert.equal(reltuples, 600, 'analyzed by the timer within 6 s');
+    assert.equal(await analyzedRows('loader_statistics_probe'), 600, 'analyzed by the timer within 6 s');
   } finally {
     maintenance.stop();
   }
@@ -104,13 +115,7 @@ test('the maintenance timer analyzes a filled table after rows were stored', asy
 
 test('rows counted by PostgreSQL after the last store are still seen: the checks go on while the counts can lag', async () => {
   await db.pool.query('CREATE TABLE loader_statistics_late (n int)');
-  const maintenance = createMaintenance(
-    sink,
-    { pipelineSummaryRefreshMs: 0, pipelineRetentionDays: 0, pipelineDedupDays: 7 },
-    createReadiness({ kafkaSilenceMs: 60_000 }),
-    createLogger('test', 'silent'),
-  );
-  maintenance.start('plain');
+  const maintenance = startMaintenance();
   try {
     maintenance.markStale();
     // A check runs (2 s) while the table is empty; only then do its rows arrive, counted at once.
@@ -122,12 +127,7 @@ test('rows counted by PostgreSQL after the last store are still seen: the checks
     } finally {
       client.release();
     }
-    let reltuples = -1;
-    for (let i = 0; i < 60 && reltuples <= 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      reltuples = (await stats()).get('loader_statistics_late')!.reltuples;
-    }
-    assert.equal(reltuples, 600, 'analyzed without another store');
+    assert.equal(await analyzedRows('loader_statistics_late'), 600, 'analyzed without another store');
   } finally {
     maintenance.stop();
   }
