@@ -15,6 +15,13 @@ export function textFault(value: string): 'nul' | 'lone_surrogate' | undefined {
   return LONE_SURROGATE.test(value) ? 'lone_surrogate' : undefined;
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** `value` with each lone surrogate written as its JSON escape (`\\ud800`, six characters), for wire formats that must carry it as text. */
+export function escapeLoneSurrogates(value: string): string {
+  return value.replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** What a string with this fault contains, and why it cannot be stored, as refusals name it. */
 export function textFaultReason(fault: 'nul' | 'lone_surrogate'): string {
   return fault === 'nul' ? 'a NUL character (U+0000), which no stored value can hold' : 'a lone UTF-16 surrogate, which is not Unicode text and cannot be stored';

@@ -5,6 +5,7 @@
 // `grpc-retry-pushback-ms` (gRFC A6, the standard one grpc clients' retry policies honour) with
 // the delay in milliseconds; the client resumes with the message after `last_acked_line`.
 import { status } from '@grpc/grpc-js';
+import { escapeLoneSurrogates } from '#contract';
 import type { StreamOutcome, StreamSummary } from '../events/ingest-stream.ts';
 
 /** The source stopped because the client sent nothing for `ms` milliseconds. */
@@ -25,7 +26,6 @@ export interface CallAnswer {
 
 export const SUMMARY_TRAILER = 'x-ingest-summary';
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -35,7 +35,7 @@ const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0'
  * protobufjs would write bytes a strict decoder refuses for the whole message.
  */
 export function protoText(text: string): string {
-  return text.replace(LONE_SURROGATE, escape);
+  return escapeLoneSurrogates(text);
 }
 
 /** The summary as the IngestSummary message: error fields and messages as protoText. */
