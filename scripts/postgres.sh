@@ -81,6 +81,23 @@ reserve_huge_pages() {
   say postgres "reserved $(( $(free_huge_pages) - free )) huge pages for shared_buffers (vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages); 'echo 0 > /proc/sys/vm/nr_hugepages' after a stop returns them)"
 }
 
+# glibc's malloc in every server process (GLIBC_TUNABLES; glibc manual, "Memory Allocation
+# Tunables"). By default a backend gives the memory of each large sort, hash table or window
+# buffer back to the kernel when the statement ends (glibc trims the free heap top and unmaps big
+# blocks), and its next statement faults the same memory in again, 4 kB at a time: one part of
+# the 3-step funnel faulted 28,000 pages (0.25 s of system time, 15 % of its CPU) on every run, in a
+# connection it had used before (bench/HISTORY.md § 30). With up to 256 MB of free heap kept per
+# backend and blocks up to 32 MB taken from the heap, a connection's later statements reuse it.
+# The cost: a backend keeps the memory of its largest statement until its connection closes.
+# PG_MALLOC_TUNABLES overrides the value; set it empty for glibc's defaults. (Alpine's musl, as in
+# the TimescaleDB image of docker-compose.yml, has no such setting.)
+MALLOC_TUNABLES="${PG_MALLOC_TUNABLES-glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432}"
+
+malloc_settings_debian() {
+  if [ -n "$MALLOC_TUNABLES" ]; then pg_conftool "$PG_VERSION" "$PG_CLUSTER" environment set GLIBC_TUNABLES "$MALLOC_TUNABLES"
+  else pg_conftool "$PG_VERSION" "$PG_CLUSTER" environment remove GLIBC_TUNABLES 2>/dev/null || true; fi
+}
+
 # Huge pages nobody holds: free ones minus those already promised to a running process (Rsvd).
 free_huge_pages() { awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo; }
 
@@ -92,6 +109,7 @@ start_debian_cluster() {
   local setting
   for setting in $(memory_settings); do pg_conftool "$PG_VERSION" "$PG_CLUSTER" set "${setting%%=*}" "${setting#*=}"; done
   [ "$PG_CLUSTER" = main ] && reserve_huge_pages
+  malloc_settings_debian
   pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
   touch "$MARK"
 }
@@ -102,7 +120,7 @@ start_local_cluster() {
     mkdir -p "$LOCAL_DIR"
     "$(pg_bin initdb)" -D "$LOCAL_DIR/data" -U "$(id -un)" --auth=trust -E UTF8 >"$LOG_DIR/postgres-initdb.log"
   fi
-  "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -l "$LOG_DIR/postgres.log" -w \
+  env ${MALLOC_TUNABLES:+GLIBC_TUNABLES="$MALLOC_TUNABLES"} "$(pg_bin pg_ctl)" -D "$LOCAL_DIR/data" -l "$LOG_DIR/postgres.log" -w \
     -o "-p $PGPORT_DEFAULT -k $LOCAL_DIR -c listen_addresses=$PGHOST_DEFAULT $(memory_settings | sed 's/[^ ]*/-c &/g')" start >/dev/null
   touch "$MARK"
 }
