@@ -65,5 +65,5 @@ test('a walk started inside a walk (a getter) uses frames of its own', () => {
 test('each fault is worded once, for every caller', () => {
   assert.equal(storedTextMessage({ fault: 'nul', at: '/a' }, ALL), 'contains a NUL character (U+0000), which no stored value can hold');
   assert.equal(storedTextMessage({ fault: 'lone_surrogate', at: '', key: '\ud800' }, ALL), 'a key contains a lone UTF-16 surrogate, which is not Unicode text and cannot be stored');
-  assert.equal(storedTextMessage({ fault: 'forbidden_key', at: '', key: 'prototype' }, ALL), 'key "prototype" is not allowed (it could reach an object prototype; no event can hold it)');
+  assert.equal(storedTextMessage({ fault: 'forbidden_key', at: '', key: 'prototype' }, ALL), 'key "prototype" is not allowed (it could reach an object prototype; no stored value can hold it)');
 });

@@ -62,7 +62,7 @@ export interface StoredTextRules {
 export function storedTextMessage(problem: StoredTextProblem, rules: StoredTextRules): string {
   switch (problem.fault) {
     case 'forbidden_key':
-      return `key "${problem.key!}" is not allowed (it could reach an object prototype; no event can hold it)`;
+      return `key "${problem.key!}" is not allowed (it could reach an object prototype; no stored value can hold it)`;
     case 'too_deep':
       return `must not nest deeper than ${rules.maxDepth!} levels`;
     case 'too_many_keys':
@@ -72,7 +72,18 @@ export function storedTextMessage(problem: StoredTextProblem, rules: StoredTextR
   }
 }
 
-const escapeKey = (key: string) => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key);
+/** A key as one JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`). */
+export const escapeKey = (key: string) => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key);
+
+/**
+ * The JSON Pointer every service names a problem by: the string's, or the object's or array's
+ * over a limit; for a fault in a key, the key's own pointer (`/metadata/a~1b`), so a caller learns
+ * which key to fix. A NUL or a lone surrogate in it is written as a JSON escape by every JSON
+ * answer (`"\u0000"`, `"\ud800"`), so the answer stays printable.
+ */
+export function storedTextField(problem: StoredTextProblem): string {
+  return problem.key === undefined ? problem.at : `${problem.at}/${escapeKey(problem.key)}`;
+}
 
 // The walk is iterative (hostile depth cannot overflow the stack) over frames kept in arrays
 // reused from call to call, so a value without problems costs no allocation but each object's key

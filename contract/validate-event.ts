@@ -7,7 +7,7 @@ import type { Result } from '../lib/result.ts';
 import { CollectedEvent, IncomingEvent, ServerEvent } from './event-schema.ts';
 import { LIMITS } from './limits.ts';
 import { isPlaceholderUuid, registerFormats } from './formats.ts';
-import { storedTextMessage, storedTextProblems, type StoredTextRules } from './stored-text.ts';
+import { storedTextField, storedTextMessage, storedTextProblems, type StoredTextRules } from './stored-text.ts';
 
 registerFormats();
 
@@ -20,9 +20,6 @@ export interface FieldError {
 export type Validation<T> = Result<T, { errors: FieldError[] }>;
 
 
-function pointerEscape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /**
  * True when objects or arrays nest more than `max` levels (the value itself is level 1). Recursive
@@ -77,7 +74,7 @@ export function hygieneErrors(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
   const problems = storedTextProblems(value, HYGIENE);
   if (problems !== undefined) {
-    for (const p of problems) errors.push({ field: p.key === undefined ? `${path}${p.at}` : `${path}${p.at}/${pointerEscape(p.key)}`, message: storedTextMessage(p, HYGIENE) });
+    for (const p of problems) errors.push({ field: `${path}${storedTextField(p)}`, message: storedTextMessage(p, HYGIENE) });
   }
   if (value !== null && typeof value === 'object' && 'metadata' in value) {
     const metadata = (value as { metadata?: unknown }).metadata;

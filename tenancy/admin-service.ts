@@ -9,7 +9,9 @@ import type { VisitorIdMode } from '#contract';
 import type { Scope } from './model.ts';
 import * as store from './pg-store.ts';
 import type { KeyRecord, ProjectRecord } from './records.ts';
-import { parseOrigin, parseTimezone } from './validate.ts';
+import { fieldProblem } from './field-problem.ts';
+import { parseTimeZone } from '../lib/time-zone.ts';
+import { parseOrigin, parseScopes } from './validate.ts';
 
 export interface Refusal {
   status: 400 | 403 | 404 | 409;
@@ -29,7 +31,7 @@ function targetOrg(caller: Caller, orgId: string | undefined, what: string): Adm
     return { ok: false, status: 403, error: 'insufficient_scope', message: `creating ${what} needs an organization-wide admin key or an organization admin's sign-in` };
   }
   if (orgId !== undefined) return orgs.includes(orgId) ? ok(orgId) : { ok: false, ...notFound('organization') };
-  if (orgs.length > 1) return { ok: false, status: 400, error: 'invalid_field', field: '/org_id', message: 'you administer several organizations: name one in org_id' };
+  if (orgs.length > 1) return { ok: false, ...fieldProblem('/org_id', 'you administer several organizations: name one in org_id') };
   return ok(orgs[0]!);
 }
 
@@ -61,11 +63,11 @@ export async function createProjectFor(db: pg.Pool, caller: Caller, input: Proje
   const origins: string[] = [];
   for (const [i, o] of (input.allowed_origins ?? []).entries()) {
     const parsed = parseOrigin(o);
-    if (!parsed.ok) return { ok: false, status: 400, error: 'invalid_field', field: `/allowed_origins/${i}`, message: parsed.error };
+    if (!parsed.ok) return { ok: false, ...fieldProblem(`/allowed_origins/${i}`, parsed.error) };
     origins.push(parsed.value);
   }
-  const zone = parseTimezone(input.timezone ?? 'UTC');
-  if (!zone.ok) return { ok: false, status: 400, error: 'invalid_field', field: '/timezone', message: zone.error };
+  const zone = parseTimeZone(input.timezone ?? 'UTC');
+  if (!zone.ok) return { ok: false, ...fieldProblem('/timezone', zone.error) };
   const created = await store.createProject(db, orgId.value, {
     name: input.name,
     siteKey: generateSiteKey(),
@@ -74,7 +76,7 @@ export async function createProjectFor(db: pg.Pool, caller: Caller, input: Proje
     retentionDays: input.retention_days ?? 90,
     visitorIdMode: input.visitor_id_mode ?? 'daily',
   });
-  return created.ok ? created : { ok: false, status: 409, error: 'conflict', field: '/name', message: created.error };
+  return created.ok ? created : { ok: false, ...fieldProblem('/name', created.error, 409, 'conflict') };
 }
 
 /** Changes a project's visitor_id_mode (the body schema admits only valid modes); not found outside the caller's grants. */
@@ -108,6 +110,8 @@ export interface KeyInput {
 
 /** Creates a key; the raw key is in the answer and nowhere else. */
 export async function createKeyFor(db: pg.Pool, pepper: string, caller: Caller, input: KeyInput, now = new Date()): Promise<AdminOutcome<KeyRecord & { key: string }>> {
+  const scopes = parseScopes(input.scopes);
+  if (!scopes.ok) return { ok: false, ...fieldProblem('/scopes', scopes.error) };
   let orgId: string;
   let projectId: string | null = null;
   if (input.project_id !== undefined && input.project_id !== null) {
@@ -126,7 +130,7 @@ export async function createKeyFor(db: pg.Pool, pepper: string, caller: Caller, 
     keyHash: hashKey(pepper, raw),
     hint: keyHint(raw),
     name: input.name ?? '',
-    scopes: [...new Set(input.scopes)],
+    scopes: scopes.value,
     rateLimitPerMinute: input.rate_limit_per_minute ?? null,
     expiresAt: input.expires_in_days === undefined ? null : new Date(now.getTime() + input.expires_in_days * 86_400_000),
   });

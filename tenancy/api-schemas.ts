@@ -10,7 +10,9 @@ const VisitorIdMode = Type.Union(VISITOR_ID_MODES.map((m) => Type.Literal(m)), {
   description: 'How anonymous visitors are identified (docs/metrics.md § Visitor): daily (hash with a daily salt, the default), monthly, or anonymous_id (the tracker\'s persistent id when sent)',
 });
 const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-const ScopeList = Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true, description: 'ingest, read, live, admin' });
+// Each scope at most once: checked by parseScopes (validate.ts), so the routes and the CLI refuse a
+// repeated scope in the same words.
+const ScopeList = Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, description: 'ingest, read, live, admin; each at most once' });
 
 /** Every error of these routes: the collector's error shape. */
 export const TenancyError = Type.Object({

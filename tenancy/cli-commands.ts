@@ -8,7 +8,8 @@ import { checkPassword, hashPassword } from './passwords.ts';
 import * as store from './pg-store.ts';
 import { keyJson, projectJson } from './records.ts';
 import { ROLES, createUser, setMembership, type Role } from './user-store.ts';
-import { parseDuration, parseName, parseOrigin, parseRateLimit, parseRetentionDays, parseScopes, parseTimezone, parseVisitorIdMode } from './validate.ts';
+import { parseDuration, parseName, parseOrigin, parseRateLimit, parseRetentionDays, parseScopes, parseVisitorIdMode } from './validate.ts';
+import { parseTimeZone } from '../lib/time-zone.ts';
 
 export interface CliDeps {
   db: pg.Pool;
@@ -24,6 +25,8 @@ export interface CliOutput {
 
 type Outcome = Result<CliOutput>;
 const fail = (error: string): Outcome => ({ ok: false, error });
+/** A flag's value checked: its refusal reads "--<flag>: <reason>", as every refusal naming a field does. */
+const flag = <T>(name: string, checked: Result<T>): Result<T> => (checked.ok ? checked : { ok: false, error: `--${name}: ${checked.error}` });
 
 export const USAGE = {
   projects:
@@ -82,15 +85,15 @@ async function projects(action: string, argv: string[], { db }: CliDeps): Promis
   if (!orgName.ok) return orgName;
   const origins: string[] = [];
   for (const o of (values.origin as string[] | undefined) ?? []) {
-    const parsed = parseOrigin(o);
+    const parsed = flag('origin', parseOrigin(o));
     if (!parsed.ok) return parsed;
     origins.push(parsed.value);
   }
-  const timezone = parseTimezone((values.timezone as string | undefined) ?? 'UTC');
+  const timezone = flag('timezone', parseTimeZone((values.timezone as string | undefined) ?? 'UTC'));
   if (!timezone.ok) return timezone;
-  const retention = parseRetentionDays((values['retention-days'] as string | undefined) ?? '90');
+  const retention = flag('retention-days', parseRetentionDays((values['retention-days'] as string | undefined) ?? '90'));
   if (!retention.ok) return retention;
-  const mode = parseVisitorIdMode((values['visitor-id-mode'] as string | undefined) ?? 'daily');
+  const mode = flag('visitor-id-mode', parseVisitorIdMode((values['visitor-id-mode'] as string | undefined) ?? 'daily'));
   if (!mode.ok) return mode;
   const org = await store.ensureOrg(db, orgName.value);
   if (values['if-missing'] === true) {
@@ -120,7 +123,7 @@ async function setProject(argv: string[], db: pg.Pool): Promise<Outcome> {
   const { values, positionals } = p.value;
   if (positionals.length !== 1) return fail(`give exactly one project (id or name): npm run -s ${USAGE.projects}`);
   if (values['visitor-id-mode'] === undefined) return fail('give a setting to change: --visitor-id-mode daily|monthly|anonymous_id');
-  const mode = parseVisitorIdMode(values['visitor-id-mode'] as string);
+  const mode = flag('visitor-id-mode', parseVisitorIdMode(values['visitor-id-mode'] as string));
   if (!mode.ok) return mode;
   const org = await orgOf(db, values.org as string | undefined);
   if (!org.ok) return org;
@@ -166,17 +169,17 @@ async function keys(action: string, argv: string[], { db, pepper, now = () => ne
   if (action !== 'create') return fail(`unknown action "${action}": usage: npm run -s ${USAGE.keys}`);
   const orgId = project?.orgId ?? org.value?.id;
   if (orgId === undefined) return fail('give --project <id or name> (a project key) or --org <name> (an organization-wide key)');
-  const scopes = parseScopes((values.scopes as string | undefined) ?? '');
+  const scopes = flag('scopes', parseScopes((values.scopes as string | undefined) ?? ''));
   if (!scopes.ok) return scopes;
   let expiresAt: Date | null = null;
   if (values['expires-in'] !== undefined) {
-    const ms = parseDuration(values['expires-in'] as string);
+    const ms = flag('expires-in', parseDuration(values['expires-in'] as string));
     if (!ms.ok) return ms;
     expiresAt = new Date(now().getTime() + ms.value);
   }
   let rateLimit: number | null = null;
   if (values['rate-limit'] !== undefined) {
-    const n = parseRateLimit(values['rate-limit'] as string);
+    const n = flag('rate-limit', parseRateLimit(values['rate-limit'] as string));
     if (!n.ok) return n;
     rateLimit = n.value;
   }
@@ -198,10 +201,10 @@ async function users(action: string, argv: string[], { db }: CliDeps): Promise<O
   const p = parse(argv, { email: { type: 'string' }, password: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' } });
   if (!p.ok) return p;
   const { email, password, org: orgName, role } = p.value.values as Record<string, string | undefined>;
-  if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) return fail(`invalid email "${email ?? ''}"`);
-  const checked = checkPassword(password ?? '');
+  if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) return fail(`--email: invalid email "${email ?? ''}"`);
+  const checked = flag('password', checkPassword(password ?? ''));
   if (!checked.ok) return checked;
-  if (role === undefined || !(ROLES as readonly string[]).includes(role)) return fail(`invalid role "${role ?? ''}": use admin or viewer`);
+  if (role === undefined || !(ROLES as readonly string[]).includes(role)) return fail(`--role: invalid role "${role ?? ''}": use admin or viewer`);
   if (orgName === undefined) return fail('give the organization: --org <name>');
   const org = await orgOf(db, orgName);
   if (!org.ok) return org;

@@ -1,15 +1,11 @@
 // Errors of the tenancy routes in the collector's JSON shape, whatever service hosts them: a
-// schema violation names the field (JSON Pointer); a 5xx never shows internals.
+// field at fault (schema violation, key given twice, unstorable text) is a 400 invalid_field
+// naming its JSON Pointer, "<field>: <reason>"; a 5xx never shows internals.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { escapeKey } from '#contract';
+import { fieldProblem, type Problem } from './field-problem.ts';
 import { databaseUnavailable } from '../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../lib/http-body/json-body.ts';
-
-export interface Problem {
-  status: number;
-  error: string;
-  message: string;
-  field?: string;
-}
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
   return reply.code(p.status).send({ success: false, error: p.error, message: p.message, ...(p.field !== undefined ? { errors: [{ field: p.field, message: p.message }] } : {}) });
@@ -17,7 +13,10 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 
 export function useTenancyErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    // A body the host's parser refused (bytes, JSON text, unstorable text), with its code and field.
+    // A field the host's body reader refused (a key given twice, a number a double cannot hold,
+    // unstorable text on the query API) is a field fault like a schema violation: invalid_field.
+    if (error instanceof BodyError && error.code === 'validation_failed') return sendProblem(reply, fieldProblem(error.field, error.message));
+    // The body's own fault (bytes, charset, JSON text), with the reader's code and field.
     if (error instanceof BodyError) return sendProblem(reply, { status: error.statusCode, error: error.code, field: error.field, message: error.message });
     const bodyError = FASTIFY_BODY_ERRORS[error.code];
     if (bodyError !== undefined) return sendProblem(reply, { status: bodyError.status, error: bodyError.error, message: error.message });
@@ -26,9 +25,9 @@ export function useTenancyErrors(app: FastifyInstance): void {
       // A missing or unknown key is named by its own pointer, not by the object holding it.
       const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
       const key = params?.additionalProperty ?? params?.missingProperty;
-      const field = (key !== undefined ? `${first?.instancePath ?? ''}/${key}` : first?.instancePath) || '/';
-      const message = params?.additionalProperty !== undefined ? 'is not a known field' : (first?.message ?? 'is invalid');
-      return sendProblem(reply, { status: 400, error: 'invalid_field', field, message: `${error.validationContext ?? 'body'}${field} ${message}` });
+      const field = (key !== undefined ? `${first?.instancePath ?? ''}/${escapeKey(key)}` : first?.instancePath) || '/';
+      const reason = params?.additionalProperty !== undefined ? 'is not a known field' : (first?.message ?? 'is invalid');
+      return sendProblem(reply, fieldProblem(field, reason));
     }
     const unavailable = databaseUnavailable(error);
     if (unavailable !== undefined) {

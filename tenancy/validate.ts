@@ -1,5 +1,6 @@
 // Checks shared by the CLI and the admin routes, so both refuse the same input with the same
-// words. Pure: each returns the normalized value or a message naming the problem.
+// words (a time zone: lib/time-zone.ts, shared with the reports too). Pure: each returns the
+// normalized value or a message naming the problem.
 import { VISITOR_ID_MODES, type VisitorIdMode } from '#contract';
 import { ok, type Result } from '../lib/result.ts';
 import { SCOPES, type Scope } from './model.ts';
@@ -12,14 +13,21 @@ export function parseName(what: string, value: string): Result<string> {
   return NAME.test(value) ? ok(value) : { ok: false, error: `invalid ${what} name "${value}": use 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit` };
 }
 
-/** `ingest,read` → ['ingest', 'read'] (deduplicated); an unknown scope is named. */
+/**
+ * `ingest,read` (the CLI's flag) or ['ingest', 'read'] (the admin routes' body) → the scopes as
+ * given. An unknown scope is named, and so is one given twice: a key stores exactly the list sent,
+ * never a silently shortened one.
+ */
 export function parseScopes(value: string | readonly string[]): Result<Scope[]> {
   const list = (typeof value === 'string' ? value.split(',') : value).map((s) => s.trim()).filter((s) => s !== '');
   if (list.length === 0) return { ok: false, error: `no scope given: use one or more of ${SCOPES.join(', ')}` };
+  const seen = new Set<string>();
   for (const s of list) {
     if (!(SCOPES as readonly string[]).includes(s)) return { ok: false, error: `unknown scope "${s}": use one or more of ${SCOPES.join(', ')}` };
+    if (seen.has(s)) return { ok: false, error: `scope "${s}" is given twice: give each scope once` };
+    seen.add(s);
   }
-  return ok([...new Set(list)] as Scope[]);
+  return ok(list as Scope[]);
 }
 
 /** A browser origin, `https://shop.example[:port]`, lower-cased; paths, queries and other schemes are refused. */
@@ -35,20 +43,6 @@ export function parseOrigin(value: string): Result<string> {
     return { ok: false, error: `invalid origin "${value}": an origin is scheme, host and port only (expected e.g. ${url.origin})` };
   }
   return ok(url.origin);
-}
-
-/** An IANA time zone name (`Europe/Berlin`, `UTC`); abbreviations and offsets are refused. */
-export function parseTimezone(value: string): Result<string> {
-  const iana = /^(?:UTC|[A-Z][A-Za-z_-]+(?:\/[A-Za-z0-9_+-]+){1,2})$/.test(value);
-  if (iana) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: value });
-      return ok(value);
-    } catch {
-      // unknown to ICU: fall through
-    }
-  }
-  return { ok: false, error: `unknown time zone "${value}": use an IANA name such as Europe/Berlin or UTC` };
 }
 
 /** Days events are kept: an integer from 1 to 36500. */

@@ -177,14 +177,15 @@ test("another tenant's key, an unknown project and a malformed id all get the sa
   }
 });
 
-test("the project's own key without the read scope: 403 naming the scope", async () => {
+test("the project's own key without the read scope: 403 insufficient_scope (RFC 6750 § 3.1, as every service says it), naming the scope", async () => {
   for (const route of projectRoutes()) {
     const res = await call(route, url(route, bed.shop.project.id, bed.shop), bed.shop.ingestKey, CASES[route]);
     assert.equal(res.status, 403, route);
-    assert.equal(res.body.error, 'missing_scope', route);
+    assert.equal(res.body.error, 'insufficient_scope', route);
+    assert.match(res.body.message, LIVE.has(route) ? /the live scope/ : /the read scope/, route);
     // Reports and live streams need different scopes.
     const other = await call(route, url(route, bed.shop.project.id, bed.shop), LIVE.has(route) ? bed.shop.readKey : bed.shop.liveKey, CASES[route]);
-    assert.equal(other.status, 403, route);
+    assert.deepEqual([other.status, other.body.error], [403, 'insufficient_scope'], route);
   }
 });
 

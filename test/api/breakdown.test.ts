@@ -254,10 +254,10 @@ test('parameters: dimension required and known, limit 1..1000, unknown parameter
   assert.equal((await bed.get(url, bed.blog.readKey, { dimension: 'page' })).status, 404);
   assert.equal((await bed.get(url, undefined, { dimension: 'page' })).status, 401);
   // A missing parameter is called required; a repeated one is said to be repeated.
-  assert.equal((await bed.get(url, key, {})).body.message, 'dimension is required');
+  assert.equal((await bed.get(url, key, {})).body.message, 'dimension: is required');
   const twice = await bed.app.inject({ method: 'GET', url: `${url}?dimension=page&dimension=os`, headers: { 'x-api-key': key } });
   assert.equal(twice.statusCode, 400);
-  assert.deepEqual(twice.json().errors, [{ field: 'dimension', message: 'dimension was given 2 times; send it once' }]);
+  assert.deepEqual(twice.json().errors, [{ field: 'dimension', message: 'dimension: was given 2 times; send it once' }]);
   const pages = await bed.app.inject({ method: 'GET', url: `${url}?dimension=page&page=/a&page=/b&page=/c`, headers: { 'x-api-key': key } });
-  assert.equal(pages.json().message, 'page was given 3 times; send it once');
+  assert.equal(pages.json().message, 'page: was given 3 times; send it once');
 });

@@ -228,7 +228,7 @@ test('a field with a fixed set of values lists them when refused', async () => {
   assert.equal(breakdown.body.errors[0].field, 'breakdown');
   for (const value of ['entry_page', 'referrer', 'device']) assert.match(breakdown.body.message, new RegExp(`"${value}"`), breakdown.body.message);
   const order = await funnel({ steps: steps('a', 'b'), order: 'any' });
-  assert.equal(order.body.message, 'order must be one of "ordered", "strict"');
+  assert.equal(order.body.message, 'order: must be one of "ordered", "strict"');
   const unit = await funnel({ steps: steps('a', 'b'), unit: 'household' });
-  assert.equal(unit.body.message, 'unit must be one of "visit", "visitor", "user"');
+  assert.equal(unit.body.message, 'unit: must be one of "visit", "visitor", "user"');
 });

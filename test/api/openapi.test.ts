@@ -63,6 +63,12 @@ test('the document validates and covers every route; project routes carry their 
   }
 });
 
+test("the documented error codes are the ones the routes answer: a missing scope is insufficient_scope (RFC 6750 § 3.1), as on every service", () => {
+  const codes = JSON.stringify(spec.components.schemas.Problem.properties.error.description);
+  assert.match(codes, /\binsufficient_scope\b/);
+  assert.doesNotMatch(codes, /missing_scope/);
+});
+
 test("every project route's documented example answers 200 with a body its schema accepts", async () => {
   const dereferenced = await SwaggerParser.dereference(structuredClone(spec));
   const ajv = new Ajv({ strict: false, allErrors: true });

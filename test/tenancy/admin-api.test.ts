@@ -212,7 +212,7 @@ test('bodies are taken as sent: a value of another JSON type, an unknown key or 
   for (const [method, url, payload, field] of cases) {
     const r = await call(method, url, keys.orgAdminA, payload);
     assert.deepEqual([r.status, r.body.error, (r.body.errors as Body[] | undefined)?.[0]?.field], [400, 'invalid_field', field], `${method} ${url} ${JSON.stringify(payload)}: ${r.text}`);
-    assert.ok((r.body.message as string).startsWith(`body${field} `), r.text);
+    assert.ok((r.body.message as string).startsWith(`${field}: `), r.text);
   }
   assert.deepEqual(await counts(), before, 'no project or key created, no setting changed');
   // The sign-in routes alike: a number is not a password or a token.
@@ -228,7 +228,7 @@ test('bodies are taken as sent: a value of another JSON type, an unknown key or 
   for (const [method, url, payload, field, credential] of [
     ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: 'a\u0000b' }, '/name', keys.orgAdminA],
     ['POST', '/api/v1/admin/keys', { scopes: ['ingest'], name: 'a\ud800b' }, '/name', keys.orgAdminA],
-    ['POST', '/api/v1/admin/projects', { name: 'nul-key', allowed_origins: ['https://ok.example'], ['x\u0000']: 1 }, '/', keys.orgAdminA],
+    ['POST', '/api/v1/admin/projects', { name: 'nul-key', allowed_origins: ['https://ok.example'], ['x\u0000']: 1 }, '/x\u0000', keys.orgAdminA],
     ['POST', '/api/v1/auth/login', { email: 'ana\u0000@example.com', password: 'ana-passphrase' }, '/email', undefined],
   ] as const) {
     const r = await call(method, url, credential, payload);

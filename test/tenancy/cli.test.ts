@@ -89,8 +89,8 @@ test('visitor id mode: daily by default, chosen at creation, changed with projec
   const stored = await db.pool.query('SELECT visitor_id_mode FROM projects WHERE id = $1', [made.project]);
   assert.equal(stored.rows[0].visitor_id_mode, 'anonymous_id');
   for (const [args, message] of [
-    ['projects -- set news --visitor-id-mode weekly', 'error: invalid visitor id mode "weekly": use daily, monthly, anonymous_id'],
-    ['projects -- create other --visitor-id-mode cookie', 'error: invalid visitor id mode "cookie": use daily, monthly, anonymous_id'],
+    ['projects -- set news --visitor-id-mode weekly', 'error: --visitor-id-mode: invalid visitor id mode "weekly": use daily, monthly, anonymous_id'],
+    ['projects -- create other --visitor-id-mode cookie', 'error: --visitor-id-mode: invalid visitor id mode "cookie": use daily, monthly, anonymous_id'],
     ['projects -- set nowhere --visitor-id-mode daily', 'error: unknown project "nowhere"'],
     ['projects -- set news', 'error: give a setting to change: --visitor-id-mode daily|monthly|anonymous_id'],
   ] as const) {
@@ -101,19 +101,21 @@ test('visitor id mode: daily by default, chosen at creation, changed with projec
   assert.equal((await db.pool.query(`SELECT count(*)::int AS n FROM projects WHERE name = 'other'`)).rows[0].n, 0);
 });
 
-test('mistakes: one line naming the problem, exit code 1, nothing stored', async () => {
+test('mistakes: one line naming the flag and the problem, exit code 1, nothing stored', async () => {
   const before = (await db.pool.query('SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM api_keys) AS n')).rows[0].n;
   for (const [args, message] of [
     ['keys -- create --project nope --scopes ingest', 'error: unknown project "nope"'],
-    ['keys -- create --project shop --scopes ingest,write', 'error: unknown scope "write": use one or more of ingest, read, live, admin'],
-    ['keys -- create --project shop', 'error: no scope given: use one or more of ingest, read, live, admin'],
-    ['projects -- create blog --timezone Mars/Base', 'error: unknown time zone "Mars/Base": use an IANA name such as Europe/Berlin or UTC'],
-    ['projects -- create blog --origin shop.example', 'error: invalid origin "shop.example": not a URL (expected e.g. https://shop.example)'],
+    ['keys -- create --project shop --scopes ingest,write', 'error: --scopes: unknown scope "write": use one or more of ingest, read, live, admin'],
+    ['keys -- create --project shop', 'error: --scopes: no scope given: use one or more of ingest, read, live, admin'],
+    ['keys -- create --project shop --scopes ingest,ingest', 'error: --scopes: scope "ingest" is given twice: give each scope once'],
+    ['projects -- create blog --timezone Mars/Base', 'error: --timezone: unknown time zone "Mars/Base": use an IANA name such as Europe/Berlin or UTC'],
+    ['projects -- create blog --timezone europe/berlin', 'error: --timezone: time zone "europe/berlin" is not spelled as IANA spells it: did you mean Europe/Berlin?'],
+    ['projects -- create blog --origin shop.example', 'error: --origin: invalid origin "shop.example": not a URL (expected e.g. https://shop.example)'],
     ['projects -- create shop', 'error: a project named "shop" already exists in this organization'],
     ['keys -- revoke 00000000-0000-4000-8000-00000000abcd', 'error: unknown key "00000000-0000-4000-8000-00000000abcd"'],
     ['keys -- create --org nowhere --scopes read', 'error: unknown organization "nowhere"'],
-    ['users -- create --email a@example.com --password short --org default --role admin', 'error: password too short: at least 10 characters'],
-    ['users -- create --email a@example.com --password long-enough-1 --org default --role owner', 'error: invalid role "owner": use admin or viewer'],
+    ['users -- create --email a@example.com --password short --org default --role admin', 'error: --password: password too short: at least 10 characters'],
+    ['users -- create --email a@example.com --password long-enough-1 --org default --role owner', 'error: --role: invalid role "owner": use admin or viewer'],
   ] as const) {
     const run = await npm(args);
     assert.deepEqual([run.code, run.stderr.trim(), run.stdout], [1, message, ''], args);

@@ -4,7 +4,7 @@
 // depth is text PostgreSQL cannot hold or a key that could reach a prototype, so no body can make
 // a report or a saved funnel fail with a 500 or be stored altered.
 import type { FastifyInstance } from 'fastify';
-import { storedTextMessage, storedTextProblems, type StoredTextProblem, type StoredTextRules } from '#contract';
+import { storedTextField, storedTextMessage, storedTextProblems, type StoredTextProblem, type StoredTextRules } from '#contract';
 import { BodyError, JSON_BODY_TYPES, readJsonBody } from '../../../lib/http-body/json-body.ts';
 
 /** The largest body accepted, in bytes (Fastify's default); a larger one is a 413 payload_too_large. */
@@ -17,11 +17,15 @@ export const bodyField = (pointer: string) => pointer.replace(/^\//, '') || 'bod
 // bounds its shape); prototype keys and unstorable text are refused wherever they are.
 const BODY_TEXT: StoredTextRules = { maxProblems: 1 };
 
-/** The 400 for an unstorable key or string; a bad key is named by the object holding it, so the answer never repeats the bad text. */
+/**
+ * An unstorable key or string as a field fault of the body, like a key given twice: a
+ * `validation_failed` BodyError whose `field` is the JSON Pointer of the string or of the key
+ * itself (storedTextField) and whose message is the reason alone. Each host words it its way:
+ * the reports as invalid_parameter (problems.ts), the tenancy routes as invalid_field
+ * (tenancy/http-errors.ts), so a route answers alike whichever service hosts it.
+ */
 function unstorableTextError(found: StoredTextProblem): BodyError {
-  // A prototype key is named itself: the name is the fault, and harmless to repeat.
-  const field = bodyField(found.fault === 'forbidden_key' ? `${found.at}/${found.key!}` : found.at);
-  return new BodyError(400, 'invalid_parameter', `${field}: ${storedTextMessage(found, BODY_TEXT)}`, field);
+  return new BodyError(400, 'validation_failed', storedTextMessage(found, BODY_TEXT), storedTextField(found) || '/');
 }
 
 export function registerJsonBody(app: FastifyInstance): void {

@@ -45,10 +45,13 @@ function typeMessage(error: NonNullable<FastifyError['validation']>[number]): st
   return `must be ${(error.params as { type?: string }).type ?? 'of another type'}${typeof title === 'string' ? ` (${title})` : ''}`;
 }
 
-/** A body's own fault (bytes, JSON text, unstorable text): the collector's codes, but a value at fault is an invalid_parameter named as the API names fields. */
+/**
+ * A body's own fault (bytes, JSON text, unstorable text, a key given twice): the collector's codes,
+ * but a value or key at fault is an invalid_parameter named as the API names fields, "<field>: <reason>".
+ */
 function bodyProblem(reply: FastifyReply, error: BodyError) {
   const field = bodyField(error.field);
-  if (error.code === 'validation_failed') return sendProblem(reply, 400, 'invalid_parameter', `${field} ${error.message}`, field);
+  if (error.code === 'validation_failed') return sendProblem(reply, 400, 'invalid_parameter', `${field}: ${error.message}`, field);
   return sendProblem(reply, error.statusCode, error.code, error.message, field);
 }
 
@@ -84,14 +87,14 @@ export function registerApiErrors(app: FastifyInstance): void {
       const sent = error.validationContext === 'querystring' && field !== '' ? (request.query as Record<string, unknown> | undefined)?.[field] : undefined;
       const message =
         params?.additionalProperty !== undefined
-          ? `unknown parameter "${field}"`
+          ? `${field}: is not a known parameter`
           : params?.missingProperty !== undefined
-            ? `${field} is required`
+            ? `${field}: is required`
           : Array.isArray(sent)
-            ? `${field} was given ${sent.length} times; send it once`
+            ? `${field}: was given ${sent.length} times; send it once`
           : allowed.length > 0
-            ? `${field || error.validationContext} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
-            : `${field || error.validationContext} ${(first && typeMessage(first)) ?? first?.message ?? 'is invalid'}`;
+            ? `${field || error.validationContext}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+            : `${field || error.validationContext}: ${(first && typeMessage(first)) ?? first?.message ?? 'is invalid'}`;
       return sendProblem(reply, 400, 'invalid_parameter', message, field || undefined);
     }
     if ((error as { code?: string }).code === QUERY_CANCELED) {

@@ -32,7 +32,7 @@ export const PROJECT_SECURITY = [{ apiKey: [] }, { bearerKey: [] }, { accessToke
 const ProblemSchema = Type.Object(
   {
     success: Type.Literal(false),
-    error: Type.String({ description: 'A stable code: invalid_parameter, invalid_encoding, invalid_json, conflicting_api_keys, missing_credentials, invalid_api_key, invalid_token, missing_scope, not_found, payload_too_large, unsupported_media_type, unsupported_charset, unsupported_content_encoding, query_timeout, busy, database_unavailable, not_ready.' }),
+    error: Type.String({ description: 'A stable code: invalid_parameter, invalid_encoding, invalid_json, conflicting_api_keys, missing_credentials, invalid_api_key, invalid_token, insufficient_scope, not_found, payload_too_large, unsupported_media_type, unsupported_charset, unsupported_content_encoding, query_timeout, busy, database_unavailable, not_ready.' }),
     message: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'The query parameter or body field at fault, e.g. tz or steps/0/label (body: the whole body).' }), message: Type.String() }))),
   },
@@ -132,7 +132,7 @@ export function useProjectScope(app: FastifyInstance, options: ProjectScopeOptio
     if (!callerCan(auth.caller, scope, project)) {
       // Its own project without the scope may say so; anything else is "not found".
       const holdsProject = auth.caller.grants.some((g) => g.orgId === project.orgId && (g.projectId === null || g.projectId === project.id));
-      return holdsProject ? sendProblem(reply, 403, 'missing_scope', `this route needs the ${scope} scope`) : notFound(reply);
+      return holdsProject ? sendProblem(reply, 403, 'insufficient_scope', `this route needs the ${scope} scope`) : notFound(reply);
     }
     const undecodable = undecodableParameter(request.url);
     if (undecodable !== undefined) return sendProblem(reply, 400, 'invalid_parameter', `${undecodable}: its percent-encoding is not UTF-8, so the value cannot be read as sent`, undecodable);

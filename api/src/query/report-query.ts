@@ -4,7 +4,8 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { LIMITS } from '#contract';
 import { ParameterError } from '../http/problems.ts';
-import { canonicalZone, resolveRange, type TimeRange } from './time-range.ts';
+import { canonicalZone, parseTimeZone } from '../../../lib/time-zone.ts';
+import { resolveRange, type TimeRange } from './time-range.ts';
 import { eventTypeSchema } from './event-type-parameter.ts';
 
 /** Filters on each event's own columns. */
@@ -58,13 +59,21 @@ export interface ReportQuery {
   visitFilters: Partial<Record<VisitFilter, string>>;
 }
 
+/** `tz` as sent, or a 400 naming it: unknown, or not in its standard spelling (did you mean …). */
+function zoneSent(tz: string): string {
+  const zone = parseTimeZone(tz);
+  if (!zone.ok) throw new ParameterError('tz', zone.error);
+  return zone.value;
+}
+
 /**
  * The ReportQuery of a request's parameters for a project (its id and default time zone), at `now`.
  * `maxRangeDays` bounds the range (time-range.ts; the journeys read all time).
  */
 export function parseReportQuery(params: ReportParameters, project: { id: string; timezone: string }, now: Date, maxRangeDays?: number): ReportQuery {
-  const tz = canonicalZone(params.tz ?? project.timezone);
-  if (tz === undefined) throw new ParameterError('tz', `unknown IANA time zone ${JSON.stringify(params.tz)} (e.g. Europe/Berlin, Asia/Kathmandu, UTC)`);
+  // A zone sent is taken only as IANA spells it (lib/time-zone.ts); the project's own is read as stored.
+  const tz = params.tz !== undefined ? zoneSent(params.tz) : canonicalZone(project.timezone);
+  if (tz === undefined) throw new ParameterError('tz', `the project's time zone ${JSON.stringify(project.timezone)} is unknown here: send tz`);
   const eventFilters: ReportQuery['eventFilters'] = {};
   for (const name of EVENT_FILTERS) if (params[name] !== undefined) eventFilters[name] = params[name];
   const visitFilters: ReportQuery['visitFilters'] = {};

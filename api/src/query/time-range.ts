@@ -1,7 +1,6 @@
 // Reads a report's `from`/`to` in its time zone (docs/metrics.md § Reports over a range). Pure;
 // calendar arithmetic by luxon (MIT, Intl's time zone data), which resolves DST gaps and overlaps.
-import { timeZonesNames } from '@vvo/tzdb';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { ParameterError } from '../http/problems.ts';
 import { boundMicros } from './micros.ts';
 
@@ -25,27 +24,6 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[
 export const DEFAULT_RANGE_DAYS = 7;
 /** The longest range a report may ask for. */
 export const MAX_RANGE_DAYS = 3660;
-
-/**
- * Zone names by lower case, for spelling a zone sent in another letter case: Intl's, and the
- * current IANA names from @vvo/tzdb, since Node 20's ICU lists some zones only by an older name
- * (`Asia/Katmandu`, `Asia/Calcutta`, `Europe/Kiev`, `America/Buenos_Aires`).
- */
-const ZONE_NAMES = new Map([...Intl.supportedValuesOf('timeZone'), ...timeZonesNames].map((z) => [z.toLowerCase(), z]));
-
-/**
- * The zone as the caller named it, in its standard letter case (`europe/berlin` →
- * `Europe/Berlin`), or undefined when luxon (Intl) does not know it; `UTC` and `Etc/…` zones
- * included. Intl resolves some names to older aliases (`Asia/Kathmandu` → `Asia/Katmandu`,
- * `Asia/Kolkata` → `Asia/Calcutta`): those are not answered, the caller's name is
- * (`asia/kathmandu` → `Asia/Kathmandu`, `asia/katmandu` → `Asia/Katmandu`).
- */
-export function canonicalZone(tz: string): string | undefined {
-  if (!IANAZone.isValidZone(tz)) return undefined;
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
-  if (resolved.toLowerCase() === tz.toLowerCase()) return resolved;
-  return ZONE_NAMES.get(tz.toLowerCase()) ?? tz;
-}
 
 /** The first instant of a local calendar day (midnight, or the first instant after a DST gap there). */
 export function startOfLocalDay(year: number, month: number, day: number, tz: string): DateTime {
