@@ -31,6 +31,8 @@ export interface BothServices {
   adminKey: string;
   /** A project of the default organization (for PATCH). */
   projectId: string;
+  /** A key with the read scope on that project (its reports). */
+  readKey: string;
   /** Rows of every tenancy table, to show a refusal stored nothing. */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -49,6 +51,8 @@ export async function bothServices(): Promise<BothServices> {
   await store.createKey(db.pool, orgId, { projectId: null, keyHash: hashKey(PEPPER, adminKey), hint: keyHint(adminKey), name: '', scopes: ['admin'], rateLimitPerMinute: null, expiresAt: null });
   const project = await store.createProject(db.pool, orgId, { name: 'shop', siteKey: 'pk_shop_0123456789abcdef', allowedOrigins: [], timezone: 'UTC', retentionDays: 90 });
   if (!project.ok) throw new Error(project.error);
+  const readKey = generateSecretKey();
+  await store.createKey(db.pool, orgId, { projectId: project.value.id, keyHash: hashKey(PEPPER, readKey), hint: keyHint(readKey), name: '', scopes: ['read'], rateLimitPerMinute: null, expiresAt: null });
   const user = await createUser(db.pool, USER.email, await hashPassword(USER.password));
   await setMembership(db.pool, orgId, user.id, 'admin');
   const directory: OpenTenancyDirectory = openTenancyDirectory({ databaseUrl: db.url, pepper: PEPPER, logger: createLogger('test', 'silent') });
@@ -72,6 +76,7 @@ export async function bothServices(): Promise<BothServices> {
     ],
     adminKey,
     projectId: project.value.id,
+    readKey,
     counts,
     async close() {
       await collector.close();

@@ -46,6 +46,7 @@ const CASES: Case[] = [
   { name: 'key given twice', method: 'POST', url: projects, payload: '{"name":"one","name":"two"}', admin: true, expected: invalid('/name', /is given twice in one object/) },
   { name: 'wrong type', method: 'POST', url: keys, payload: '{"scopes":["ingest"],"expires_in_days":"7"}', admin: true, expected: invalid('/expires_in_days', /must be integer/) },
   { name: 'wrong type at sign-in', method: 'POST', url: refresh, payload: '{"refresh_token":1}', admin: false, expected: invalid('/refresh_token', /must be string/) },
+  { name: 'scope given twice (refused as the CLI refuses --scopes ingest,ingest)', method: 'POST', url: keys, payload: '{"scopes":["ingest","read","ingest"]}', admin: true, expected: invalid('/scopes', /scope "ingest" is given twice: give each scope once/) },
   { name: 'unknown key', method: 'POST', url: projects, payload: '{"name":"colourful","colour":"red"}', admin: true, expected: invalid('/colour', /is not a known field/) },
   { name: 'unknown key holding "/"', method: 'POST', url: keys, payload: '{"scopes":["ingest"],"a/b":1}', admin: true, expected: invalid('/a~1b', /is not a known field/) },
   { name: 'bad JSON', method: 'POST', url: projects, payload: '{"name":', admin: true, expected: { status: 400, error: 'invalid_json', field: '/' } },
