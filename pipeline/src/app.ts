@@ -46,9 +46,7 @@ export function createPipeline(config: PipelineConfig, logger: Logger, onFatal: 
     metrics,
     logger,
     stopSignal: stopSignal.signal,
-    onStored: ({ inserted }) => {
-      if (inserted > 0) maintenance.markStale();
-    },
+    onStored: (result) => maintenance.stored(result),
     onFatal,
   });
 

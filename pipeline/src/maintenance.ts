@@ -32,8 +32,13 @@ export interface MaintenanceSettings {
 
 export interface Maintenance {
   start(flavor: Flavor): void;
-  /** Rows were stored: the summary needs a refresh. */
-  markStale(): void;
+  /**
+   * A batch was written: `inserted` new events (the summary needs a refresh) and `deadLettered`
+   * rows in analytics_events_rejected. Either arms the statistics checks: a table filled by dead
+   * letters alone (a producer sending only malformed events) needs statistics as much as one
+   * filled by events.
+   */
+  stored(batch: { inserted: number; deadLettered: readonly unknown[] }): void;
   stop(): void;
 }
 
@@ -52,7 +57,8 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   let summaryStale = true;
-  // Time of the last stored rows; the start counts as one (tables filled before a restart).
+  // Time of the last stored rows, events or dead letters; the start counts as one (tables filled
+  // before a restart).
   let storedAt = Date.now();
 
   function every(ms: number, what: string, fn: () => Promise<void>): void {
@@ -95,9 +101,9 @@ export function createMaintenance(store: StoreMaintenance, settings: Maintenance
         every(RETENTION_MS, 'retention', async () => void (await store.deleteOlderThan(settings.pipelineRetentionDays)));
       }
     },
-    markStale() {
-      summaryStale = true;
-      storedAt = Date.now();
+    stored({ inserted, deadLettered }) {
+      if (inserted > 0) summaryStale = true;
+      if (inserted > 0 || deadLettered.length > 0) storedAt = Date.now();
     },
     stop() {
       stopped = true;

@@ -1,7 +1,8 @@
 // The loader's statistics for filled tables (pipeline/src/adapters/table-statistics.ts), against
 // the real PostgreSQL: a fresh database's tables, analyzed empty by their migrations, get
 // statistics from the loader as soon as they hold rows, through the maintenance timer, without
-// waiting for autovacuum; tables with statistics and tables below the threshold are left alone.
+// waiting for autovacuum; tables with statistics and tables below the threshold are left alone; a
+// batch of dead letters alone arms the checks as stored events do.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -106,7 +107,7 @@ test('the maintenance timer analyzes a filled table after rows were stored', asy
   await counted('loader_statistics_probe', 600);
   const maintenance = startMaintenance();
   try {
-    maintenance.markStale();
+    maintenance.stored({ inserted: 600, deadLettered: [] });
     assert.equal(await analyzedRows('loader_statistics_probe'), 600, 'analyzed by the timer within 6 s');
   } finally {
     maintenance.stop();
@@ -117,7 +118,7 @@ test('rows counted by PostgreSQL after the last store are still seen: the checks
   await db.pool.query('CREATE TABLE loader_statistics_late (n int)');
   const maintenance = startMaintenance();
   try {
-    maintenance.markStale();
+    maintenance.stored({ inserted: 1, deadLettered: [] });
     // A check runs (2 s) while the table is empty; only then do its rows arrive, counted at once.
     await new Promise((r) => setTimeout(r, 3000));
     const client = await db.pool.connect();
@@ -128,6 +129,24 @@ test('rows counted by PostgreSQL after the last store are still seen: the checks
       client.release();
     }
     assert.equal(await analyzedRows('loader_statistics_late'), 600, 'analyzed without another store');
+  } finally {
+    maintenance.stop();
+  }
+});
+
+test('a batch of dead letters alone arms the checks: analytics_events_rejected gets statistics as events would', async () => {
+  const maintenance = startMaintenance();
+  try {
+    // The start counts as a store; past the lag the checks are disarmed until something is stored.
+    await new Promise((r) => setTimeout(r, 12_000));
+    const rejected = Array.from({ length: 600 }, (_, i) => ({
+      reason: 'invalid_json', detail: 'not JSON', projectId: null, topic: 'analytics-events', partition: 0, offset: String(10_000 + i), key: null, value: Buffer.from(`not json ${i}`),
+    }));
+    assert.deepEqual(await sink.write([], rejected, 0), { inserted: 0, duplicates: 0 });
+    await counted('analytics_events_rejected', 600);
+    assert.ok((await stats()).get('analytics_events_rejected')!.reltuples <= 0, 'analyzed empty or never');
+    maintenance.stored({ inserted: 0, deadLettered: rejected });
+    assert.equal(await analyzedRows('analytics_events_rejected'), 600, 'analyzed by the timer within 6 s');
   } finally {
     maintenance.stop();
   }

@@ -38,10 +38,11 @@ export interface BothServices {
   close(): Promise<void>;
 }
 
-/** One request to one app: status and JSON body. */
+/** One request to one app: status and body (parsed when JSON, else the text). */
 export async function send(app: FastifyInstance, options: InjectOptions): Promise<Answer> {
   const res = await app.inject(options);
-  return { status: res.statusCode, body: res.body === '' ? {} : (res.json() as unknown) };
+  const json = String(res.headers['content-type'] ?? '').startsWith('application/json');
+  return { status: res.statusCode, body: res.body === '' ? {} : json ? (res.json() as unknown) : res.body };
 }
 
 export async function bothServices(): Promise<BothServices> {
