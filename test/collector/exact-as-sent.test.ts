@@ -129,6 +129,18 @@ for (const c of refusedCases) {
   });
 }
 
+test('one refused field: the answer\'s message names it ("<field>: <reason>"), errors[] give the reason beside the field', async () => {
+  for (const [body, field, error] of [
+    ['{"event_type":"x","page_url":"http://a.b","metadata":{"a":1,"a":2}}', '/metadata/a', 'validation_failed'],
+    [JSON.stringify(event({ site_id: 'pk_no_such_project_0123456789' })), '/site_id', 'unknown_site_key'],
+  ] as const) {
+    const res = await post(body);
+    const answer = res.json() as { error: string; message: string; errors: { field: string; message: string }[] };
+    assert.deepEqual([res.statusCode, answer.error, answer.errors.length, answer.errors[0]!.field], [400, error, 1, field], res.body);
+    assert.equal(answer.message, `${field}: ${answer.errors[0]!.message}`);
+  }
+});
+
 test('browser origins: only allowed ones may send; requests with neither Origin nor Referer keep working', async () => {
   const body = JSON.stringify(event({}));
   const send = (headers: Record<string, string>) => post(body, { 'content-type': 'text/plain', ...headers });

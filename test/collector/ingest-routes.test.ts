@@ -129,7 +129,9 @@ test('webhook: the design shape, unchanged, lands in the key\'s project; a forei
   const key = { 'x-api-key': tenants.shop.ingestKey };
   const design = { eventType: 'page_view', userId: 'user123', timestamp: new Date().toISOString(), metadata: { page: '/home', browser: 'Chrome', plan: 'pro' }, organizationId: tenants.shop.project.orgId };
   const { eventId } = expectAccepted(await send('/webhook', design, key), tenants.shop.project.id);
-  expectRefused(await send('/webhook', { ...design, organizationId: tenants.blog.project.orgId }, key), 403, 'organization_mismatch', '/organizationId');
+  const foreign = await send('/webhook', { ...design, organizationId: tenants.blog.project.orgId }, key);
+  expectRefused(foreign, 403, 'organization_mismatch', '/organizationId');
+  assert.equal(foreign.json().message, '/organizationId: is not the organization of the API key');
   expectRefused(await send('/webhook', [design, { ...design, organizationId: 'someone-else' }], key), 403, 'organization_mismatch', '/1/organizationId');
   expectRefused(await send('/webhook', { ...design, eventType: '' }, key), 400, 'validation_failed', '/eventType');
   const records = await consumeRecords(kafka, topic, expected.size);

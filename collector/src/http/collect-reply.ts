@@ -22,8 +22,12 @@ export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcom
     case 'invalid': {
       const { refusal } = outcome;
       metrics.eventsRejected.inc({ reason: refusal.code }, outcome.rejected);
-      // One reason shared by every item (an origin, a site key) is the answer's message too.
-      const message = refusal.code === 'validation_failed' ? summarize(outcome.errors.length) : outcome.errors[0]!.message;
+      // One reason shared by every item (an origin, a site key) is the answer's message too,
+      // naming the field when one item was refused ("<field>: <reason>"; errors[] give the reason
+      // beside its field).
+      const [first] = outcome.errors;
+      const shared = outcome.errors.length === 1 ? `${first!.field}: ${first!.message}` : first!.message;
+      const message = refusal.code === 'validation_failed' ? summarize(outcome.errors.length) : shared;
       return reply.code(refusal.status).send(errorBody(refusal.code, message, outcome.errors));
     }
     case 'unavailable':

@@ -18,7 +18,10 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
     }
     if (error instanceof BodyError) {
       metrics.eventsRejected.inc({ reason: error.code });
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message, [{ field: error.field, message: error.message }]));
+      // A field's own fault (a key given twice, an inexact number) is worded by its reason alone:
+      // the answer's message names the field, errors[] gives the reason beside it.
+      const message = error.code === 'validation_failed' ? `${error.field}: ${error.message}` : error.message;
+      return reply.code(error.statusCode).send(errorBody(error.code, message, [{ field: error.field, message: error.message }]));
     }
     if (mapped !== undefined) {
       metrics.eventsRejected.inc({ reason: mapped.error });

@@ -58,7 +58,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: ServerRouteOptio
       if (foreign !== undefined) {
         const message = "is not the organization of the API key";
         metrics.eventsRejected.inc({ reason: 'organization_mismatch' });
-        return reply.code(403).send(errorBody('organization_mismatch', `${foreign} ${message}`, [{ field: foreign, message }]));
+        return reply.code(403).send(errorBody('organization_mismatch', `${foreign}: ${message}`, [{ field: foreign, message }]));
       }
       const rules = { validate: webhookValidator(project.allowedOrigins[0]), maxBatch: LIMITS.serverBatchSize };
       const outcome = await collect({ body: request.body, rules, assign: serverAssignment(project) });
