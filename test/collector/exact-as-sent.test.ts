@@ -106,6 +106,8 @@ const refusedCases: { name: string; body: Buffer | string; contentType?: string;
   { name: 'negative zero written -0.0 in an array', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"l":[1,-0.0]}}', status: 400, field: '/metadata/l/1', message: /no negative zero/ },
   { name: 'NUL in a metadata key names the key', body: JSON.stringify(event({ metadata: { 'k\u0000': 1 } })), status: 400, field: '/metadata/k\u0000', message: /^a key contains a NUL character/ },
   { name: 'lone surrogate in a metadata key names the key', body: JSON.stringify(event({ metadata: { '\ud83d': 1 } })), status: 400, field: '/metadata/\ud83d', message: /^a key contains a lone UTF-16 surrogate/ },
+  { name: 'a bad key holding "/" and "~" is named escaped, as on every service', body: JSON.stringify(event({ metadata: { 'a/b~\u0000': 1 } })), status: 400, field: '/metadata/a~1b~0\u0000', message: /^a key contains a NUL character/ },
+  { name: 'a prototype key names the key', body: '{"event_type":"x","page_url":"http://a.b","metadata":{"constructor":1}}', status: 400, field: '/metadata/constructor', message: /^key "constructor" is not allowed/ },
   { name: 'nil UUID as event_id', body: JSON.stringify(event({ event_id: '00000000-0000-0000-0000-000000000000' })), status: 400, field: '/event_id', message: /nil UUID/ },
   { name: 'charset given twice', body: JSON.stringify(event({})), contentType: 'application/json; charset=iso-8859-1; charset=utf-8', status: 415, field: '/', message: /charset parameter twice/ },
   { name: 'charset with spaces around "="', body: JSON.stringify(event({})), contentType: 'application/json; charset = iso-8859-1', status: 415, field: '/', message: /malformed/ },
