@@ -25,6 +25,10 @@ test('serves the two pages, analytics.js, and nothing else', async () => {
     for (const path of ['/app.ts', '/../package.json', '/public/index.html', '/%2e%2e/package.json']) {
       assert.equal((await app.inject(path)).statusCode, 404, path);
     }
+    // As the README says: GET and HEAD of the listed files, an empty favicon, 404 for other methods.
+    assert.equal((await app.inject({ method: 'HEAD', url: '/page2.html' })).statusCode, 200);
+    assert.equal((await app.inject('/favicon.ico')).statusCode, 204);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) assert.equal((await app.inject({ method, url: '/' })).statusCode, 404, method);
   } finally {
     await app.close();
   }
