@@ -124,6 +124,7 @@ test('values are taken as their JSON type: no conversion, and each refusal says 
     ['/saved-funnels', { name: 123, steps: STEPS }, 'name'],
     ['/funnels', { steps: { event_type: 'page_view' } }, 'steps'],
     ['/funnels', { steps: [{ event_type: 'page_view', colour: 'red' }, STEPS[1]] }, 'steps/0/colour'],
+    ['/funnels', { steps: [{ event_type: 'page_view', 'a/b': 'red' }, STEPS[1]] }, 'steps/0/a~1b'],
   ] as const) {
     const res = await post(route, JSON.stringify(body));
     assert.equal(res.status, 400, `${route} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);

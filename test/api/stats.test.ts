@@ -145,7 +145,7 @@ describe('GET /stats', () => {
       assert.equal(answer.status, 400, JSON.stringify(query));
       assert.equal(answer.body.errors[0].field, field);
     }
-    assert.equal((await bed.get(url, bed.shop.readKey, { event_type: 'page view' })).body.message, 'event_type must be letters, digits and _ . : - only, as an event type');
+    assert.equal((await bed.get(url, bed.shop.readKey, { event_type: 'page view' })).body.message, 'event_type: must be letters, digits and _ . : - only, as an event type');
   });
 
   // Last: they change the rollups. Whole 15-minute buckets are read from them, so a counter

@@ -15,7 +15,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { silentLogger, testConfig } from '../collector/helpers.ts';
 
 const PEPPER = 'both-services-test-pepper';
-const JWT_SECRET = 'both-services-jwt-secret-0123456789abcdef';
+// Both services sign and verify access tokens with one key, as in production.
+const signingKey = 'both-services-test-signing-0123456789abcdef';
 export const USER = { email: 'ana@example.com', password: 'ana-passphrase' };
 
 export interface Answer {
@@ -58,8 +59,8 @@ export async function bothServices(): Promise<BothServices> {
   await setMembership(db.pool, orgId, user.id, 'admin');
   const directory: OpenTenancyDirectory = openTenancyDirectory({ databaseUrl: db.url, pepper: PEPPER, logger: createLogger('test', 'silent') });
   await directory.ready();
-  const collector = await buildApp({ config: testConfig({ apiKeyPepper: PEPPER, jwtSecret: JWT_SECRET }), publisher: createMemoryPublisher(), logger: silentLogger, directory, tenancyDb: db.pool });
-  const api = await buildApiApp({ config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: JWT_SECRET }, directory, tenancyDb: db.pool, queryPool: db.pool, logger: createLogger('api-test', 'silent') });
+  const collector = await buildApp({ config: testConfig({ apiKeyPepper: PEPPER, jwtSecret: signingKey }), publisher: createMemoryPublisher(), logger: silentLogger, directory, tenancyDb: db.pool });
+  const api = await buildApiApp({ config: { logLevel: 'silent', apiKeyPepper: PEPPER, jwtSecret: signingKey }, directory, tenancyDb: db.pool, queryPool: db.pool, logger: createLogger('api-test', 'silent') });
   const counts = async () =>
     (
       await db.pool.query<Record<string, number>>(

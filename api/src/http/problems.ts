@@ -3,6 +3,7 @@
 // caller may not read and one that does not exist get the same 404, so a key learns nothing about
 // other tenants; a 5xx never shows internals.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { escapeKey } from '#contract';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import { API_BODY_LIMIT_BYTES, bodyField } from './json-body.ts';
 import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
@@ -79,7 +80,9 @@ export function registerApiErrors(app: FastifyInstance): void {
       // The body as a whole (an array, null) is named "body", as a body's own faults are.
       const root = error.validationContext === 'body' ? 'body' : '';
       const at = first?.instancePath.replace(/^\//, '') ?? '';
-      const property = params?.additionalProperty ?? params?.missingProperty;
+      const key = params?.additionalProperty ?? params?.missingProperty;
+      // A key is one pointer segment, escaped as every service names a key (contract/stored-text.ts).
+      const property = key === undefined || error.validationContext !== 'body' ? key : escapeKey(key);
       // A nested property is named by its whole path (steps/0/colour), a top-level one alone.
       const field = property !== undefined ? (at === '' ? property : `${at}/${property}`) : at || root;
       const allowed = allowedValues(error.validation, first?.instancePath);
