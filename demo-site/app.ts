@@ -1,7 +1,10 @@
 // The demo site: a fixed allow-list of static pages plus the tracker bundle. Pages get the
 // tracker's script tag options from config, so tests can point them at their own collector.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
+import { answerClientError } from '../lib/http-client-errors.ts';
+import { frameworkErrorOptions, RouteTable, useUnmatchedProblems } from '../lib/http-framework-errors.ts';
+import { problemBody } from '../lib/http-problem.ts';
 import type { Logger } from '../lib/logger.ts';
 import { schemaController } from '../lib/schema-controller.ts';
 import type { DemoConfig } from './config.ts';
@@ -29,7 +32,17 @@ export interface DemoDeps {
 
 export async function buildDemoApp({ config, logger, trackerCode }: DemoDeps): Promise<FastifyInstance> {
   // No route takes a body or a schema yet; one added later validates as every service does.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, schemaController: schemaController() });
+  const routes = new RouteTable();
+  const app = Fastify({ ...frameworkErrorOptions(routes), clientErrorHandler: answerClientError, loggerInstance: logger as FastifyBaseLogger, schemaController: schemaController() });
+  routes.watch(app);
+  // Errors leave in the other services' shape: a 4xx with its reason, a 5xx without internals.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send(problemBody({ status, error: 'bad_request', field: 'request', message: error.message.slice(0, 200) }));
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(problemBody({ status: 500, error: 'internal_error', message: 'internal server error' }));
+  });
+  useUnmatchedProblems(app, routes);
   const tag = scriptTag(config);
   const pages = new Map<string, string>();
   for (const [route, file] of Object.entries(PAGES)) {

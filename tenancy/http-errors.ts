@@ -6,6 +6,7 @@ import { escapeKey } from '#contract';
 import { fieldProblem, type Problem } from './field-problem.ts';
 import { databaseUnavailable } from '../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../lib/http-body/json-body.ts';
+import { quoteIfShort } from '../lib/http-problem.ts';
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
   return reply.code(p.status).send({ success: false, error: p.error, message: p.message, ...(p.field !== undefined ? { errors: [{ field: p.field, message: p.message }] } : {}) });
@@ -19,7 +20,11 @@ export function useTenancyErrors(app: FastifyInstance): void {
     // The body's own fault (bytes, charset, JSON text), with the reader's code and field.
     if (error instanceof BodyError) return sendProblem(reply, { status: error.statusCode, error: error.code, field: error.field, message: error.message });
     const bodyError = FASTIFY_BODY_ERRORS[error.code];
-    if (bodyError !== undefined) return sendProblem(reply, { status: bodyError.status, error: bodyError.error, message: error.message });
+    if (bodyError !== undefined) {
+      // Fastify's 415 message repeats the Content-Type as sent, however long.
+      const message = bodyError.status === 415 ? `content type ${quoteIfShort(request.headers['content-type'] ?? '') ?? '(not repeated: too long or unprintable)'} is not supported; send application/json` : error.message;
+      return sendProblem(reply, { status: bodyError.status, error: bodyError.error, field: bodyError.status === 415 ? 'Content-Type' : 'body', message });
+    }
     if (error.validation !== undefined) {
       const first = error.validation[0];
       // A missing or unknown key is named by its own pointer, not by the object holding it.

@@ -7,6 +7,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type pg from 'pg';
+import { answerClientError } from '../../lib/http-client-errors.ts';
+import { frameworkErrorOptions, RouteTable } from '../../lib/http-framework-errors.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { schemaController } from '../../lib/schema-controller.ts';
 import { SECURITY_SCHEMES } from '../../tenancy/api-schemas.ts';
@@ -47,7 +49,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger('api', options.config.logLevel);
+  const routes = new RouteTable();
   const app = Fastify({
+    ...frameworkErrorOptions(routes),
+    clientErrorHandler: answerClientError,
     loggerInstance: logger as FastifyBaseLogger,
     // Outcomes that matter (5xx, timeouts) are logged where they happen; a line per request is noise.
     logController: new LogController({ disableRequestLogging: true }),
@@ -64,7 +69,8 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerApiErrors(app);
+  routes.watch(app);
+  registerApiErrors(app, routes);
   registerJsonBody(app);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

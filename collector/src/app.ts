@@ -29,6 +29,8 @@ import { STREAM_PATH, streamEventRoutes } from './routes/stream-events.ts';
 import { deferContinue } from './http/expect-continue.ts';
 import { webhookRoutes } from './routes/webhook.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
+import { answerClientError } from '../../lib/http-client-errors.ts';
+import { frameworkErrorOptions, RouteTable } from '../../lib/http-framework-errors.ts';
 import { createMemorySalts } from './visitors/memory-salts.ts';
 import type { VisitorSalts } from './visitors/salt-periods.ts';
 
@@ -81,7 +83,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   publisher.onReadyChange((ready) => metrics.kafkaReady.set(ready ? 1 : 0));
 
+  const routes = new RouteTable();
   const app = Fastify({
+    ...frameworkErrorOptions(routes),
+    clientErrorHandler: answerClientError,
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request info lines would dominate CPU at thousands of events/s; outcomes are logged
     // where they matter (warnings, errors) and counted in /metrics.
@@ -99,6 +104,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
   });
 
+  routes.watch(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -130,7 +136,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
   });
   registerBodyParsers(app, config.bodyLimitBytes);
-  registerErrorHandlers(app, metrics, config.bodyLimitBytes);
+  registerErrorHandlers(app, metrics, config.bodyLimitBytes, routes);
 
   if (options.docs !== false) {
     await app.register(swagger, {

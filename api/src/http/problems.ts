@@ -7,6 +7,8 @@ import { escapeKey } from '#contract';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import { API_BODY_LIMIT_BYTES, bodyField } from './json-body.ts';
 import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
+import { useUnmatchedProblems, type RouteTable } from '../../../lib/http-framework-errors.ts';
+import { quoteIfShort } from '../../../lib/http-problem.ts';
 
 export class ParameterError extends Error {
   constructor(
@@ -59,7 +61,7 @@ function bodyProblem(reply: FastifyReply, error: BodyError) {
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
 
-export function registerApiErrors(app: FastifyInstance): void {
+export function registerApiErrors(app: FastifyInstance, routes: RouteTable): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ParameterError) return sendProblem(reply, 400, 'invalid_parameter', error.message, error.parameter);
     if (error instanceof BodyError) return bodyProblem(reply, error);
@@ -70,7 +72,7 @@ export function registerApiErrors(app: FastifyInstance): void {
         status === 413
           ? `body exceeds ${API_BODY_LIMIT_BYTES} bytes`
           : status === 415
-            ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported; send application/json`
+            ? `content type ${quoteIfShort(request.headers['content-type'] ?? '') ?? '(not repeated: too long or unprintable)'} is not supported; send application/json`
             : error.message;
       return sendProblem(reply, status, code, message, status === 415 ? 'Content-Type' : 'body');
     }
@@ -114,5 +116,5 @@ export function registerApiErrors(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, 500, 'internal_error', 'internal server error');
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  useUnmatchedProblems(app, routes);
 }

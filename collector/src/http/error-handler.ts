@@ -5,9 +5,11 @@ import { errorBody } from './responses.ts';
 import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import type { CollectorMetrics } from '../metrics.ts';
+import { useUnmatchedProblems, type RouteTable } from '../../../lib/http-framework-errors.ts';
+import { quoteIfShort } from '../../../lib/http-problem.ts';
 
 
-export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMetrics, bodyLimit: number): void {
+export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMetrics, bodyLimit: number, routes: RouteTable): void {
   app.setErrorHandler((error: FastifyError | { statusCode?: number; error?: string; message?: string }, request, reply) => {
     const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
     const mapped = code !== undefined ? FASTIFY_BODY_ERRORS[code] : undefined;
@@ -29,9 +31,10 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
         mapped.status === 413
           ? `body exceeds ${bodyLimit} bytes`
           : mapped.status === 415
-            ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported; send application/json or text/plain`
+            ? `content type ${quoteIfShort(request.headers['content-type'] ?? '') ?? '(not repeated: too long or unprintable)'} is not supported; send application/json or text/plain`
             : (error.message ?? mapped.error);
-      return reply.code(mapped.status).send(errorBody(mapped.error, message));
+      const field = mapped.status === 415 ? 'Content-Type' : 'body';
+      return reply.code(mapped.status).send(errorBody(mapped.error, message, [{ field, message }]));
     }
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', error.message ?? 'bad request'));
     const unavailable = databaseUnavailable(error);
@@ -42,5 +45,5 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody('internal_error', 'internal server error'));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  useUnmatchedProblems(app, routes);
 }
