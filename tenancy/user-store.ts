@@ -1,5 +1,6 @@
 // The PostgreSQL adapter for analysts' accounts: users, their role per organization and refresh
-// tokens. Emails are unique whatever their case (users_email_unique on lower(email)).
+// tokens. Emails are unique whatever their case and Unicode normal form (users_email_nfc_unique
+// on lower(normalize(email, NFC)), migration 028); each is stored as given.
 import type pg from 'pg';
 import { ok, type Result } from '../lib/result.ts';
 
@@ -25,11 +26,11 @@ export interface UserRecord {
 /** Creates the user, or finds the existing one of that email (its password is then left as it is). */
 export async function createUser(db: Db, email: string, passwordHash: string): Promise<{ id: string; created: boolean }> {
   const inserted = await db.query<{ id: string }>(
-    'INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (lower(email)) DO NOTHING RETURNING id',
+    'INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (lower(normalize(email, NFC))) DO NOTHING RETURNING id',
     [email, passwordHash],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
-  const found = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1)', [email]);
+  const found = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(normalize(email, NFC)) = lower(normalize($1, NFC))', [email]);
   return { id: found.rows[0]!.id, created: false };
 }
 
@@ -50,7 +51,7 @@ async function membershipsOf(db: Db, userId: string): Promise<Membership[]> {
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | undefined> {
-  const r = await db.query<{ id: string; email: string; password_hash: string }>('SELECT id, email, password_hash FROM users WHERE lower(email) = lower($1)', [email]);
+  const r = await db.query<{ id: string; email: string; password_hash: string }>('SELECT id, email, password_hash FROM users WHERE lower(normalize(email, NFC)) = lower(normalize($1, NFC))', [email]);
   const u = r.rows[0];
   return u ? { id: u.id, email: u.email, passwordHash: u.password_hash, memberships: await membershipsOf(db, u.id) } : undefined;
 }

@@ -213,12 +213,20 @@ test('a bad funnel is a 400 naming the field', async () => {
     [{ steps: steps('a', 'b'), order: 'any' }, 'order'],
     [{ steps: steps('a', 'b'), user_id: 'a\u0000b' }, 'user_id'],
     [{ steps: steps('a', 'b'), tz: 'Mars/Olympus' }, 'tz'],
+    // A metadata key no event's metadata could hold (longer than its 32 KiB): refused as a long value is.
+    [{ steps: [{ event_type: 'a', metadata: { ['k'.repeat(100_000)]: 'v' } }, { event_type: 'b' }] }, 'steps/0/metadata'],
+    [{ steps: [{ event_type: 'a', metadata: { '': 'v' } }, { event_type: 'b' }] }, 'steps/0/metadata'],
   ];
   for (const [body, field] of cases) {
     const res = await funnel(body);
     assert.equal(res.status, 400, JSON.stringify(body));
     assert.equal(res.body.errors[0].field, field, JSON.stringify(res.body));
   }
+  // The long key is never repeated in the answer.
+  const long = await funnel({ steps: [{ event_type: 'a', metadata: { ['k'.repeat(100_000)]: 'v' } }, { event_type: 'b' }] });
+  assert.ok(JSON.stringify(long.body).length < 600, JSON.stringify(long.body).slice(0, 300));
+  // A comma as the decimal sign is a window as a point is.
+  assert.equal((await funnel({ steps: steps('a', 'b'), window: 'PT1,5H' })).status, 200);
   const nul = await funnel({ steps: [{ event_type: 'a\u0000' }, { event_type: 'b' }] });
   assert.equal(nul.status, 400);
 });

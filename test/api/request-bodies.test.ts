@@ -5,6 +5,8 @@
 // body, keys given twice, values of another JSON type; and two different credentials in one request.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hashPassword } from '../../tenancy/passwords.ts';
+import { createUser, setMembership } from '../../tenancy/user-store.ts';
 import { apiBed, type ApiBed } from './api-bed.ts';
 
 let bed: ApiBed;
@@ -169,4 +171,11 @@ test('two different credentials in one request are a 400 conflicting_api_keys, w
   assert.equal((await stats({ 'x-api-key': bed.shop.readKey, authorization: `Bearer ${bed.shop.readKey}` })).statusCode, 200);
   const list = await bed.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': bed.shop.readKey, authorization: `Bearer ${bed.blog.readKey}` } });
   assert.equal(list.statusCode, 400);
+});
+
+test('sign-in here finds an account by its email in the other Unicode normal form', async () => {
+  const user = await createUser(bed.db.pool, 'ren\u00e9@acme.example', await hashPassword('rene-passphrase'));
+  await setMembership(bed.db.pool, bed.shop.project.orgId, user.id, 'viewer');
+  const res = await bed.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'rene\u0301@acme.example', password: 'rene-passphrase' } });
+  assert.equal(res.statusCode, 200, res.body);
 });

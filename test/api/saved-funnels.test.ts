@@ -72,3 +72,26 @@ test('a taken name is a 409; an invalid funnel is a 400 naming the field, and no
   const names = (await call(bed.shop, 'GET', '/saved-funnels')).body.data.map((f: { name: string }) => f.name);
   assert.ok(!names.includes('Bad window') && !names.includes('One step'));
 });
+
+test('names compare in Unicode NFC: the decomposed form of a taken name is a 409; each name is stored as sent', async () => {
+  const composed = 'Checkout \u00fc';
+  const decomposed = 'Checkout u\u0308';
+  const first = await call(bed.shop, 'POST', '/saved-funnels', { name: decomposed, ...DEFINITION });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(first.body.data.name, decomposed);
+  const again = await call(bed.shop, 'POST', '/saved-funnels', { name: composed, ...DEFINITION });
+  assert.deepEqual([again.status, again.body.error, again.body.errors[0].field], [409, 'name_taken', 'name']);
+  const stored = (await call(bed.shop, 'GET', '/saved-funnels')).body.data.filter((f: { name: string }) => f.name.normalize('NFC') === composed);
+  assert.deepEqual(stored.map((f: { name: string }) => f.name), [decomposed]);
+  // Another project may use the name.
+  assert.equal((await call(bed.blog, 'POST', '/saved-funnels', { name: composed, ...DEFINITION })).status, 201);
+});
+
+test('a name of only whitespace (spaces, a tab, a no-break or zero-width space) is a 400 naming name', async () => {
+  for (const name of ['   ', '\t', '\u00a0', '\u200b', ' \u3000 ']) {
+    const res = await call(bed.shop, 'POST', '/saved-funnels', { name, ...DEFINITION });
+    assert.deepEqual([res.status, res.body.error, res.body.errors?.[0]?.field], [400, 'invalid_parameter', 'name'], JSON.stringify(name));
+  }
+  // Spaces inside a name are part of it.
+  assert.equal((await call(bed.shop, 'POST', '/saved-funnels', { name: ' Spaced  out ', ...DEFINITION })).status, 201);
+});

@@ -299,3 +299,17 @@ test('the OpenAPI document lists every admin and sign-in route, the admin ones w
   ]);
   for (const r of tenancy.filter((t) => t.route.includes('/admin/'))) assert.deepEqual(r.security, [{ apiKey: [] }, { bearerKey: [] }, { accessToken: [] }], r.route);
 });
+
+test('an email is one account in either Unicode normal form: created once, signed in with the other form', async () => {
+  const composed = 'zo\u00eb@example.com';
+  const decomposed = 'zoe\u0308@example.com';
+  const first = await createUser(db.pool, decomposed, await hashPassword('zoe-passphrase'));
+  assert.equal(first.created, true);
+  const again = await createUser(db.pool, composed.toUpperCase(), await hashPassword('other-passphrase'));
+  assert.deepEqual(again, { id: first.id, created: false });
+  const stored = await db.pool.query('SELECT email FROM users WHERE id = $1', [first.id]);
+  assert.equal(stored.rows[0].email, decomposed);
+  await setMembership(db.pool, ids.orgA, first.id, 'viewer');
+  const session = await call('POST', '/api/v1/auth/login', undefined, { email: composed, password: 'zoe-passphrase' });
+  assert.equal(session.status, 200, session.text);
+});

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from 'luxon';
 import { LIMITS } from '#contract';
+import { quoteIfShort } from '../../../lib/http-problem.ts';
 import { ParameterError } from '../http/problems.ts';
 import { DIMENSION_SPECS, isVisitDimension, type Dimension } from './breakdown-dimensions.ts';
 import { eventTypeSchema } from './event-type-parameter.ts';
@@ -20,6 +21,8 @@ export const MAX_WINDOW_MS = 90 * 86_400_000;
 /** The most breakdown groups an answer holds (the groups with most units at step 1). */
 export const MAX_BREAKDOWN_GROUPS = 100;
 const MAX_METADATA_CONDITIONS = 10;
+/** The longest key an event's metadata can hold: every character is at least one byte, and `{"":""}` takes 7 of LIMITS.metadataBytes. */
+export const METADATA_KEY_MAX = LIMITS.metadataBytes - 7;
 
 /** Breakdowns group units by a visit dimension (docs/metrics.md § Breakdowns) of their first start's visit. */
 export const FUNNEL_BREAKDOWNS = (Object.keys(DIMENSION_SPECS) as Dimension[]).filter(isVisitDimension);
@@ -34,8 +37,12 @@ export const StepSchema = Type.Object(
     page: Type.Optional(text(500, 'Only events whose page_path is this (an event without one counts as /).', '/pricing')),
     button_id: Type.Optional(text(LIMITS.buttonId, 'Only events with this button_id.')),
     metadata: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000]*$' }), Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' }), {
+      Type.Record(Type.String(), Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' }), {
         maxProperties: MAX_METADATA_CONDITIONS,
+        // A Record's key schema is not a JSON Schema rule (TypeBox keeps only the pattern), so keys
+        // are bounded here: no longer than an event's metadata (LIMITS.metadataBytes serialized,
+        // the contract's only bound on a key) could hold with its braces, quotes and colon.
+        propertyNames: { minLength: 1, maxLength: METADATA_KEY_MAX, pattern: '^[^\\u0000]*$' },
         description: 'Only events whose metadata has each key with this value, compared as text (a JSON number 5 is "5").',
       }),
     ),
@@ -87,9 +94,10 @@ export interface FunnelQuery {
  * time, not calendar days); months and years have no fixed length and are refused.
  */
 export function parseWindow(value: string): number {
-  const d = Duration.fromISO(value);
+  // ISO 8601 allows a comma as the decimal sign (PT1,5H); luxon reads a comma only before S.
+  const d = Duration.fromISO(value.split(',').length === 2 ? value.replace(',', '.') : value);
   // luxon reads "P" and "PT" as zero; ISO 8601 requires at least one number of a unit (and one after a T).
-  if (!d.isValid || !/\d/.test(value) || value.endsWith('T')) throw new ParameterError('window', `${JSON.stringify(value)} is not an ISO 8601 duration (e.g. PT30M, P1D, P2W)`);
+  if (!d.isValid || !/\d/.test(value) || value.endsWith('T')) throw new ParameterError('window', `${quoteIfShort(value) ?? 'the value'} is not an ISO 8601 duration (e.g. PT30M, P1D, P2W, PT1,5H)`);
   // luxon truncates a fraction of seconds to whole milliseconds (PT2.376545S would be 2.376 s): refuse what it would cut.
   const secondsFraction = /[.,](\d+)S$/i.exec(value)?.[1] ?? '';
   if (/[1-9]/.test(secondsFraction.slice(3))) throw new ParameterError('window', 'the window may have at most millisecond precision');

@@ -4,14 +4,15 @@
 // are stored, so a saved funnel always runs.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { sendProblem } from '../http/problems.ts';
+import { ParameterError, sendProblem } from '../http/problems.ts';
+import { isBlankName } from '../../../lib/names.ts';
 import { FunnelBodySchema, parseFunnelQuery, type FunnelBody } from '../query/funnel-query.ts';
 import { isoUtc } from '../query/report-sql.ts';
 import { FunnelReply, runFunnel } from './funnels.ts';
 import type { RouteContext } from './route-context.ts';
 
 const { from: _from, to: _to, tz: _tz, ...DEFINITION_FIELDS } = FunnelBodySchema.properties;
-const CreateBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*$', description: 'Unique within the project.' }), ...DEFINITION_FIELDS }, { additionalProperties: false });
+const CreateBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*$', description: 'Unique within the project, compared in Unicode NFC ("ü" and "u" + U+0308 are one name); stored as sent. Not empty or only whitespace.' }), ...DEFINITION_FIELDS }, { additionalProperties: false });
 
 const SavedFunnel = Type.Object({
   funnel_id: Type.String({ format: 'uuid' }),
@@ -49,13 +50,14 @@ export const savedFunnelRoutes: FastifyPluginAsync<RouteContext> = async (app, {
     },
     async (request, reply) => {
       const { name, ...definition } = request.body;
+      if (isBlankName(name)) throw new ParameterError('name', 'must hold a visible character; an empty or blank name (only spaces) cannot tell funnels apart');
       // Parsed as a funnel would be, so a window or step the funnel would refuse is refused now.
       parseFunnelQuery(definition as FunnelBody, request.project, now());
       try {
         const { rows } = await writeDb.query(`INSERT INTO saved_funnels (project_id, name, definition) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [request.project.id, name, definition]);
         return reply.code(201).send({ data: rows[0] });
       } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return sendProblem(reply, 409, 'name_taken', `the project already has a funnel named ${JSON.stringify(name)}`, 'name');
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return sendProblem(reply, 409, 'name_taken', `the project already has a funnel named ${JSON.stringify(name)} (names are compared in Unicode NFC)`, 'name');
         throw error;
       }
     },
