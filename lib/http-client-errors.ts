@@ -73,7 +73,7 @@ const inRequestLine = (raw: Buffer | undefined, at: number | undefined) => {
 };
 
 /** The answer to a request Node's parser refused; undefined when there is no one to answer (the client reset the connection). */
-export function clientProblem(err: ParserError, limit = maxHeaderSize): HttpProblem | undefined {
+function clientProblem(err: ParserError, limit = maxHeaderSize): HttpProblem | undefined {
   const at = err.bytesParsed;
   const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined;
   switch (err.code) {

@@ -11,7 +11,7 @@ import { problemBody, quoteIfShort, type HttpProblem } from './http-problem.ts';
  * route takes (a 200-character user_id of 4-byte characters is 2,400 as %XX), so a long but valid
  * id reaches its route's schema, which names the parameter; only longer ones stop at the router.
  */
-export const MAX_PARAM_URL_LENGTH = 4096;
+const MAX_PARAM_URL_LENGTH = 4096;
 
 interface RoutePattern {
   segments: string[];
@@ -79,7 +79,7 @@ export class RouteTable {
 }
 
 /** What a framework error means for the client, as a problem naming the part of the URL at fault. */
-export function frameworkProblem(table: RouteTable, code: string | undefined, url: string, statusCode: number | undefined): HttpProblem {
+function frameworkProblem(table: RouteTable, code: string | undefined, url: string, statusCode: number | undefined): HttpProblem {
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
     const name = table.parameterAt(url, (s) => s.length > MAX_PARAM_URL_LENGTH);
     const what = name ?? 'a path segment';
@@ -97,7 +97,7 @@ export function frameworkProblem(table: RouteTable, code: string | undefined, ur
 }
 
 /** A known path asked with a method its routes lack is a 405 with Allow; anything else a 404 naming the path only when short. */
-export function unmatchedProblem(table: RouteTable, method: string, url: string): HttpProblem & { allow?: string } {
+function unmatchedProblem(table: RouteTable, method: string, url: string): HttpProblem & { allow?: string } {
   const methods = table.methodsOf(url);
   // Node's parser admits only the methods it knows, all short upper-case tokens.
   const said = /^[A-Z-]{1,20}$/.test(method) ? method : 'this method';

@@ -22,7 +22,7 @@ export const MAX_WINDOW_MS = 90 * 86_400_000;
 export const MAX_BREAKDOWN_GROUPS = 100;
 const MAX_METADATA_CONDITIONS = 10;
 /** The longest key an event's metadata can hold: every character is at least one byte, and `{"":""}` takes 7 of LIMITS.metadataBytes. */
-export const METADATA_KEY_MAX = LIMITS.metadataBytes - 7;
+const METADATA_KEY_MAX = LIMITS.metadataBytes - 7;
 
 /** Breakdowns group units by a visit dimension (docs/metrics.md § Breakdowns) of their first start's visit. */
 export const FUNNEL_BREAKDOWNS = (Object.keys(DIMENSION_SPECS) as Dimension[]).filter(isVisitDimension);

@@ -17,7 +17,7 @@ test('a window is its exact length in milliseconds', () => {
 });
 
 test('a comma is a decimal sign as ISO 8601 allows, in any unit, as a point is', () => {
-  for (const [comma, point] of [['PT1,5H', 'PT1.5H'], ['P1,5D', 'P1.5D'], ['PT0,5M', 'PT0.5M'], ['P1,5W', 'P1.5W'], ['P1DT1,25H', 'P1DT1.25H'], ['PT2,376S', 'PT2.376S']]) {
+  for (const [comma, point] of [['PT1,5H', 'PT1.5H'], ['P1,5D', 'P1.5D'], ['PT0,5M', 'PT0.5M'], ['P1,5W', 'P1.5W'], ['P1DT1,25H', 'P1DT1.25H'], ['PT2,376S', 'PT2.376S']] as const) {
     assert.equal(parseWindow(comma), parseWindow(point), comma);
   }
   assert.equal(parseWindow('PT1,5H'), 5_400_000);
