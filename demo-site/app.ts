@@ -43,6 +43,10 @@ export async function buildDemoApp({ config, logger, trackerCode }: DemoDeps): P
     return reply.code(500).send(problemBody({ status: 500, error: 'internal_error', message: 'internal server error' }));
   });
   useUnmatchedProblems(app, routes);
+  // No route takes a body: none is read or parsed, so a POST is refused for its method (405), not
+  // for its body's type or JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   const tag = scriptTag(config);
   const pages = new Map<string, string>();
   for (const [route, file] of Object.entries(PAGES)) {

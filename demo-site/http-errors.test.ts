@@ -27,6 +27,8 @@ test('framework errors: unknown route, another method (405 with Allow), a URL th
   await checkEdgeCases(port, [
     ...frameworkCases(),
     { name: 'POST to a page', request: 'POST /page2.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', status: 405, error: 'method_not_allowed', field: 'method', says: /use GET, HEAD/ },
+    { name: 'POST with a JSON body that is not JSON', request: 'POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"a":', status: 405, error: 'method_not_allowed', field: 'method' },
+    { name: 'POST of another content type', request: `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: foo/${'b'.repeat(3000)}\r\nContent-Length: 1\r\n\r\nx`, status: 405, error: 'method_not_allowed', field: 'method' },
     { name: 'a bad percent-encoding', request: 'GET /page2.html%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', status: 400, error: 'invalid_parameter', field: 'url', says: /percent-encoding/ },
   ]);
 });
