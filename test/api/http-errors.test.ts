@@ -52,4 +52,9 @@ test('a 405 carries Allow; a Content-Type too long to repeat is a 415 naming it,
   assert.equal(res.statusCode, 415, res.body);
   assert.equal(res.json().errors[0].field, 'Content-Type');
   assert.ok(res.body.length <= SHORT_ANSWER_BYTES, `answer of ${res.body.length} bytes`);
+  // The sign-in route hosted here (tenancy) answers the same way.
+  const login = await bed.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': type }, payload: '{}' });
+  assert.equal(login.statusCode, 415, login.body);
+  assert.equal(login.json().errors[0].field, 'Content-Type');
+  assert.ok(login.body.length <= SHORT_ANSWER_BYTES, `answer of ${login.body.length} bytes`);
 });

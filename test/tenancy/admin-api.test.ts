@@ -313,3 +313,10 @@ test('an email is one account in either Unicode normal form: created once, signe
   const session = await call('POST', '/api/v1/auth/login', undefined, { email: composed, password: 'zoe-passphrase' });
   assert.equal(session.status, 200, session.text);
 });
+
+test('a Content-Type too long to repeat is a 415 naming it, short', async () => {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': `application/${'x'.repeat(5000)}` }, payload: '{}' });
+  assert.equal(res.statusCode, 415, res.body);
+  assert.equal(res.json().errors[0].field, 'Content-Type');
+  assert.ok(res.body.length < 600, `answer of ${res.body.length} bytes`);
+});
