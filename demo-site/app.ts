@@ -42,9 +42,9 @@ export async function buildDemoApp({ config, logger, trackerCode }: DemoDeps): P
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(problemBody({ status: 500, error: 'internal_error', message: 'internal server error' }));
   });
-  useUnmatchedProblems(app, routes);
-  // No route takes a body: none is read or parsed, so a POST is refused for its method (405), not
-  // for its body's type or JSON.
+  useUnmatchedProblems(app);
+  // No route takes a body: none is read or parsed, so a POST is a 404 (no such route) whatever its
+  // body's type or JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   const tag = scriptTag(config);

@@ -23,12 +23,12 @@ test('requests the HTTP parser refuses get the reason and the part at fault', as
   await checkEdgeCases(port, parserCases('/page2.html'));
 });
 
-test('framework errors: unknown route, another method (405 with Allow), a URL that is not percent-encoding', async () => {
+test('framework errors: unknown route, another method (404, its body unread), a URL that is not percent-encoding', async () => {
   await checkEdgeCases(port, [
     ...frameworkCases(),
-    { name: 'POST to a page', request: 'POST /page2.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', status: 405, error: 'method_not_allowed', field: 'method', says: /use GET, HEAD/ },
-    { name: 'POST with a JSON body that is not JSON', request: 'POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"a":', status: 405, error: 'method_not_allowed', field: 'method' },
-    { name: 'POST of another content type', request: `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: foo/${'b'.repeat(3000)}\r\nContent-Length: 1\r\n\r\nx`, status: 405, error: 'method_not_allowed', field: 'method' },
+    { name: 'POST to a page', request: 'POST /page2.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', status: 404, error: 'not_found', field: 'url', says: /^no route POST \/page2.html$/ },
+    { name: 'POST with a JSON body that is not JSON', request: 'POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"a":', status: 404, error: 'not_found', field: 'url' },
+    { name: 'POST of another content type', request: `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: foo/${'b'.repeat(3000)}\r\nContent-Length: 1\r\n\r\nx`, status: 404, error: 'not_found', field: 'url' },
     { name: 'a bad percent-encoding', request: 'GET /page2.html%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', status: 400, error: 'invalid_parameter', field: 'url', says: /percent-encoding/ },
   ]);
 });

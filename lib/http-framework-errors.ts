@@ -1,8 +1,8 @@
 // Answers Fastify would otherwise give in its own shape ({ error: "Bad Request", code: "FST_ERR_…",
 // message: "'<the whole URL>' …" }) before or outside a route's handler: a path parameter too long
-// for the router or not decodable, an unknown route, a known path with another method. Each
-// becomes the service's problem shape naming the path parameter (from the route table), `url` or
-// `method`, and never repeats the URL when it is long or unprintable.
+// for the router or not decodable, no route for the method and path. Each becomes the service's
+// problem shape naming the path parameter (from the route table) or `url`, and never repeats the
+// URL when it is long or unprintable.
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { problemBody, quoteIfShort, type HttpProblem } from './http-problem.ts';
 
@@ -15,7 +15,6 @@ const MAX_PARAM_URL_LENGTH = 4096;
 
 interface RoutePattern {
   segments: string[];
-  methods: Set<string>;
 }
 
 /** A parameter segment's name (`:funnel_id` or `:id(^\\d+)`), undefined for a literal one. */
@@ -32,20 +31,14 @@ function decodes(segment: string): boolean {
   }
 }
 
-/**
- * The service's routes as path patterns, to name the parameter a bad URL segment stands for and to
- * tell an unknown path (404) from a known one asked with another method (405).
- */
+/** The service's routes as path patterns, to name the parameter a bad URL segment stands for. */
 export class RouteTable {
   private readonly patterns = new Map<string, RoutePattern>();
 
   /** Records every route registered on `app` from now on (call before registering routes). */
   watch(app: FastifyInstance): void {
     app.addHook('onRoute', (route) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const known = this.patterns.get(route.url) ?? { segments: route.url.split('/'), methods: new Set<string>() };
-      for (const m of methods) known.methods.add(m.toUpperCase());
-      this.patterns.set(route.url, known);
+      if (!this.patterns.has(route.url)) this.patterns.set(route.url, { segments: route.url.split('/') });
     });
   }
 
@@ -68,14 +61,6 @@ export class RouteTable {
     }
     return undefined;
   }
-
-  /** The methods the path's routes take; empty when no route has this path. */
-  methodsOf(url: string): string[] {
-    // A catch-all (the CORS plugin's OPTIONS *) says nothing about this path.
-    const specific = this.matching(splitPath(url)).filter((p) => p.segments.join('/') !== '*' && p.segments.join('/') !== '/*');
-    const methods = new Set(specific.flatMap((p) => [...p.methods]));
-    return [...methods].sort();
-  }
 }
 
 /** What a framework error means for the client, as a problem naming the part of the URL at fault. */
@@ -96,20 +81,16 @@ function frameworkProblem(table: RouteTable, code: string | undefined, url: stri
   return { status: 500, error: 'internal_error', message: 'internal server error' };
 }
 
-/** A known path asked with a method its routes lack is a 405 with Allow; anything else a 404 naming the path only when short. */
-function unmatchedProblem(table: RouteTable, method: string, url: string): HttpProblem & { allow?: string } {
-  const methods = table.methodsOf(url);
+/** No route for the method and path (another method on a known path too, as the services document): a 404 repeating the path only when short and printable. */
+function unmatchedProblem(method: string, url: string): HttpProblem {
   // Node's parser admits only the methods it knows, all short upper-case tokens.
   const said = /^[A-Z-]{1,20}$/.test(method) ? method : 'this method';
-  if (methods.length > 0 && !methods.includes(method)) {
-    const allow = methods.join(', ');
-    return { status: 405, error: 'method_not_allowed', field: 'method', message: `${said} is not allowed here; use ${allow}`, allow };
-  }
-  const path = quoteIfShort(url.split('?')[0] ?? '');
-  return { status: 404, error: 'not_found', field: 'url', message: `no route ${said} ${path ?? '(the path, not repeated: too long or unprintable)'}` };
+  const path = url.split('?')[0] ?? '';
+  const shown = quoteIfShort(path) !== undefined ? path : '(the path, not repeated: too long or unprintable)';
+  return { status: 404, error: 'not_found', field: 'url', message: `no route ${said} ${shown}` };
 }
 
-/** The Fastify options that route framework errors through `frameworkProblem`; pass the same table to `useUnmatchedProblems`. */
+/** The Fastify options that route framework errors through `frameworkProblem`; call `routes.watch(app)` before registering routes. */
 export function frameworkErrorOptions(table: RouteTable): Pick<FastifyServerOptions, 'routerOptions' | 'frameworkErrors'> {
   return {
     routerOptions: { maxParamLength: MAX_PARAM_URL_LENGTH },
@@ -121,11 +102,10 @@ export function frameworkErrorOptions(table: RouteTable): Pick<FastifyServerOpti
   };
 }
 
-/** Sets the not-found handler: 405 with Allow for a known path, else 404; both name the part at fault. */
-export function useUnmatchedProblems(app: FastifyInstance, table: RouteTable): void {
+/** Sets the not-found handler: a 404 naming `url`, the path repeated only when short. */
+export function useUnmatchedProblems(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    const { allow, ...problem } = unmatchedProblem(table, request.method, request.raw.url ?? request.url);
-    if (allow !== undefined) void reply.header('allow', allow);
+    const problem = unmatchedProblem(request.method, request.raw.url ?? request.url);
     return reply.code(problem.status).send(problemBody(problem));
   });
 }

@@ -70,7 +70,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
     reply.header('x-request-id', request.id);
   });
   routes.watch(app);
-  registerApiErrors(app, routes);
+  registerApiErrors(app);
   registerJsonBody(app);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -136,7 +136,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
   });
   registerBodyParsers(app, config.bodyLimitBytes);
-  registerErrorHandlers(app, metrics, config.bodyLimitBytes, routes);
+  registerErrorHandlers(app, metrics, config.bodyLimitBytes);
 
   if (options.docs !== false) {
     await app.register(swagger, {

@@ -1,6 +1,6 @@
 // What the collector answers before or outside a route's handler, in its problem shape: bytes the
 // HTTP parser refuses (raw sockets), a path id of the tenancy routes too long for the router or
-// not decodable (400 naming it), an unknown route (404), another method (405 with Allow). No
+// not decodable (400 naming it), no route for the method and path (404). No
 // answer carries long input back.
 import { after, before, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
@@ -35,12 +35,12 @@ test('requests the HTTP parser refuses get the reason and the part at fault', as
   await checkEdgeCases(port, parserCases('/analytics'));
 });
 
-test('a path id too long or not percent-decodable is a 400 naming it; an unknown route a 404; another method a 405', async () => {
+test('a path id too long or not percent-decodable is a 400 naming it; no route for the method and path a 404', async () => {
   const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
   await checkEdgeCases(port, [
     ...frameworkCases(),
     { name: 'a 10,000-character project id', request: get(`/api/v1/admin/projects/${'a'.repeat(10_000)}`), status: 400, error: 'invalid_parameter', field: 'projectId', says: /longer than/ },
     { name: 'a project id that is not percent-encoding', request: get('/api/v1/admin/projects/%zz'), status: 400, error: 'invalid_parameter', field: 'projectId', says: /percent-encoding/ },
-    { name: 'GET of the event route', request: get('/analytics'), status: 405, error: 'method_not_allowed', field: 'method', says: /POST/ },
+    { name: 'GET of the event route', request: get('/analytics'), status: 404, error: 'not_found', field: 'url', says: /^no route GET \/analytics$/ },
   ]);
 });

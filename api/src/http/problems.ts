@@ -7,7 +7,7 @@ import { escapeKey } from '#contract';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import { API_BODY_LIMIT_BYTES, bodyField } from './json-body.ts';
 import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
-import { useUnmatchedProblems, type RouteTable } from '../../../lib/http-framework-errors.ts';
+import { useUnmatchedProblems } from '../../../lib/http-framework-errors.ts';
 import { quoteIfShort } from '../../../lib/http-problem.ts';
 
 export class ParameterError extends Error {
@@ -61,7 +61,7 @@ function bodyProblem(reply: FastifyReply, error: BodyError) {
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
 
-export function registerApiErrors(app: FastifyInstance, routes: RouteTable): void {
+export function registerApiErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ParameterError) return sendProblem(reply, 400, 'invalid_parameter', error.message, error.parameter);
     if (error instanceof BodyError) return bodyProblem(reply, error);
@@ -116,5 +116,5 @@ export function registerApiErrors(app: FastifyInstance, routes: RouteTable): voi
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, 500, 'internal_error', 'internal server error');
   });
-  useUnmatchedProblems(app, routes);
+  useUnmatchedProblems(app);
 }

@@ -5,11 +5,11 @@ import { errorBody } from './responses.ts';
 import { databaseUnavailable } from '../../../lib/database-unavailable.ts';
 import { BodyError, FASTIFY_BODY_ERRORS } from '../../../lib/http-body/json-body.ts';
 import type { CollectorMetrics } from '../metrics.ts';
-import { useUnmatchedProblems, type RouteTable } from '../../../lib/http-framework-errors.ts';
+import { useUnmatchedProblems } from '../../../lib/http-framework-errors.ts';
 import { quoteIfShort } from '../../../lib/http-problem.ts';
 
 
-export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMetrics, bodyLimit: number, routes: RouteTable): void {
+export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMetrics, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | { statusCode?: number; error?: string; message?: string }, request, reply) => {
     const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
     const mapped = code !== undefined ? FASTIFY_BODY_ERRORS[code] : undefined;
@@ -45,5 +45,5 @@ export function registerErrorHandlers(app: FastifyInstance, metrics: CollectorMe
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody('internal_error', 'internal server error'));
   });
-  useUnmatchedProblems(app, routes);
+  useUnmatchedProblems(app);
 }
