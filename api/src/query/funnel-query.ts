@@ -39,10 +39,6 @@ export const StepSchema = Type.Object(
     metadata: Type.Optional(
       Type.Record(Type.String(), Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' }), {
         maxProperties: MAX_METADATA_CONDITIONS,
-        // A Record's key schema is not a JSON Schema rule (TypeBox keeps only the pattern), so keys
-        // are bounded here: no longer than an event's metadata (LIMITS.metadataBytes serialized,
-        // the contract's only bound on a key) could hold with its braces, quotes and colon.
-        propertyNames: { minLength: 1, maxLength: METADATA_KEY_MAX, pattern: '^[^\\u0000]*$' },
         description: 'Only events whose metadata has each key with this value, compared as text (a JSON number 5 is "5").',
       }),
     ),
@@ -109,8 +105,25 @@ export function parseWindow(value: string): number {
   return ms;
 }
 
+/**
+ * Refuses a step's metadata key no event could hold. A Record's key schema is no JSON Schema rule
+ * (TypeBox keeps only a pattern) and OpenAPI 3.0 has no propertyNames, so keys are checked here:
+ * 1 to METADATA_KEY_MAX characters (the contract bounds a key only by metadata's serialized size).
+ * Throws ParameterError naming `steps/<i>/metadata`; the key itself is not repeated.
+ */
+function checkMetadataKeys(steps: readonly FunnelStep[]): void {
+  steps.forEach((step, i) => {
+    for (const key of Object.keys(step.metadata ?? {})) {
+      if (key.length === 0 || key.length > METADATA_KEY_MAX) {
+        throw new ParameterError(`steps/${i}/metadata`, `a key must have 1 to ${METADATA_KEY_MAX} characters (no event's metadata, at most ${LIMITS.metadataBytes} bytes serialized, holds a longer one); this one has ${key.length}`);
+      }
+    }
+  });
+}
+
 export function parseFunnelQuery(body: FunnelBody, project: { id: string; timezone: string }, now: Date): FunnelQuery {
   const { steps, order, unit, window, breakdown, ...params } = body;
+  checkMetadataKeys(steps);
   return {
     report: parseReportQuery(params as ReportParameters, project, now),
     steps,
