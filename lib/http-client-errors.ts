@@ -14,7 +14,7 @@ export interface ParserError extends Error {
   bytesParsed?: number;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+const HEADER_NAME_CHARS = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const SUGGESTION_MAX = 120;
 
 const hex = (byte: number) => `0x${byte.toString(16).padStart(2, '0').toUpperCase()}`;
@@ -61,7 +61,7 @@ function headerProblem(raw: Buffer | undefined, at: number | undefined): HttpPro
   const inValue = colon >= 0 && colon < at;
   const name = inValue ? raw.subarray(lineStart, colon).toString('latin1') : undefined;
   const byte = hex(raw[at] ?? 0);
-  if (name !== undefined && TOKEN.test(name)) return { status: 400, error: 'invalid_header', field: name, message: `header ${name} holds byte ${byte}, not allowed in a value: ${rule}` };
+  if (name !== undefined && HEADER_NAME_CHARS.test(name)) return { status: 400, error: 'invalid_header', field: name, message: `header ${name} holds byte ${byte}, not allowed in a value: ${rule}` };
   return { status: 400, error: 'invalid_header', field: 'headers', message: `a header name holds byte ${byte}: ${rule}` };
 }
 
