@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { createTestDatabase, inTransaction, type TestDatabase } from '../test/support/database.ts';
 
 const M028 = readFileSync(new URL('./migrations/028_unicode_unique_names.sql', import.meta.url), 'utf8');
 let db: TestDatabase;
@@ -24,17 +24,7 @@ async function asBefore028(): Promise<void> {
 }
 
 async function run028(): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(M028);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  await inTransaction(db.pool, (client) => client.query(M028));
 }
 
 test('saved funnels equal under NFC: the oldest keeps its name, a later one gets a suffix, then the NFC index refuses a third', async () => {

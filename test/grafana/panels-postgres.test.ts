@@ -2,7 +2,7 @@
 // (datasource timescaledb: false), against a test database seeded with two projects, once with
 // $project set to each: every panel shows only the chosen project's rows.
 import { after, before, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, inTransaction, type TestDatabase } from '../support/database.ts';
 import { pgRunner } from '../../db/sql-runner.ts';
 import { pgLoadTx } from '../../pipeline/src/adapters/postgres-sink.ts';
 import { storeEvents } from '../../pipeline/src/adapters/store-events.ts';
@@ -17,17 +17,7 @@ before(async () => {
   db = await createTestDatabase();
   // Each batch in its own transaction on one connection, as the pipeline's sink writes it.
   await loadSeed(pgRunner(db.pool), seeds, async (rows) => {
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await storeEvents(pgLoadTx(client), rows, 0, true);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    await inTransaction(db.pool, (client) => storeEvents(pgLoadTx(client), rows, 0, true));
   });
 });
 after(async () => {

@@ -67,3 +67,19 @@ export async function createTestDatabase(prefix = 'analytics_test', options: { m
     },
   };
 }
+
+/** Runs `work` on one connection inside BEGIN … COMMIT, rolling back and rethrowing when it fails. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
