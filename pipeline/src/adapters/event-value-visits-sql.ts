@@ -16,27 +16,33 @@ import type { EventValueRow } from './event-value-rows.ts';
 // already stored only grows; a new one gets its links from the stored rows before it and from the
 // batch's rows before it, whichever is later (greatest() skips a missing one). Order (bucket,
 // visit_id) for the visitor's link, as the migration's lag(); a visit's earlier bucket lies within
-// its longest span ($2). Each row also says whether its visitor and value had a row stored after
+// its longest span ($2). The visitor's latest stored row before a row (`p`) is looked up first:
+// when it is of the same visit it is also that visit's latest, and when there is none the visit
+// has none either, so the visit's own lookup runs only when `p` is another visit's. Each row also says whether its visitor and value had a row stored after
 // it (`later`; the statement's subqueries see the table as it was before the insert): those
-// rows' links may have to move. Returns which rows were inserted (xmax = 0).
+// rows' links may have to move. Returns only the visitors and values to relink: those with a row
+// inserted (xmax = 0) that has a stored row after it, each with its earliest inserted bucket (`lo`:
+// a stored row lies after some inserted row of its key exactly when it lies after the earliest).
+// Usually none, so the statement sends nothing back.
 const ADD_ROWS = `WITH r AS (
     SELECT * FROM json_to_recordset($1::json) AS r(project_id uuid, dimension text, value text, visit_id uuid, bucket timestamptz, visitor_id text, events bigint, pageviews bigint)),
   linked AS (
     SELECT r.*,
       greatest(lag(r.bucket) OVER (PARTITION BY r.project_id, r.dimension, r.value, r.visitor_id, r.visit_id ORDER BY r.bucket),
-               (SELECT s.bucket FROM event_value_visits_15m s
-                 WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
-                   AND s.bucket < r.bucket AND s.bucket >= r.bucket - $2::bigint * interval '1 millisecond' AND s.visit_id = r.visit_id
-                 ORDER BY s.bucket DESC LIMIT 1)) AS previous_visit_bucket,
-      greatest(lag(r.bucket) OVER (PARTITION BY r.project_id, r.dimension, r.value, r.visitor_id ORDER BY r.bucket, r.visit_id),
-               (SELECT s.bucket FROM event_value_visits_15m s
-                 WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
-                   AND s.bucket <= r.bucket AND (s.bucket, s.visit_id) < (r.bucket, r.visit_id)
-                 ORDER BY s.bucket DESC, s.visit_id DESC LIMIT 1)) AS previous_visitor_bucket,
+               CASE WHEN p.visit_id IS NULL THEN NULL WHEN p.visit_id = r.visit_id THEN p.bucket ELSE
+                 (SELECT s.bucket FROM event_value_visits_15m s
+                   WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
+                     AND s.bucket < r.bucket AND s.bucket >= r.bucket - $2::bigint * interval '1 millisecond' AND s.visit_id = r.visit_id
+                   ORDER BY s.bucket DESC LIMIT 1) END) AS previous_visit_bucket,
+      greatest(lag(r.bucket) OVER (PARTITION BY r.project_id, r.dimension, r.value, r.visitor_id ORDER BY r.bucket, r.visit_id), p.bucket) AS previous_visitor_bucket,
       EXISTS (SELECT 1 FROM event_value_visits_15m s
                WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
                  AND s.bucket >= r.bucket AND (s.bucket, s.visit_id) > (r.bucket, r.visit_id)) AS later
-      FROM r),
+      FROM r
+      LEFT JOIN LATERAL (SELECT s.bucket, s.visit_id FROM event_value_visits_15m s
+                 WHERE s.project_id = r.project_id AND s.dimension = r.dimension AND s.value = r.value AND s.visitor_id = r.visitor_id
+                   AND s.bucket <= r.bucket AND (s.bucket, s.visit_id) < (r.bucket, r.visit_id)
+                 ORDER BY s.bucket DESC, s.visit_id DESC LIMIT 1) p ON true),
   added AS (
     INSERT INTO event_value_visits_15m (project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket)
     SELECT project_id, dimension, value, visit_id, bucket, visitor_id, events, pageviews, previous_visit_bucket, previous_visitor_bucket
@@ -45,8 +51,11 @@ const ADD_ROWS = `WITH r AS (
       SET events = event_value_visits_15m.events + EXCLUDED.events, pageviews = event_value_visits_15m.pageviews + EXCLUDED.pageviews
     RETURNING project_id, dimension, value, visit_id, bucket, visitor_id, (xmax = 0) AS inserted)
   SELECT a.project_id::text AS project_id, a.dimension, a.value, a.visitor_id,
-         (extract(epoch FROM a.bucket) * 1000000)::bigint::text AS bucket_us, a.inserted, l.later
-    FROM added a JOIN linked l USING (project_id, dimension, value, visit_id, bucket)`;
+         (extract(epoch FROM min(a.bucket)) * 1000000)::bigint::text AS lo_us
+    FROM added a JOIN linked l USING (project_id, dimension, value, visit_id, bucket)
+   WHERE a.inserted
+   GROUP BY a.project_id, a.dimension, a.value, a.visitor_id
+  HAVING bool_or(l.later)`;
 
 // Existing rows only grow, so a link changes only at or after a row inserted: from the
 // earliest such row of that visitor and value on (`lo`). Those rows' links lie no earlier than
@@ -74,25 +83,14 @@ const LINK_ROWS = `UPDATE event_value_visits_15m t SET previous_visit_bucket = p
 // A visit's buckets lie within its longest span plus one bucket.
 const VISIT_SPAN_MS = VISIT_MAX_MS + COUNTER_BUCKET_MS;
 
-interface Added {
-  project_id: string;
-  dimension: string;
-  value: string;
-  visitor_id: string;
-  bucket_us: string;
-  inserted: boolean;
-  later: boolean;
-}
-
 /** A visitor and value whose stored rows after `lo` (its earliest row inserted) may need new links. */
 interface LateKey {
   project_id: string;
   dimension: string;
   value: string;
   visitor_id: string;
-  /** Microseconds. */
-  lo: number;
-  late: boolean;
+  /** Microseconds; bigint arrives as text. */
+  lo_us: string;
 }
 
 /** Adds the batch's rows with their links and relinks the visitors' later rows where late events landed before them; nothing when the batch has no non-bot event. */
@@ -110,21 +108,8 @@ export async function addEventValueVisits(db: SqlRunner, rows: readonly EventVal
 }
 
 async function addAndRelink(db: SqlRunner, rows: readonly EventValueRow[]): Promise<void> {
-  const added = await db.query<Added>(ADD_ROWS, [JSON.stringify(rows.map((r) => ({ ...r, bucket: fromMicros(r.bucket) }))), VISIT_SPAN_MS]);
-  // A stored row lies after some inserted row of its key exactly when it lies after the earliest.
-  const keys = new Map<string, LateKey>();
-  for (const a of added) {
-    if (!a.inserted) continue;
-    const key = `${a.project_id}\n${a.dimension}\n${a.value}\n${a.visitor_id}`;
-    const bucket = Number(a.bucket_us);
-    const seen = keys.get(key);
-    if (seen === undefined) keys.set(key, { project_id: a.project_id, dimension: a.dimension, value: a.value, visitor_id: a.visitor_id, lo: bucket, late: a.later });
-    else {
-      seen.late ||= a.later;
-      seen.lo = Math.min(seen.lo, bucket);
-    }
-  }
-  const relink = [...keys.values()].filter((k) => k.late);
+  const relink = await db.query<LateKey>(ADD_ROWS, [JSON.stringify(rows.map((r) => ({ ...r, bucket: fromMicros(r.bucket) }))), VISIT_SPAN_MS]);
   if (relink.length === 0) return;
-  await db.query(LINK_ROWS, [JSON.stringify(relink.map((k) => ({ project_id: k.project_id, dimension: k.dimension, value: k.value, visitor_id: k.visitor_id, lo: fromMicros(k.lo) }))), VISIT_SPAN_MS]);
+  const keys = relink.map((k) => ({ project_id: k.project_id, dimension: k.dimension, value: k.value, visitor_id: k.visitor_id, lo: fromMicros(Number(k.lo_us)) }));
+  await db.query(LINK_ROWS, [JSON.stringify(keys), VISIT_SPAN_MS]);
 }
