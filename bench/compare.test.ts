@@ -39,3 +39,19 @@ test('compare: an improvement is a negative cost', () => {
   assert.equal(rows!.cost.toFixed(2), '-0.20');
   assert.match(renderComparison(compare([{ before: report(10_000, 50_000, 60), after: report(12_000, 50_000, 50) }])), /-20\.0 %/);
 });
+
+test('compare: figures read from a result (the single-event ratio, per-round details) beside its value', () => {
+  const collector = (ratio: number, perEvent: number[]): BenchResult[] => [
+    { id: 'collector_single', title: '', value: 5000, unit: 'req/s', ratio, details: {} },
+    { id: 'collector_cpu', title: '', value: 150, unit: 'CPU µs/request', baseline: { name: 'bare', value: 25, unit: 'CPU µs/request' }, details: { batchPerEvent: perEvent } },
+  ];
+  const pairs = [{ before: report(1, 1, 1, collector(0.24, [50, 54, 52])), after: report(1, 1, 1, collector(0.3, [40, 44])) }];
+  const byLabel = new Map(compare(pairs).map((c) => [c.label, c]));
+  assert.deepEqual(byLabel.get('collector: same-run ratio to bare Fastify (1 event/request)')!.before, [0.24]);
+  assert.deepEqual(byLabel.get('collector: same-run bare Fastify CPU µs/request')!.after, [25]);
+  const perEvent = byLabel.get('collector CPU µs/event (100 events/request)')!;
+  assert.deepEqual([perEvent.beforeMedian, perEvent.afterMedian], [52, 42]);
+  // No broker result on either side: no broker row.
+  assert.equal(byLabel.has('Kafka broker CPU µs/request (1 event/request)'), false);
+  assert.match(renderComparison(compare(pairs)), /\| collector: same-run ratio to bare Fastify \(1 event\/request\) \| 0\.24 \| 0\.30 \|/);
+});

@@ -11,6 +11,7 @@ import { freePort } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { runLoad } from '../lib/workers.ts';
+import { brokerPid } from '../lib/broker.ts';
 import type { LoadResult } from '../load/autocannon-worker.ts';
 
 const SINGLE_TARGET_RATIO = 0.5;
@@ -66,8 +67,8 @@ function cpuStats(before: Pick<FlushSnapshot, 'cpuSeconds'>, after: Pick<FlushSn
   const cpu = after.cpuSeconds - before.cpuSeconds;
   const requests = res.ok2xx + res.non2xx;
   return {
-    // Share of one core the collector used: near 100 % means CPU-bound, far below means waiting.
-    collectorCpuCores: cpu / res.seconds,
+    // Share of one core the process used: near 100 % means CPU-bound, far below means waiting.
+    cpuCores: cpu / res.seconds,
     cpuMicrosPerRequest: requests === 0 ? NaN : (cpu * 1e6) / requests,
     cpuMicrosPerEvent: requests === 0 ? NaN : (cpu * 1e6) / (requests * events),
   };
@@ -120,12 +121,17 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     // The baselines' CPU from /proc (10 ms ticks; they have no /metrics), for the same per-request figure.
     const baselineCpu: Record<string, ReturnType<typeof cpuStats>[]> = {};
     const pid = collector.service.pid!;
+    // The local broker shares the cores: its CPU per request bounds the collector's throughput too.
+    const broker = brokerPid();
+    const brokerCpu: Record<string, ReturnType<typeof cpuStats>[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         const before = c.url === collector.url ? await flushSnapshot(collector.url, pid) : undefined;
         const basePid = c.url === bare.url ? bare.service.pid! : undefined;
         const baseBefore = basePid === undefined ? undefined : { cpuSeconds: readCpuSeconds(basePid) };
+        const brokerBefore = broker === undefined ? undefined : { cpuSeconds: readCpuSeconds(broker) };
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
+        if (brokerBefore && broker !== undefined) brokerCpu[c.key] = [...(brokerCpu[c.key] ?? []), cpuStats(brokerBefore, { cpuSeconds: readCpuSeconds(broker) }, res, c.events)];
         if (before) {
           const after = await flushSnapshot(collector.url, pid);
           flushes[c.key] = [...(flushes[c.key] ?? []), { ...flushStats(before, after, res.seconds), ...cpuStats(before, after, res, c.events) }];
@@ -169,6 +175,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
     const cpuMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((flushes[key] ?? []).map(f));
     const bareCpuMedian = (key: string) => median((baselineCpu[key] ?? []).map((x) => x.cpuMicrosPerRequest));
+    const brokerMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((brokerCpu[key] ?? []).map(f));
     return [
       {
         id: 'generator_ceiling',
@@ -212,6 +219,24 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
           source: 'process_cpu_seconds_total (process.cpuUsage) of the collector, user + system, over each load phase; /proc when absent',
         },
       },
+      // A broker elsewhere (KAFKA_BROKERS of another machine) has no figure here.
+      ...(broker === undefined
+        ? []
+        : [
+            {
+              id: 'collector_broker_cpu',
+              title: `1c. Kafka broker CPU per collector request, 1 event/request (${(brokerMedian('collector', (x) => x.cpuCores) * 100).toFixed(0)} % of a core; 100 events/request: ${brokerMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event), /proc`,
+              value: brokerMedian('collector', (x) => x.cpuMicrosPerRequest),
+              unit: 'CPU µs/request',
+              details: {
+                single: brokerCpu['collector']?.map((x) => x.cpuMicrosPerRequest),
+                batchPerEvent: brokerCpu['collectorBatch']?.map((x) => x.cpuMicrosPerEvent),
+                coresDuringBareFastify: brokerCpu['bare']?.map((x) => x.cpuCores),
+                pid: broker,
+                source: 'utime + stime of the local broker process (java kafka.Kafka) from /proc/<pid>/stat over each load phase; includes whatever else the shared broker served meanwhile (its share of a core during the bare-Fastify phase shows that)',
+              },
+            },
+          ]),
     ];
   } finally {
     for (const svc of services) await svc.stop();

@@ -1,16 +1,30 @@
 // Before/after comparison of benchmark reports taken in pairs in one run (bench/before-after.ts):
 // the figures of each side, per pair and as medians, and what the change costs. Pure.
-import type { BenchReport } from './report.ts';
+import type { BenchReport, BenchResult } from './report.ts';
 import { median } from './stats.ts';
 
-/** The figures compared, by result id, with whether a higher value is better. */
-const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; baseline?: boolean }[] = [
+/** The median of a list of per-round figures in a result's details (absent: undefined). */
+const detailMedian = (key: string) => (r: BenchResult): number | undefined => {
+  const xs = r.details[key];
+  return Array.isArray(xs) && xs.length > 0 ? median(xs as number[]) : undefined;
+};
+
+/**
+ * The figures compared, by result id, with whether a higher value is better: the result's value,
+ * its baseline's (`baseline`), or what `read` takes from it.
+ */
+const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; baseline?: boolean; read?: (r: BenchResult) => number | undefined }[] = [
   { id: 'loader', label: 'loader rows/s', higherIsBetter: true },
   { id: 'loader', label: 'loader: same-run psql \\copy rows/s', higherIsBetter: true, baseline: true },
   { id: 'loader_cpu', label: 'loader CPU µs/row', higherIsBetter: false },
   { id: 'collector_single', label: 'collector req/s (1 event/request)', higherIsBetter: true },
+  { id: 'collector_single', label: 'collector: same-run ratio to bare Fastify (1 event/request)', higherIsBetter: true, read: (r) => r.ratio },
   { id: 'collector_cpu', label: 'collector CPU µs/request (1 event/request)', higherIsBetter: false },
+  { id: 'collector_cpu', label: 'collector: same-run bare Fastify CPU µs/request', higherIsBetter: false, baseline: true },
   { id: 'collector_batch', label: 'collector events/s (100 events/request)', higherIsBetter: true },
+  { id: 'collector_cpu', label: 'collector CPU µs/event (100 events/request)', higherIsBetter: false, read: detailMedian('batchPerEvent') },
+  { id: 'collector_broker_cpu', label: 'Kafka broker CPU µs/request (1 event/request)', higherIsBetter: false },
+  { id: 'collector_broker_cpu', label: 'Kafka broker CPU µs/event (100 events/request)', higherIsBetter: false, read: detailMedian('batchPerEvent') },
 ];
 
 export interface Pair {
@@ -18,9 +32,10 @@ export interface Pair {
   after: BenchReport;
 }
 
-function figure(report: BenchReport, id: string, baseline = false): number | undefined {
-  const r = report.results.find((x) => x.id === id);
-  return r === undefined ? undefined : baseline ? r.baseline?.value : r.value;
+function figure(report: BenchReport, c: (typeof COMPARED)[number]): number | undefined {
+  const r = report.results.find((x) => x.id === c.id);
+  if (r === undefined) return undefined;
+  return c.read !== undefined ? c.read(r) : c.baseline ? r.baseline?.value : r.value;
 }
 
 export interface Comparison {
@@ -37,8 +52,8 @@ export interface Comparison {
 export function compare(pairs: readonly Pair[]): Comparison[] {
   const out: Comparison[] = [];
   for (const c of COMPARED) {
-    const before = pairs.map((p) => figure(p.before, c.id, c.baseline)).filter((v): v is number => v !== undefined);
-    const after = pairs.map((p) => figure(p.after, c.id, c.baseline)).filter((v): v is number => v !== undefined);
+    const before = pairs.map((p) => figure(p.before, c)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const after = pairs.map((p) => figure(p.after, c)).filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (before.length === 0 || after.length === 0) continue;
     const beforeMedian = median(before);
     const afterMedian = median(after);
@@ -48,7 +63,7 @@ export function compare(pairs: readonly Pair[]): Comparison[] {
   return out;
 }
 
-const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(Math.abs(x) < 1 ? 2 : 1));
 
 /** The Markdown table bench/HISTORY.md records: per-pair figures, medians, and the cost of the change. */
 export function renderComparison(comparisons: readonly Comparison[]): string {
