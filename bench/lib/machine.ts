@@ -25,14 +25,26 @@ function javaVersion(): string {
   return `${r.stderr ?? ''}${r.stdout ?? ''}`.split('\n')[0]?.replace(/"/g, '').trim() || 'unknown';
 }
 
+// The broker's release from its jar's name: in the checkout's cache (scripts/kafka.sh), else on
+// the class path of the broker that is running (a worktree or clone measuring a shared broker).
 function kafkaVersion(): string {
+  const release = (name: string) => /kafka_2\.13-([^/:]+?)\.jar/.exec(name)?.[1];
   try {
     const lib = path.join(process.env.ANALYTICS_CACHE_DIR ?? path.join(ROOT, '.cache'), 'kafka', 'lib');
-    const jar = readdirSync(lib).find((f) => /^kafka_2\.13-.+\.jar$/.test(f));
-    return jar?.replace(/^kafka_2\.13-(.+)\.jar$/, '$1') ?? 'unknown';
+    const found = readdirSync(lib).map(release).find(Boolean);
+    if (found) return found;
   } catch {
-    return 'unknown';
+    // No cache here: look at the running broker.
   }
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('kafka.Kafka')) return release(cmdline) ?? 'unknown';
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return 'unknown';
 }
 
 export function describeMachine(postgres: string, dbFlavor: string): Machine {
