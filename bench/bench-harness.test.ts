@@ -107,7 +107,11 @@ test('npm run bench -- --smoke: every benchmark runs against the real stack and 
     const written = JSON.parse(readFileSync(path.join(dir, 'latest.json'), 'utf8')) as { results: BenchResult[]; machine: unknown };
     assert.equal(written.results[0]!.id, 'tracker_size');
     assert.ok(written.machine);
-    assert.match(readFileSync(path.join(dir, 'latest.md'), 'utf8'), /Tracker analytics\.js/);
+    const writtenMd = readFileSync(path.join(dir, 'latest.md'), 'utf8');
+    assert.match(writtenMd, /Tracker analytics\.js/);
+    // The header names the command that made it, and the notes only what ran.
+    assert.match(writtenMd, /^Benchmark run \(`npm run bench -- --smoke --only=tracker`\)/);
+    assert.doesNotMatch(writtenMd, /^- (Loader|Collector|Streaming|Peak RSS)/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

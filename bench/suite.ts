@@ -11,7 +11,7 @@ import type { BenchContext } from './lib/context.ts';
 import { ADMIN_URL, serverVersion } from './lib/database.ts';
 import { connectBenchKafka } from './lib/kafka.ts';
 import { describeMachine } from './lib/machine.ts';
-import type { Settings } from './lib/modes.ts';
+import type { CaseName, Settings } from './lib/modes.ts';
 import { nodeFlags as serviceNodeFlags } from '../lib/service-manifest.ts';
 import { extraEnv, ROOT, SERVICE_ROOT } from './lib/processes.ts';
 import { ensureBundles } from '../test/support/service-kit.ts';
@@ -103,13 +103,18 @@ export async function runSuite(settings: Settings, log: (m: string) => void = ()
     machine,
     settings: { ...settings, collectorEnv: extraEnv('BENCH_COLLECTOR_ENV'), pipelineEnv: extraEnv('BENCH_PIPELINE_ENV'), serviceNodeFlags: nodeFlags },
     results,
-    notes: [
-      'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.',
-      'Collector: real `collector/src/server.ts` (bundled as by `npm start`, run by plain node), private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.',
-      'Loader: real `pipeline/src/main.ts` (bundled, plain node) with its defaults (event ids and rows COPYed under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s); every record is new, so every batch takes the direct COPY path from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.',
-      'End to end: an evenly paced open-loop generator (not autocannon, whose rate mode sends each second as one burst); latency from the 2xx arriving at the generator to the first database poll (every 5 ms) that returns the row, an upper bound; warm-up seconds reported apart.',
-      'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.',
-      'Streaming (7): collectors with a secret key of a fresh bench database; the same realistic events over POST /api/v1/events (100 a request, fixed concurrency), NDJSON streams and gRPC streams sent by the shipped client (send/), each in its own process; transports alternate their order per round; events/s from the client\'s clock over the acknowledged events, medians of the rounds; CPU per event: the client\'s process.cpuUsage and the collector\'s process_cpu_seconds_total over each phase; each transport has a collector process of its own (same settings), so its peak RSS (VmHWM) is that transport\'s.',
-    ],
+    // Each note only when a benchmark it describes ran.
+    notes: (
+      [
+        { text: 'Every ratio compares two measurements of the same run on the same machine; the load generator runs in its own process (autocannon), sharing the 2 cores with the server it measures, Kafka and PostgreSQL.' },
+        { cases: ['collector', 'streaming', 'live'], text: 'Collector: real `collector/src/server.ts` (bundled as by `npm start`, run by plain node), private topic with 3 partitions, acks=all, rate limit off; baseline `bench/load/baseline-server.ts` (Fastify parsing the same body, no validation, no Kafka). Medians of the rounds.' },
+        { cases: ['loader'], text: 'Loader: real `pipeline/src/main.ts` (bundled, plain node) with its defaults (event ids and rows COPYed under a savepoint, staging + ON CONFLICT DO NOTHING when a batch holds stored events, offsets after commit, summary refresh every 5 s); every record is new, so every batch takes the direct COPY path from a pre-filled private topic into a fresh migrated database; clock from /ready to the inserted counter reaching N, count(*) checked. Baseline `psql \\copy` of the identical rows into another fresh database with the same schema.' },
+        { cases: ['e2e', 'live'], text: 'End to end: an evenly paced open-loop generator (not autocannon, whose rate mode sends each second as one burst); latency from the 2xx arriving at the generator to the first database poll (every 5 ms) that returns the row, an upper bound; warm-up seconds reported apart.' },
+        { cases: ['collector', 'loader', 'e2e', 'streaming', 'live'], text: 'Peak RSS: VmHWM of each collector/pipeline process from /proc/<pid>/status.' },
+        { cases: ['streaming'], text: 'Streaming (7): collectors with a secret key of a fresh bench database; the same realistic events over POST /api/v1/events (100 a request, fixed concurrency), NDJSON streams and gRPC streams sent by the shipped client (send/), each in its own process; transports alternate their order per round; events/s from the client\'s clock over the acknowledged events, medians of the rounds; CPU per event: the client\'s process.cpuUsage and the collector\'s process_cpu_seconds_total over each phase; each transport has a collector process of its own (same settings), so its peak RSS (VmHWM) is that transport\'s.' },
+      ] as { cases?: readonly CaseName[]; text: string }[]
+    )
+      .filter((n) => n.cases === undefined || n.cases.some((c) => settings.cases.includes(c)))
+      .map((n) => n.text),
   };
 }

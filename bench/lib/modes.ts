@@ -2,8 +2,8 @@
 // `smoke` only proves the harness works (npm test) and its numbers mean nothing.
 
 type Mode = 'full' | 'quick' | 'smoke';
-const CASES = ['collector', 'loader', 'e2e', 'tracker', 'streaming', 'live'] as const;
-type CaseName = (typeof CASES)[number];
+export const CASES = ['collector', 'loader', 'e2e', 'tracker', 'streaming', 'live'] as const;
+export type CaseName = (typeof CASES)[number];
 
 export interface Settings {
   mode: Mode;

@@ -1,7 +1,7 @@
 // The benchmark report: one typed record per measurement, rendered as the console/Markdown table
 // the README quotes and as JSON (bench/results/latest.json). Pure: no I/O here.
 import type { Machine } from './machine.ts';
-import type { Settings } from './modes.ts';
+import { CASES, type Settings } from './modes.ts';
 
 interface Target {
   /** e.g. ">= 0.5x bare Fastify" */
@@ -65,10 +65,16 @@ function renderMachine(m: Machine): string {
   ].join('; ');
 }
 
+/** The command that made the report, as far as its mode and its cases go (other sizes are in latest.json's settings). */
+export function benchCommand(report: Pick<BenchReport, 'mode' | 'settings'>): string {
+  const args = [...(report.mode === 'full' ? [] : [`--${report.mode}`]), ...(report.settings.cases.length < CASES.length ? [`--only=${report.settings.cases.join(',')}`] : [])];
+  return args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const when = `${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
   return [
-    `Benchmark run (\`npm run bench${report.mode === 'full' ? '' : ` -- --${report.mode}`}\`), ${when}, commit \`${report.git.commit.slice(0, 8)}\`${report.git.dirty ? ' (working tree had uncommitted changes)' : ''}, ${fmt(report.durationSeconds)} s.`,
+    `Benchmark run (\`${benchCommand(report)}\`), ${when}, commit \`${report.git.commit.slice(0, 8)}\`${report.git.dirty ? ' (working tree had uncommitted changes)' : ''}, ${fmt(report.durationSeconds)} s.`,
     '',
     renderTable(report.results),
     '',
