@@ -47,7 +47,8 @@ test('defaults: the last 7 days, today included, up to now; with only `to`, the 
 test('refusals name the parameter', () => {
   refused('2026-02-30', undefined, 'UTC', 'from', /not a calendar date/);
   refused(undefined, 'yesterday', 'UTC', 'to', /neither a date/);
-  refused('2026-11-30T25:00:00Z', undefined, 'UTC', 'from', /not a valid date-time/);
+  refused('2026-11-30T25:00:00Z', undefined, 'UTC', 'from', /not a valid date-time: a field is out of range \(.*hour 00-23/);
+  refused('2026-02-30T10:00:00Z', undefined, 'UTC', 'from', /not a valid date-time: a field is out of range \(.*day within its month/);
   refused('2026-11-30T10:00:00.000002Z', '2026-11-30T10:00:00.000001Z', 'UTC', 'from', /must be before to/);
   refused('2026-11-30', '2026-11-29', 'UTC', 'from', /must be before to/);
   refused('1990-01-01', undefined, 'UTC', 'from', /at most 3660 days/);

@@ -50,7 +50,8 @@ function parseBound(value: string, tz: string, parameter: 'from' | 'to'): Bound 
   const match = DATE_TIME.exec(value);
   if (match === null) throw new ParameterError(parameter, `${JSON.stringify(value)} is neither a date (2026-11-30) nor an RFC 3339 date-time (2026-11-30T10:00:00Z)`);
   const d = DateTime.fromISO(value, { zone: tz });
-  if (!d.isValid) throw new ParameterError(parameter, `${JSON.stringify(value)} is not a valid date-time (${d.invalidExplanation ?? d.invalidReason ?? 'invalid'})`);
+  // The shape matched, so a field is out of range; said in our words, not the date library's.
+  if (!d.isValid) throw new ParameterError(parameter, `${JSON.stringify(value)} is not a valid date-time: a field is out of range (month 01-12, day within its month, hour 00-23, minute and second 00-59)`);
   const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
   const hasOffset = /(?:Z|[+-]\d{2}:\d{2})$/i.test(value);
   if (fraction.length > 3 && !hasOffset) throw new ParameterError(parameter, 'a local date-time (no offset) may have at most milliseconds; add the offset (Z or ±hh:mm) for microseconds');
