@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { brokerPid } from './broker.ts';
 import { ROOT } from './processes.ts';
 
 export interface Machine {
@@ -25,26 +26,32 @@ function javaVersion(): string {
   return `${r.stderr ?? ''}${r.stdout ?? ''}`.split('\n')[0]?.replace(/"/g, '').trim() || 'unknown';
 }
 
-// The broker's release from its jar's name: in the checkout's cache (scripts/kafka.sh), else on
+// The broker's release from its jar's name: in the checkout's cache (scripts/kafka.sh), else in
 // the class path of the broker that is running (a worktree or clone measuring a shared broker).
+// scripts/kafka.sh passes the class path as `<lib>/*`, so the jar is found in that directory.
 function kafkaVersion(): string {
-  const release = (name: string) => /kafka_2\.13-([^/:]+?)\.jar/.exec(name)?.[1];
-  try {
-    const lib = path.join(process.env.ANALYTICS_CACHE_DIR ?? path.join(ROOT, '.cache'), 'kafka', 'lib');
-    const found = readdirSync(lib).map(release).find(Boolean);
-    if (found) return found;
-  } catch {
-    // No cache here: look at the running broker.
-  }
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  const releaseIn = (lib: string) => {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('kafka.Kafka')) return release(cmdline) ?? 'unknown';
+      return readdirSync(lib)
+        .map((name) => /^kafka_2\.13-(.+)\.jar$/.exec(name)?.[1])
+        .find(Boolean);
     } catch {
-      // The process ended meanwhile.
+      return undefined;
     }
+  };
+  const cached = releaseIn(path.join(process.env.ANALYTICS_CACHE_DIR ?? path.join(ROOT, '.cache'), 'kafka', 'lib'));
+  if (cached) return cached;
+  const pid = brokerPid();
+  if (pid === undefined) return 'unknown';
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const at = argv.indexOf('-cp');
+    const classPath = at < 0 ? '' : (argv[at + 1] ?? '');
+    return classPath.split(':').map((entry) => releaseIn(entry.replace(/\/\*$/, ''))).find(Boolean) ?? 'unknown';
+  } catch {
+    // The broker ended meanwhile.
+    return 'unknown';
   }
-  return 'unknown';
 }
 
 export function describeMachine(postgres: string, dbFlavor: string): Machine {
