@@ -7,22 +7,16 @@
 // Between chunks it runs what the pipeline's maintenance timer does for tables analyzed empty
 // (pipeline/src/adapters/table-statistics.ts), reported apart: outside the transaction.
 import pg from 'pg';
-import { toRecord } from '../collector/src/kafka/to-record.ts';
 import { pgLoadTx } from '../pipeline/src/adapters/postgres-sink.ts';
 import { analyzeFilledTables } from '../pipeline/src/adapters/table-statistics.ts';
 import { storeEvents, type LoadTx } from '../pipeline/src/adapters/store-events.ts';
 import { splitBatch } from '../pipeline/src/load-batch.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { collectedEvent, prng } from './lib/events.ts';
+import { loaderRecords } from './lib/loader-records.ts';
 
 const rows = Number(process.argv[2] ?? 30_000);
 const chunk = Number(process.argv[3] ?? 1500);
-const rnd = prng(3);
-const end = Date.now();
-const records = Array.from({ length: rows }, (_, i) => {
-  const r = toRecord(collectedEvent(rnd, i, rows, end));
-  return { key: Buffer.from(r.key), value: Buffer.from(r.value), offset: String(i), timestamp: r.timestamp, headers: r.headers };
-});
+const records = loaderRecords(rows);
 
 const spent = new Map<string, number>();
 const timed = async <T>(sql: string, run: () => Promise<T>): Promise<T> => {

@@ -9,13 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { toRecord } from '../collector/src/kafka/to-record.ts';
 import { pgLoadTx } from '../pipeline/src/adapters/postgres-sink.ts';
 import { analyzeFilledTables } from '../pipeline/src/adapters/table-statistics.ts';
 import { storeEvents } from '../pipeline/src/adapters/store-events.ts';
 import { splitBatch } from '../pipeline/src/load-batch.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { collectedEvent, prng } from './lib/events.ts';
+import { loaderRecords } from './lib/loader-records.ts';
 
 const events = Number(process.argv[2] ?? 30_000);
 const chunk = Number(process.argv[3] ?? 1500);
@@ -48,12 +47,7 @@ async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<n
 const source = await createBenchDatabase('floor_src');
 const dumps = new Map<string, { rows: number; data: Buffer }>();
 try {
-  const rnd = prng(3);
-  const end = Date.now();
-  const records = Array.from({ length: events }, (_, i) => {
-    const r = toRecord(collectedEvent(rnd, i, events, end));
-    return { key: Buffer.from(r.key), value: Buffer.from(r.value), offset: String(i), timestamp: r.timestamp, headers: r.headers };
-  });
+  const records = loaderRecords(events);
   const client = new pg.Client({ connectionString: source.url });
   await client.connect();
   try {
