@@ -20,9 +20,9 @@ import type { EventValueRow } from './event-value-rows.ts';
 // when it is of the same visit it is also that visit's latest, and when there is none the visit
 // has none either, so the visit's own lookup runs only when `p` is another visit's. Both lookups
 // are ordered as event_value_visits_15m_visitor_idx, which keeps the planner on that index (an
-// EXISTS here was once planned on the primary key, 25× slower per row). Each row also says whether its visitor and value had a row stored after
-// it (`later`; the statement's subqueries see the table as it was before the insert): those
-// rows' links may have to move. Returns only the visitors and values to relink: those with a row
+// EXISTS here was once planned on the primary key, 25× slower per row). Each row also says
+// whether its visitor and value had a row stored after it (`later`; the statement's subqueries
+// see the table as it was before the insert): those rows' links may have to move. Returns only the visitors and values to relink: those with a row
 // inserted (xmax = 0) that has a stored row after it, each with its earliest inserted bucket (`lo`:
 // a stored row lies after some inserted row of its key exactly when it lies after the earliest).
 // Usually none, so the statement sends nothing back.
