@@ -13,7 +13,6 @@
 import { execFile } from 'node:child_process';
 import { createWriteStream, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Message } from 'kafkajs';
@@ -25,6 +24,7 @@ import { countEvents, createBenchDatabase, type BenchDatabase } from '../lib/dat
 import { collectedEvent, prng } from '../lib/events.ts';
 import { fillTopic } from '../lib/kafka.ts';
 import { cpuSecondsOf, metricSample, nowMs, RUN_DIR, SERVICE_ROOT, spawnPipeline, waitReady } from '../lib/processes.ts';
+import { GiveUp, waitFor } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 
@@ -134,18 +134,16 @@ async function pipelineRun(ctx: BenchContext, topic: string, dlqTopic: string, r
     const cpuAtReady = (await progress(service)).cpu.seconds;
     let first = 0;
     let cpuAtDone = { seconds: 0, source: '' };
-    const deadline = ready + 120_000 + rows / 2;
-    let done = 0;
-    while (done === 0) {
-      if (!service.running) throw new Error(`pipeline exited (${JSON.stringify(await service.exited)}); see ${service.logFile}`);
-      const { stored, cpu } = await progress(service);
+    let stored = 0;
+    const done = await waitFor(`pipeline to store ${rows} rows (log ${service.logFile})`, async () => {
+      if (!service.running) throw new GiveUp(`pipeline exited (${JSON.stringify(await service.exited)}); see ${service.logFile}`);
+      const read = await progress(service);
       const t = nowMs();
+      stored = read.stored;
       if (stored > 0 && first === 0) first = t;
-      cpuAtDone = cpu;
-      if (stored >= rows) done = t;
-      else if (t > deadline) throw new Error(`timed out waiting for the pipeline to store ${rows} rows (${stored} stored; log ${service.logFile})`);
-      else await sleep(nextReadMs(rows - stored, stored / Math.max(1, t - ready)));
-    }
+      cpuAtDone = read.cpu;
+      return stored >= rows ? t : 0;
+    }, { timeoutMs: 120_000 + rows / 2, intervalMs: () => nextReadMs(rows - stored, stored / Math.max(1, nowMs() - ready)) });
     recordPeak(ctx, 'pipeline', 'loader benchmark 3', service);
     const n = await countEvents(db.pool);
     if (n !== rows) throw new Error(`pipeline stored ${n} of ${rows} rows`);

@@ -27,7 +27,8 @@ export interface WaitOptions<T> {
   /** When the probe's value counts as done (default: truthy). */
   until?: (value: T) => boolean;
   timeoutMs?: number;
-  intervalMs?: number;
+  /** Milliseconds between probes, or a function of the value just read (a wait that should poll less while far from done). */
+  intervalMs?: number | ((value: T) => number);
 }
 
 /** Thrown by a waitFor probe when waiting longer cannot help (the process exited): ends the wait at once. */
@@ -43,10 +44,12 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, opti
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    let interval = typeof intervalMs === 'number' ? intervalMs : 100;
     try {
       const value = await probe();
       if (until(value)) return value;
       last = value;
+      if (typeof intervalMs === 'function') interval = intervalMs(value);
     } catch (error) {
       if (error instanceof GiveUp) throw error;
       last = error;
@@ -55,7 +58,7 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, opti
       const shown = last instanceof Error ? last.message : JSON.stringify(last);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${shown?.slice(0, 500)}`);
     }
-    await sleep(intervalMs);
+    await sleep(interval);
   }
 }
 
