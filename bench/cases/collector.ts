@@ -6,7 +6,8 @@ import type { BenchContext } from '../lib/context.ts';
 import { recordPeak } from '../lib/context.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { incomingEvent, prng } from '../lib/events.ts';
-import { cpuSecondsOf, readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
+import { cpuSecondsOf, extraEnv, readCpuSeconds, spawnCollector, spawnHelper, waitReady, type Service } from '../lib/processes.ts';
+import { KAFKA_BROKERS } from '../lib/kafka.ts';
 import { freePort } from '../../test/support/service-kit.ts';
 import type { BenchResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
@@ -28,11 +29,14 @@ export async function startCollector(ctx: BenchContext, topic: string, name: str
   return { service, url: service.url };
 }
 
-async function startBaseline(kind: 'raw' | 'fastify'): Promise<{ service: Service; url: string }> {
+/** A baseline server (bench/load/baseline-server.ts); `topic` for the one that produces to Kafka. */
+async function startBaseline(kind: 'raw' | 'fastify' | 'kafka', topic?: string): Promise<{ service: Service; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // The Kafka floor takes the collector's producer settings, BENCH_COLLECTOR_ENV experiments included.
+  const env = kind === 'kafka' ? { ...extraEnv('BENCH_COLLECTOR_ENV'), KAFKA_BROKERS, KAFKA_TOPIC: topic ?? '', LOG_LEVEL: 'warn' } : {};
   // The raw server answers any path; Fastify has /health.
-  const service = await spawnHelper(`baseline-${kind}`, 'bench/load/baseline-server.ts', [kind], { PORT: String(port) }, kind === 'raw' ? url : `${url}/health`);
+  const service = await spawnHelper(`baseline-${kind}`, 'bench/load/baseline-server.ts', [kind], { ...env, PORT: String(port) }, kind === 'raw' ? url : `${url}/health`);
   await waitReady(service);
   return { service, url };
 }
@@ -99,17 +103,21 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     services.push(raw.service);
     const bare = await startBaseline('fastify');
     services.push(bare.service);
+    const floor = await startBaseline('kafka', await ctx.kafka.createTopic('collector-floor'));
+    services.push(floor.service);
     const cases = [
       { key: 'raw', url: raw.url, body: single, events: 1 },
       { key: 'bare', url: bare.url, body: single, events: 1 },
+      { key: 'floor', url: floor.url, body: single, events: 1 },
       { key: 'collector', url: collector.url, body: single, events: 1 },
       { key: 'bareBatch', url: bare.url, body: batch, events: 100 },
+      { key: 'floorBatch', url: floor.url, body: batch, events: 100 },
       { key: 'collectorBatch', url: collector.url, body: batch, events: 100 },
     ] as const;
     let collectorEvents2xx = 0;
     if (warmupSeconds > 0) {
       // JIT, the producer id, Kafka connections and metadata: not part of the measurement.
-      for (const c of [cases[2], cases[4], cases[1]]) {
+      for (const c of [cases[3], cases[6], cases[1], cases[2], cases[5]]) {
         const w = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds: warmupSeconds });
         if (c.url === collector.url) collectorEvents2xx += w.ok2xx * c.events;
       }
@@ -127,7 +135,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         const before = c.url === collector.url ? await flushSnapshot(collector.url, pid) : undefined;
-        const basePid = c.url === bare.url ? bare.service.pid! : undefined;
+        const basePid = c.url === bare.url ? bare.service.pid! : c.url === floor.url ? floor.service.pid! : undefined;
         const baseBefore = basePid === undefined ? undefined : { cpuSeconds: readCpuSeconds(basePid) };
         const brokerBefore = broker === undefined ? undefined : { cpuSeconds: readCpuSeconds(broker) };
         const res = await runLoad({ url: `${c.url}/analytics`, body: c.body, connections, seconds });
@@ -170,7 +178,15 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
       failed: (byCase.get(key) ?? []).reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0),
       rounds: (byCase.get(key) ?? []).map((r) => Math.round(r.requestsPerSecond)),
     });
-    const s = { raw: summary('raw', 1), bare: summary('bare', 1), collector: summary('collector', 1), bareBatch: summary('bareBatch', 100), collectorBatch: summary('collectorBatch', 100) };
+    const s = {
+      raw: summary('raw', 1),
+      bare: summary('bare', 1),
+      floor: summary('floor', 1),
+      collector: summary('collector', 1),
+      bareBatch: summary('bareBatch', 100),
+      floorBatch: summary('floorBatch', 100),
+      collectorBatch: summary('collectorBatch', 100),
+    };
     const counts = { collectorEvents2xx, acceptedByCollector: accepted, recordsOnTopic: onTopic };
     const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
     const cpuMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((flushes[key] ?? []).map(f));
@@ -217,6 +233,24 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
           batchPerRequest: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerRequest),
           batchPerEvent: flushes['collectorBatch']?.map((x) => x.cpuMicrosPerEvent),
           source: 'process_cpu_seconds_total (process.cpuUsage) of the collector, user + system, over each load phase; /proc when absent',
+        },
+      },
+      {
+        // What acks=all before the 2xx costs by itself: no collector reaches more than this here.
+        id: 'collector_floor',
+        title: `1d. Floor: bare Fastify + the collector's producer (acks=all before the 2xx; no validation, enrichment or hooks), 1 event/request, c=${connections} (p50 ${s.floor.p50Ms} / p99 ${s.floor.p99Ms} ms; ${bareCpuMedian('floor').toFixed(0)} CPU µs/request, /proc; 100 events/request: ${Math.round(s.floorBatch.eventsPerSecond).toLocaleString('en-US')} events/s, ${(bareCpuMedian('floorBatch') / 100).toFixed(1)} CPU µs/event)`,
+        value: s.floor.requestsPerSecond,
+        unit: 'req/s',
+        baseline: { name: 'bare Fastify (parse only)', value: s.bare.requestsPerSecond, unit: 'req/s' },
+        ratio: s.floor.requestsPerSecond / s.bare.requestsPerSecond,
+        details: {
+          floor: s.floor,
+          floorBatch: s.floorBatch,
+          cpuMicrosPerRequest: baselineCpu['floor']?.map((x) => x.cpuMicrosPerRequest),
+          cpuMicrosPerEventBatch: baselineCpu['floorBatch']?.map((x) => x.cpuMicrosPerEvent),
+          brokerCpuMicrosPerRequest: brokerCpu['floor']?.map((x) => x.cpuMicrosPerRequest),
+          brokerCpuMicrosPerEventBatch: brokerCpu['floorBatch']?.map((x) => x.cpuMicrosPerEvent),
+          server: 'bench/load/baseline-server.ts kafka',
         },
       },
       // A broker elsewhere (KAFKA_BROKERS of another machine) has no figure here.

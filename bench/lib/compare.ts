@@ -23,6 +23,8 @@ const COMPARED: readonly { id: string; label: string; higherIsBetter: boolean; b
   { id: 'collector_cpu', label: 'collector: same-run bare Fastify CPU µs/request', higherIsBetter: false, baseline: true },
   { id: 'collector_batch', label: 'collector events/s (100 events/request)', higherIsBetter: true },
   { id: 'collector_cpu', label: 'collector CPU µs/event (100 events/request)', higherIsBetter: false, read: detailMedian('batchPerEvent') },
+  { id: 'collector_floor', label: 'floor (bare Fastify + producer): same-run ratio to bare Fastify (1 event/request)', higherIsBetter: true, read: (r) => r.ratio },
+  { id: 'collector_floor', label: 'floor (bare Fastify + producer) events/s (100 events/request)', higherIsBetter: true, read: (r) => (r.details['floorBatch'] as { eventsPerSecond?: number } | undefined)?.eventsPerSecond },
   { id: 'collector_broker_cpu', label: 'Kafka broker CPU µs/request (1 event/request)', higherIsBetter: false },
   { id: 'collector_broker_cpu', label: 'Kafka broker CPU µs/event (100 events/request)', higherIsBetter: false, read: detailMedian('batchPerEvent') },
 ];
