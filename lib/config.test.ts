@@ -28,3 +28,21 @@ test('invalid values fail at boot naming the variable', () => {
   assert.throws(() => loadConfig(Schema, { PORT: '70000' }), /PORT/);
   assert.throws(() => loadConfig(Schema, { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
 });
+
+test('a number setting that would not be kept exactly is refused, naming the variable', () => {
+  // Each of these was taken before, cut down to what parsed: 1.5 -> 1, 1e3 -> 1, 3.1e3 -> 3.
+  for (const text of ['1.5', '1e3', '3.1e3', ' 4000', '4000 ', '0x10', '+4000', '-0.5', '4_000', '99999999999999999999']) {
+    assert.throws(
+      () => loadConfig(Schema, { PORT: text }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(`PORT: Expected an integer in plain digits, got ${JSON.stringify(text)}`),
+      text,
+    );
+  }
+  const Ratio = Type.Object({ share: Type.Number({ default: 0.5 }) });
+  assert.deepEqual(loadConfig(Ratio, { SHARE: '0.25' }), { share: 0.25 });
+  assert.deepEqual(loadConfig(Ratio, { SHARE: '-3' }), { share: -3 });
+  for (const text of ['1e-3', '.5', '0x1', 'NaN', 'Infinity']) assert.throws(() => loadConfig(Ratio, { SHARE: text }), /SHARE: Expected a number in plain decimal digits/, text);
+  // Plain digits still convert, with leading zeros and negatives left to the schema's bounds.
+  assert.equal(loadConfig(Schema, { PORT: '04000' }).port, 4000);
+  assert.throws(() => loadConfig(Schema, { PORT: '-1' }), /PORT: Expected integer to be greater or equal to 1/);
+});

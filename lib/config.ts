@@ -2,7 +2,7 @@
 // is read from its UPPER_SNAKE_CASE variable, converted, defaulted and validated. Errors name
 // the variable, so a typo in a deployment fails fast and clearly.
 import { Value } from '@sinclair/typebox/value';
-import { Type, type TObject, type Static } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 export class ConfigError extends Error {
@@ -19,16 +19,34 @@ export function envName(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+const INTEGER_TEXT = /^-?\d+$/;
+const NUMBER_TEXT = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Why a number setting's text cannot be taken exactly, or undefined. TypeBox's conversion keeps
+ * what parses: as an integer "1.5" and "1e3" both become 1, and "3.1e3" as a port became 3. So
+ * integers must be plain digits within 2^53, and numbers plain decimals.
+ */
+function inexactNumber(schema: TSchema, text: string): string | undefined {
+  if (schema['type'] === 'integer' && !(INTEGER_TEXT.test(text) && Number.isSafeInteger(Number(text)))) return `Expected an integer in plain digits, got ${JSON.stringify(text)}`;
+  if (schema['type'] === 'number' && !NUMBER_TEXT.test(text)) return `Expected a number in plain decimal digits, got ${JSON.stringify(text)}`;
+  return undefined;
+}
+
 export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Static<S> {
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.properties)) {
+  const inexact: string[] = [];
+  for (const [key, property] of Object.entries(schema.properties)) {
     const value = env[envName(key)];
-    if (value !== undefined && value !== '') raw[key] = value;
+    if (value === undefined || value === '') continue;
+    const why = inexactNumber(property, value);
+    if (why !== undefined) inexact.push(`${envName(key)}: ${why}`);
+    raw[key] = value;
   }
   const converted = Value.Convert(schema, Value.Default(schema, raw));
   const errors = [...Value.Errors(schema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${envName(e.path.replace(/^\//, '').split('/')[0] ?? '')}: ${e.message}`);
+  if (errors.length > 0 || inexact.length > 0) {
+    const lines = [...inexact, ...errors.map((e) => `${envName(e.path.replace(/^\//, '').split('/')[0] ?? '')}: ${e.message}`)];
     throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   return converted as Static<S>;
