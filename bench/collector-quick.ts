@@ -1,4 +1,4 @@
-// Quick collector throughput check (benchmarks 0-2 only): the real collector on a private topic
+// Quick collector throughput check (benchmarks 0-2 only, with 1b-1d): the real collector on a private topic
 // next to a bare Fastify handler and the generator's ceiling, same run, printed as a table.
 // Usage: node --import tsx bench/collector-quick.ts [seconds=10] [rounds=3] [connections=50]
 import { mkdirSync, writeFileSync } from 'node:fs';

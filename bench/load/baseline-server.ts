@@ -7,7 +7,8 @@
 //            once Kafka acknowledged: the floor of any collector that acks before its 2xx. The
 //            record is the parsed event re-serialized; no validation, enrichment, canonical
 //            record, hooks, CORS or metrics.
-// Usage: PORT=3990 node --import tsx bench/load/baseline-server.ts fastify|raw|kafka
+// Usage: PORT=3990 node --import tsx bench/load/baseline-server.ts fastify|raw
+//        PORT=3990 KAFKA_TOPIC=<an existing topic of its own> node --import tsx bench/load/baseline-server.ts kafka
 import http from 'node:http';
 import Fastify from 'fastify';
 import type { CollectedEvent } from '#contract';
@@ -33,6 +34,11 @@ if (kind === 'raw') {
   server.listen(port, '127.0.0.1');
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
 } else if (kind === 'kafka') {
+  // Never the collector's default topic: the running pipeline would store what a benchmark sends.
+  if (process.env.KAFKA_TOPIC === undefined || process.env.KAFKA_TOPIC === '') {
+    process.stderr.write('baseline-server kafka: set KAFKA_TOPIC to an existing topic of its own (not the collector\'s)\n');
+    process.exit(2);
+  }
   const config = loadCollectorConfig();
   // Keyed like the collector's records (one session stays on one partition); the value is the
   // event as parsed, re-serialized: the least a producer of parsed JSON can send.
