@@ -45,4 +45,9 @@ test('a number setting that would not be kept exactly is refused, naming the var
   // Plain digits still convert, with leading zeros and negatives left to the schema's bounds.
   assert.equal(loadConfig(Schema, { PORT: '04000' }).port, 4000);
   assert.throws(() => loadConfig(Schema, { PORT: '-1' }), /PORT: Expected integer to be greater or equal to 1/);
+  // One line per variable: '-0.5' became 0, below the minimum, but is reported once, as sent.
+  assert.throws(
+    () => loadConfig(Schema, { PORT: '-0.5', LOG_LEVEL: 'loud' }),
+    (e: unknown) => e instanceof ConfigError && e.message === 'invalid configuration:\n  PORT: Expected an integer in plain digits, got "-0.5"\n  LOG_LEVEL: ' + e.message.split('LOG_LEVEL: ')[1],
+  );
 });

@@ -46,7 +46,10 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   const converted = Value.Convert(schema, Value.Default(schema, raw));
   const errors = [...Value.Errors(schema, converted)];
   if (errors.length > 0 || inexact.length > 0) {
-    const lines = [...inexact, ...errors.map((e) => `${envName(e.path.replace(/^\//, '').split('/')[0] ?? '')}: ${e.message}`)];
+    // A variable refused as inexact is not reported again for what its conversion became.
+    const named = new Set(inexact.map((line) => line.slice(0, line.indexOf(':'))));
+    const schemaLines = errors.map((e) => `${envName(e.path.replace(/^\//, '').split('/')[0] ?? '')}: ${e.message}`);
+    const lines = [...inexact, ...schemaLines.filter((line) => !named.has(line.slice(0, line.indexOf(':'))))];
     throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   return converted as Static<S>;
