@@ -35,21 +35,25 @@ function inexactNumber(schema: TSchema, text: string): string | undefined {
 
 export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Static<S> {
   const raw: Record<string, unknown> = {};
-  const inexact: string[] = [];
+  // Variable → why its text was refused as inexact; such a variable is not reported again for
+  // what its conversion became.
+  const inexact = new Map<string, string>();
   for (const [key, property] of Object.entries(schema.properties)) {
-    const value = env[envName(key)];
+    const name = envName(key);
+    const value = env[name];
     if (value === undefined || value === '') continue;
     const why = inexactNumber(property, value);
-    if (why !== undefined) inexact.push(`${envName(key)}: ${why}`);
+    if (why !== undefined) inexact.set(name, why);
     raw[key] = value;
   }
   const converted = Value.Convert(schema, Value.Default(schema, raw));
   const errors = [...Value.Errors(schema, converted)];
-  if (errors.length > 0 || inexact.length > 0) {
-    // A variable refused as inexact is not reported again for what its conversion became.
-    const named = new Set(inexact.map((line) => line.slice(0, line.indexOf(':'))));
-    const schemaLines = errors.map((e) => `${envName(e.path.replace(/^\//, '').split('/')[0] ?? '')}: ${e.message}`);
-    const lines = [...inexact, ...schemaLines.filter((line) => !named.has(line.slice(0, line.indexOf(':'))))];
+  if (errors.length > 0 || inexact.size > 0) {
+    const lines = [...inexact].map(([name, why]) => `${name}: ${why}`);
+    for (const e of errors) {
+      const name = envName(e.path.replace(/^\//, '').split('/')[0] ?? '');
+      if (!inexact.has(name)) lines.push(`${name}: ${e.message}`);
+    }
     throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   return converted as Static<S>;

@@ -22,10 +22,11 @@ import type { EventValueRow } from './event-value-rows.ts';
 // are ordered as event_value_visits_15m_visitor_idx, which keeps the planner on that index (an
 // EXISTS here was once planned on the primary key, 25× slower per row). Each row also says
 // whether its visitor and value had a row stored after it (`later`; the statement's subqueries
-// see the table as it was before the insert): those rows' links may have to move. Returns only the visitors and values to relink: those with a row
-// inserted (xmax = 0) that has a stored row after it, each with its earliest inserted bucket (`lo`:
-// a stored row lies after some inserted row of its key exactly when it lies after the earliest).
-// Usually none, so the statement sends nothing back.
+// see the table as it was before the insert): those rows' links may have to move. Returns only
+// the visitors and values to relink: those with a row inserted (xmax = 0) that has a stored row
+// after it, each with its earliest inserted bucket (`lo`: a stored row lies after some inserted
+// row of its key exactly when it lies after the earliest). Usually none, so the statement sends
+// nothing back.
 const ADD_ROWS = `WITH r AS (
     SELECT * FROM json_to_recordset($1::json) AS r(project_id uuid, dimension text, value text, visit_id uuid, bucket timestamptz, visitor_id text, events bigint, pageviews bigint)),
   linked AS (
