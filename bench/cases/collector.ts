@@ -190,7 +190,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
     const counts = { collectorEvents2xx, acceptedByCollector: accepted, recordsOnTopic: onTopic };
     const singleRatio = s.collector.requestsPerSecond / s.bare.requestsPerSecond;
     const cpuMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((flushes[key] ?? []).map(f));
-    const bareCpuMedian = (key: string) => median((baselineCpu[key] ?? []).map((x) => x.cpuMicrosPerRequest));
+    const baselineCpuMedian = (key: string) => median((baselineCpu[key] ?? []).map((x) => x.cpuMicrosPerRequest));
     const brokerMedian = (key: string, f: (x: ReturnType<typeof cpuStats>) => number) => median((brokerCpu[key] ?? []).map(f));
     return [
       {
@@ -222,10 +222,10 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
       },
       {
         id: 'collector_cpu',
-        title: `1b. Collector CPU per request, 1 event/request (100 events/request: ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerRequest).toFixed(0)} µs, ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event; bare Fastify ${bareCpuMedian('bareBatch').toFixed(0)} µs)`,
+        title: `1b. Collector CPU per request, 1 event/request (100 events/request: ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerRequest).toFixed(0)} µs, ${cpuMedian('collectorBatch', (x) => x.cpuMicrosPerEvent).toFixed(1)} µs/event; bare Fastify ${baselineCpuMedian('bareBatch').toFixed(0)} µs)`,
         value: cpuMedian('collector', (x) => x.cpuMicrosPerRequest),
         unit: 'CPU µs/request',
-        baseline: { name: 'bare Fastify (parse only), same flags, /proc', value: bareCpuMedian('bare'), unit: 'CPU µs/request' },
+        baseline: { name: 'bare Fastify (parse only), same flags, /proc', value: baselineCpuMedian('bare'), unit: 'CPU µs/request' },
         details: {
           bareSingle: baselineCpu['bare']?.map((x) => x.cpuMicrosPerRequest),
           bareBatchPerRequest: baselineCpu['bareBatch']?.map((x) => x.cpuMicrosPerRequest),
@@ -238,7 +238,7 @@ export async function benchCollector(ctx: BenchContext): Promise<BenchResult[]> 
       {
         // What acks=all before the 2xx costs by itself: no collector reaches more than this here.
         id: 'collector_floor',
-        title: `1d. Floor: bare Fastify + the collector's producer (acks=all before the 2xx; no validation, enrichment or hooks), 1 event/request, c=${connections} (p50 ${s.floor.p50Ms} / p99 ${s.floor.p99Ms} ms; ${bareCpuMedian('floor').toFixed(0)} CPU µs/request, /proc; 100 events/request: ${Math.round(s.floorBatch.eventsPerSecond).toLocaleString('en-US')} events/s, ${(bareCpuMedian('floorBatch') / 100).toFixed(1)} CPU µs/event)`,
+        title: `1d. Floor: bare Fastify + the collector's producer (acks=all before the 2xx; no validation, enrichment or hooks), 1 event/request, c=${connections} (p50 ${s.floor.p50Ms} / p99 ${s.floor.p99Ms} ms; ${baselineCpuMedian('floor').toFixed(0)} CPU µs/request, /proc; 100 events/request: ${Math.round(s.floorBatch.eventsPerSecond).toLocaleString('en-US')} events/s, ${(baselineCpuMedian('floorBatch') / 100).toFixed(1)} CPU µs/event)`,
         value: s.floor.requestsPerSecond,
         unit: 'req/s',
         baseline: { name: 'bare Fastify (parse only)', value: s.bare.requestsPerSecond, unit: 'req/s' },
