@@ -3,8 +3,9 @@
 // days in the project's zone, as the reports view does. Every number is the API's (POST /funnels,
 // POST /retention; docs/metrics.md § Funnels, § Retention); nothing is computed here but widths.
 import type { FunnelStepAnswer as StepAnswer } from '../../api/src/query/funnel-answer.ts';
-import { postReport, report, type Session } from './api-client.ts';
+import { isAborted, postReport, report, type Session } from './api-client.ts';
 import { el, text } from './dom.ts';
+import { latestOnly } from './latest-only.ts';
 
 interface FunnelStep {
   event_type: string;
@@ -86,8 +87,15 @@ function retentionTable(cohorts: Cohort[], periods: number): HTMLElement {
   );
 }
 
-export async function showFunnels(session: Session, project: string, root: HTMLElement): Promise<void> {
-  const saved = (await report<{ data: SavedFunnel[] }>(session, project, 'saved-funnels')).data;
+/**
+ * Renders the funnel and retention forms of `project` into `root`, with the project's saved
+ * funnels. `signal` aborts when the analyst leaves the view: calls still running are aborted and
+ * nothing more is rendered. Running a form again aborts its earlier run, so the table shown is
+ * always the answer to the latest run.
+ */
+export async function showFunnels(session: Session, project: string, root: HTMLElement, signal: AbortSignal): Promise<void> {
+  const saved = (await report<{ data: SavedFunnel[] }>(session, project, 'saved-funnels', {}, signal)).data;
+  signal.throwIfAborted();
   const steps = el('ol', { id: 'funnel-step-list' });
   const addStep = (s: FunnelStep) => steps.append(stepRow(s, (row) => steps.children.length > 2 && row.remove()));
   const load = (list: FunnelStep[]) => {
@@ -121,23 +129,24 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
   const form = el('form', { id: 'funnel-form' }, el('label', {}, 'Saved funnels ', savedPicker), steps, add,
     el('div', { class: 'row' }, el('label', {}, 'Unit ', unit), el('label', {}, 'Order ', order), el('label', {}, 'Window from step 1 ', window), run),
     el('div', { class: 'row' }, name, save), funnelError);
+  const funnelRun = latestOnly(signal);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     text(funnelError, '');
-    postReport<{ data: { steps: StepAnswer[] } }>(session, project, 'funnels', body()).then(
+    postReport<{ data: { steps: StepAnswer[] } }>(session, project, 'funnels', body(), funnelRun()).then(
       (answer) => funnelResult.replaceChildren(funnelTable(answer.data.steps)),
-      (error: unknown) => text(funnelError, (error as Error).message),
+      (error: unknown) => isAborted(error) || text(funnelError, (error as Error).message),
     );
   });
   save.addEventListener('click', () => {
     text(funnelError, '');
-    postReport<{ data: SavedFunnel }>(session, project, 'saved-funnels', { name: name.value, ...body() }).then(
+    postReport<{ data: SavedFunnel }>(session, project, 'saved-funnels', { name: name.value, ...body() }, signal).then(
       (answer) => {
         saved.push(answer.data);
         savedPicker.append(el('option', { value: answer.data.funnel_id }, answer.data.name));
         savedPicker.value = answer.data.funnel_id;
       },
-      (error: unknown) => text(funnelError, (error as Error).message),
+      (error: unknown) => isAborted(error) || text(funnelError, (error as Error).message),
     );
   });
 
@@ -150,13 +159,15 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
   const retentionForm = el('form', { id: 'retention-form' },
     el('div', { class: 'row' }, el('label', {}, 'Period ', period), el('label', {}, 'Periods ', periods), el('label', {}, 'Unit ', retentionUnit), el('label', {}, 'Returned ', criteria),
       el('button', { id: 'retention-run', type: 'submit' }, 'Show retention')), retentionError);
+  const retentionRun = latestOnly(signal);
   retentionForm.addEventListener('submit', (e) => {
     e.preventDefault();
     text(retentionError, '');
     const n = Number(periods.value);
-    postReport<{ data: { cohorts: Cohort[] } }>(session, project, 'retention', { period: period.value, periods: n, unit: retentionUnit.value, criteria: criteria.value }).then(
+    postReport<{ data: { cohorts: Cohort[] } }>(session, project, 'retention', { period: period.value, periods: n, unit: retentionUnit.value, criteria: criteria.value }, retentionRun()).then(
       (answer) => retentionResult.replaceChildren(retentionTable(answer.data.cohorts, n)),
       (error: unknown) => {
+        if (isAborted(error)) return;
         retentionResult.replaceChildren();
         text(retentionError, (error as Error).message);
       },

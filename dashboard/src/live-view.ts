@@ -3,7 +3,7 @@
 // send headers: a short-lived token from POST …/live/token goes in the URL. When a stream fails
 // (its token expired on a reconnect), a new token is fetched and the feed resumes after the last
 // event it showed (last_event_id).
-import { liveToken, type Session } from './api-client.ts';
+import { isAborted, liveToken, type Session } from './api-client.ts';
 import { lineChart } from './chart.ts';
 import { el, text } from './dom.ts';
 
@@ -50,7 +50,8 @@ export function startLiveView(session: Session, project: string, root: HTMLEleme
   const chart = lineChart(chartHost, ['events/s'], ['#3b6fd8']);
   const points: { x: number[]; y: number[] } = { x: [], y: [] };
   let lastEventId: string | undefined;
-  let closed = false;
+  // Closing aborts a token request still running; a stream is never opened after the close.
+  const closing = new AbortController();
   const sources: EventSource[] = [];
 
   const onEvent = (id: string, e: LiveEventData) => {
@@ -88,8 +89,9 @@ export function startLiveView(session: Session, project: string, root: HTMLEleme
   };
 
   const open = async () => {
-    if (closed) return;
-    const { token } = await liveToken(session, project);
+    if (closing.signal.aborted) return;
+    const { token } = await liveToken(session, project, closing.signal);
+    if (closing.signal.aborted) return;
     const base = `/api/v1/projects/${encodeURIComponent(project)}/live`;
     const resume = lastEventId === undefined ? '' : `&last_event_id=${encodeURIComponent(lastEventId)}`;
     const events = new EventSource(`${base}/events?token=${encodeURIComponent(token)}${resume}`);
@@ -108,15 +110,15 @@ export function startLiveView(session: Session, project: string, root: HTMLEleme
       events.close();
       metrics.close();
       text(status, 'reconnecting…');
-      setTimeout(() => void open().catch(() => text(status, 'disconnected')), 1000);
+      setTimeout(() => void open().catch((error: unknown) => isAborted(error) || text(status, 'disconnected')), 1000);
     };
     events.addEventListener('error', reopen);
     metrics.addEventListener('error', reopen);
   };
-  void open().catch((error: unknown) => text(status, `not connected: ${(error as Error).message}`));
+  void open().catch((error: unknown) => isAborted(error) || text(status, `not connected: ${(error as Error).message}`));
   return {
     close() {
-      closed = true;
+      closing.abort();
       for (const s of sources) s.close();
     },
   };

@@ -28,15 +28,21 @@ function table(id: string, title: string, rows: Breakdown['data'], none: string)
   );
 }
 
-export async function showReports(session: Session, project: string, root: HTMLElement): Promise<void> {
+/**
+ * Renders the reports of `project` into `root` once all five have answered. When `signal` aborts
+ * (the analyst left the view) the calls still running are aborted and nothing is rendered: the
+ * promise rejects with an AbortError.
+ */
+export async function showReports(session: Session, project: string, root: HTMLElement, signal: AbortSignal): Promise<void> {
   root.replaceChildren(el('p', { class: 'status' }, 'loading…'));
   const [stats, series, pages, referrers, devices] = await Promise.all([
-    report<Stats>(session, project, 'stats'),
-    report<Series>(session, project, 'timeseries', { interval: 'day' }),
-    report<Breakdown>(session, project, 'breakdown', { dimension: 'page', limit: '10' }),
-    report<Breakdown>(session, project, 'breakdown', { dimension: 'referrer', limit: '10' }),
-    report<Breakdown>(session, project, 'breakdown', { dimension: 'device', limit: '10' }),
+    report<Stats>(session, project, 'stats', {}, signal),
+    report<Series>(session, project, 'timeseries', { interval: 'day' }, signal),
+    report<Breakdown>(session, project, 'breakdown', { dimension: 'page', limit: '10' }, signal),
+    report<Breakdown>(session, project, 'breakdown', { dimension: 'referrer', limit: '10' }, signal),
+    report<Breakdown>(session, project, 'breakdown', { dimension: 'device', limit: '10' }, signal),
   ]);
+  signal.throwIfAborted();
   const s = stats.data;
   const card = (label: string, value: string, id: string) => el('div', { class: 'card' }, el('span', {}, label), el('strong', { id }, value));
   const chartHost = el('div', { id: 'series-chart', class: 'chart' });

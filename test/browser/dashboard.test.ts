@@ -3,18 +3,20 @@
 // An analyst signs in, picks the project, and a click on the demo site appears in the live feed,
 // then is marked stored; the live numbers and the reports show it. Screenshots of each view go to
 // test-results/ (dashboard-sign-in.png, dashboard-live.png, dashboard-reports.png,
-// dashboard-funnels.png).
+// dashboard-funnels.png). Then what an impatient analyst does: leaving a view, another project or
+// an earlier run before its answer came never lets that late answer overwrite what replaced it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from '../../dashboard/build.ts';
 import { runCli } from '../../tenancy/cli-commands.ts';
 import { pipelineBed, type PipelineBed } from '../pipeline/helpers.ts';
 import { ROOT } from '../support/services.ts';
 import { service, waitFor, type Service } from '../support/service-kit.ts';
-import { launchChromium, startDemo } from './harness.ts';
+import { hold, launchChromium, startDemo, type Held } from './harness.ts';
 import { BATCH_DELAY_MS } from '../../tracker/src/settings.ts';
 
 const PEPPER = 'dashboard-test-pepper-01';
@@ -143,5 +145,128 @@ test('sign in, pick the project: a click on the demo site appears in the live fe
   await dash.click('#tab-funnels');
   await dash.waitForSelector('#saved-funnel option:text-is("Home to never")', { state: 'attached' });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** A fresh tab of a new context on the dashboard, signed in as the analyst (`beforeSignIn` first). */
+async function signedIn(beforeSignIn: (page: Page) => Promise<unknown> = async () => {}): Promise<{ context: BrowserContext; dash: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const dash = await context.newPage();
+  const errors: string[] = [];
+  dash.on('pageerror', (e) => errors.push(e.message));
+  await beforeSignIn(dash);
+  await dash.goto(`${api.url}/`);
+  await dash.fill('#email', ANALYST.email);
+  await dash.fill('#password', ANALYST.password);
+  await dash.click('#sign-in button[type=submit]');
+  await dash.waitForSelector('#project option', { state: 'attached' });
+  return { context, dash, errors };
+}
+
+test('leaving the reports before they answered: the view shown is the one picked last, and the left one is aborted', async () => {
+  const { context, dash, errors } = await signedIn();
+  const stats = await hold(dash, /\/stats\?/, 1500, 1);
+  await dash.click('#tab-reports');
+  await stats.arrived();
+  await dash.click('#tab-funnels');
+  await dash.waitForSelector('#saved-funnel', { state: 'attached' });
+  await stats.released();
+  assert.equal(await dash.locator('#saved-funnel').count(), 1, 'the funnels view is still shown');
+  assert.equal(await dash.locator('#stats').count(), 0, 'the late reports did not replace it');
+  assert.deepEqual(stats.outcomes, ['net::ERR_ABORTED']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('another project picked while the reports load: the numbers shown are that project\'s', async () => {
+  // A second project the analyst may read, without events: its reports count 0.
+  const made = await runCli('projects', ['create', 'zz-quiet', '--org', 'default'], { db: bed.db.pool, pepper: PEPPER });
+  assert.ok(made.ok, JSON.stringify(made));
+  const { context, dash, errors } = await signedIn();
+  const [busy, quiet] = await dash.$$eval('#project option', (o) => o.map((x) => (x as HTMLOptionElement).value));
+  assert.ok(busy !== undefined && quiet !== undefined && busy !== quiet);
+  await dash.click('#tab-reports');
+  await dash.waitForSelector('#stats');
+  const busyEvents = Number(await dash.textContent('#stat-events'));
+  assert.ok(busyEvents >= 2, `the first project has the first test's events (${busyEvents})`);
+  const stats = await hold(dash, new RegExp(`/projects/${busy}/stats\\?`), 1500, 1);
+  await dash.click('#tab-live');
+  await dash.click('#tab-reports');
+  await stats.arrived();
+  await dash.selectOption('#project', quiet!);
+  await dash.waitForSelector('#stats');
+  await stats.released();
+  assert.equal(await dash.textContent('#stat-events'), '0', 'the quiet project\'s count, not the busy one\'s late answer');
+  assert.deepEqual(stats.outcomes, ['net::ERR_ABORTED']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a funnel or retention run again before its answer: the table is the latest run\'s', async () => {
+  const { context, dash, errors } = await signedIn();
+  await dash.click('#tab-funnels');
+  await dash.waitForSelector('#funnel-form');
+  // Three steps, held; then two steps, answered at once. The table must keep two rows.
+  const funnels = await hold(dash, /\/funnels$/, 1500, 1);
+  await dash.click('#funnel-add-step');
+  await dash.click('#funnel-run');
+  await funnels.arrived();
+  await dash.click('#funnel-step-list li:nth-child(3) button');
+  await dash.click('#funnel-run');
+  await dash.waitForSelector('#funnel-steps');
+  await funnels.released();
+  assert.equal(await dash.locator('#funnel-steps tbody tr').count(), 2);
+  assert.equal(await dash.textContent('#funnel-error'), '');
+  assert.deepEqual(funnels.outcomes, ['net::ERR_ABORTED']);
+  // Retention by signed-in user: 3 periods, held; then 2, answered at once. Two period columns stay.
+  const retention = await hold(dash, /\/retention$/, 1500, 1);
+  await dash.selectOption('#retention-unit', 'user');
+  await dash.fill('#retention-periods', '3');
+  await dash.click('#retention-run');
+  await retention.arrived();
+  await dash.fill('#retention-periods', '2');
+  await dash.click('#retention-run');
+  await dash.waitForSelector('#retention-cohorts');
+  await retention.released();
+  assert.deepEqual(await dash.$$eval('#retention-cohorts thead th', (h) => h.map((x) => x.textContent)), ['cohort', 'size', '+1', '+2']);
+  assert.equal(await dash.textContent('#retention-error'), '');
+  assert.deepEqual(retention.outcomes, ['net::ERR_ABORTED']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the live view closed before its stream token came: no stream opens', async () => {
+  let token: Held | undefined;
+  const { context, dash, errors } = await signedIn(async (page) => {
+    token = await hold(page, /\/live\/token$/, 1500, 1);
+  });
+  const streams: string[] = [];
+  dash.on('request', (r) => r.url().includes('/live/events?') && streams.push(r.url()));
+  await token!.arrived();
+  await dash.click('#tab-reports');
+  await token!.released();
+  assert.deepEqual(streams, [], 'no live stream was opened after the view closed');
+  assert.deepEqual(token!.outcomes, ['net::ERR_ABORTED']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two presses of Sign in while the first is answered: one sign-in, one page', async () => {
+  const context = await browser.newContext();
+  const dash = await context.newPage();
+  let logins = 0;
+  dash.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/auth/login') && logins++);
+  await dash.route(/\/api\/v1\/auth\/login$/, async (route) => {
+    await sleep(800);
+    await route.continue();
+  });
+  await dash.goto(`${api.url}/`);
+  await dash.fill('#email', ANALYST.email);
+  await dash.fill('#password', ANALYST.password);
+  await dash.press('#password', 'Enter');
+  await dash.press('#password', 'Enter');
+  await dash.waitForSelector('#live-status', { state: 'attached' });
+  assert.equal(logins, 1);
+  assert.equal(await dash.locator('#project').count(), 1);
   await context.close();
 });

@@ -1,16 +1,18 @@
 // What the browser tests run against, all real: the collector and the pipeline as their own
 // processes from the service kit (stoppable, for outages), the demo site in-process serving the
 // freshly built analytics.js (the code under test, rebuilt each run), a private
-// Kafka topic read back with kafkajs, and Debian's Chromium driven by playwright-core.
+// Kafka topic read back with kafkajs, and Debian's Chromium driven by playwright-core. `hold`
+// delays a page's requests on their way to the real service, for tests of slow answers.
 import type net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../lib/logger.ts';
 import { buildDemoApp } from '../../demo-site/app.ts';
 import { loadDemoConfig } from '../../demo-site/config.ts';
 import { bundleTracker } from '../../tracker/build.ts';
-import { service, type Service } from '../support/service-kit.ts';
+import { service, waitFor, type Service } from '../support/service-kit.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -77,4 +79,47 @@ export async function launchChromium(): Promise<Browser> {
   await probe.close();
   const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
   return chromium.launch({ ...CHROMIUM_OPTIONS, args: [...CHROMIUM_OPTIONS.args, `--user-agent=${userAgent}`] });
+}
+
+export interface Held {
+  /** URLs of the held requests, in order. */
+  urls: string[];
+  /** Resolves once `n` requests are held. */
+  arrived(n?: number): Promise<unknown>;
+  /** Resolves once every held request went on to the API (or was found aborted by the page). */
+  released(): Promise<unknown>;
+  /** How each held request ended: 'finished', or the failure ('net::ERR_ABORTED' when the page aborted it). */
+  outcomes: string[];
+}
+
+/**
+ * Holds the page's requests to `pattern` (the first `count` of them) for `ms` before they go to the
+ * real API: a slow answer, made deterministic. The rest pass at once.
+ */
+export async function hold(page: Page, pattern: RegExp, ms: number, count = Infinity): Promise<Held> {
+  const urls: string[] = [];
+  const held: Request[] = [];
+  const outcomes: string[] = [];
+  const pending: Promise<unknown>[] = [];
+  page.on('requestfinished', (r) => held.includes(r) && outcomes.push('finished'));
+  page.on('requestfailed', (r) => held.includes(r) && outcomes.push(r.failure()?.errorText ?? 'failed'));
+  await page.route(pattern, async (route) => {
+    if (urls.length >= count) return route.continue();
+    urls.push(route.request().url());
+    held.push(route.request());
+    const gone = sleep(ms).then(() => route.continue().catch(() => 'the page aborted it'));
+    pending.push(gone);
+    await gone;
+  });
+  return {
+    urls,
+    outcomes,
+    arrived: (n = 1) => waitFor('the held requests', () => urls.length, { until: (k) => k >= n, timeoutMs: 10_000, intervalMs: 20 }),
+    // Then time for the page to handle the late answer, as it would if it still listened.
+    released: async () => {
+      await Promise.all(pending);
+      await waitFor('the held requests to end', () => outcomes.length, { until: (n) => n >= urls.length, timeoutMs: 10_000, intervalMs: 20 });
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    },
+  };
 }
