@@ -31,6 +31,7 @@ import { webhookRoutes } from './routes/webhook.ts';
 import type { TenancyDirectory } from '../../tenancy/model.ts';
 import { answerClientError } from '../../lib/http-client-errors.ts';
 import { frameworkErrorOptions, RouteTable } from '../../lib/http-framework-errors.ts';
+import { answerReason } from './http/answer-reason.ts';
 import { createMemorySalts } from './visitors/memory-salts.ts';
 import type { VisitorSalts } from './visitors/salt-periods.ts';
 
@@ -111,7 +112,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   deferContinue(app.server, (method, path) => method === 'POST' && path === STREAM_PATH);
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
-    if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url }, 'request answered with 5xx');
+  });
+  // A 5xx is logged with the reason its body gives the client (error, message): ops read why in
+  // the log, not only that. Only 5xx bodies are read, so the accepted path pays one comparison.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url, ...answerReason(payload) }, 'request answered with 5xx');
+    done(null, payload);
   });
 
   const directory = options.directory ?? createMemoryDirectory();

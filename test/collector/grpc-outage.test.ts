@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
 import { TOPICS } from '#contract';
 import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig } from '../../collector/src/config.ts';
@@ -37,7 +38,10 @@ test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retr
   const config = loadCollectorConfig(toEnv({ kafkaBrokers: kafka.broker, collectorHost: '127.0.0.1', grpcPort: 0, logLevel: 'silent' }));
   const publisher = createKafkaEventProducer(config, silentLogger);
   const app = await buildApp({ config, publisher, logger: silentLogger, directory: tenants.directory, docs: false });
-  const grpc = await startGrpcServer(app.ingestion, config, silentLogger);
+  // The gRPC server's warnings, to check that the UNAVAILABLE answer is logged with its reason.
+  const warnings: Record<string, unknown>[] = [];
+  const grpcLogger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+  const grpc = await startGrpcServer(app.ingestion, config, grpcLogger);
   const { Ingest } = loadIngestPackage();
   const client = new Ingest(`127.0.0.1:${grpc.port}`, credentials.createInsecure());
   cleanups.push(async () => {
@@ -74,6 +78,11 @@ test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retr
   const waited = answered - goneAt;
   t.diagnostic(`stop began ${goneAt - stopping} ms before the port closed; answered ${waited} ms after it; ${sent.length} messages sent, last_acked_line ${result.summary?.last_acked_line}`);
   assert.equal(status[result.code], 'UNAVAILABLE', result.details);
+  assert.deepEqual(
+    warnings.filter((w) => w['msg'] === 'gRPC stream answered with an error status').map((w) => [w['code'], w['details']]),
+    [['UNAVAILABLE', result.details]],
+    'the answer is logged as a warning with its reason',
+  );
   assert.ok(waited <= 1000, `answered ${waited} ms after the broker stopped (bound 1000)`);
   assert.ok(Number(result.trailers.get(RETRY_PUSHBACK_TRAILER)[0]) > 0, 'grpc-retry-pushback-ms set');
   const summary = result.summary!;

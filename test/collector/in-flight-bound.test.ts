@@ -7,18 +7,22 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
+import { pino } from 'pino';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { KEYS, twoTenants } from '../../collector/src/projects/fixtures.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { waitFor } from '../support/service-kit.ts';
-import { consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
+import { consumeRecords, testConfig, testPublisher } from './helpers.ts';
 
 let kafka: Kafka;
 let topic: string;
 let publisher: EventPublisher;
 let app: FastifyInstance;
 const key = { 'x-api-key': KEYS.shopIngest[0] };
+// The app's warnings, to check that each 503 is logged with its reason.
+const warnings: Record<string, unknown>[] = [];
+const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
 
 // A bound of 8 KiB: a batch of 50 of these events is about 25 KiB of records, so a second request
 // in flight is over it (a call alone always passes).
@@ -27,7 +31,7 @@ before(async () => {
   topic = await createTopic(kafka, 'test-collector-in-flight');
   const config = testConfig({ kafkaTopic: topic, maxInFlightBytes: 8 * 1024, streamChunkSize: 50, batchLingerMs: 20 });
   publisher = testPublisher(config);
-  app = await buildApp({ config, publisher, directory: twoTenants(), logger: silentLogger, docs: false });
+  app = await buildApp({ config, publisher, directory: twoTenants(), logger, docs: false });
   await waitFor('kafka ready', () => publisher.isReady());
 });
 
@@ -68,6 +72,13 @@ test('requests over the bound are answered 503 overloaded with Retry-After; the 
   });
   assert.ok(acknowledged.size > 0, 'the first request in flight is admitted');
   assert.ok(refused.size > 0, 'ten 25 KiB requests at once are over an 8 KiB bound');
+  // Each 503 is logged once, with the reason and message its body gave the client.
+  const refusals = answers.filter((res) => res.statusCode === 503);
+  const logged = warnings.filter((w) => w['msg'] === 'request answered with 5xx');
+  assert.deepEqual(
+    logged.map((w) => [w['status'], w['url'], w['error'], w['message']]),
+    refusals.map((res) => [503, '/api/v1/events', 'overloaded', res.json().message]),
+  );
 });
 
 test('streams over the bound wait for room instead: every line of four concurrent streams is acknowledged', async () => {

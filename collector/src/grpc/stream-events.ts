@@ -74,7 +74,9 @@ export function streamEventsHandler(core: IngestionCore, settings: StreamSetting
         const answer = answerOf(outcome, retryAfterMs);
         core.metrics.streams.inc({ transport: 'grpc', outcome: outcomeOf(answer.code) });
         if (answer.code === status.CANCELLED) logger.info({ project: project.id, accepted: answer.summary.accepted, last_acked_line: answer.summary.last_acked_line }, 'gRPC stream: the client went away mid-stream');
-        else if (answer.code !== status.OK) logger.debug({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
+        // UNAVAILABLE is this side failing (an HTTP 503): a warning with its reason, as the HTTP
+        // routes log theirs. What the client sent wrong stays at debug.
+        else if (answer.code !== status.OK) logger[answer.code === status.UNAVAILABLE ? 'warn' : 'debug']({ code: status[answer.code], details: answer.details, project: project.id, summary: { ...answer.summary, errors: undefined } }, 'gRPC stream answered with an error status');
         // A cancelled call has no one to answer; grpc-js ignores the callback then.
         send(callback, answer);
       })
