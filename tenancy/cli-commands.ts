@@ -55,7 +55,8 @@ export async function runCli(command: CliCommand, argv: string[], deps: CliDeps)
 async function orgOf(db: pg.Pool, name: string | undefined): Promise<Result<{ id: string; name: string } | null>> {
   if (name === undefined) return ok(null);
   const org = await store.findOrgByName(db, name);
-  return org ? ok(org) : { ok: false, error: `unknown organization "${name}"` };
+  // Organizations are made by their first project, not by keys or users: say so.
+  return org ? ok(org) : { ok: false, error: `unknown organization "${name}": an organization is made with its first project (npm run -s projects -- create <name> --org ${name})` };
 }
 
 async function projects(action: string, argv: string[], { db }: CliDeps): Promise<Outcome> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_PROJECT_ID } from '#contract';
 import { buildApp } from '../../collector/src/app.ts';
 import { freePort } from '../support/service-kit.ts';
-import { collectorBed, consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
+import { capturingLogger, collectorBed, consumeRecords, silentLogger, testConfig, testPublisher } from './helpers.ts';
 
 const curlBody = {
   event_type: 'button_click',
@@ -177,11 +177,12 @@ test('429: the per-IP rate limit answers with Retry-After', async () => {
   }
 });
 
-test('503: Kafka unreachable answers 503 with Retry-After, and /health says so', async () => {
+test('503: Kafka unreachable answers 503 with Retry-After, and /health says so; each 503 is logged with its reason', async () => {
   const closedPort = await freePort();
   const config = testConfig({ kafkaBrokers: `127.0.0.1:${closedPort}`, kafkaTopic: topic });
   const downPublisher = testPublisher(config);
-  const down = await buildApp({ config, publisher: downPublisher, logger: silentLogger, docs: false });
+  const { logger, lines } = capturingLogger();
+  const down = await buildApp({ config, publisher: downPublisher, logger, docs: false });
   try {
     const res = await down.inject({
       method: 'POST',
@@ -197,6 +198,14 @@ test('503: Kafka unreachable answers 503 with Retry-After, and /health says so',
     const health = await down.inject({ method: 'GET', url: '/health' });
     assert.equal(health.statusCode, 503);
     assert.equal(health.json().kafkaReady, false);
+    assert.match(health.json().message, /^Kafka is not ready/);
+    assert.deepEqual(
+      lines.filter((l) => l['msg'] === 'request answered with 5xx').map((l) => [l['status'], l['url'], l['error'], l['message']]),
+      [
+        [503, '/analytics', 'kafka_unavailable', res.json().message],
+        [503, '/health', undefined, health.json().message],
+      ],
+    );
   } finally {
     await down.close();
     await downPublisher.close();

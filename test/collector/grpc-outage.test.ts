@@ -7,7 +7,6 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import { TOPICS } from '#contract';
 import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig } from '../../collector/src/config.ts';
@@ -20,7 +19,7 @@ import { credentials } from '@grpc/grpc-js';
 import { startPrivateKafka, whenBrokerServes } from '../chaos/private-services.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { portOpen } from '../support/services.ts';
-import { eventIdsUntil, silentLogger } from './helpers.ts';
+import { capturingLogger, eventIdsUntil, silentLogger } from './helpers.ts';
 import { eventMessage, keyMetadata, openStream } from './grpc-helpers.ts';
 import { seedTenants } from './tenants.ts';
 
@@ -39,8 +38,7 @@ test('Kafka stopped mid-stream: UNAVAILABLE within 1 s with the summary and retr
   const publisher = createKafkaEventProducer(config, silentLogger);
   const app = await buildApp({ config, publisher, logger: silentLogger, directory: tenants.directory, docs: false });
   // The gRPC server's warnings, to check that the UNAVAILABLE answer is logged with its reason.
-  const warnings: Record<string, unknown>[] = [];
-  const grpcLogger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+  const { logger: grpcLogger, lines: warnings } = capturingLogger();
   const grpc = await startGrpcServer(app.ingestion, config, grpcLogger);
   const { Ingest } = loadIngestPackage();
   const client = new Ingest(`127.0.0.1:${grpc.port}`, credentials.createInsecure());

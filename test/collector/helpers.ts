@@ -6,7 +6,8 @@ import { buildApp } from '../../collector/src/app.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../collector/src/config.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { createKafkaEventProducer } from '../../collector/src/kafka/event-producer.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { pino } from 'pino';
+import { createLogger, type Logger } from '../../lib/logger.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { waitFor } from '../support/service-kit.ts';
 import { KAFKA_BROKER } from '../support/services.ts';
@@ -24,6 +25,12 @@ export function testConfig(overrides: Partial<CollectorConfig> = {}): CollectorC
 }
 
 export const silentLogger = createLogger('collector-test', process.env.LOG_LEVEL ?? 'silent');
+
+/** A logger keeping its lines (at `level` and above) as parsed objects, for tests of what is logged. */
+export function capturingLogger(level = 'warn'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { logger: pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line)) }), lines };
+}
 
 export function testPublisher(config: CollectorConfig): EventPublisher {
   return createKafkaEventProducer(config, silentLogger);

@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { pino } from 'pino';
 import { buildApp } from '../../collector/src/app.ts';
 import type { EventPublisher } from '../../collector/src/events/publisher.ts';
 import { KEYS, twoTenants } from '../../collector/src/projects/fixtures.ts';
 import { createTopic, deleteTopics, testKafka } from '../support/kafka.ts';
 import { waitFor } from '../support/service-kit.ts';
-import { consumeRecords, testConfig, testPublisher } from './helpers.ts';
+import { capturingLogger, consumeRecords, testConfig, testPublisher } from './helpers.ts';
 
 let kafka: Kafka;
 let topic: string;
@@ -21,8 +20,7 @@ let publisher: EventPublisher;
 let app: FastifyInstance;
 const key = { 'x-api-key': KEYS.shopIngest[0] };
 // The app's warnings, to check that each 503 is logged with its reason.
-const warnings: Record<string, unknown>[] = [];
-const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+const { logger, lines: warnings } = capturingLogger();
 
 // A bound of 8 KiB: a batch of 50 of these events is about 25 KiB of records, so a second request
 // in flight is over it (a call alone always passes).

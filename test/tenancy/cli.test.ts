@@ -113,7 +113,8 @@ test('mistakes: one line naming the flag and the problem, exit code 1, nothing s
     ['projects -- create blog --origin shop.example', 'error: --origin: invalid origin "shop.example": not a URL (expected e.g. https://shop.example)'],
     ['projects -- create shop', 'error: a project named "shop" already exists in this organization'],
     ['keys -- revoke 00000000-0000-4000-8000-00000000abcd', 'error: unknown key "00000000-0000-4000-8000-00000000abcd"'],
-    ['keys -- create --org nowhere --scopes read', 'error: unknown organization "nowhere"'],
+    ['keys -- create --org nowhere --scopes read', 'error: unknown organization "nowhere": an organization is made with its first project (npm run -s projects -- create <name> --org nowhere)'],
+    ['users -- create --email a@example.com --password long-enough-1 --org nowhere --role viewer', 'error: unknown organization "nowhere": an organization is made with its first project (npm run -s projects -- create <name> --org nowhere)'],
     ['users -- create --email a@example.com --password short --org default --role admin', 'error: --password: password too short: at least 10 characters'],
     ['users -- create --email a@example.com --password long-enough-1 --org default --role owner', 'error: --role: invalid role "owner": use admin or viewer'],
   ] as const) {

@@ -37,6 +37,8 @@ export const HealthBody = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
   kafkaReady: Type.Boolean(),
   timestamp: Type.String({ format: 'date-time' }),
+  /** Only when unavailable: why, in words (also in the log line of the 503). */
+  message: Type.Optional(Type.String()),
 });
 
 export function errorBody(error: string, message: string, errors?: ErrorBody['errors']): ErrorBody {
