@@ -13,6 +13,11 @@ export const TenancySettings = {
   apiKeyPepper: Type.String({ minLength: 16, default: 'local-development-pepper' }),
   /** Signs analysts' access tokens (HS256), from JWT_SECRET; at least 32 characters. */
   jwtSecret: Type.String({ minLength: 32, default: 'local-development-jwt-signing-key-0123456789' }),
+  /**
+   * How long (s) a signed-in analyst's access token is valid (ACCESS_TOKEN_TTL_SECONDS): the
+   * bound on how long one stays usable after its refresh token was revoked. 15 minutes by default.
+   */
+  accessTokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   /** How often (ms) every process reloads projects and keys even without a notification. */
   tenancyReloadIntervalMs: Type.Integer({ minimum: 100, maximum: 5000, default: 2000 }),
 };

@@ -87,7 +87,7 @@ export async function buildApiApp(options: BuildApiAppOptions): Promise<FastifyI
   await app.register(websocket);
   app.addSchema(ReportMetaSchema);
 
-  await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret });
+  await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: options.config.apiKeyPepper, jwtSecret: options.config.jwtSecret, accessTokenTtlSeconds: options.config.accessTokenTtlSeconds });
   await app.register(healthRoutes, { db: options.queryPool });
   await app.register(dashboardRoutes, { files: options.dashboard });
   await app.register(myProjectsRoutes, { db: options.tenancyDb });

@@ -181,7 +181,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(streamEventRoutes, { ...serverRoutes, slots: app.ingestion.streamSlots, stream: config });
   await app.register(opsRoutes, { publisher, metrics });
   if (options.directory !== undefined && options.tenancyDb !== undefined) {
-    await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: config.apiKeyPepper, jwtSecret: config.jwtSecret });
+    await app.register(tenancyApi, { directory: options.directory, db: options.tenancyDb, pepper: config.apiKeyPepper, jwtSecret: config.jwtSecret, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   }
   return app;
 }

@@ -8,7 +8,7 @@ import { TenancySettings } from '../../tenancy/settings.ts';
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
 
 export const CollectorConfigSchema = Type.Object({
-  /** DATABASE_URL, API_KEY_PEPPER, JWT_SECRET, TENANCY_RELOAD_INTERVAL_MS: projects, keys and sign-in. */
+  /** DATABASE_URL, API_KEY_PEPPER, JWT_SECRET, ACCESS_TOKEN_TTL_SECONDS, TENANCY_RELOAD_INTERVAL_MS: projects, keys and sign-in. */
   ...TenancySettings,
   collectorPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   collectorHost: Type.String({ minLength: 1, default: '0.0.0.0' }),

@@ -6,6 +6,15 @@
 
 export class SignedOut extends Error {}
 
+let signedOut: () => void = () => {};
+/**
+ * `handler` runs on every 401 answer of a call (an expired or revoked access token), whichever
+ * view or form made the call; the call then rejects with SignedOut. main.ts shows the sign-in form.
+ */
+export function whenSignedOut(handler: () => void): void {
+  signedOut = handler;
+}
+
 export interface Session {
   accessToken: string;
   email: string;
@@ -28,11 +37,17 @@ export async function signIn(email: string, password: string): Promise<Session> 
 /** True for the rejection of a call whose signal was aborted: nobody waits for it any more. */
 export const isAborted = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
+/** True when a call's failure needs no message where it was made: aborted, or signed out (the sign-in form took the page). */
+export const isHandled = (error: unknown): boolean => isAborted(error) || error instanceof SignedOut;
+
 async function call<T>(session: Session, method: 'GET' | 'POST', path: string, payload?: object, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}` };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
-  if (res.status === 401) throw new SignedOut('signed out');
+  if (res.status === 401) {
+    signedOut();
+    throw new SignedOut('signed out');
+  }
   const body = (await res.json()) as T & { message?: string };
   signal?.throwIfAborted();
   if (!res.ok) throw new Error(body.message ?? `${path}: ${res.status}`);

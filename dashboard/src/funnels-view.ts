@@ -3,7 +3,8 @@
 // days in the project's zone, as the reports view does. Every number is the API's (POST /funnels,
 // POST /retention; docs/metrics.md § Funnels, § Retention); nothing is computed here but widths.
 import type { FunnelStepAnswer as StepAnswer } from '../../api/src/query/funnel-answer.ts';
-import { isAborted, postReport, report, type Session } from './api-client.ts';
+import { MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS } from '../../api/src/query/funnel-limits.ts';
+import { isHandled, postReport, report, type Session } from './api-client.ts';
 import { el, text } from './dom.ts';
 import { latestOnly } from './latest-only.ts';
 
@@ -39,7 +40,7 @@ function stepRow(step: FunnelStep, onRemove: (row: HTMLElement) => void): HTMLEl
   const type = el('input', { class: 'step-type', list: 'event-types', value: step.event_type, required: '', 'aria-label': 'event type' });
   const page = el('input', { class: 'step-page', placeholder: 'page (any)', value: step.page ?? '', 'aria-label': 'page' });
   const button = el('input', { class: 'step-button', placeholder: 'button id (any)', value: step.button_id ?? '', 'aria-label': 'button id' });
-  const remove = el('button', { type: 'button', class: 'link' }, 'remove');
+  const remove = el('button', { type: 'button', class: 'link step-remove' }, 'remove');
   const row = el('li', { class: 'step' }, type, page, button, remove);
   remove.addEventListener('click', () => onRemove(row));
   return row;
@@ -97,7 +98,23 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
   const saved = (await report<{ data: SavedFunnel[] }>(session, project, 'saved-funnels', {}, signal)).data;
   signal.throwIfAborted();
   const steps = el('ol', { id: 'funnel-step-list' });
-  const addStep = (s: FunnelStep) => steps.append(stepRow(s, (row) => steps.children.length > 2 && row.remove()));
+  const add = el('button', { id: 'funnel-add-step', type: 'button', class: 'tab' }, 'Add step');
+  // The API takes 2 to 10 steps: at either end the button that would cross it is disabled, saying why.
+  const limits = () => {
+    add.disabled = steps.children.length >= MAX_FUNNEL_STEPS;
+    add.title = add.disabled ? `a funnel has at most ${MAX_FUNNEL_STEPS} steps` : '';
+    for (const remove of steps.querySelectorAll<HTMLButtonElement>('.step-remove')) {
+      remove.disabled = steps.children.length <= MIN_FUNNEL_STEPS;
+      remove.title = remove.disabled ? `a funnel has at least ${MIN_FUNNEL_STEPS} steps` : '';
+    }
+  };
+  const addStep = (s: FunnelStep) => {
+    steps.append(stepRow(s, (row) => {
+      if (steps.children.length > MIN_FUNNEL_STEPS) row.remove();
+      limits();
+    }));
+    limits();
+  };
   const load = (list: FunnelStep[]) => {
     steps.replaceChildren();
     for (const s of list) addStep(s);
@@ -124,8 +141,7 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
   const body = () => ({ steps: readSteps(steps), unit: unit.value, order: order.value, window: window.value });
   const run = el('button', { id: 'funnel-run', type: 'submit' }, 'Show funnel');
   const save = el('button', { id: 'funnel-save', type: 'button', class: 'tab' }, 'Save');
-  const add = el('button', { id: 'funnel-add-step', type: 'button', class: 'tab' }, 'Add step');
-  add.addEventListener('click', () => steps.children.length < 10 && addStep({ event_type: 'button_click' }));
+  add.addEventListener('click', () => steps.children.length < MAX_FUNNEL_STEPS && addStep({ event_type: 'button_click' }));
   const form = el('form', { id: 'funnel-form' }, el('label', {}, 'Saved funnels ', savedPicker), steps, add,
     el('div', { class: 'row' }, el('label', {}, 'Unit ', unit), el('label', {}, 'Order ', order), el('label', {}, 'Window from step 1 ', window), run),
     el('div', { class: 'row' }, name, save), funnelError);
@@ -135,19 +151,29 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
     text(funnelError, '');
     postReport<{ data: { steps: StepAnswer[] } }>(session, project, 'funnels', body(), funnelRun()).then(
       (answer) => funnelResult.replaceChildren(funnelTable(answer.data.steps)),
-      (error: unknown) => isAborted(error) || text(funnelError, (error as Error).message),
+      (error: unknown) => {
+        if (isHandled(error)) return;
+        // The table shown was the answer to an earlier run: it goes, the reason stays.
+        funnelResult.replaceChildren();
+        text(funnelError, (error as Error).message);
+      },
     );
   });
   save.addEventListener('click', () => {
+    // One save at a time: a second press while the first is answered would be refused as a taken name.
+    if (save.disabled) return;
+    save.disabled = true;
     text(funnelError, '');
-    postReport<{ data: SavedFunnel }>(session, project, 'saved-funnels', { name: name.value, ...body() }, signal).then(
-      (answer) => {
-        saved.push(answer.data);
-        savedPicker.append(el('option', { value: answer.data.funnel_id }, answer.data.name));
-        savedPicker.value = answer.data.funnel_id;
-      },
-      (error: unknown) => isAborted(error) || text(funnelError, (error as Error).message),
-    );
+    postReport<{ data: SavedFunnel }>(session, project, 'saved-funnels', { name: name.value, ...body() }, signal)
+      .then(
+        (answer) => {
+          saved.push(answer.data);
+          savedPicker.append(el('option', { value: answer.data.funnel_id }, answer.data.name));
+          savedPicker.value = answer.data.funnel_id;
+        },
+        (error: unknown) => isHandled(error) || text(funnelError, (error as Error).message),
+      )
+      .finally(() => (save.disabled = false));
   });
 
   const period = select('retention-period', ['day', 'week', 'month'], 'day');
@@ -167,7 +193,7 @@ export async function showFunnels(session: Session, project: string, root: HTMLE
     postReport<{ data: { cohorts: Cohort[] } }>(session, project, 'retention', { period: period.value, periods: n, unit: retentionUnit.value, criteria: criteria.value }, retentionRun()).then(
       (answer) => retentionResult.replaceChildren(retentionTable(answer.data.cohorts, n)),
       (error: unknown) => {
-        if (isAborted(error)) return;
+        if (isHandled(error)) return;
         retentionResult.replaceChildren();
         text(retentionError, (error as Error).message);
       },

@@ -3,7 +3,7 @@
 // send headers: a short-lived token from POST …/live/token goes in the URL. When a stream fails
 // (its token expired on a reconnect), a new token is fetched and the feed resumes after the last
 // event it showed (last_event_id).
-import { isAborted, liveToken, type Session } from './api-client.ts';
+import { isHandled, liveToken, type Session } from './api-client.ts';
 import { lineChart } from './chart.ts';
 import { el, text } from './dom.ts';
 
@@ -110,12 +110,12 @@ export function startLiveView(session: Session, project: string, root: HTMLEleme
       events.close();
       metrics.close();
       text(status, 'reconnecting…');
-      setTimeout(() => void open().catch((error: unknown) => isAborted(error) || text(status, 'disconnected')), 1000);
+      setTimeout(() => void open().catch((error: unknown) => isHandled(error) || text(status, 'disconnected')), 1000);
     };
     events.addEventListener('error', reopen);
     metrics.addEventListener('error', reopen);
   };
-  void open().catch((error: unknown) => isAborted(error) || text(status, `not connected: ${(error as Error).message}`));
+  void open().catch((error: unknown) => isHandled(error) || text(status, `not connected: ${(error as Error).message}`));
   return {
     close() {
       closing.abort();

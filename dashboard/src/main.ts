@@ -1,7 +1,8 @@
 // The analysts' dashboard served by the query API at /: sign in (the access token stays in this
-// tab's sessionStorage), pick a project, then the live view or the reports.
+// tab's sessionStorage), pick a project, then the live view or the reports. The project and view
+// picked are kept in the address (#project=…&view=…), so a reload or a shared link shows them again.
 import 'uplot/dist/uPlot.min.css';
-import { isAborted, listProjects, SignedOut, signIn, type Session } from './api-client.ts';
+import { isHandled, listProjects, signIn, whenSignedOut, type Session } from './api-client.ts';
 import { el, text } from './dom.ts';
 import { startLiveView, type LiveView } from './live-view.ts';
 import { showFunnels } from './funnels-view.ts';
@@ -10,6 +11,14 @@ import { showReports } from './reports-view.ts';
 const SESSION_KEY = 'analytics-dashboard-session';
 const app = document.getElementById('app')!;
 let live: LiveView | undefined;
+// Aborted whenever the view shown is left (another tab or project, sign-out, an expired session):
+// what it still waits for is aborted, so its late answers never overwrite what replaced it.
+let leaving = new AbortController();
+const VIEWS = ['live', 'reports', 'funnels'] as const;
+type View = (typeof VIEWS)[number];
+// Shows what the address names, once signed in (a link followed or the back button in this tab).
+let followAddress: (() => void) | undefined;
+window.addEventListener('hashchange', () => followAddress?.());
 
 function saved(): Session | undefined {
   const raw = sessionStorage.getItem(SESSION_KEY);
@@ -18,6 +27,9 @@ function saved(): Session | undefined {
 
 function showSignIn(message = ''): void {
   live?.close();
+  live = undefined;
+  leaving.abort();
+  followAddress = undefined;
   sessionStorage.removeItem(SESSION_KEY);
   const email = el('input', { id: 'email', type: 'email', autocomplete: 'username', required: '' });
   const password = el('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: '' });
@@ -43,19 +55,27 @@ function showSignIn(message = ''): void {
   app.replaceChildren(form);
 }
 
-/** Shows a view's failure in its own pane; a view the analyst has left fails silently. */
+// Any call answered 401 (the access token expired or was revoked), from any view or form: back to
+// the sign-in form, once, however many calls were waiting.
+whenSignedOut(() => {
+  if (document.getElementById('sign-in') === null) showSignIn('Your session ended: sign in again.');
+});
+
+/** Shows a view's failure in its own pane; a view the analyst has left, or a signed-out one, fails silently. */
 const guard = (promise: Promise<unknown>, pane: HTMLElement) =>
   promise.catch((error: unknown) => {
-    if (isAborted(error)) return;
-    if (error instanceof SignedOut) showSignIn('Your session ended: sign in again.');
-    else pane.append(el('p', { class: 'error' }, (error as Error).message));
+    if (!isHandled(error)) pane.append(el('p', { class: 'error' }, (error as Error).message));
   });
 
+/** The project and view in the address, if any. */
+function picked(): { project?: string; view?: View } {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const view = params.get('view');
+  return { project: params.get('project') ?? undefined, view: VIEWS.find((v) => v === view) };
+}
+
 async function showProjects(session: Session): Promise<void> {
-  const projects = await listProjects(session).catch((error: unknown) => {
-    if (error instanceof SignedOut) showSignIn('Your session ended: sign in again.');
-    throw error;
-  });
+  const projects = await listProjects(session);
   const picker = el('select', { id: 'project' }, ...projects.map((p) => el('option', { value: p.id }, `${p.org} / ${p.name}`)));
   const liveTab = el('button', { id: 'tab-live', type: 'button', class: 'tab' }, 'Live');
   const reportsTab = el('button', { id: 'tab-reports', type: 'button', class: 'tab' }, 'Reports');
@@ -63,17 +83,22 @@ async function showProjects(session: Session): Promise<void> {
   const signOut = el('button', { id: 'sign-out', type: 'button', class: 'link' }, 'Sign out');
   const view = el('main', { id: 'view' });
   app.replaceChildren(el('header', {}, el('label', {}, 'Project ', picker), liveTab, reportsTab, funnelsTab, el('span', { class: 'who' }, session.email), signOut), view);
-  const tabs = { live: liveTab, reports: reportsTab, funnels: funnelsTab };
-  let current: keyof typeof tabs = 'live';
-  // Each view gets a pane of its own and a signal: showing another view (or project) aborts what
-  // the last one still waits for, so its late answers never overwrite the view that replaced it.
-  let leaving = new AbortController();
-  const show = (which: keyof typeof tabs) => {
+  const tabs: Record<View, HTMLButtonElement> = { live: liveTab, reports: reportsTab, funnels: funnelsTab };
+  // A project in the address that this analyst may not read is not picked: the first one is.
+  const pickAddressed = (): View | undefined => {
+    const wanted = picked();
+    picker.value = wanted.project !== undefined && projects.some((p) => p.id === wanted.project) ? wanted.project : (projects[0]?.id ?? '');
+    return wanted.view;
+  };
+  let current: View = pickAddressed() ?? 'live';
+  // Each view gets a pane of its own and a fresh signal (`leaving`).
+  const show = (which: View) => {
     live?.close();
     live = undefined;
     leaving.abort();
     leaving = new AbortController();
     current = which;
+    history.replaceState(null, '', `#${new URLSearchParams({ project: picker.value, view: which })}`);
     for (const [name, tab] of Object.entries(tabs)) tab.classList.toggle('active', name === which);
     const pane = el('div', { id: `${which}-view` });
     view.replaceChildren(pane);
@@ -82,13 +107,11 @@ async function showProjects(session: Session): Promise<void> {
     else if (which === 'reports') void guard(showReports(session, picker.value, pane, leaving.signal), pane);
     else void guard(showFunnels(session, picker.value, pane, leaving.signal), pane);
   };
-  for (const [name, tab] of Object.entries(tabs)) tab.addEventListener('click', () => show(name as keyof typeof tabs));
+  for (const [name, tab] of Object.entries(tabs)) tab.addEventListener('click', () => show(name as View));
   picker.addEventListener('change', () => show(current));
-  signOut.addEventListener('click', () => {
-    leaving.abort();
-    showSignIn();
-  });
-  show('live');
+  signOut.addEventListener('click', () => showSignIn());
+  followAddress = () => show(pickAddressed() ?? current);
+  show(current);
 }
 
 const session = saved();

@@ -9,6 +9,7 @@ import { quoteIfShort } from '../../../lib/http-problem.ts';
 import { ParameterError } from '../http/problems.ts';
 import { DIMENSION_SPECS, isVisitDimension, type Dimension } from './breakdown-dimensions.ts';
 import { eventTypeSchema } from './event-type-parameter.ts';
+import { MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS } from './funnel-limits.ts';
 import { parseReportQuery, REPORT_PARAMETERS, type ReportParameters, type ReportQuery } from './report-query.ts';
 
 export const FUNNEL_ORDERS = ['ordered', 'strict'] as const;
@@ -52,7 +53,7 @@ export type FunnelStep = Static<typeof StepSchema>;
 export const FunnelBodySchema = Type.Object(
   {
     ...REPORT_PARAMETERS,
-    steps: Type.Array(StepSchema, { minItems: 2, maxItems: 10, description: 'The steps in order, 2 to 10.' }),
+    steps: Type.Array(StepSchema, { minItems: MIN_FUNNEL_STEPS, maxItems: MAX_FUNNEL_STEPS, description: `The steps in order, ${MIN_FUNNEL_STEPS} to ${MAX_FUNNEL_STEPS}.` }),
     order: Type.Optional(
       Type.Union(
         FUNNEL_ORDERS.map((o) => Type.Literal(o)),
