@@ -41,16 +41,17 @@ function showSignIn(message = ''): void {
     // One sign-in at a time: a second press while the first is answered would build the page twice.
     if (submit.disabled) return;
     submit.disabled = true;
-    signIn(email.value, password.value).then(
-      (session) => {
-        sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-        void guard(showProjects(session), app);
-      },
-      (err: unknown) => {
-        submit.disabled = false;
-        text(error, (err as Error).message);
-      },
-    );
+    // A refusal, or projects that could not be listed (the API unavailable): the form stays, with
+    // the reason, for another try.
+    const failed = (err: unknown) => {
+      if (isHandled(err)) return;
+      submit.disabled = false;
+      text(error, (err as Error).message);
+    };
+    signIn(email.value, password.value).then((session) => {
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+      return showProjects(session);
+    }).catch(failed);
   });
   app.replaceChildren(form);
 }
