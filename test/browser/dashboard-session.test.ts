@@ -18,7 +18,7 @@ import { launchChromium } from './harness.ts';
 const PEPPER = 'dashboard-session-pepper-01';
 const ANALYST = { email: 'session@default.example', password: 'correct horse battery staple' };
 /** Long enough for sign-in and a view to load on a slow machine, short enough to wait out. */
-const TTL_S = 6;
+const TTL_S = 10;
 let bed: PipelineBed;
 let api: Service<'api'>;
 let browser: Browser;
