@@ -49,6 +49,7 @@ async function call<T>(session: Session, method: 'GET' | 'POST', path: string, p
     throw new SignedOut('signed out');
   }
   const body = (await res.json()) as T & { message?: string };
+  // Never resolves after its signal aborted: callers need no check of their own after the await.
   signal?.throwIfAborted();
   if (!res.ok) throw new Error(body.message ?? `${path}: ${res.status}`);
   return body;

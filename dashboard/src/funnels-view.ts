@@ -96,7 +96,6 @@ function retentionTable(cohorts: Cohort[], periods: number): HTMLElement {
  */
 export async function showFunnels(session: Session, project: string, root: HTMLElement, signal: AbortSignal): Promise<void> {
   const saved = (await report<{ data: SavedFunnel[] }>(session, project, 'saved-funnels', {}, signal)).data;
-  signal.throwIfAborted();
   const steps = el('ol', { id: 'funnel-step-list' });
   const add = el('button', { id: 'funnel-add-step', type: 'button', class: 'tab' }, 'Add step');
   // The API takes 2 to 10 steps: at either end the button that would cross it is disabled, saying why.

@@ -91,7 +91,6 @@ export function startLiveView(session: Session, project: string, root: HTMLEleme
   const open = async () => {
     if (closing.signal.aborted) return;
     const { token } = await liveToken(session, project, closing.signal);
-    if (closing.signal.aborted) return;
     const base = `/api/v1/projects/${encodeURIComponent(project)}/live`;
     const resume = lastEventId === undefined ? '' : `&last_event_id=${encodeURIComponent(lastEventId)}`;
     const events = new EventSource(`${base}/events?token=${encodeURIComponent(token)}${resume}`);

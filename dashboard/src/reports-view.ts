@@ -42,7 +42,6 @@ export async function showReports(session: Session, project: string, root: HTMLE
     report<Breakdown>(session, project, 'breakdown', { dimension: 'referrer', limit: '10' }, signal),
     report<Breakdown>(session, project, 'breakdown', { dimension: 'device', limit: '10' }, signal),
   ]);
-  signal.throwIfAborted();
   const s = stats.data;
   const card = (label: string, value: string, id: string) => el('div', { class: 'card' }, el('span', {}, label), el('strong', { id }, value));
   const chartHost = el('div', { id: 'series-chart', class: 'chart' });

@@ -13,7 +13,7 @@ import { MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS } from '../../api/src/query/funnel-l
 import { runCli } from '../../tenancy/cli-commands.ts';
 import { pipelineBed, type PipelineBed } from '../pipeline/helpers.ts';
 import { service, type Service } from '../support/service-kit.ts';
-import { launchChromium } from './harness.ts';
+import { hold, launchChromium, openDashboard, signInDashboard, type DashboardTab } from './harness.ts';
 
 const PEPPER = 'dashboard-session-pepper-01';
 const ANALYST = { email: 'session@default.example', password: 'correct horse battery staple' };
@@ -41,45 +41,27 @@ after(async () => {
   await bed?.close();
 });
 
-interface Tab {
-  dash: Page;
-  /** Page errors and console errors, as they came. */
-  errors: string[];
-  /** When the access token of the last sign-in expires (ms since the epoch, its `exp` claim). */
-  expiresAt: number;
-  close(): Promise<void>;
+/** The token lasts ACCESS_TOKEN_TTL_SECONDS at most: the setting reached the service. */
+function lastsTtl(expiresAt: number): number {
+  assert.ok(expiresAt - Date.now() <= TTL_S * 1000, 'the token lasts ACCESS_TOKEN_TTL_SECONDS at most');
+  return expiresAt;
 }
 
-/** Signs in on the form shown; returns when the access token it got expires (ms since the epoch). */
-async function signIn(dash: Page): Promise<number> {
-  await dash.fill('#email', ANALYST.email);
-  await dash.fill('#password', ANALYST.password);
-  const answered = dash.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
-  await dash.click('#sign-in button[type=submit]');
-  const answer = await answered;
-  assert.equal(answer.status(), 200);
-  // The token's own expiry (whole seconds, from when the server signed it), not a guess from here.
-  const token = ((await answer.json()) as { access_token: string }).access_token;
-  const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
-  assert.ok(exp * 1000 - Date.now() <= TTL_S * 1000, 'the token lasts ACCESS_TOKEN_TTL_SECONDS at most');
-  await dash.waitForSelector('#project option', { state: 'attached' });
-  return exp * 1000;
-}
+/** Signs in on the form shown; returns when its token expires (ms since the epoch). */
+const signIn = async (dash: Page) => lastsTtl(await signInDashboard(dash, ANALYST));
 
-/** A fresh tab on the dashboard at `hash`, signed in. */
-async function openTab(hash = ''): Promise<Tab> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const dash = await context.newPage();
-  const errors: string[] = [];
-  dash.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  dash.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-  await dash.goto(`${api.url}/${hash}`);
-  const tab: Tab = { dash, errors, expiresAt: await signIn(dash), close: () => context.close() };
+/** A fresh tab on the dashboard, signed in. */
+async function openTab(): Promise<DashboardTab> {
+  const tab = await openDashboard(browser, `${api.url}/`, ANALYST);
+  lastsTtl(tab.expiresAt);
   return tab;
 }
 
+/** Page errors and console errors of a tab. */
+const allErrors = (tab: DashboardTab) => [...tab.errors.map((e) => `pageerror: ${e}`), ...tab.consoleErrors.map((e) => `console: ${e}`)];
+
 /** Waits until the tab's access token has expired. */
-const expired = (tab: Tab) => sleep(Math.max(0, tab.expiresAt + 500 - Date.now()));
+const expired = (tab: DashboardTab) => sleep(Math.max(0, tab.expiresAt + 500 - Date.now()));
 
 test('an access token that expired: Reports, Live, a funnel run, Save and a retention run each lead back to the sign-in form, which works again', async () => {
   const tab = await openTab();
@@ -120,8 +102,8 @@ test('an access token that expired: Reports, Live, a funnel run, Save and a rete
   await dash.click('#tab-reports');
   await dash.waitForSelector('#stats');
   // The refused calls were answered 401, which Chromium reports as console errors; nothing else.
-  assert.deepEqual(tab.errors.filter((e) => !/status of 401/.test(e)), []);
-  await tab.close();
+  assert.deepEqual(allErrors(tab).filter((e) => !/status of 401/.test(e)), []);
+  await tab.context.close();
 });
 
 test('Save pressed three times while the first is answered: one funnel saved, no error', async () => {
@@ -131,10 +113,7 @@ test('Save pressed three times while the first is answered: one funnel saved, no
   await dash.waitForSelector('#funnel-form');
   let saves = 0;
   dash.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/saved-funnels') && saves++);
-  await dash.route(/\/saved-funnels$/, async (route) => {
-    await sleep(500);
-    await route.continue();
-  });
+  await hold(dash, /\/saved-funnels$/, 500);
   await dash.fill('#funnel-name', 'pressed three times');
   for (let i = 0; i < 3; i++) await dash.click('#funnel-save', { force: true });
   await dash.waitForSelector('#saved-funnel option:text-is("pressed three times")', { state: 'attached' });
@@ -142,8 +121,8 @@ test('Save pressed three times while the first is answered: one funnel saved, no
   assert.equal(saves, 1);
   assert.equal(await dash.textContent('#funnel-error'), '');
   assert.equal(await dash.locator('#saved-funnel option:text-is("pressed three times")').count(), 1);
-  assert.deepEqual(tab.errors, []);
-  await tab.close();
+  assert.deepEqual(allErrors(tab), []);
+  await tab.context.close();
 });
 
 test('funnel steps: the editor stops at the API\'s bounds saying why; a refused run leaves no earlier table', async () => {
@@ -167,8 +146,8 @@ test('funnel steps: the editor stops at the API\'s bounds saying why; a refused 
   await dash.waitForSelector('#funnel-error:not(:empty)');
   assert.match(await dash.textContent('#funnel-error') ?? '', /event_type/);
   assert.equal(await dash.locator('#funnel-steps').count(), 0, 'the earlier run\'s table is gone');
-  assert.deepEqual(tab.errors.filter((e) => !/status of 400/.test(e)), []);
-  await tab.close();
+  assert.deepEqual(allErrors(tab).filter((e) => !/status of 400/.test(e)), []);
+  await tab.context.close();
 });
 
 test('the project and view picked are in the address: a reload shows them again; a project not readable falls back to the first', async () => {
@@ -192,8 +171,8 @@ test('the project and view picked are in the address: a reload shows them again;
   await dash.reload();
   await dash.waitForSelector('#stats');
   assert.equal(await dash.inputValue('#project'), first);
-  assert.deepEqual(tab.errors, [], 'no console error, not even a missing favicon');
-  await tab.close();
+  assert.deepEqual(allErrors(tab), [], 'no console error, not even a missing favicon');
+  await tab.context.close();
 });
 
 test('the projects cannot be listed after sign-in (the connection drops): the form stays with the reason; the next press signs in', async () => {

@@ -8,15 +8,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from '../../dashboard/build.ts';
 import { runCli } from '../../tenancy/cli-commands.ts';
 import { pipelineBed, type PipelineBed } from '../pipeline/helpers.ts';
 import { ROOT } from '../support/services.ts';
 import { service, waitFor, type Service } from '../support/service-kit.ts';
-import { hold, launchChromium, startDemo, type Held } from './harness.ts';
+import { hold, launchChromium, openDashboard, startDemo, type Held } from './harness.ts';
 import { BATCH_DELAY_MS } from '../../tracker/src/settings.ts';
 
 const PEPPER = 'dashboard-test-pepper-01';
@@ -148,20 +147,8 @@ test('sign in, pick the project: a click on the demo site appears in the live fe
   await context.close();
 });
 
-/** A fresh tab of a new context on the dashboard, signed in as the analyst (`beforeSignIn` first). */
-async function signedIn(beforeSignIn: (page: Page) => Promise<unknown> = async () => {}): Promise<{ context: BrowserContext; dash: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const dash = await context.newPage();
-  const errors: string[] = [];
-  dash.on('pageerror', (e) => errors.push(e.message));
-  await beforeSignIn(dash);
-  await dash.goto(`${api.url}/`);
-  await dash.fill('#email', ANALYST.email);
-  await dash.fill('#password', ANALYST.password);
-  await dash.click('#sign-in button[type=submit]');
-  await dash.waitForSelector('#project option', { state: 'attached' });
-  return { context, dash, errors };
-}
+/** A fresh tab on the dashboard, signed in as the analyst (`beforeSignIn` first). */
+const signedIn = (beforeSignIn?: (page: Page) => Promise<unknown>) => openDashboard(browser, `${api.url}/`, ANALYST, beforeSignIn);
 
 test('leaving the reports before they answered: the view shown is the one picked last, and the left one is aborted', async () => {
   const { context, dash, errors } = await signedIn();
@@ -256,10 +243,7 @@ test('two presses of Sign in while the first is answered: one sign-in, one page'
   const dash = await context.newPage();
   let logins = 0;
   dash.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/auth/login') && logins++);
-  await dash.route(/\/api\/v1\/auth\/login$/, async (route) => {
-    await sleep(800);
-    await route.continue();
-  });
+  await hold(dash, /\/api\/v1\/auth\/login$/, 800);
   await dash.goto(`${api.url}/`);
   await dash.fill('#email', ANALYST.email);
   await dash.fill('#password', ANALYST.password);

@@ -2,10 +2,11 @@
 // processes from the service kit (stoppable, for outages), the demo site in-process serving the
 // freshly built analytics.js (the code under test, rebuilt each run), a private
 // Kafka topic read back with kafkajs, and Debian's Chromium driven by playwright-core. `hold`
-// delays a page's requests on their way to the real service, for tests of slow answers.
+// delays a page's requests on their way to the real service, for tests of slow answers;
+// `openDashboard` / `signInDashboard` sign an analyst in to the dashboard.
 import type net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../lib/logger.ts';
@@ -122,4 +123,46 @@ export async function hold(page: Page, pattern: RegExp, ms: number, count = Infi
       await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     },
   };
+}
+
+/**
+ * Fills and submits the dashboard's sign-in form shown on `dash`, waits for the project picker.
+ * Returns when the access token it got expires (ms since the epoch, from its own `exp` claim: whole
+ * seconds from when the server signed it, not a guess from here).
+ */
+export async function signInDashboard(dash: Page, analyst: { email: string; password: string }): Promise<number> {
+  await dash.fill('#email', analyst.email);
+  await dash.fill('#password', analyst.password);
+  const answered = dash.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+  await dash.click('#sign-in button[type=submit]');
+  const answer = await answered;
+  if (answer.status() !== 200) throw new Error(`sign-in answered ${answer.status()}: ${await answer.text()}`);
+  const token = ((await answer.json()) as { access_token: string }).access_token;
+  const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+  await dash.waitForSelector('#project option', { state: 'attached' });
+  return exp * 1000;
+}
+
+export interface DashboardTab {
+  context: BrowserContext;
+  dash: Page;
+  /** The page's uncaught errors, as they came. */
+  errors: string[];
+  /** The page's console errors (a failed request is one), as they came. */
+  consoleErrors: string[];
+  /** When the access token of the sign-in expires (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** A tab of a new context on the dashboard at `url`, signed in as `analyst`; `beforeSignIn` runs first (to hold requests). */
+export async function openDashboard(browser: Browser, url: string, analyst: { email: string; password: string }, beforeSignIn: (page: Page) => Promise<unknown> = async () => {}): Promise<DashboardTab> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const dash = await context.newPage();
+  const errors: string[] = [];
+  const consoleErrors: string[] = [];
+  dash.on('pageerror', (e) => errors.push(e.message));
+  dash.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  await beforeSignIn(dash);
+  await dash.goto(url);
+  return { context, dash, errors, consoleErrors, expiresAt: await signInDashboard(dash, analyst) };
 }
